@@ -1,0 +1,366 @@
+/**
+ * The emulated Linux kernel's TDX host code: boot-time detection (tdx_init), the per-CPU and
+ * module initialisation of its era, CPU and memory hotplug, KeyID allocation, sleep states and
+ * the machine-check hook (@src:tdx-c-mid, @src:tdx-c-618, @src:tdx-c-new). Behaviour that differs
+ * between kernels is chosen by the flavour's eras (spec/kernel/flavours.ts).
+ */
+import { ERRNO, type ErrnoName } from '../../../spec/abi/errno';
+import { seamcallRax } from '../../../spec/abi/seamcall';
+import type { KernelFlavour } from '../../../spec/kernel/flavours';
+import type { MessageId } from '../../../spec/kernel/printk';
+import type { KernelResult, MemoryRegion } from '../../port';
+import type { Faults } from '../faults';
+import type { TdxModule } from '../module';
+import type { Platform } from '../platform/platform';
+import { MSR_IA32_MKTME_KEYID_PARTITIONING } from '../platform/platform';
+import { initTdxModule, type ModuleInitState } from './module-init';
+import { KernelLogBuffer } from './printk';
+import { rawSeamcall, seamcallPrerr, type SeamcallPath } from './seamcall';
+
+export interface KernelConfig {
+  flavour: KernelFlavour;
+  release: string;
+  /** Kernel command line tokens (nohibernate, kvm_intel.tdx=1, ...). */
+  cmdline: string[];
+  /** CONFIG_ACPI && CONFIG_SUSPEND. */
+  acpiSuspend: boolean;
+}
+
+export interface PerCpu {
+  online: boolean;
+  vmxOn: boolean;
+  /** tdx_lp_initialized: TDH.SYS.LP.INIT done on this CPU. */
+  tdxEnabled: boolean;
+  /** A SEAMCALL ran since the last WBINVD (cache_state_incoherent). */
+  cacheIncoherent: boolean;
+}
+
+export const ok: KernelResult = { ok: true };
+export const err = (errno: ErrnoName): KernelResult => ({ ok: false, errno });
+
+/** What the kernel keeps about TDX after boot-time detection. */
+export interface TdxHostState {
+  keyIdStart: number;
+  nrKeyIds: number;
+  globalKeyId: number;
+  guestKeyIds: Set<number>;
+}
+
+export class EmulatedKernel implements SeamcallPath {
+  readonly log: KernelLogBuffer;
+  readonly cpus: PerCpu[];
+  /** X86_FEATURE_TDX_HOST_PLATFORM. */
+  hostPlatform = false;
+  readonly cpuBugs = new Set<string>();
+  tdx: TdxHostState | null = null;
+  s3Available: boolean;
+  memoryNotifier = false;
+  /** Result of TDH.SYS.INIT, done once (sysinit_done / sysinit_ret). */
+  sysinit: KernelResult | null = null;
+  readonly init: ModuleInitState = { status: 'uninitialized', memlist: [], tdmrs: [], sysinfo: null, result: null };
+  booted = false;
+  /** Whether a KVM bring-up (era on-demand) has run, and how it ended. */
+  kvmTdx: KernelResult | null = null;
+  readonly terseErrors: boolean;
+  /** Next free address of the small-allocation heap (structures handed to the module). */
+  heapNext = 16n << 20n;
+  /** TDMRs whose PAMT was cleared with MOVDIR64B on an error path (erratum platforms only). */
+  pamtResets = 0;
+
+  constructor(
+    readonly platform: Platform,
+    readonly module: TdxModule | null,
+    readonly config: KernelConfig,
+    readonly faults: Faults,
+  ) {
+    this.log = new KernelLogBuffer(config.flavour, (id) => this.dialectFault(id));
+    this.cpus = platform.cpus.map(() => ({ online: true, vmxOn: false, tdxEnabled: false, cacheIncoherent: false }));
+    this.s3Available = config.acpiSuspend;
+    this.terseErrors = faults.has('host.seamcall-error-format');
+  }
+
+  get eras() {
+    return this.config.flavour.eras;
+  }
+
+  private dialectFault(id: MessageId): string | undefined {
+    if (this.faults.has('host.pamt-kb-unit') && id === 'pamt-allocated') {
+      return this.config.flavour.dialect.variants['pamt-allocated'] === 'KBs' ? 'code' : 'KBs';
+    }
+    if (this.faults.has('host.init-message-dialect') && (id === 'init-done' || id === 'init-failed')) {
+      return this.eras.init === 'boot' ? 'code' : 'boot';
+    }
+    return undefined;
+  }
+
+  onSeamcall(cpu: number): void {
+    if (this.config.flavour.eras.kexec !== 'exclusive') this.cpus[cpu].cacheIncoherent = true;
+  }
+
+  hibernationAvailable(): boolean {
+    return !this.config.cmdline.includes('nohibernate');
+  }
+
+  // ---------------------------------------------------------------- boot
+
+  boot(): void {
+    if (this.booted) return;
+    this.booted = true;
+    this.log.raw(`Linux version ${this.config.release} (emulated)`);
+    this.log.raw(`Command line: ${this.config.cmdline.join(' ')}`);
+    this.tdxInit();
+    this.log.tick(1.5);
+    if (this.eras.init === 'boot') this.bootTimeEnable();
+  }
+
+  /** tdx_init(): KeyID detection, the sleep-state rules, and the erratum bug. */
+  private tdxInit(): void {
+    const msr = this.platform.rdmsr(MSR_IA32_MKTME_KEYID_PARTITIONING);
+    if (msr === undefined) return;
+    const nrMktme = Number(msr & 0xffffffffn);
+    const nrTdx = Number(msr >> 32n);
+    if (nrTdx === 0 && !this.faults.has('host.zero-keyids-logged')) return;
+    const start = this.faults.has('host.keyid-start-off-by-one') ? nrMktme : nrMktme + 1;
+    this.log.print('keyid-range', start, start + nrTdx);
+    if (nrTdx < 2 && !this.faults.has('host.single-keyid-accepted')) {
+      this.log.print('too-few-keyids');
+      return;
+    }
+    if (this.hibernationAvailable() && !this.faults.has('host.hibernation-ignored')) {
+      this.log.print('hibernation-enabled');
+      return;
+    }
+    this.memoryNotifier = true;
+    if (this.config.acpiSuspend) {
+      this.log.print('s3-disabled');
+      if (!this.faults.has('host.s3-kept')) this.s3Available = false;
+    }
+    this.tdx = { keyIdStart: start, nrKeyIds: nrTdx, globalKeyId: start, guestKeyIds: new Set() };
+    this.hostPlatform = true;
+    const erratum = this.platform.model.partialWriteErratum || this.faults.has('host.erratum-on-all-models');
+    if (erratum) this.cpuBugs.add('tdx_pw_mce');
+  }
+
+  /** Era "boot": tdx_enable() as a subsys_initcall (@src:tdx-c-new). */
+  private bootTimeEnable(): void {
+    const fail = (id: MessageId, errno: ErrnoName): void => {
+      this.log.print(id);
+      this.init.result = err(errno);
+    };
+    if (!this.hostPlatform) return fail('platform-unsupported', 'ENODEV');
+    const checks = !this.faults.has('host.boot-init-preconditions');
+    if (checks && !this.platform.hasFeature('xsave')) return fail('xsave-required', 'EINVAL');
+    if (checks && !this.platform.hasFeature('movdir64b')) return fail('movdir64b-required', 'EINVAL');
+    if (!this.platform.hasFeature('self_snoop')) return fail('selfsnoop-required', 'ENODEV');
+    // cpuhp "virt/tdx:online": VMX on and per-CPU init on every online CPU.
+    for (let cpu = 0; cpu < this.cpus.length; cpu++) {
+      if (!this.cpus[cpu].online) continue;
+      const r = this.onlineCpuTdx(cpu);
+      if (!r.ok) {
+        this.init.result = r;
+        this.init.status = 'error';
+        return;
+      }
+    }
+    this.runModuleInit();
+  }
+
+  /** Era "on-demand": what KVM does when it loads with kvm_intel.tdx=1 (@src:kvm-c tdx_bringup). */
+  kvmBringup(): KernelResult {
+    // A loaded KVM keeps its result; a failed load can be retried (loading kvm_intel again).
+    if (this.kvmTdx?.ok) return this.kvmTdx;
+    for (let cpu = 0; cpu < this.cpus.length; cpu++) if (this.cpus[cpu].online) this.cpus[cpu].vmxOn = true;
+    for (let cpu = 0; cpu < this.cpus.length; cpu++) {
+      if (!this.cpus[cpu].online) continue;
+      const r = this.tdxCpuEnable(cpu);
+      if (!r.ok) return (this.kvmTdx = this.kvmFailed(r));
+    }
+    return (this.kvmTdx = this.kvmFailed(this.tdxEnable()));
+  }
+
+  private kvmFailed(r: KernelResult): KernelResult {
+    if (!r.ok && this.eras['kvm-tdx'] === 'premerge') this.log.print('kvm-init-failed');
+    return r;
+  }
+
+  /** Initialise TDX the way this kernel does; repeated requests see the cached outcome. */
+  initTdx(): KernelResult {
+    this.boot();
+    if (this.eras.init === 'boot') return this.init.result ?? err('ENODEV');
+    return this.kvmBringup();
+  }
+
+  /** tdx_enable() of the on-demand era, with its status machine (@src:tdx-c-618). */
+  tdxEnable(): KernelResult {
+    if (!this.hostPlatform) return err('ENODEV');
+    switch (this.init.status) {
+      case 'initialized':
+        return ok;
+      case 'error':
+        if (!this.faults.has('host.init-retried-after-error')) return err('EINVAL');
+    }
+    return this.runModuleInit();
+  }
+
+  private runModuleInit(): KernelResult {
+    const r = initTdxModule(this);
+    if (r.ok) {
+      this.init.status = 'initialized';
+      this.log.print('init-done');
+    } else {
+      this.init.status = 'error';
+      this.log.print('init-failed', -ERRNO[r.errno]);
+    }
+    this.init.result = r;
+    return r;
+  }
+
+  // ---------------------------------------------------------------- per-CPU
+
+  /** try_init_module_global(): TDH.SYS.INIT once, result cached. */
+  private tryInitModuleGlobal(cpu: number): KernelResult {
+    if (this.sysinit) return this.sysinit;
+    const r = seamcallPrerr(this, cpu, 'TDH.SYS.INIT', { rcx: 0n }, false);
+    this.sysinit = r.errno ? err(r.errno) : ok;
+    if (r.errno === 'ENODEV' && !this.faults.has('host.not-loaded-silent')) this.log.print('module-not-loaded');
+    if (r.errno === 'ENODEV' && this.faults.has('host.not-loaded-errno')) this.sysinit = err('EIO');
+    return this.sysinit;
+  }
+
+  /** tdx_cpu_enable(): global init if needed, then TDH.SYS.LP.INIT on this CPU. */
+  tdxCpuEnable(cpu: number): KernelResult {
+    if (!this.hostPlatform) return err('ENODEV');
+    if (this.cpus[cpu].tdxEnabled) return ok;
+    const g = this.tryInitModuleGlobal(cpu);
+    if (!g.ok) return g;
+    const r = seamcallPrerr(this, cpu, 'TDH.SYS.LP.INIT', {}, false);
+    if (r.errno) return err(r.errno);
+    this.cpus[cpu].tdxEnabled = true;
+    return ok;
+  }
+
+  /** The CPU-online callback of the TDX users: VMX on, then per-CPU TDX init. */
+  private onlineCpuTdx(cpu: number): KernelResult {
+    this.cpus[cpu].vmxOn = true;
+    if (this.faults.has('host.skip-lp-init-on-online') && this.sysinit) return ok;
+    return this.tdxCpuEnable(cpu);
+  }
+
+  /** Whether some TDX user (KVM or the boot-time code) runs per-CPU init on CPU online. */
+  private tdxCpuCallbacks(): boolean {
+    return this.eras.init === 'boot' ? this.init.result !== null || this.hostPlatform : this.kvmTdx !== null;
+  }
+
+  cpuOffline(cpu: number): KernelResult {
+    this.boot();
+    const c = this.cpus[cpu];
+    if (!c) return err('EINVAL');
+    if (!c.online) return err('EINVAL');
+    if (this.tdxCpuCallbacks() && this.keyIdsInUse() > 0 && !this.faults.has('host.offline-last-cpu-allowed')) {
+      const pkg = this.platform.packageOf(cpu);
+      const others = this.cpus.some((o, i) => i !== cpu && o.online && this.platform.packageOf(i) === pkg);
+      if (!others) {
+        // KVM printed it until v7.0; the host code from v7.1.
+        this.log.printAs('offline-refused', this.eras.init === 'boot' ? this.config.flavour.dialect.prefix : 'kvm_intel: ');
+        return err('EBUSY');
+      }
+    }
+    if (this.eras.init === 'boot' && c.cacheIncoherent) c.cacheIncoherent = false; // WBINVD before going down
+    c.online = false;
+    c.vmxOn = false;
+    return ok;
+  }
+
+  cpuOnline(cpu: number): KernelResult {
+    this.boot();
+    const c = this.cpus[cpu];
+    if (!c) return err('EINVAL');
+    if (c.online) return err('EINVAL');
+    c.online = true;
+    if (this.tdxCpuCallbacks()) {
+      const r = this.onlineCpuTdx(cpu);
+      if (!r.ok) {
+        c.online = false;
+        c.vmxOn = false;
+        return r;
+      }
+    }
+    return ok;
+  }
+
+  // ---------------------------------------------------------------- KeyIDs
+
+  keyIdsInUse(): number {
+    return this.tdx?.guestKeyIds.size ?? 0;
+  }
+
+  /** tdx_guest_keyid_alloc(): lowest free KeyID after the global one. */
+  allocGuestKeyId(): { result: KernelResult; keyId?: number } {
+    this.boot();
+    if (!this.tdx) return { result: err('ENODEV') };
+    const first = this.tdx.keyIdStart + 1;
+    const last = this.tdx.keyIdStart + this.tdx.nrKeyIds - 1;
+    for (let k = first; k <= last; k++) {
+      if (!this.tdx.guestKeyIds.has(k)) {
+        this.tdx.guestKeyIds.add(k);
+        return { result: ok, keyId: k };
+      }
+    }
+    return { result: err('ENOSPC') };
+  }
+
+  freeGuestKeyId(keyId: number): KernelResult {
+    if (!this.tdx || !this.tdx.guestKeyIds.delete(keyId)) return err('EINVAL');
+    return ok;
+  }
+
+  // ---------------------------------------------------------------- memory hotplug
+
+  /** tdx_memory_notifier() on MEM_GOING_ONLINE. */
+  onlineMemory(base: bigint, end: bigint): { accepted: boolean } {
+    this.boot();
+    if (!this.memoryNotifier || this.init.memlist.length === 0) return { accepted: true };
+    if (this.faults.has('host.memory-hotplug-accepted')) return { accepted: true };
+    return { accepted: this.init.memlist.some((m: MemoryRegion) => base >= m.base && end <= m.end) };
+  }
+
+  // ---------------------------------------------------------------- sleep states
+
+  sleepStates(): string[] {
+    this.boot();
+    const states = ['freeze'];
+    if (this.s3Available) states.push('mem');
+    if (this.hibernationAvailable()) states.push('disk');
+    return states;
+  }
+
+  suspend(state: 'mem' | 'disk'): KernelResult {
+    const states = this.sleepStates();
+    if (state === 'disk' && !states.includes('disk')) return err('EPERM');
+    if (!states.includes(state)) return err('EINVAL');
+    // A successful S3 or S4 resets TDX in hardware: the module and its TDs are gone.
+    return ok;
+  }
+
+  // ---------------------------------------------------------------- machine checks
+
+  /** tdx_dump_mce_info(): the extra line for a memory #MC on TDX private memory. */
+  machineCheck(pa: bigint): { message: string | null } {
+    this.boot();
+    if (!this.hostPlatform || this.faults.has('host.mce-message-missing')) return { message: null };
+    const r = rawSeamcall(this, 0, seamcallRax('TDH.PHYMEM.PAGE.RDMD'), { rcx: pa & ~0xfffn });
+    if (r.status !== 0n) return { message: null };
+    const type = r.out.rcx ?? 0n;
+    const isPrivate = type === 0n ? false : type === 1n ? this.isPamtPage(pa) : true;
+    return { message: isPrivate ? 'TDX private memory error. Possible kernel bug.' : null };
+  }
+
+  isPamtPage(pa: bigint): boolean {
+    return this.init.tdmrs.some((t) => t.pamt && pa >= t.pamt.base && pa < t.pamt.base + t.pamt.sizes[0] + t.pamt.sizes[1] + t.pamt.sizes[2]);
+  }
+
+  /** Flush the caches of every online CPU (wbinvd_on_all_cpus). */
+  wbinvdAll(): void {
+    for (const c of this.cpus) if (c.online) c.cacheIncoherent = false;
+  }
+}

@@ -1,0 +1,316 @@
+/**
+ * init_tdx_module() and get_tdx_sys_info() of each kernel era (@src:tdx-c-mid, @src:gmd-c,
+ * @src:tdx-c-68, @src:ml-host-v14): read the module's global metadata, check its features,
+ * build TDMRs and PAMTs from the memory map, hand them to the module, configure the global KeyID
+ * on every package, initialise the TDMRs, and print the PAMT total.
+ */
+import { elementBytes } from '../../../spec/abi/field-id';
+import { fieldElementId, globalField, TDX_FEATURES0 } from '../../../spec/abi/global-metadata';
+import type { ErrnoName } from '../../../spec/abi/errno';
+import type { KernelResult, MemoryRegion } from '../../port';
+import type { TdmrInfo } from '../module/tdmr-checks';
+import type { TdSysInfo } from '../module/leaves/metadata-leaves';
+import type { EmulatedKernel } from './kernel';
+import { err, ok } from './kernel';
+import { seamcallPrerr } from './seamcall';
+import {
+  fillOutTdmrs, KERNEL_TDMR_RULES, PAGE_SIZE, pamtKb, pamtSizes, populateReservedAreas, SZ_1G,
+  tdmrNode, tdxMemlist, type Tdmr, type TdmrRules,
+} from './tdmr';
+
+export interface SysInfo {
+  version: { major: number; minor: number; update: number } | null;
+  features0: bigint | null;
+  maxTdmrs: number;
+  maxReservedPerTdmr: number;
+  pamtEntrySizes: [number, number, number];
+  numCpuidConfig: number | null;
+  maxVcpusPerTd: number | null;
+}
+
+export interface ModuleInitState {
+  status: 'uninitialized' | 'initialized' | 'error';
+  memlist: MemoryRegion[];
+  tdmrs: Tdmr[];
+  sysinfo: SysInfo | null;
+  result: KernelResult | null;
+}
+
+type Read = { value: bigint } | { errno: ErrnoName };
+
+/** The metadata reader of the kernel's era. */
+export function readSysMetadata(k: EmulatedKernel, cpu: number, id: bigint): Read {
+  const sixteenOnly = k.eras.metadata === '16bit-only';
+  const bypass = k.faults.has('host.metadata-any-size-early');
+  if (sixteenOnly && !bypass && elementBytes(id) !== 2) {
+    // WARN_ON_ONCE() in read_sys_metadata_field16().
+    k.log.raw('WARNING: CPU: 0 PID: 1 at arch/x86/virt/vmx/tdx/tdx.c read_sys_metadata_field16+0x40/0x60');
+    return { errno: 'EINVAL' };
+  }
+  if (!sixteenOnly && k.faults.has('host.metadata-16bit-late') && elementBytes(id) !== 2) return { errno: 'EINVAL' };
+  const r = seamcallPrerr(k, cpu, 'TDH.SYS.RD', { rdx: id }, true);
+  if (r.errno) return { errno: r.errno };
+  const v = r.regs.r8 ?? 0n;
+  return { value: sixteenOnly ? v & 0xffffn : v };
+}
+
+class ReadError {
+  constructor(readonly errno: ErrnoName) {}
+}
+
+function reader(k: EmulatedKernel, cpu: number) {
+  return (name: string, index = 0, element = 0): bigint => {
+    const r = readSysMetadata(k, cpu, fieldElementId(globalField(name), index, element));
+    if ('errno' in r) throw new ReadError(r.errno);
+    return r.value;
+  };
+}
+
+/** The pre-merge TDH.SYS.INFO path: print the module information and the CMRs. */
+function sysInfoLeaf(k: EmulatedKernel, cpu: number): ErrnoName | null {
+  const infoPa = kmalloc(k, 1024n, 1024n);
+  const cmrPa = kmalloc(k, 32n * 16n, 512n);
+  const r = seamcallPrerr(k, cpu, 'TDH.SYS.INFO', { rcx: infoPa, rdx: 1024n, r8: cmrPa, r9: 32n }, true);
+  if (r.errno) return r.errno;
+  const info = k.platform.load<TdSysInfo>(infoPa)!;
+  k.log.print('module-info', info.attributes, info.vendorId, info.majorVersion, info.minorVersion, info.buildDate, info.buildNum);
+  for (const c of k.platform.load<{ base: bigint; size: bigint }[]>(cmrPa) ?? []) {
+    if (c.size === 0n) break;
+    k.log.print('cmr', c.base, c.base + c.size);
+  }
+  return null;
+}
+
+/** get_tdx_sys_info() of the kernel's era. */
+export function getTdxSysInfo(k: EmulatedKernel, cpu: number): SysInfo | ErrnoName {
+  const eras = k.eras;
+  if (eras['module-info'] === 'attributes') {
+    const e = sysInfoLeaf(k, cpu);
+    if (e) return e;
+  }
+  const rd = reader(k, cpu);
+  try {
+    const si: SysInfo = {
+      version: null, features0: null, maxTdmrs: 0, maxReservedPerTdmr: 0, pamtEntrySizes: [0, 0, 0],
+      numCpuidConfig: null, maxVcpusPerTd: null,
+    };
+    const moduleInfo = eras['module-info'];
+    if (moduleInfo === 'version' || moduleInfo === 'build') {
+      si.version = { major: Number(rd('MAJOR_VERSION')), minor: Number(rd('MINOR_VERSION')), update: Number(rd('UPDATE_VERSION')) };
+      const v = si.version;
+      if (moduleInfo === 'version' && !k.faults.has('host.version-print-late')) k.log.print('module-info', v.major, v.minor, v.update);
+      if (moduleInfo === 'build') {
+        k.log.print('module-info', v.major, v.minor, v.update, rd('INTERNAL_VERSION'), rd('BUILD_NUM'), rd('BUILD_DATE'));
+      }
+    }
+    if (eras.metadata === 'any-size') si.features0 = rd('TDX_FEATURES0');
+    si.maxTdmrs = Number(rd('MAX_TDMRS'));
+    si.maxReservedPerTdmr = Number(rd('MAX_RESERVED_PER_TDMR'));
+    si.pamtEntrySizes = [Number(rd('PAMT_4K_ENTRY_SIZE')), Number(rd('PAMT_2M_ENTRY_SIZE')), Number(rd('PAMT_1G_ENTRY_SIZE'))];
+    if (eras['kvm-tdx'] === 'mainline' && eras.metadata === 'any-size') {
+      for (const f of ['TDR_BASE_SIZE', 'TDCS_BASE_SIZE', 'TDVPS_BASE_SIZE', 'ATTRIBUTES_FIXED0', 'ATTRIBUTES_FIXED1', 'XFAM_FIXED0', 'XFAM_FIXED1']) rd(f);
+      si.numCpuidConfig = Number(rd('NUM_CPUID_CONFIG'));
+      si.maxVcpusPerTd = Number(rd('MAX_VCPUS_PER_TD'));
+      // The kernel sizes its arrays at 128 entries and refuses a module that reports more.
+      if (si.numCpuidConfig > 128) return 'EINVAL';
+      for (let i = 0; i < si.numCpuidConfig; i++) {
+        rd('CPUID_CONFIG_LEAVES', i);
+        rd('CPUID_CONFIG_VALUES', i, 0);
+        rd('CPUID_CONFIG_VALUES', i, 1);
+      }
+    }
+    return si;
+  } catch (e) {
+    if (e instanceof ReadError) return e.errno;
+    throw e;
+  }
+}
+
+/** A small kernel allocation for structures handed to the module by physical address. */
+export function kmalloc(k: EmulatedKernel, size: bigint, align: bigint): bigint {
+  const next = k.heapNext;
+  const base = next % align === 0n ? next : next + align - (next % align);
+  k.heapNext = base + size;
+  return base;
+}
+
+function tdmrRules(k: EmulatedKernel): TdmrRules {
+  return {
+    alignment: k.faults.has('host.tdmr-2m-alignment') ? 2n << 20n : KERNEL_TDMR_RULES.alignment,
+    pamtRounding: k.faults.has('host.pamt-no-4k-rounding') ? 1n : KERNEL_TDMR_RULES.pamtRounding,
+    lowExclusion: k.faults.has('host.low-1m-included') ? 0n : KERNEL_TDMR_RULES.lowExclusion,
+  };
+}
+
+/** The memlist with the fault that merges contiguous regions of different nodes. */
+function memlistFor(k: EmulatedKernel, rules: TdmrRules): MemoryRegion[] {
+  const list = tdxMemlist(k.platform.config.memory, rules);
+  if (!k.faults.has('host.tdmr-per-node-merge')) return list;
+  const merged: MemoryRegion[] = [];
+  for (const r of list) {
+    const last = merged[merged.length - 1];
+    if (last && last.end === r.base) last.end = r.end;
+    else merged.push({ ...r });
+  }
+  return merged;
+}
+
+/**
+ * alloc_contig_pages() on the TDMR's node, modelled as a bump allocator per node starting at the
+ * node's first memory above 4 GiB (ZONE_NORMAL), falling back to the node's other memory and
+ * then to other nodes.
+ */
+function allocPamt(memlist: readonly MemoryRegion[], used: { base: bigint; end: bigint }[], size: bigint, node: number): bigint | null {
+  const byPreference = [...memlist].sort((a, b) => {
+    const score = (r: MemoryRegion) => (r.node === node ? 0 : 2) + (r.base >= 4n * SZ_1G ? 0 : 1);
+    return score(a) - score(b) || (a.base < b.base ? -1 : 1);
+  });
+  const taken = [...used].sort((a, b) => (a.base < b.base ? -1 : 1));
+  for (const r of byPreference) {
+    let start = r.base % PAGE_SIZE === 0n ? r.base : r.base + PAGE_SIZE - (r.base % PAGE_SIZE);
+    for (const u of taken) if (u.base < start + size && u.end > start) start = u.end;
+    if (start + size <= r.end) {
+      used.push({ base: start, end: start + size });
+      return start;
+    }
+  }
+  return null;
+}
+
+export interface TdmrLimits {
+  maxTdmrs: number;
+  maxReservedPerTdmr: number;
+  pamtEntrySizes: [number, number, number];
+}
+
+export type Layout = { ok: true; tdmrs: Tdmr[]; memlist: MemoryRegion[] } | { ok: false; errno: ErrnoName };
+
+/** construct_tdmrs(): TDMRs, their PAMTs and reserved areas for the platform's memory. */
+export function buildLayout(k: EmulatedKernel, limits: TdmrLimits, quiet = false): Layout {
+  const log = (f: () => void) => { if (!quiet) f(); };
+  const rules = tdmrRules(k);
+  const memlist = memlistFor(k, rules);
+  if (!quiet) k.init.memlist = memlist;
+  const maxTdmrs = k.faults.has('host.tdmrs-unbounded') ? Number.MAX_SAFE_INTEGER : limits.maxTdmrs;
+  const fill = fillOutTdmrs(memlist, maxTdmrs, rules);
+  if (!fill.ok) {
+    log(() => k.log.print('tdmrs-exhausted'));
+    return { ok: false, errno: 'ENOSPC' };
+  }
+  if (fill.nearLimit && maxTdmrs === limits.maxTdmrs) log(() => k.log.print('tdmrs-near-limit', fill.tdmrs.length, limits.maxTdmrs));
+  const tdmrs = fill.tdmrs;
+  const entrySizes: [number, number, number] = k.faults.has('host.pamt-entry-size-8') ? [8, 8, 8] : limits.pamtEntrySizes;
+  const used: { base: bigint; end: bigint }[] = [];
+  for (const t of tdmrs) {
+    const { node, fallback } = tdmrNode(t, memlist);
+    if (fallback) log(() => k.log.print('pamt-node-fallback', t.base, t.base + t.size));
+    const sizes = pamtSizes(t.size, entrySizes, rules);
+    const base = allocPamt(memlist, used, sizes[0] + sizes[1] + sizes[2], node);
+    if (base === null) return { ok: false, errno: 'ENOMEM' };
+    t.pamt = { base, sizes };
+  }
+  const maxReserved = k.faults.has('host.reserved-unbounded') ? Number.MAX_SAFE_INTEGER : limits.maxReservedPerTdmr;
+  for (const t of tdmrs) {
+    const holesFree = k.faults.has('host.holes-not-reserved') ? [{ base: t.base, end: t.base + t.size, node: 0 }] : memlist;
+    const r = populateReservedAreas(t, holesFree, tdmrs, maxReserved);
+    if (!r.ok) {
+      log(() => k.log.print('reserved-areas-exhausted', t.base, t.base + t.size));
+      return { ok: false, errno: 'ENOSPC' };
+    }
+  }
+  return { ok: true, tdmrs, memlist };
+}
+
+/** Place TDMR_INFO entries and the array of their addresses in memory (config_tdx_module()). */
+export function placeTdmrs(k: EmulatedKernel, tdmrs: readonly { base: bigint; size: bigint; pamt: { base4k: bigint; size4k: bigint; base2m: bigint; size2m: bigint; base1g: bigint; size1g: bigint }; reserved: { offset: bigint; size: bigint }[] }[]): bigint {
+  const pas: bigint[] = [];
+  for (const t of tdmrs) {
+    const pa = kmalloc(k, 512n, 512n);
+    const p = t.pamt;
+    k.platform.store(pa, {
+      base: t.base, size: t.size,
+      pamt4kBase: p.base4k, pamt4kSize: p.size4k, pamt2mBase: p.base2m, pamt2mSize: p.size2m,
+      pamt1gBase: p.base1g, pamt1gSize: p.size1g,
+      reserved: t.reserved.map((r) => ({ ...r })),
+    } satisfies TdmrInfo);
+    pas.push(pa);
+  }
+  let arraySize = 8n;
+  while (arraySize < BigInt(tdmrs.length * 8)) arraySize *= 2n;
+  if (arraySize < 512n) arraySize = 512n;
+  const arrayPa = kmalloc(k, arraySize, 512n);
+  k.platform.store(arrayPa, pas);
+  return arrayPa;
+}
+
+/** The view of a kernel TDMR the port shares. */
+export function tdmrView(t: Tdmr) {
+  const p = t.pamt!;
+  return {
+    base: t.base, size: t.size,
+    pamt: {
+      base4k: p.base, size4k: p.sizes[0], base2m: p.base + p.sizes[0], size2m: p.sizes[1],
+      base1g: p.base + p.sizes[0] + p.sizes[1], size1g: p.sizes[2],
+    },
+    reserved: t.reserved.map((r) => ({ ...r })),
+  };
+}
+
+export function initTdxModule(k: EmulatedKernel): KernelResult {
+  const cpu = k.cpus.findIndex((c) => c.online && c.tdxEnabled);
+  if (cpu < 0) return err('EINVAL');
+  const si = getTdxSysInfo(k, cpu);
+  if (typeof si === 'string') return err(si);
+  k.init.sysinfo = si;
+
+  if (k.eras['feature-check'] === 'no-rbp-mod' && !k.faults.has('host.no-rbp-mod-ignored')) {
+    if (si.features0 === null || (si.features0 & (1n << BigInt(TDX_FEATURES0.NO_RBP_MOD))) === 0n) {
+      k.log.print('no-rbp-mod');
+      return err('EINVAL');
+    }
+  }
+
+  const freeAll = (r: KernelResult): KernelResult => {
+    k.init.memlist = [];
+    k.init.tdmrs = [];
+    return r;
+  };
+  const layout = buildLayout(k, si);
+  if (!layout.ok) return freeAll(err(layout.errno));
+  const tdmrs = layout.tdmrs;
+  k.init.tdmrs = tdmrs;
+  const arrayPa = placeTdmrs(k, tdmrs.map(tdmrView));
+  const cfg = seamcallPrerr(k, cpu, 'TDH.SYS.CONFIG', { rcx: arrayPa, rdx: BigInt(tdmrs.length), r8: BigInt(k.tdx!.globalKeyId) }, false);
+  if (cfg.errno) return freeAll(err(cfg.errno));
+
+  // config_global_keyid(): flush KeyID-0 cache lines, then one CPU per package.
+  k.wbinvdAll();
+  const done = new Set<number>();
+  let keyResult: ErrnoName | null = null;
+  for (let c = 0; c < k.cpus.length && !keyResult; c++) {
+    if (!k.cpus[c].online) continue;
+    const pkg = k.platform.packageOf(c);
+    if (done.has(pkg)) continue;
+    done.add(pkg);
+    keyResult = seamcallPrerr(k, c, 'TDH.SYS.KEY.CONFIG', {}, false).errno;
+  }
+  const resetPamts = (e: ErrnoName): KernelResult => {
+    k.wbinvdAll();
+    // tdmrs_quirk_reset_pamt_all(): MOVDIR64B over the PAMTs only on erratum platforms.
+    if (k.cpuBugs.has('tdx_pw_mce')) k.pamtResets += tdmrs.length;
+    return freeAll(err(e));
+  };
+  if (keyResult) return resetPamts(keyResult);
+
+  for (const t of tdmrs) {
+    let next = t.base;
+    do {
+      const r = seamcallPrerr(k, cpu, 'TDH.SYS.TDMR.INIT', { rcx: t.base }, true);
+      if (r.errno) return resetPamts(r.errno);
+      next = r.regs.rdx ?? 0n;
+    } while (next < t.base + t.size);
+  }
+  k.log.print('pamt-allocated', pamtKb(tdmrs));
+  return ok;
+}
+

@@ -1,0 +1,71 @@
+/**
+ * The kernel's SEAMCALL wrappers (@src:seamcall-internal-h, @src:tdx-c-mid): the instruction's
+ * own failures (no module: VMfailInvalid; VMX off: #UD), the entropy retry, the mapping of
+ * statuses to errno, and the error print with or without the output registers.
+ */
+import { seamcallRax } from '../../../spec/abi/seamcall';
+import { status } from '../../../spec/abi/status';
+import type { ErrnoName } from '../../../spec/abi/errno';
+import type { Regs } from '../../port';
+import type { TdxModule } from '../module';
+import type { KernelLogBuffer } from './printk';
+
+const RDRAND_RETRY_LOOPS = 10;
+
+export interface CpuVmxState {
+  vmxOn: boolean;
+}
+
+export interface SeamcallPath {
+  module: TdxModule | null;
+  log: KernelLogBuffer;
+  cpus: CpuVmxState[];
+  /** Every SEAMCALL marks the CPU's cache incoherent (v6.18+, @src:tdx-c-618). */
+  onSeamcall(cpu: number): void;
+  /** Fault switch: print only the first error line. */
+  terseErrors: boolean;
+}
+
+/** The SEAMCALL instruction: what software sees, including faults of the instruction itself. */
+export function rawSeamcall(p: SeamcallPath, cpu: number, rax: bigint, regs: Regs): { status: bigint; out: Regs } {
+  if (!p.cpus[cpu]?.vmxOn) return { status: status('TDX_SEAMCALL_UD'), out: {} };
+  if (!p.module) return { status: status('TDX_SEAMCALL_VMFAILINVALID'), out: {} };
+  p.onSeamcall(cpu);
+  return p.module.seamcall(cpu, rax, regs);
+}
+
+/** sc_retry(): retry while the module reports TDX_RND_NO_ENTROPY. */
+export function seamcallRetry(p: SeamcallPath, cpu: number, rax: bigint, regs: Regs): { status: bigint; out: Regs } {
+  let r = rawSeamcall(p, cpu, rax, regs);
+  for (let i = 0; i < RDRAND_RETRY_LOOPS && r.status === status('TDX_RND_NO_ENTROPY'); i++) r = rawSeamcall(p, cpu, rax, regs);
+  return r;
+}
+
+export interface PrerrResult {
+  errno: ErrnoName | null;
+  status: bigint;
+  /** Registers after the call: inputs overwritten by the leaf's outputs. */
+  regs: Regs;
+}
+
+/**
+ * sc_retry_prerr(): 0 on success; VMfailInvalid -> ENODEV, #GP -> EOPNOTSUPP, #UD -> EACCES,
+ * anything else is printed and becomes EIO. `withRegs` is the _ret flavour that also dumps
+ * RCX..R11 after the call.
+ */
+export function seamcallPrerr(p: SeamcallPath, cpu: number, leaf: string, regs: Regs, withRegs: boolean): PrerrResult {
+  const rax = seamcallRax(leaf);
+  const r = seamcallRetry(p, cpu, rax, regs);
+  const after: Regs = { ...regs, ...r.out };
+  if (r.status === 0n) return { errno: null, status: 0n, regs: after };
+  if (r.status === status('TDX_SEAMCALL_VMFAILINVALID')) return { errno: 'ENODEV', status: r.status, regs: after };
+  if (r.status === status('TDX_SEAMCALL_GP')) return { errno: 'EOPNOTSUPP', status: r.status, regs: after };
+  if (r.status === status('TDX_SEAMCALL_UD')) return { errno: 'EACCES', status: r.status, regs: after };
+  p.log.print('seamcall-failed', rax, r.status);
+  if (withRegs && !p.terseErrors) {
+    const v = (k: keyof Regs): bigint => after[k] ?? 0n;
+    p.log.print('seamcall-regs-1', v('rcx'), v('rdx'), v('r8'));
+    p.log.print('seamcall-regs-2', v('r9'), v('r10'), v('r11'));
+  }
+  return { errno: 'EIO', status: r.status, regs: after };
+}

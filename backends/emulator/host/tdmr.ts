@@ -1,0 +1,136 @@
+/**
+ * The kernel's construction of TDMRs and PAMTs (arch/x86/virt/vmx/tdx/tdx.c, @src:tdx-c-mid):
+ * pure functions over memory regions, so the arithmetic is per region and never per page.
+ *
+ *  - TDX-usable memory: every memblock region, with the first 1 MiB cut off.
+ *  - One TDMR per region, each widened to 1 GiB boundaries; a region already covered by the
+ *    previous TDMR is skipped, a partly covered one continues after it.
+ *  - PAMT per TDMR and page size: (TDMR size >> {12, 21, 30}) * entry size, rounded up to 4 KiB,
+ *    allocated as one contiguous block (4K part, then 2M, then 1G).
+ *  - Reserved areas: the holes between regions inside a TDMR, then every PAMT overlapping it,
+ *    sorted by offset.
+ */
+import type { MemoryRegion } from '../../port';
+
+export const SZ_1M = 1n << 20n;
+export const SZ_1G = 1n << 30n;
+export const PAGE_SIZE = 4096n;
+
+export const alignDown = (v: bigint, a: bigint): bigint => v - (v % a);
+export const alignUp = (v: bigint, a: bigint): bigint => alignDown(v + a - 1n, a);
+
+export interface Tdmr {
+  base: bigint;
+  size: bigint;
+  pamt?: PamtBlock;
+  reserved: { offset: bigint; size: bigint }[];
+}
+
+export interface PamtBlock {
+  base: bigint;
+  /** Bytes for 4K, 2M and 1G pages, each already rounded to 4 KiB. */
+  sizes: [bigint, bigint, bigint];
+}
+
+export interface TdmrRules {
+  /** Alignment of TDMR bases and ends (1 GiB in the kernel). */
+  alignment: bigint;
+  /** Rounding of each PAMT part (4 KiB in the kernel). */
+  pamtRounding: bigint;
+  /** Bytes of memory below which nothing is TDX memory (1 MiB). */
+  lowExclusion: bigint;
+}
+
+export const KERNEL_TDMR_RULES: TdmrRules = { alignment: SZ_1G, pamtRounding: PAGE_SIZE, lowExclusion: SZ_1M };
+
+/** build_tdx_memlist(): all memblock regions, first 1 MiB excluded. */
+export function tdxMemlist(memblocks: readonly MemoryRegion[], rules: TdmrRules = KERNEL_TDMR_RULES): MemoryRegion[] {
+  const out: MemoryRegion[] = [];
+  for (const r of memblocks) {
+    const base = r.base > rules.lowExclusion ? r.base : rules.lowExclusion;
+    if (base >= r.end) continue;
+    out.push({ base, end: r.end, node: r.node });
+  }
+  return out;
+}
+
+export type FillResult =
+  | { ok: true; tdmrs: Tdmr[]; nearLimit: boolean }
+  | { ok: false; error: 'tdmrs-exhausted' };
+
+/** fill_out_tdmrs(). */
+export function fillOutTdmrs(memlist: readonly MemoryRegion[], maxTdmrs: number, rules: TdmrRules = KERNEL_TDMR_RULES): FillResult {
+  const tdmrs: Tdmr[] = [];
+  for (const tmb of memlist) {
+    let start = alignDown(tmb.base, rules.alignment);
+    const end = alignUp(tmb.end, rules.alignment);
+    const cur = tdmrs[tdmrs.length - 1];
+    if (cur) {
+      const curEnd = cur.base + cur.size;
+      if (end <= curEnd) continue;
+      if (start < curEnd) start = curEnd;
+      if (tdmrs.length >= maxTdmrs) return { ok: false, error: 'tdmrs-exhausted' };
+    }
+    tdmrs.push({ base: start, size: end - start, reserved: [] });
+  }
+  // TDMR_NR_WARN is 4 (@src:tdx-h).
+  return { ok: true, tdmrs, nearLimit: maxTdmrs - tdmrs.length < 4 };
+}
+
+/** tdmr_get_pamt_sz() for the three page sizes. */
+export function pamtSizes(tdmrSize: bigint, entrySizes: readonly [number, number, number], rules: TdmrRules = KERNEL_TDMR_RULES): [bigint, bigint, bigint] {
+  const shifts = [12n, 21n, 30n] as const;
+  return shifts.map((s, i) => alignUp((tdmrSize >> s) * BigInt(entrySizes[i]), rules.pamtRounding)) as [bigint, bigint, bigint];
+}
+
+export const pamtTotal = (p: PamtBlock): bigint => p.sizes[0] + p.sizes[1] + p.sizes[2];
+
+/** tdmr_get_nid(): node of the first region that ends after the TDMR starts (node 0 if none). */
+export function tdmrNode(tdmr: Tdmr, memlist: readonly MemoryRegion[]): { node: number; fallback: boolean } {
+  const r = memlist.find((m) => m.end > tdmr.base);
+  return r ? { node: r.node, fallback: false } : { node: 0, fallback: true };
+}
+
+export type ReservedResult = { ok: true } | { ok: false; error: 'reserved-areas-exhausted'; tdmr: Tdmr };
+
+/** tdmr_populate_rsvd_areas(): holes first, then PAMTs, then sorted. */
+export function populateReservedAreas(tdmr: Tdmr, memlist: readonly MemoryRegion[], all: readonly Tdmr[], maxReserved: number): ReservedResult {
+  const areas: { offset: bigint; size: bigint }[] = [];
+  const tdmrEnd = tdmr.base + tdmr.size;
+  const add = (addr: bigint, size: bigint): boolean => {
+    if (areas.length >= maxReserved) return false;
+    areas.push({ offset: addr - tdmr.base, size });
+    return true;
+  };
+  let prevEnd = tdmr.base;
+  for (const m of memlist) {
+    if (m.base >= tdmrEnd) break;
+    if (m.end < tdmr.base) continue;
+    if (m.base <= prevEnd) {
+      prevEnd = m.end;
+      continue;
+    }
+    if (!add(prevEnd, m.base - prevEnd)) return { ok: false, error: 'reserved-areas-exhausted', tdmr };
+    prevEnd = m.end;
+  }
+  if (prevEnd < tdmrEnd && !add(prevEnd, tdmrEnd - prevEnd)) return { ok: false, error: 'reserved-areas-exhausted', tdmr };
+  for (const other of all) {
+    if (!other.pamt) continue;
+    let pb = other.pamt.base;
+    let pe = pb + pamtTotal(other.pamt);
+    if (pe <= tdmr.base || pb >= tdmrEnd) continue;
+    if (pb < tdmr.base) pb = tdmr.base;
+    if (pe > tdmrEnd) pe = tdmrEnd;
+    if (!add(pb, pe - pb)) return { ok: false, error: 'reserved-areas-exhausted', tdmr };
+  }
+  areas.sort((a, b) => (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0));
+  tdmr.reserved = areas;
+  return { ok: true };
+}
+
+/** tdmrs_count_pamt_kb(). */
+export function pamtKb(tdmrs: readonly Tdmr[]): number {
+  let total = 0n;
+  for (const t of tdmrs) if (t.pamt) total += pamtTotal(t.pamt);
+  return Number(total / 1024n);
+}

@@ -1,0 +1,91 @@
+/**
+ * Global metadata values of the emulated module. Fixed values come from the module build; the
+ * platform-dependent ones (packages, CMRs, CPUID configuration count) are computed here from the
+ * platform, as the module computes them from its MCHECK data (@src:mod-metadata-sys).
+ */
+import { decodeFieldId, encodeFieldId, hasReservedBits } from '../../../spec/abi/field-id';
+import { GLOBAL_FIELDS, type GlobalField } from '../../../spec/abi/global-metadata';
+import type { TdxModule } from './module';
+
+export const MAX_CMRS = 32;
+
+export interface ResolvedField {
+  field: GlobalField;
+  index: number;
+  element: number;
+  /** Canonical id of the element (as the table defines its element size). */
+  id: bigint;
+}
+
+/** Find the field an id names: class and field code decide; element-size bits do not. */
+export function resolveField(id: bigint): ResolvedField | null {
+  const want = decodeFieldId(id);
+  for (const field of GLOBAL_FIELDS) {
+    const base = decodeFieldId(field.baseId);
+    if (base.classCode !== want.classCode || base.nonArch !== want.nonArch) continue;
+    const offset = want.fieldCode - base.fieldCode;
+    const span = field.fields * field.elements;
+    if (offset < 0 || offset >= span) continue;
+    return {
+      field,
+      index: Math.floor(offset / field.elements),
+      element: offset % field.elements,
+      id: field.baseId + BigInt(offset),
+    };
+  }
+  return null;
+}
+
+/** Whether `id` is malformed as a single-element id (md_check_as_single_element_id). */
+export function malformedSingleElementId(id: bigint, ignoreReserved = false): boolean {
+  const f = decodeFieldId(id);
+  return (!ignoreReserved && hasReservedBits(id)) || f.lastElementInField !== 0 || f.lastFieldInSequence !== 0;
+}
+
+/** Value of one element, or undefined when the module has none (field absent in this build). */
+export function globalValue(m: TdxModule, r: ResolvedField): bigint | undefined {
+  const b = m.build;
+  const p = m.platform;
+  const cmrs = p.config.cmrs;
+  switch (r.field.name) {
+    case 'NUM_PKGS': return BigInt(p.packages);
+    case 'PKG_FMS': return r.index < p.packages ? BigInt((p.model.family << 8) | (p.model.model & 0xf0) << 12 | (p.model.model & 0xf) << 4) : 0n;
+    case 'NUM_CMRS': return BigInt(MAX_CMRS);
+    case 'CMR_BASE': return r.index < cmrs.length ? cmrs[r.index].base : 0n;
+    case 'CMR_SIZE': return r.index < cmrs.length ? cmrs[r.index].end - cmrs[r.index].base : 0n;
+    case 'NUM_CPUID_CONFIG': return BigInt(b.cpuidConfigs.length);
+    case 'CPUID_CONFIG_LEAVES': {
+      const c = b.cpuidConfigs[r.index];
+      return c ? (BigInt(c.subleaf) << 32n) | BigInt(c.leaf) : undefined;
+    }
+    case 'CPUID_CONFIG_VALUES': {
+      const c = b.cpuidConfigs[r.index];
+      if (!c) return undefined;
+      return r.element === 0 ? (BigInt(c.ebx) << 32n) | BigInt(c.eax) : (BigInt(c.edx) << 32n) | BigInt(c.ecx);
+    }
+  }
+  const v = b.metadata[r.field.name];
+  return v === undefined ? undefined : BigInt(v);
+}
+
+export const elementMask = (id: bigint): bigint => (1n << (BigInt(8 << Number((id >> 32n) & 3n)))) - 1n;
+
+/** Id of the element after `r` in table order, or -1 (all ones) when it is the last. */
+export function nextElementId(m: TdxModule, r: ResolvedField): bigint {
+  const NA = (1n << 64n) - 1n;
+  const span = r.field.fields * r.field.elements;
+  const offset = r.index * r.field.elements + r.element;
+  let next: bigint;
+  if (offset + 1 < span) next = r.field.baseId + BigInt(offset + 1);
+  else {
+    const i = GLOBAL_FIELDS.indexOf(r.field);
+    const f = GLOBAL_FIELDS[i + 1];
+    if (!f) return NA;
+    next = f.baseId;
+  }
+  if (m.faults.has('module.element-size-code')) {
+    next = encodeFieldId({ ...decodeFieldId(next), elementSizeCode: 3 });
+  }
+  return next;
+}
+

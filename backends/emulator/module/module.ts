@@ -1,0 +1,144 @@
+/**
+ * The emulated TDX module: global state and the SEAMCALL dispatcher.
+ *
+ * Gating follows the module's VMM dispatcher (@src:mod-dispatcher), in order: reserved RAX bits
+ * and leaf versions, shutdown state, the allow-list of leaves before SYS_READY, then the leaf's
+ * own handler; an unknown leaf is TDX_OPERAND_INVALID on RAX. Handlers live in leaves/*.ts and
+ * register themselves by leaf name; the leaf numbers come from the ABI table, so one table
+ * serves the model and the steps.
+ */
+import { SEAMCALL_LEAVES, splitRax } from '../../../spec/abi/seamcall';
+import { status, withOperand } from '../../../spec/abi/status';
+import type { Regs } from '../../port';
+import type { Faults } from '../faults';
+import type { Platform } from '../platform/platform';
+import { implementedLeaves, type ModuleBuild } from './versions';
+
+export type SysState = 'SYSINIT_PENDING' | 'SYSINIT_DONE' | 'SYSCONFIG_DONE' | 'SYS_READY' | 'SYS_SHUTDOWN';
+
+export interface SeamcallResult {
+  status: bigint;
+  out: Regs;
+}
+
+export interface TdmrEntry {
+  base: bigint;
+  size: bigint;
+  /** Next address TDH.SYS.TDMR.INIT will initialise. */
+  lastInitialized: bigint;
+  pamt: { base: bigint; size: bigint }[];
+  reserved: { offset: bigint; size: bigint }[];
+}
+
+export interface LeafContext {
+  module: TdxModule;
+  cpu: number;
+  version: number;
+  regs: Regs;
+}
+
+export type LeafHandler = (ctx: LeafContext) => SeamcallResult;
+
+const handlers = new Map<string, LeafHandler>();
+
+/** Register the handler of a leaf (called by leaves/*.ts at load). */
+export function defineLeaf(name: string, handler: LeafHandler): void {
+  handlers.set(name, handler);
+}
+
+/** Leaves accepted before SYS_READY (1.5 dispatcher); TDX 1.0 lacks RD/RDALL/UPDATE. */
+const BEFORE_READY = ['TDH.SYS.INFO', 'TDH.SYS.RD', 'TDH.SYS.RDALL', 'TDH.SYS.INIT', 'TDH.SYS.LP.INIT',
+  'TDH.SYS.CONFIG', 'TDH.SYS.KEY.CONFIG', 'TDH.SYS.LP.SHUTDOWN', 'TDH.SYS.UPDATE'];
+/** Leaves that accept a non-zero version (tdx_leaf_and_version_t rules). */
+const VERSIONED = ['TDH.MEM.PAGE.PROMOTE', 'TDH.MEM.SEPT.ADD', 'TDH.MEM.SEPT.REMOVE', 'TDH.MNG.RD', 'TDH.VP.RD', 'TDH.VP.INIT'];
+
+export const ok = (out: Regs = {}): SeamcallResult => ({ status: 0n, out });
+export const fail = (s: bigint, out: Regs = {}): SeamcallResult => ({ status: s, out });
+
+export class TdxModule {
+  state: SysState = 'SYSINIT_PENDING';
+  readonly numLps: number;
+  readonly numPkgs: number;
+  readonly lpInit: boolean[];
+  numInitLps = 0;
+  readonly pkgConfigured: boolean[];
+  numInitPkgs = 0;
+  globalHkid: number | null = null;
+  tdmrs: TdmrEntry[] = [];
+  /** Leaf number -> leaf name, as this build (and any fault) numbers them. */
+  private readonly names = new Map<number, string>();
+  private readonly implemented: Set<number>;
+  /** Per-package or per-TD extensions kept by other leaf groups (TD management). */
+  readonly ext = new Map<string, unknown>();
+
+  constructor(readonly platform: Platform, readonly build: ModuleBuild, readonly faults: Faults) {
+    this.numLps = platform.cpus.length;
+    this.numPkgs = platform.packages;
+    this.lpInit = new Array(this.numLps).fill(false);
+    this.pkgConfigured = new Array(this.numPkgs).fill(false);
+    this.implemented = implementedLeaves(build);
+    for (const l of SEAMCALL_LEAVES) this.names.set(l.number, l.name);
+    if (faults.has('module.sys-rd-leaf-number')) {
+      this.names.set(35, 'TDH.SYS.RD');
+      this.names.set(34, 'TDH.SYS.LP.INIT');
+    }
+    if (faults.has('module.sys-rd-on-1.0')) this.implemented.add(34);
+  }
+
+  get isTdx10(): boolean {
+    return this.build.major === 1 && this.build.minor === 0;
+  }
+
+  seamcall(cpu: number, rax: bigint, regs: Regs = {}): SeamcallResult {
+    const { number, version, reserved } = splitRax(rax);
+    const name = this.names.get(number);
+    const invalidRax = fail(withOperand('TDX_OPERAND_INVALID', 'RAX'));
+    if (this.isTdx10) {
+      // TDX 1.0 compares RAX whole: there is no version field.
+      if (version !== 0 || reserved !== 0n) return invalidRax;
+    } else {
+      if (reserved !== 0n) return invalidRax;
+      if (version > 0 && !(name && VERSIONED.includes(name))) return invalidRax;
+    }
+    if (this.state === 'SYS_SHUTDOWN' && name !== 'TDH.SYS.LP.SHUTDOWN') return fail(status('TDX_SYS_SHUTDOWN'));
+    const known = name !== undefined && this.implemented.has(number);
+    if (this.state !== 'SYS_READY' && !(known && this.allowedBeforeReady(name))) {
+      return fail(status(this.faults.has('module.not-ready-status') ? 'TDX_SYS_BUSY' : 'TDX_SYS_NOT_READY'));
+    }
+    const handler = known ? handlers.get(name) : undefined;
+    if (!handler) return invalidRax;
+    return handler({ module: this, cpu, version, regs });
+  }
+
+  private allowedBeforeReady(name: string): boolean {
+    if (this.isTdx10 && (name === 'TDH.SYS.RD' || name === 'TDH.SYS.RDALL' || name === 'TDH.SYS.UPDATE')) {
+      return this.faults.has('module.sys-rd-on-1.0') && name === 'TDH.SYS.RD';
+    }
+    return BEFORE_READY.includes(name);
+  }
+
+  packageOf(cpu: number): number {
+    return this.platform.packageOf(cpu);
+  }
+
+  /** HKID bits of a physical address (the KeyID occupies the top bits below MAX_PA). */
+  hkidOf(pa: bigint): number {
+    return Number(pa >> BigInt(this.hkidStartBit));
+  }
+
+  get hkidStartBit(): number {
+    const keyIds = this.platform.config.mktmeKeyIds + this.platform.config.tdxKeyIds;
+    const bits = keyIds === 0 ? 0 : Math.ceil(Math.log2(keyIds + 1));
+    return this.platform.config.physAddrBits - bits;
+  }
+
+  get privateHkidRange(): { min: number; max: number } {
+    const c = this.platform.config;
+    return { min: c.mktmeKeyIds + 1, max: c.mktmeKeyIds + c.tdxKeyIds };
+  }
+
+  /** True once memory at `pa` is covered by an initialised part of some TDMR. */
+  isInitialized(pa: bigint): boolean {
+    return this.tdmrs.some((t) => pa >= t.base && pa < t.lastInitialized);
+  }
+}

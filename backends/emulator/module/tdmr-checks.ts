@@ -1,0 +1,148 @@
+/**
+ * TDMR and PAMT validation of TDH.SYS.CONFIG, in the module's order (check_and_set_tdmrs,
+ * @src:mod-sys-leaves §4). Returns the first failing status with its detail bytes, or null.
+ * Detail bytes: TDMR index in 7:0, PAMT level or reserved-area index in 15:8, other TDMR in 23:16.
+ */
+import { withInfo } from '../../../spec/abi/status';
+import type { MemoryRegion } from '../../port';
+import type { TdxModule } from './module';
+
+/** TDMR_INFO as software lays it out in memory (320 bytes in the module). */
+export interface TdmrInfo {
+  base: bigint;
+  size: bigint;
+  pamt1gBase: bigint;
+  pamt1gSize: bigint;
+  pamt2mBase: bigint;
+  pamt2mSize: bigint;
+  pamt4kBase: bigint;
+  pamt4kSize: bigint;
+  /** Up to MAX_RESERVED_PER_TDMR entries; unused ones have size 0 and come last. */
+  reserved: { offset: bigint; size: bigint }[];
+}
+
+const SZ_1G = 1n << 30n;
+const SZ_4K = 4096n;
+const U64 = 1n << 64n;
+const PAGE_SIZES = [SZ_4K, 2n << 20n, SZ_1G] as const; // PT_4KB, PT_2MB, PT_1GB
+const PAMT_ENTRY = 16n;
+
+const overlap = (b1: bigint, s1: bigint, b2: bigint, s2: bigint): boolean => !(b1 >= b2 + s2 || b2 >= b1 + s1);
+
+function pamtOf(t: TdmrInfo): { base: bigint; size: bigint }[] {
+  return [
+    { base: t.pamt4kBase, size: t.pamt4kSize },
+    { base: t.pamt2mBase, size: t.pamt2mSize },
+    { base: t.pamt1gBase, size: t.pamt1gSize },
+  ];
+}
+
+/** Usable (non-reserved) parts of a TDMR. */
+export function availableAreas(t: TdmrInfo): { base: bigint; size: bigint }[] {
+  const out: { base: bigint; size: bigint }[] = [];
+  let cur = t.base;
+  for (const r of t.reserved) {
+    if (r.size === 0n) continue;
+    const rb = t.base + r.offset;
+    if (rb > cur) out.push({ base: cur, size: rb - cur });
+    cur = rb + r.size;
+  }
+  if (cur < t.base + t.size) out.push({ base: cur, size: t.base + t.size - cur });
+  return out;
+}
+
+/** CMRs with adjacent ones merged (is_area_in_cmr). */
+function mergedCmrs(cmrs: readonly MemoryRegion[]): { base: bigint; end: bigint }[] {
+  const out: { base: bigint; end: bigint }[] = [];
+  for (const c of [...cmrs].sort((a, b) => (a.base < b.base ? -1 : 1))) {
+    const last = out[out.length - 1];
+    if (last && last.end === c.base) last.end = c.end;
+    else out.push({ base: c.base, end: c.end });
+  }
+  return out;
+}
+
+const inCmr = (cmrs: { base: bigint; end: bigint }[], base: bigint, size: bigint): boolean =>
+  cmrs.some((c) => base >= c.base && base + size <= c.end);
+
+export function checkTdmrs(tdmrs: readonly TdmrInfo[], m: TdxModule): bigint | null {
+  const maxPa = 1n << BigInt(m.platform.config.physAddrBits);
+  const cmrs = mergedCmrs(m.platform.config.cmrs);
+  const maxReserved = Number(m.build.metadata.MAX_RESERVED_PER_TDMR);
+  const badAddr = (pa: bigint): boolean => pa >= maxPa || m.hkidOf(pa) !== 0;
+
+  for (let i = 0; i < tdmrs.length; i++) {
+    const t = tdmrs[i];
+    const prev = tdmrs[i - 1];
+    if (t.base + t.size >= U64) return withInfo('TDX_INVALID_TDMR', i);
+    if (prev && (t.base < prev.base || t.base < prev.base + prev.size)) return withInfo('TDX_NON_ORDERED_TDMR', i);
+    const aligned = t.base % SZ_1G === 0n && t.size % SZ_1G === 0n;
+    if ((!aligned && !m.faults.has('module.tdmr-alignment-unchecked')) || t.size === 0n ||
+      badAddr(t.base) || badAddr(t.base + t.size - 1n)) {
+      return withInfo('TDX_INVALID_TDMR', i);
+    }
+
+    const rsv = t.reserved;
+    if (rsv.length > maxReserved) return withInfo('TDX_INVALID_RESERVED_IN_TDMR', i, maxReserved);
+    for (let j = 0; j < rsv.length; j++) {
+      const r = rsv[j];
+      if (r.size === 0n) {
+        if (rsv.slice(j + 1).some((x) => x.size !== 0n)) return withInfo('TDX_NON_ORDERED_RESERVED_IN_TDMR', i, j);
+        continue;
+      }
+      const p = rsv[j - 1];
+      if (r.offset + r.size >= U64) return withInfo('TDX_INVALID_RESERVED_IN_TDMR', i, j);
+      if (p && p.size !== 0n && (r.offset < p.offset || r.offset < p.offset + p.size)) {
+        return withInfo('TDX_NON_ORDERED_RESERVED_IN_TDMR', i, j);
+      }
+      if (r.offset % SZ_4K !== 0n || r.size % SZ_4K !== 0n) return withInfo('TDX_INVALID_RESERVED_IN_TDMR', i, j);
+      if (r.offset + r.size > t.size) return withInfo('TDX_INVALID_RESERVED_IN_TDMR', i, j);
+    }
+
+    // PAMT addresses and sizes, 1G then 2M then 4K.
+    const pamts = pamtOf(t);
+    for (const level of [2, 1, 0]) {
+      const p = pamts[level];
+      const needed = (t.size / PAGE_SIZES[level]) * PAMT_ENTRY;
+      const small = p.size < needed && !m.faults.has('module.pamt-size-unchecked');
+      if (p.base % SZ_4K !== 0n || p.size % SZ_4K !== 0n || badAddr(p.base) || badAddr(p.base + p.size - 1n) || small) {
+        return withInfo('TDX_INVALID_PAMT', i, level);
+      }
+    }
+    if (!m.faults.has('module.pamt-overlap-unchecked')) {
+      for (let j = 0; j < i; j++) {
+        const other = pamtOf(tdmrs[j]);
+        for (let level = 0; level < 3; level++) {
+          if (other.some((o) => overlap(pamts[level].base, pamts[level].size, o.base, o.size))) {
+            return withInfo('TDX_PAMT_OVERLAP', i, level, j);
+          }
+        }
+      }
+      if (overlap(pamts[0].base, pamts[0].size, pamts[1].base, pamts[1].size)) return withInfo('TDX_PAMT_OVERLAP', i, 0, i);
+      if (overlap(pamts[0].base, pamts[0].size, pamts[2].base, pamts[2].size)) return withInfo('TDX_PAMT_OVERLAP', i, 0, i);
+      if (overlap(pamts[1].base, pamts[1].size, pamts[2].base, pamts[2].size)) return withInfo('TDX_PAMT_OVERLAP', i, 1, i);
+      for (let j = 0; j <= i; j++) {
+        for (const area of availableAreas(tdmrs[j])) {
+          for (let level = 0; level < 3; level++) {
+            if (overlap(pamts[level].base, pamts[level].size, area.base, area.size)) return withInfo('TDX_PAMT_OVERLAP', i, level, j);
+          }
+        }
+        if (j < i) {
+          const theirs = pamtOf(tdmrs[j]);
+          for (const area of availableAreas(t)) {
+            for (let level = 0; level < 3; level++) {
+              if (overlap(theirs[level].base, theirs[level].size, area.base, area.size)) return withInfo('TDX_PAMT_OVERLAP', j, level, i);
+            }
+          }
+        }
+      }
+    }
+    for (const level of [2, 1, 0]) {
+      if (!inCmr(cmrs, pamts[level].base, pamts[level].size)) return withInfo('TDX_PAMT_OUTSIDE_CMRS', i, level);
+    }
+    for (const area of availableAreas(t)) {
+      if (!inCmr(cmrs, area.base, area.size)) return withInfo('TDX_TDMR_OUTSIDE_CMRS', i);
+    }
+  }
+  return null;
+}

@@ -1,0 +1,77 @@
+/**
+ * The hardware the emulated kernel and module run on: packages and logical CPUs, the memory
+ * map, the CMRs the BIOS reports, the KeyID partitioning MSR, CPU features, and a physical memory
+ * that holds the structures software hands to the module by physical address.
+ */
+import type { MemoryRegion } from '../../port';
+import { cpuModel, type CpuModel } from './cpu-models';
+
+export const MSR_IA32_MKTME_KEYID_PARTITIONING = 0x87;
+
+export interface PlatformConfig {
+  cpuModel: string;
+  packages: number;
+  cpusPerPackage: number;
+  memory: MemoryRegion[];
+  cmrs: MemoryRegion[];
+  mktmeKeyIds: number;
+  tdxKeyIds: number;
+  /** CPU features by kernel name (xsave, movdir64b, self_snoop, vmx, ...). */
+  cpuFeatures: string[];
+  physAddrBits: number;
+}
+
+export interface LogicalCpu {
+  id: number;
+  pkg: number;
+}
+
+export class Platform {
+  readonly model: CpuModel;
+  readonly cpus: LogicalCpu[];
+  /** Structures stored at physical addresses (TDMR arrays, TDMR_INFO, TDSYSINFO buffers). */
+  private readonly phys = new Map<bigint, unknown>();
+
+  constructor(readonly config: PlatformConfig) {
+    this.model = cpuModel(config.cpuModel);
+    this.cpus = Array.from({ length: config.packages * config.cpusPerPackage }, (_, id) => ({
+      id,
+      pkg: Math.floor(id / config.cpusPerPackage),
+    }));
+  }
+
+  get packages(): number {
+    return this.config.packages;
+  }
+
+  packageOf(cpu: number): number {
+    const c = this.cpus[cpu];
+    if (!c) throw new RangeError(`no logical CPU ${cpu} (platform has ${this.cpus.length})`);
+    return c.pkg;
+  }
+
+  hasFeature(name: string): boolean {
+    return this.config.cpuFeatures.includes(name);
+  }
+
+  /** RDMSR; undefined models a #GP (the MSR does not exist on this platform). */
+  rdmsr(msr: number): bigint | undefined {
+    if (msr === MSR_IA32_MKTME_KEYID_PARTITIONING) {
+      if (this.config.mktmeKeyIds === 0 && this.config.tdxKeyIds === 0) return 0n;
+      return (BigInt(this.config.tdxKeyIds) << 32n) | BigInt(this.config.mktmeKeyIds);
+    }
+    return undefined;
+  }
+
+  store(pa: bigint, value: unknown): void {
+    this.phys.set(pa, value);
+  }
+
+  load<T>(pa: bigint): T | undefined {
+    return this.phys.get(pa) as T | undefined;
+  }
+
+  totalMemory(): bigint {
+    return this.config.memory.reduce((s, r) => s + (r.end - r.base), 0n);
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * Emulator platform profiles (profiles/*.yaml): loaded once per process, validated against
+ * profiles/profile.schema.json plus the catalogues (CPU models, module builds, kernel flavours),
+ * and turned into typed values. Any problem is a ProfileError naming the file, the field and
+ * what was expected.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import Ajv, { type ErrorObject } from 'ajv';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { FLAVOURS, flavour, type KernelFlavour } from '../../spec/kernel/flavours';
+import type { MemoryRegion } from '../port';
+import { isFaultName } from './faults';
+import { MODULE_BUILDS, moduleBuild, type ModuleBuild } from './module/versions';
+import { CPU_MODELS } from './platform/cpu-models';
+
+export const PROFILES_DIR = resolve(__dirname, '../../profiles');
+
+export interface Profile {
+  name: string;
+  description: string;
+  file: string;
+  source: string | null;
+  isDefault: boolean;
+  cpu: { model: string; packages: number; cpusPerPackage: number; features: string[] };
+  bios: { mktmeKeyIds: number; tdxKeyIds: number; moduleLoaded: boolean };
+  module: ModuleBuild;
+  kernel: { flavour: KernelFlavour; release: string; cmdline: string[]; acpiSuspend: boolean };
+  memory: { physAddrBits: number; regions: MemoryRegion[]; cmrs: MemoryRegion[] };
+  faults: string[];
+}
+
+export class ProfileError extends Error {
+  constructor(readonly file: string, readonly field: string, readonly problem: string) {
+    super(`${file}: ${field ? `field ${field}: ` : ''}${problem}`);
+    this.name = 'ProfileError';
+  }
+}
+
+export const ALL_CPU_FEATURES = ['vmx', 'xsave', 'movdir64b', 'self_snoop', 'ept', 'ept_ad', 'apicv', 'tdp_mmu'];
+
+let validator: ReturnType<Ajv['compile']> | null = null;
+
+function validate(): ReturnType<Ajv['compile']> {
+  if (validator) return validator;
+  const schema = JSON.parse(readFileSync(join(PROFILES_DIR, 'profile.schema.json'), 'utf8'));
+  // The catalogues decide the allowed names (the schema file only says "string").
+  schema.properties.module = { enum: MODULE_BUILDS.map((b) => b.id) };
+  schema.properties.kernel.properties.flavour = { enum: FLAVOURS.filter((f) => f.name !== 'ubuntu-6.5-intel-opt').map((f) => f.name) };
+  schema.properties.cpu.properties.model = { enum: CPU_MODELS.map((m) => m.name) };
+  validator = new Ajv({ allErrors: true, strict: true }).compile(schema);
+  return validator;
+}
+
+function fieldPath(e: ErrorObject): string {
+  const path = e.instancePath.replace(/^\//, '').replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.');
+  if (e.keyword === 'required') return path ? `${path}.${e.params.missingProperty}` : String(e.params.missingProperty);
+  if (e.keyword === 'additionalProperties') return path ? `${path}.${e.params.additionalProperty}` : String(e.params.additionalProperty);
+  return path || '(top level)';
+}
+
+function describe(e: ErrorObject): string {
+  switch (e.keyword) {
+    case 'required': return 'is missing';
+    case 'additionalProperties': return 'is not a known field';
+    case 'enum': return `must be one of: ${(e.params.allowedValues as unknown[]).join(', ')}`;
+    case 'anyOf': return 'must be an integer, a hex string (0x...), or a size like 4GiB';
+    default: return e.message ?? 'is invalid';
+  }
+}
+
+const UNITS: Record<string, bigint> = { KiB: 1n << 10n, MiB: 1n << 20n, GiB: 1n << 30n, TiB: 1n << 40n };
+
+export function parseAddress(v: number | string, file: string, field: string): bigint {
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v)) throw new ProfileError(file, field, `${v} is too large for an exact number; write it as a hex string`);
+    return BigInt(v);
+  }
+  const unit = /^(\d+)(KiB|MiB|GiB|TiB)$/.exec(v);
+  if (unit) return BigInt(unit[1]) * UNITS[unit[2]];
+  return BigInt(v);
+}
+
+function regions(raw: { base: number | string; end: number | string; node?: number }[], file: string, field: string): MemoryRegion[] {
+  const out = raw.map((r, i) => ({
+    base: parseAddress(r.base, file, `${field}[${i}].base`),
+    end: parseAddress(r.end, file, `${field}[${i}].end`),
+    node: r.node ?? 0,
+  }));
+  out.forEach((r, i) => {
+    if (r.end <= r.base) throw new ProfileError(file, `${field}[${i}]`, 'end must be above base');
+    if (i > 0 && r.base < out[i - 1].end) throw new ProfileError(file, `${field}[${i}]`, 'regions must be sorted and must not overlap');
+  });
+  return out;
+}
+
+/** Parse and validate one profile document. */
+export function parseProfile(text: string, file: string): Profile {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text, { prettyErrors: false });
+  } catch (e) {
+    const where = e instanceof YAMLParseError && e.linePos ? `line ${e.linePos[0].line}` : '';
+    throw new ProfileError(file, '', `not valid YAML${where ? ` (${where})` : ''}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new ProfileError(file, '', 'must be a YAML mapping');
+  const v = validate();
+  if (!v(doc)) {
+    // A misspelt field shows up as "unknown" and as "missing": name the unknown one first.
+    const rank = (e: ErrorObject) => (e.keyword === 'additionalProperties' ? 0 : e.keyword === 'required' ? 2 : 1);
+    // Inside an anyOf, report the anyOf (what is allowed), not each alternative's complaint.
+    const errors = v.errors!.filter((x) => !/\/anyOf\/\d+\//.test(x.schemaPath));
+    const e = [...errors].sort((a, b) => rank(a) - rank(b))[0];
+    throw new ProfileError(file, fieldPath(e), describe(e));
+  }
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const d = doc as any;
+  const badFault = (d.faults ?? []).find((f: string) => !isFaultName(f));
+  if (badFault) throw new ProfileError(file, 'faults', `unknown fault "${badFault}"; run \`tdx-conformance faults\` for the catalogue`);
+  const memRegions = regions(d.memory.regions, file, 'memory.regions');
+  const profile: Profile = {
+    name: d.name,
+    description: d.description,
+    file,
+    source: d.source ?? null,
+    isDefault: d.default === true,
+    cpu: { model: d.cpu.model, packages: d.cpu.packages, cpusPerPackage: d.cpu.cpusPerPackage, features: d.cpu.features ?? ALL_CPU_FEATURES },
+    bios: { mktmeKeyIds: d.bios.mktmeKeyIds, tdxKeyIds: d.bios.tdxKeyIds, moduleLoaded: d.bios.moduleLoaded ?? true },
+    module: moduleBuild(d.module),
+    kernel: {
+      flavour: flavour(d.kernel.flavour),
+      release: d.kernel.release,
+      cmdline: d.kernel.cmdline ?? ['nohibernate'],
+      acpiSuspend: d.kernel.acpiSuspend ?? true,
+    },
+    memory: {
+      physAddrBits: d.memory.physAddrBits ?? 52,
+      regions: memRegions,
+      cmrs: d.memory.cmrs ? regions(d.memory.cmrs, file, 'memory.cmrs') : memRegions.map((r) => ({ ...r })),
+    },
+    faults: d.faults ?? [],
+  };
+  const expected = basename(file).replace(/\.ya?ml$/, '');
+  if (profile.name !== expected) throw new ProfileError(file, 'name', `must match the file name ("${expected}")`);
+  return profile;
+}
+
+let cache: Map<string, Profile> | null = null;
+
+/** Every profile in profiles/, parsed once per process. */
+export function loadProfiles(dir = PROFILES_DIR): Map<string, Profile> {
+  if (cache && dir === PROFILES_DIR) return cache;
+  const map = new Map<string, Profile>();
+  for (const f of readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort()) {
+    const file = join(dir, f);
+    const p = parseProfile(readFileSync(file, 'utf8'), file);
+    map.set(p.name, p);
+  }
+  if (dir === PROFILES_DIR) cache = map;
+  return map;
+}
+
+export function defaultProfileName(profiles = loadProfiles()): string {
+  const d = [...profiles.values()].filter((p) => p.isDefault);
+  if (d.length !== 1) throw new Error(`exactly one profile must say "default: true" (found ${d.length})`);
+  return d[0].name;
+}
+
+export function profileNamed(name: string, profiles = loadProfiles()): Profile {
+  const p = profiles.get(name);
+  if (!p) throw new Error(`unknown emulator profile "${name}"; valid profiles: ${[...profiles.keys()].join(', ')}`);
+  return p;
+}

@@ -1,0 +1,107 @@
+/** The TDX host as the Linux kernel presents it. See port.ts for the conventions. */
+import type { ErrnoName } from '../spec/abi/errno';
+import type { LogEvent } from './shared/kernel-log';
+import type { KernelResult, MemoryRegion, Observed, Regs } from './port';
+
+export interface KernelLog {
+  lines: string[];
+  /** Lines recognised as messages of the TDX catalogue (spec/kernel/printk.ts). */
+  events: LogEvent[];
+  /** False when the log is known to be cut (ring buffer wrapped, truncated capture). */
+  complete: boolean;
+}
+
+export interface CpuInfo {
+  flags: string[];
+  bugs: string[];
+}
+
+export interface SeamcallOutcome {
+  /** Completion status (RAX), or a software status for VMfailInvalid, #GP and #UD. */
+  status: bigint;
+  out: Regs;
+}
+
+export interface MetadataRead {
+  /** What the kernel's reader returned. */
+  result: KernelResult;
+  value?: bigint;
+}
+
+export interface TdmrView {
+  base: bigint;
+  size: bigint;
+  pamt: { base4k: bigint; size4k: bigint; base2m: bigint; size2m: bigint; base1g: bigint; size1g: bigint };
+  reserved: { offset: bigint; size: bigint }[];
+}
+
+export interface TdmrReport {
+  tdmrs: TdmrView[];
+  /** Total PAMT as the kernel counts it, in KiB. */
+  pamtKb: number;
+  maxTdmrs: number;
+}
+
+export interface KexecOutcome {
+  /** Result of loading the new kernel image (kexec_load / kexec_file_load). */
+  load: KernelResult;
+  /** Whether every CPU whose cache SEAMCALLs dirtied was flushed before the jump. */
+  cachesFlushed?: boolean;
+  /** What the old kernel printed between the request and the jump. */
+  shutdownLog?: string[];
+  /** When the load succeeded and the reboot ran: what the new kernel's TDX initialisation did. */
+  newKernelInit?: KernelResult;
+}
+
+export interface MachineCheckOutcome {
+  /** The extra line the MCE handler printed for the address, if any. */
+  message: string | null;
+}
+
+export interface HostFacet {
+  /** The kernel log since boot. */
+  log(): Observed<KernelLog>;
+  cpuinfo(): Observed<CpuInfo>;
+  /**
+   * Initialise the TDX module the way this kernel does (boot-time initcall, or KVM calling
+   * tdx_enable()), or, on a real machine, report how the initialisation of this boot went.
+   * Calling it again returns what a repeated request returns (cached result or error state).
+   */
+  initTdx(): Observed<KernelResult>;
+  /** RDMSR on a logical CPU; a faulting read is an outcome (`gp: true`), not an error. */
+  rdmsr(cpu: number, msr: number): Observed<{ value?: bigint; gp?: true }>;
+  /** A raw SEAMCALL on logical CPU `cpu` (capability host.seamcall). */
+  seamcall(cpu: number, rax: bigint, regs?: Regs): Observed<SeamcallOutcome>;
+  /** The TDMRs the kernel would hand the module for this platform, without handing them. */
+  proposedTdmrs(): Observed<TdmrView[]>;
+  /** TDH.SYS.CONFIG on `cpu` with these TDMRs placed in memory (capability host.seamcall). */
+  sysConfig(cpu: number, tdmrs: readonly TdmrView[], globalKeyId?: number): Observed<SeamcallOutcome>;
+  /** Read a global metadata field through the kernel's own reader of this kernel's era. */
+  readMetadata(fieldId: bigint): Observed<MetadataRead>;
+  /** Every global metadata element, as TDH.SYS.RDALL lists it (status and decoded pairs). */
+  metadataDump(): Observed<{ status: bigint; elements: { id: bigint; value: bigint }[] }>;
+  tdmrs(): Observed<TdmrReport>;
+  /** The memory the kernel declared TDX-usable when it initialised the module. */
+  tdxMemory(): Observed<MemoryRegion[]>;
+  allocGuestKeyId(): Observed<{ result: KernelResult; keyId?: number }>;
+  freeGuestKeyId(keyId: number): Observed<KernelResult>;
+  cpuOffline(cpu: number): Observed<KernelResult>;
+  cpuOnline(cpu: number): Observed<KernelResult>;
+  /** Hot-add a memory range and try to online it (the memory notifier decides). */
+  onlineMemory(base: bigint, end: bigint): Observed<{ accepted: boolean }>;
+  kexec(): Observed<KexecOutcome>;
+  /** Request a sleep state through /sys/power/state semantics. */
+  suspend(state: 'mem' | 'disk'): Observed<KernelResult>;
+  /** Sleep states the kernel offers (/sys/power/state). */
+  sleepStates(): Observed<string[]>;
+  /** A memory machine check at physical address `pa` (after a partial write, for instance). */
+  machineCheck(pa: bigint): Observed<MachineCheckOutcome>;
+  /** Physical address of some TDX private page the kernel owns (a PAMT page), if any. */
+  privatePage(): Observed<bigint>;
+  /** Per-CPU state the kernel keeps (for scenarios about hotplug and kexec). */
+  cpuState(cpu: number): Observed<{ online: boolean; tdxEnabled: boolean; cacheIncoherent: boolean }>;
+  /** Number of logical CPUs and packages the platform has. */
+  topology(): Observed<{ cpus: number; packages: number; packageOf: (cpu: number) => number }>;
+}
+
+export type { ErrnoName };

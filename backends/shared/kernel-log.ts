@@ -1,0 +1,183 @@
+/**
+ * Dialect-tolerant recognition of kernel log lines against the message catalogue.
+ *
+ * Accepts: `[  12.345678] ` timestamps or none (hand-typed lines), printk caller ids
+ * (`[    T0] `), syslog levels (`<6>`), the `[..] ` placeholder of documentation examples, every
+ * prefix a subsystem has used, and every wording variant in the catalogue. A line cut short
+ * (truncated capture) that is a prefix of one or more messages is reported as `partial` with the
+ * candidates, never resolved to one of them. Never throws.
+ */
+import { MESSAGES, SUBSYSTEM_PREFIXES, type MessageId } from '../../spec/kernel/printk';
+
+export interface LogEvent {
+  id: MessageId;
+  variant: string;
+  /** Captured conversions, as printed. */
+  args: string[];
+  /** The same, as numbers where the conversion is numeric (hex for %x, decimal otherwise). */
+  values: (bigint | string)[];
+  prefix: string;
+  /** Seconds since boot, when the line had a timestamp. */
+  time: number | null;
+  /** Index of the line in the log. */
+  line: number;
+  text: string;
+}
+
+export interface PartialEvent {
+  candidates: MessageId[];
+  line: number;
+  text: string;
+}
+
+export interface ParsedLog {
+  events: LogEvent[];
+  partial: PartialEvent[];
+}
+
+interface Pattern {
+  id: MessageId;
+  variant: string;
+  prefix: string;
+  regex: RegExp;
+  /** Conversion letter of each capture group (x, d, u, s, ...). */
+  types: string[];
+  /** Literal text before the first conversion, to recognise truncated lines. */
+  literalHead: string;
+}
+
+const CONVERSION = /%(?:%|[-#0 +]*\d*(?:\.\d+)?(?:hh|h|ll|l|z|t|j)?[diuxXsc])/g;
+
+function conversionPattern(spec: string): string {
+  if (spec === '%%') return '%';
+  const type = spec[spec.length - 1];
+  if (type === 's') return '(.*?)';
+  if (type === 'c') return '(.)';
+  if (type === 'x' || type === 'X') return '((?:0x)?[0-9a-fA-F]+)';
+  return '(-?\\d+)';
+}
+
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export function formatToRegexSource(format: string): string {
+  let out = '';
+  let last = 0;
+  for (const m of format.matchAll(CONVERSION)) {
+    out += escape(format.slice(last, m.index)) + conversionPattern(m[0]);
+    last = (m.index ?? 0) + m[0].length;
+  }
+  return out + escape(format.slice(last));
+}
+
+let patterns: Pattern[] | null = null;
+
+function allPatterns(): Pattern[] {
+  if (patterns) return patterns;
+  patterns = [];
+  for (const [id, spec] of Object.entries(MESSAGES) as [MessageId, (typeof MESSAGES)[MessageId]][]) {
+    for (const [variant, format] of Object.entries(spec.variants)) {
+      for (const prefix of SUBSYSTEM_PREFIXES[spec.subsystem]) {
+        const body = formatToRegexSource(format);
+        const head = format.split('%')[0];
+        const types = [...format.matchAll(CONVERSION)].map((m) => m[0]).filter((c) => c !== '%%').map((c) => c[c.length - 1]);
+        patterns.push({
+          id, variant, prefix, types,
+          regex: new RegExp('^' + escape(prefix) + body + '\\s*$'),
+          literalHead: prefix + head,
+        });
+      }
+    }
+  }
+  // Longer prefixes first so `virt/tdx: ` wins over a bare match.
+  patterns.sort((a, b) => b.prefix.length - a.prefix.length);
+  return patterns;
+}
+
+const TIMESTAMP = /^\[\s*(\d+)\.(\d+)\]\s?/;
+const DOC_TIMESTAMP = /^\[\.\.\]\s?/;
+const CALLER_ID = /^\[\s*[TC]\d+\]\s?/;
+const SYSLOG_LEVEL = /^<\d+>/;
+
+/** Strip what precedes the message text: level, timestamp, caller id. */
+export function stripLinePrefix(raw: string): { text: string; time: number | null } {
+  let text = raw.replace(/\r$/, '');
+  text = text.replace(SYSLOG_LEVEL, '');
+  let time: number | null = null;
+  const ts = TIMESTAMP.exec(text);
+  if (ts) {
+    time = Number(`${ts[1]}.${ts[2]}`);
+    text = text.slice(ts[0].length);
+  } else {
+    text = text.replace(DOC_TIMESTAMP, '');
+  }
+  text = text.replace(CALLER_ID, '');
+  return { text: text.trimStart(), time };
+}
+
+export function matchLine(raw: string, line = 0): LogEvent | PartialEvent | null {
+  const { text, time } = stripLinePrefix(raw);
+  if (text.length === 0) return null;
+  for (const p of allPatterns()) {
+    const m = p.regex.exec(text);
+    if (m) {
+      const args = m.slice(1);
+      return { id: p.id, variant: p.variant, args, values: args.map((a, i) => typedValue(a, p.types[i])), prefix: p.prefix, time, line, text };
+    }
+  }
+  // A line cut short: it must carry a prefix and be a prefix of some message's literal head.
+  const candidates = new Set<MessageId>();
+  for (const p of allPatterns()) {
+    if (p.prefix === '' || text.length <= p.prefix.length) continue;
+    const formatText = p.literalHead;
+    if (formatText.startsWith(text) && text.length < formatText.length) candidates.add(p.id);
+  }
+  if (candidates.size > 0) return { candidates: [...candidates].sort(), line, text };
+  return null;
+}
+
+function typedValue(text: string, type: string): bigint | string {
+  if (type === 'x' || type === 'X') return BigInt(text.startsWith('0x') ? text : '0x' + text);
+  if (type === 's' || type === 'c') return text;
+  return BigInt(text);
+}
+
+export function parseKernelLog(lines: readonly string[]): ParsedLog {
+  const events: LogEvent[] = [];
+  const partial: PartialEvent[] = [];
+  lines.forEach((raw, i) => {
+    const r = matchLine(raw, i);
+    if (!r) return;
+    if ('id' in r) events.push(r);
+    else partial.push(r);
+  });
+  return { events, partial };
+}
+
+/** Split a text blob into lines the way a log reader would (no trailing empty line). */
+export function splitLines(text: string): string[] {
+  const lines = text.split('\n');
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+/** printk-style formatting of one catalogue message, for models that print it. */
+export function formatMessage(format: string, args: readonly (number | bigint | string)[]): string {
+  let i = 0;
+  return format.replace(CONVERSION, (spec) => {
+    if (spec === '%%') return '%';
+    const v = args[i++];
+    const type = spec[spec.length - 1];
+    const flags = /^%([-#0 +]*)(\d*)/.exec(spec)!;
+    const width = flags[2] ? Number(flags[2]) : 0;
+    const zero = flags[1].includes('0');
+    let s: string;
+    if (type === 's' || type === 'c') s = String(v);
+    else if (type === 'x' || type === 'X') {
+      const n = typeof v === 'bigint' ? v : BigInt(v as number);
+      s = (n < 0n ? (n + (1n << 64n)) : n).toString(16);
+      if (type === 'X') s = s.toUpperCase();
+      if (flags[1].includes('#')) s = '0x' + s;
+    } else s = typeof v === 'bigint' ? v.toString() : String(v);
+    return width > s.length ? s.padStart(width, zero ? '0' : ' ') : s;
+  });
+}

@@ -1,0 +1,79 @@
+@host @src:tdx-c-mid
+Feature: Boot-time detection of a TDX host
+  At boot the kernel learns from the BIOS how many memory-encryption KeyIDs exist and how many of
+  them are reserved for TDX, by reading the KeyID partitioning MSR (0x87): the low 32 bits count
+  MKTME KeyIDs, the high 32 bits TDX private KeyIDs, which follow the MKTME ones. One TDX KeyID is
+  kept for the module itself (the global KeyID), so a usable TDX host needs at least two. When
+  everything is in place the kernel marks the platform as a TDX host (cpuinfo flag
+  tdx_host_platform); otherwise TDX stays off and the machine keeps working.
+
+  @req:host.detect.keyid-range @src:tdx-rst-host
+  Rule: The private KeyID range starts right after the MKTME KeyIDs and is logged at boot
+
+    Scenario Outline: <mktme> MKTME and <tdx> TDX KeyIDs give the range [<start>, <end>)
+      Given a TDX host whose BIOS announces <mktme> MKTME KeyIDs and <tdx> TDX KeyIDs
+      When the kernel boots
+      Then the kernel log reports the private KeyID range [<start>, <end>)
+
+      Examples: KeyID splits seen on real hosts
+        | mktme | tdx | start | end |
+        | 31    | 32  | 32    | 64  |
+        | 63    | 64  | 64    | 128 |
+        | 0     | 63  | 1     | 64  |
+
+    Scenario: The logged range follows from the partitioning MSR of the running machine
+      Given a TDX host
+      When the kernel boots
+      Then the KeyID range in the kernel log matches the KeyID partitioning MSR
+
+  @req:host.detect.no-keyids
+  Rule: A platform whose BIOS reserves no TDX KeyIDs is not a TDX host, silently
+
+    Scenario: No TDX KeyIDs: no KeyID line and no tdx_host_platform flag
+      Given a platform whose BIOS announces no TDX KeyIDs
+      When the kernel boots
+      Then the kernel log has no private KeyID range line
+      And the CPU flags lack tdx_host_platform
+
+    Scenario: Without TDX KeyIDs, initialisation is refused with ENODEV
+      Given a platform whose BIOS announces no TDX KeyIDs
+      When the kernel initialises TDX
+      Then initialisation fails with ENODEV
+
+  @req:host.detect.too-few-keyids
+  Rule: One TDX KeyID is not enough: it would leave none for TDs
+
+    Scenario: A single TDX KeyID is reported and TDX stays off
+      Given a TDX host whose BIOS announces 31 MKTME KeyIDs and 1 TDX KeyIDs
+      When the kernel boots
+      Then the kernel log says too few private KeyIDs are available
+      And the CPU flags lack tdx_host_platform
+
+  @req:host.detect.platform-flag
+  Rule: A host that passes detection is marked with the tdx_host_platform CPU flag
+
+    Scenario: Two or more TDX KeyIDs and no hibernation mark the platform
+      Given a TDX host
+      And the kernel command line disables hibernation
+      When the kernel boots
+      Then the CPU flags include tdx_host_platform
+
+  @req:host.detect.hibernation @src:tdx-rst-host
+  Rule: TDX and hibernation exclude each other; with hibernation available TDX stays off
+
+    Scenario: Hibernation available: initialisation refused at boot
+      Given a TDX host
+      And hibernation is available
+      When the kernel boots
+      Then the kernel log says hibernation support is enabled
+      And the CPU flags lack tdx_host_platform
+
+  @req:host.keyid.guest-range @module:>=1.5 @needs:host.keyid @era:kvm-tdx=premerge @era:kvm-tdx=mainline
+  Rule: The first TDX KeyID is the module's global KeyID; TDs get the others, lowest first
+
+    Scenario: TD KeyIDs start one above the global KeyID and run out after the last
+      Given a TDX host whose BIOS announces 31 MKTME KeyIDs and 4 TDX KeyIDs
+      When TDX is initialised
+      And TD KeyIDs are allocated until none is left
+      Then the TD KeyIDs handed out were 33, 34 and 35
+      And the last allocation failed with ENOSPC

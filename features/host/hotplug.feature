@@ -1,0 +1,61 @@
+@host @module:>=1.5 @src:tdx-rst-host @src:tdx-c-mid
+Feature: Memory and CPU hotplug on a TDX host
+  The TDX memory configuration is fixed when the module is initialised: memory that was not part
+  of it can never be given to TDs, so the kernel refuses to bring such memory online. Logical CPUs
+  may come and go, but the module needs a CPU in every package to manage TD keys, so while any TD
+  holds a KeyID the last online CPU of a package may not go offline.
+
+  @req:host.memory.hotplug
+  Rule: After initialisation, memory outside the TDX memory regions may not come online
+
+    Scenario: Hot-added memory beyond the TDX memory is refused
+      Given a TDX host
+      When TDX is initialised
+      And memory just above the highest TDX memory region is hot-added
+      Then onlining the memory is refused
+
+    Scenario: Memory inside a TDX memory region may come online
+      Given a TDX host
+      When TDX is initialised
+      And memory inside the first TDX memory region above 4 GiB is onlined
+      Then onlining the memory is accepted
+
+    @era:init=on-demand
+    Scenario: Before initialisation any memory may come online
+      Given a TDX host
+      When the kernel boots
+      And memory just above the highest TDX memory region is hot-added
+      Then onlining the memory is accepted
+
+  @req:host.cpu.offline-last-in-package @src:kvm-c @era:kvm-tdx=premerge @era:kvm-tdx=mainline
+  Rule: While TDs hold KeyIDs, the last online CPU of a package cannot go offline
+
+    @destructive @needs:host.cpu-hotplug
+    Scenario: A TD KeyID in use keeps the last CPU of package 1 online
+      Given a TDX host
+      When TDX is initialised
+      And a TD KeyID is allocated
+      And every CPU of package 1 but its last goes offline
+      And the last online CPU of package 1 is asked to go offline
+      Then the request fails with EBUSY
+      And the kernel log says TDX needs an online CPU in every package
+
+    @destructive @needs:host.cpu-hotplug
+    Scenario: With no TD KeyID in use the whole package may go offline
+      Given a TDX host
+      When TDX is initialised
+      And every CPU of package 1 but its last goes offline
+      And the last online CPU of package 1 is asked to go offline
+      Then the request succeeds
+
+  @req:host.cpu.offline-online
+  Rule: A CPU taken offline after initialisation keeps its TDX state and can run SEAMCALLs again when back
+
+    @destructive @needs:host.cpu-hotplug
+    Scenario: Offline and online again
+      Given a TDX host
+      When TDX is initialised
+      And logical CPU 7 goes offline
+      And logical CPU 7 comes back online
+      Then the request succeeds
+      And logical CPU 7 is online with TDX enabled

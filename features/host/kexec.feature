@@ -1,0 +1,69 @@
+@host @module:>=1.5 @src:tdx-rst-host
+Feature: kexec on a TDX host
+  kexec jumps into a new kernel without a reset, so TDX state left by the old kernel survives it:
+  the module stays initialised and caches may hold lines written with TDX KeyIDs. How the kernel
+  deals with that changed with each release: at first the two were not allowed together; then
+  kexec was allowed except on platforms with the partial-write erratum, and the new kernel could
+  not use TDX; since v7.1 the old kernel disables the module first, so the new one can
+  initialise it again.
+
+  @req:host.kexec.exclusive @era:kexec=exclusive @src:tdx-c-68 @needs:host.kexec
+  Rule: Up to v6.17 a kernel with TDX host support has no kexec
+
+    Scenario: Loading a kexec image is not implemented
+      Given a TDX host
+      When TDX is initialised
+      And the kernel is asked to kexec into a new kernel
+      Then loading the new kernel fails with ENOSYS
+
+  @req:host.kexec.erratum-refused @era:kexec=erratum-refused @src:ml-kexec-618 @needs:host.kexec
+  Rule: v6.18 to v7.0 refuse kexec on platforms with the partial-write erratum; elsewhere the new kernel cannot use TDX
+
+    @needs:platform.arrange
+    Scenario: A Sapphire Rapids host refuses to load a kexec image
+      Given a TDX host
+      And the CPU is a sapphire-rapids
+      When TDX is initialised
+      And the kernel is asked to kexec into a new kernel
+      Then loading the new kernel fails with EOPNOTSUPP
+      And the kernel log says kexec is not allowed with the partial-write erratum
+
+    @needs:platform.arrange
+    Scenario: A Granite Rapids host kexecs, and the new kernel cannot initialise TDX
+      Given a TDX host
+      And the CPU is a granite-rapids
+      When TDX is initialised
+      And the kernel is asked to kexec into a new kernel
+      Then loading the new kernel succeeds
+      And TDX initialisation in the new kernel fails with EIO
+
+  @req:host.kexec.cache-flush @era:kexec=erratum-refused @era:kexec=sys-disable @src:tdx-c-618 @needs:host.kexec
+  Rule: Before the jump, every CPU whose cache SEAMCALLs may have dirtied is flushed
+
+    @needs:platform.arrange
+    Scenario: Caches are written back before the new kernel starts
+      Given a TDX host
+      And the CPU is a granite-rapids
+      When TDX is initialised
+      And the kernel is asked to kexec into a new kernel
+      Then loading the new kernel succeeds
+      And every CPU's cache was flushed before the jump
+
+  @req:host.kexec.sys-disable @era:kexec=sys-disable @src:ml-kexec @needs:host.kexec
+  Rule: From v7.1 the module is disabled before kexec, so the new kernel can initialise it again
+
+    Scenario: A module with TDH.SYS.DISABLE is initialised again by the new kernel
+      Given a TDX host
+      And a TDX module that implements TDH.SYS.DISABLE
+      When TDX is initialised
+      And the kernel is asked to kexec into a new kernel
+      Then loading the new kernel succeeds
+      And TDX initialisation in the new kernel succeeds
+
+    Scenario: A module without TDH.SYS.DISABLE says so, and the new kernel cannot use TDX
+      Given a TDX host
+      And a TDX module that does not implement TDH.SYS.DISABLE
+      When TDX is initialised
+      And the kernel is asked to kexec into a new kernel
+      Then the old kernel logged that disabling the module failed with TDX_OPERAND_INVALID
+      And TDX initialisation in the new kernel fails with EIO

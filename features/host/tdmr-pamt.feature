@@ -1,0 +1,144 @@
+@host @module:>=1.5 @src:tdx-c-mid
+Feature: TDX memory regions (TDMRs) and their metadata (PAMTs)
+  The kernel hands the module a list of TDMRs that together cover all memory it will ever give to
+  TDs. It keeps the construction simple: one TDMR per memory region (regions are split where NUMA
+  nodes meet), widened to 1 GiB boundaries, with the holes between regions and the PAMTs marked
+  as reserved areas. Each TDMR needs a PAMT with one 16-byte entry per 4 KiB, 2 MiB and 1 GiB page,
+  each part rounded up to 4 KiB: about 1/256 of the memory it covers.
+
+  Background:
+    Given a TDX host
+
+  @req:host.tdmr.cover-memory @needs:host.tdmr
+  Rule: TDMRs are 1 GiB aligned, do not overlap, and cover every byte of TDX memory
+
+    Scenario: The TDMRs of this platform
+      When TDX is initialised
+      Then every TDMR starts and ends on a 1 GiB boundary
+      And the TDMRs are in ascending order and do not overlap
+      And every TDX memory region lies inside one TDMR
+
+  @req:host.tdmr.one-per-region @needs:host.tdmr @needs:platform.arrange
+  Rule: Each memory region gets its own TDMR; regions of different NUMA nodes never share one
+
+    Scenario: Two nodes meeting at a 1 GiB boundary get two TDMRs
+      Given the memory map:
+        | base        | end          | node |
+        | 0x100000    | 0x80000000   | 0    |
+        | 0x100000000 | 0x1000000000 | 0    |
+        | 0x1000000000| 0x2000000000 | 1    |
+      When TDX is initialised
+      Then there are 3 TDMRs
+      And TDMR 2 covers [0x1000000000, 0x2000000000)
+
+    Scenario: A region inside a TDMR that already covers it adds no TDMR
+      Given the memory map:
+        | base        | end         | node |
+        | 0x100000    | 0x20000000  | 0    |
+        | 0x30000000  | 0x3f000000  | 0    |
+        | 0x100000000 | 0x200000000 | 0    |
+      When TDX is initialised
+      Then there are 2 TDMRs
+      And TDMR 0 covers [0x0, 0x40000000)
+
+  @req:host.tdmr.reserved-areas @needs:host.tdmr
+  Rule: Holes between memory regions and every PAMT inside a TDMR are reserved areas of it
+
+    Scenario: Reserved areas of this platform's TDMRs
+      When TDX is initialised
+      Then every hole between memory regions inside a TDMR is one of its reserved areas
+      And every PAMT inside a TDMR is one of its reserved areas
+      And the reserved areas of each TDMR are 4 KiB aligned and in ascending order
+
+  @req:host.memory.low-1m-excluded @needs:host.tdmr @needs:platform.arrange @src:tdx-rst-host
+  Rule: The first 1 MiB of memory is never TDX memory
+
+    Scenario: Memory starting at address 0 is used from 1 MiB on
+      Given the memory map:
+        | base        | end         | node |
+        | 0x0         | 0x80000000  | 0    |
+        | 0x100000000 | 0x200000000 | 0    |
+      And the CMRs:
+        | base        | end         |
+        | 0x100000    | 0x80000000  |
+        | 0x100000000 | 0x200000000 |
+      When TDX is initialised
+      Then initialisation succeeds
+      And the first TDMR reserves [0x0, 0x100000)
+
+  @req:host.tdmr.exhausted @needs:platform.arrange
+  Rule: More memory regions than the module has TDMRs fail initialisation with ENOSPC
+
+    Scenario: 65 separate regions for a module with 64 TDMRs
+      Given a memory map of 65 regions of 512 MiB, each in its own 2 GiB and NUMA node
+      When the kernel initialises TDX
+      Then initialisation fails with ENOSPC
+      And the kernel log says the TDMRs are exhausted
+
+  @req:host.tdmr.near-limit @needs:platform.arrange
+  Rule: Using all but fewer than four of the module's TDMRs is warned about
+
+    Scenario: 61 TDMRs out of 64
+      Given a memory map of 61 regions of 512 MiB, each in its own 2 GiB and NUMA node
+      When the kernel initialises TDX
+      Then initialisation succeeds
+      And the kernel log warns that 61 of 64 TDMRs are used
+
+  @req:host.tdmr.reserved-exhausted @needs:platform.arrange
+  Rule: A TDMR with more holes than reserved areas fails initialisation with ENOSPC
+
+    Scenario: 17 small regions inside the first GiB leave 18 holes in its TDMR
+      Given a memory map of 17 regions of 1 MiB inside the first GiB, and 4 GiB from 4 GiB on
+      When the kernel initialises TDX
+      Then initialisation fails with ENOSPC
+      And the kernel log says the reserved areas of TDMR [0x0, 0x40000000) are exhausted
+
+  @req:host.pamt.size @src:capture-canonical-tdx-135 @src:capture-canonical-tdx-285 @src:capture-intel-tdx-linux-5
+  Rule: The PAMT total the kernel logs follows from the TDMRs: 16-byte entries, each part rounded to 4 KiB
+
+    Scenario: The logged total equals the sum over this platform's TDMRs
+      When TDX is initialised
+      Then each TDMR's PAMT has 16 bytes per 4 KiB, 2 MiB and 1 GiB page, each part rounded up to 4 KiB
+      And the PAMT total in the kernel log equals the sum over the TDMRs of their 4K, 2M and 1G parts
+
+    @needs:platform.arrange
+    Scenario: The five CMRs of the Emerald Rapids capture give 1050644 KB
+      Given the memory map:
+        | base         | end          | node |
+        | 0x100000     | 0x6f800000   | 0    |
+        | 0x100000000  | 0x107a000000 | 0    |
+        | 0x1080000000 | 0x207c000000 | 0    |
+        | 0x2080000000 | 0x307c000000 | 1    |
+        | 0x3080000000 | 0x407c000000 | 1    |
+      When TDX is initialised
+      Then the kernel log says the PAMT takes 1050644 KB
+
+    @needs:platform.arrange
+    Scenario: The three CMRs of the Sapphire Rapids capture give 1050636 KB
+      Given the memory map:
+        | base         | end          | node |
+        | 0x100000     | 0x77800000   | 0    |
+        | 0x100000000  | 0x206e000000 | 0    |
+        | 0x2080000000 | 0x4070000000 | 1    |
+      When TDX is initialised
+      Then the kernel log says the PAMT takes 1050636 KB
+
+    @needs:platform.arrange
+    Scenario: The 6.6.0-rc2 capture's 1050644 KB needs one more TDMR than its four CMRs
+      Given the memory map:
+        | base         | end          | node |
+        | 0x100000     | 0x77800000   | 0    |
+        | 0x100000000  | 0x1000000000 | 0    |
+        | 0x1000000000 | 0x1ffe000000 | 1    |
+        | 0x4000000000 | 0x6000000000 | 2    |
+        | 0x8000000000 | 0x8080000000 | 3    |
+      When TDX is initialised
+      Then there are 5 TDMRs
+      And the kernel log says the PAMT takes 1050644 KB
+
+  @req:host.pamt.cost @src:tdx-rst-host
+  Rule: PAMTs cost about 1/256 of the memory the TDMRs cover
+
+    Scenario: The PAMT is between 1/256 and 1/250 of the TDMRs it describes
+      When TDX is initialised
+      Then the PAMT total is between 1/256 and 1/250 of the memory the TDMRs cover

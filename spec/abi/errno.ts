@@ -1,0 +1,18 @@
+/** Linux errno values (include/uapi/asm-generic/errno-base.h and errno.h) that TDX paths return. */
+export const ERRNO = {
+  EPERM: 1, ENOENT: 2, EINTR: 4, EIO: 5, ENXIO: 6, E2BIG: 7, EBADF: 9, EAGAIN: 11, ENOMEM: 12,
+  EACCES: 13, EFAULT: 14, EBUSY: 16, EEXIST: 17, ENODEV: 19, EINVAL: 22, ENOSPC: 28, ENOTTY: 25,
+  ENOSYS: 38, EOPNOTSUPP: 95,
+} as const;
+
+export type ErrnoName = keyof typeof ERRNO;
+
+export const isErrnoName = (s: string): s is ErrnoName => Object.prototype.hasOwnProperty.call(ERRNO, s);
+
+export function errnoName(value: number): ErrnoName | undefined {
+  const v = Math.abs(value);
+  return (Object.keys(ERRNO) as ErrnoName[]).find((k) => ERRNO[k] === v);
+}
+
+/** Kernel-style negative return value for an errno name. */
+export const negErrno = (name: ErrnoName): number => -ERRNO[name];

@@ -1,0 +1,163 @@
+/**
+ * Kernel flavours and the eras they belong to.
+ *
+ * TDX host behaviour changed across kernels (facts §1.2, §1.8, §7): who initialises the module and
+ * when, how global metadata is read, what kexec does, and the wording of the log. An era is one
+ * such behaviour, named; a flavour is a kernel family with one value per era dimension and a log
+ * dialect. Scenarios name the eras they apply to (`@era:<dimension>=<value>`); the suite derives a
+ * target's eras from its flavour here, never from the target's own claims about its behaviour.
+ */
+import type { MessageId } from './printk';
+
+export const ERA_DIMENSIONS = {
+  /** Who calls tdx_enable(): KVM on demand (v6.8 .. v7.0) or an initcall at boot (2026). */
+  init: ['on-demand', 'boot'],
+  /** How global metadata is read: a 16-bit-only reader (v6.8 .. v6.13) or any element size (v6.14+). */
+  metadata: ['16bit-only', 'any-size'],
+  /** Whether the kernel refuses modules without TDX_FEATURES0.NO_RBP_MOD (v6.14+). */
+  'feature-check': ['none', 'no-rbp-mod'],
+  /** Which module-information line the kernel prints, if any. */
+  'module-info': ['none', 'attributes', 'build', 'version'],
+  /** kexec: Kconfig-exclusive (v6.8 .. v6.17), refused on erratum platforms (v6.18 .. v7.0),
+   * module disabled with TDH.SYS.DISABLE before the jump (2026). */
+  kexec: ['exclusive', 'erratum-refused', 'sys-disable'],
+  /** KVM's TDX support: none in tree (v6.8 .. v6.15), the pre-merge series distributions carried,
+   * or mainline (v6.16+). */
+  'kvm-tdx': ['none', 'premerge', 'mainline'],
+} as const;
+
+export type EraDimension = keyof typeof ERA_DIMENSIONS;
+export type Eras = { [D in EraDimension]: (typeof ERA_DIMENSIONS)[D][number] };
+
+export const isEraDimension = (s: string): s is EraDimension =>
+  Object.prototype.hasOwnProperty.call(ERA_DIMENSIONS, s);
+
+export interface KernelFlavour {
+  name: string;
+  description: string;
+  /** Upstream version the flavour is based on (for @kernel: ranges). */
+  base: string;
+  /** `uname -r` patterns that identify the flavour on a real machine. */
+  releases: readonly RegExp[];
+  eras: Eras;
+  /** Log prefix of the host code and the variant printed for each message (default: `code`). */
+  dialect: { prefix: 'virt/tdx: ' | 'tdx: '; variants: Partial<Record<MessageId, string>> };
+  src: readonly string[];
+}
+
+const mainlineEras: Eras = {
+  init: 'on-demand', metadata: '16bit-only', 'feature-check': 'none', 'module-info': 'none', kexec: 'exclusive',
+  'kvm-tdx': 'none',
+};
+
+export const FLAVOURS: readonly KernelFlavour[] = [
+  {
+    name: 'mainline-6.8',
+    description: 'Mainline v6.8 .. v6.13: first host support; 16-bit metadata reader; kexec excluded by Kconfig',
+    base: '6.8',
+    releases: [/^6\.(8|9|10|11|12|13)(\.\d+)?(-rc\d+)?$/],
+    eras: mainlineEras,
+    dialect: { prefix: 'virt/tdx: ', variants: {} },
+    src: ['tdx-c-68', 'tdx-rst-host-kvmgit'],
+  },
+  {
+    name: 'mainline-6.14',
+    description: 'Mainline v6.14 .. v6.15: metadata of any element size, NO_RBP_MOD check; no KVM TDX yet',
+    base: '6.14',
+    releases: [/^6\.(14|15)(\.\d+)?(-rc\d+)?$/],
+    eras: { ...mainlineEras, metadata: 'any-size', 'feature-check': 'no-rbp-mod' },
+    dialect: { prefix: 'virt/tdx: ', variants: {} },
+    src: ['ml-metadata-rework', 'tdx-c-mid'],
+  },
+  {
+    name: 'mainline-6.16',
+    description: 'Mainline v6.16 .. v6.17: KVM TDX support merged; kexec still excluded by Kconfig',
+    base: '6.16',
+    releases: [/^6\.(16|17)(\.\d+)?(-rc\d+)?$/],
+    eras: { ...mainlineEras, metadata: 'any-size', 'feature-check': 'no-rbp-mod', 'kvm-tdx': 'mainline' },
+    dialect: { prefix: 'virt/tdx: ', variants: {} },
+    src: ['tdx-c-mid', 'kvm-c'],
+  },
+  {
+    name: 'mainline-6.18',
+    description: 'Mainline v6.18 .. v7.0: kexec allowed except on platforms with the partial-write erratum',
+    base: '6.18',
+    releases: [/^6\.(18|19)(\.\d+)?(-rc\d+)?$/, /^7\.0(\.\d+)?(-rc\d+)?$/],
+    eras: { ...mainlineEras, metadata: 'any-size', 'feature-check': 'no-rbp-mod', kexec: 'erratum-refused', 'kvm-tdx': 'mainline' },
+    dialect: { prefix: 'virt/tdx: ', variants: {} },
+    src: ['tdx-c-618', 'tdx-rst-host'],
+  },
+  {
+    name: 'mainline-7.1',
+    description: 'Mainline 2026: module initialised at boot, version printed, TDH.SYS.DISABLE before kexec',
+    base: '7.1',
+    releases: [/^7\.([1-9]|\d\d)(\.\d+)?(-rc\d+)?$/],
+    eras: {
+      init: 'boot', metadata: 'any-size', 'feature-check': 'no-rbp-mod', 'module-info': 'version', kexec: 'sys-disable',
+      'kvm-tdx': 'mainline',
+    },
+    dialect: { prefix: 'virt/tdx: ', variants: { 'init-done': 'boot', 'init-failed': 'boot', 'module-info': 'version' } },
+    src: ['tdx-c-new', 'ml-vmxon', 'ml-ver', 'ml-kexec'],
+  },
+  {
+    name: 'ubuntu-6.8-intel',
+    description: 'Ubuntu 24.04 linux-intel 6.8: KVM TDX backported; prints module attributes and CMRs',
+    base: '6.8',
+    releases: [/^6\.8\.0-\d+-intel$/],
+    eras: { ...mainlineEras, 'module-info': 'attributes', 'kvm-tdx': 'premerge' },
+    dialect: { prefix: 'virt/tdx: ', variants: { 'module-info': 'attributes', 'offline-refused': 'premerge' } },
+    src: ['capture-canonical-tdx-135', 'capture-canonical-tdx-331', 'capture-canonical-tdx-285'],
+  },
+  {
+    name: 'intel-6.6',
+    description: "Intel's tdx-linux 6.6 tree: as ubuntu-6.8-intel with older S3 and PAMT wording",
+    base: '6.6',
+    releases: [/^6\.6\.0(-rc\d+)?$/],
+    eras: { ...mainlineEras, 'module-info': 'attributes', 'kvm-tdx': 'premerge' },
+    dialect: {
+      prefix: 'virt/tdx: ',
+      variants: {
+        'module-info': 'attributes', 's3-disabled': 'suspend', 'pamt-allocated': 'KBs', 'hibernation-enabled': 'v14',
+        'offline-refused': 'premerge',
+      },
+    },
+    src: ['capture-intel-tdx-linux-5', 'ml-host-v14'],
+  },
+  {
+    name: 'ubuntu-6.14-intel',
+    description: 'Ubuntu 25.04 6.14 kernels with TDX: module version, build number and hex build date printed',
+    base: '6.14',
+    releases: [/^6\.14\.0-\d+-(intel|generic)$/],
+    eras: { ...mainlineEras, metadata: 'any-size', 'feature-check': 'no-rbp-mod', 'module-info': 'build', 'kvm-tdx': 'premerge' },
+    dialect: { prefix: 'virt/tdx: ', variants: { 'module-info': 'build' } },
+    src: ['capture-canonical-tdx-ubuntu-6.14'],
+  },
+  {
+    name: 'ubuntu-6.5-intel-opt',
+    description: 'Ubuntu 23.10 linux-intel-opt 6.5 (pre-merge TDX host code, `tdx:` prefix)',
+    base: '6.5',
+    releases: [/^6\.5\.0-\d+-intel-opt$/],
+    eras: { ...mainlineEras, 'module-info': 'attributes', 'kvm-tdx': 'premerge' },
+    dialect: { prefix: 'tdx: ', variants: { 'module-info': 'attributes' } },
+    src: ['capture-canonical-tdx-33'],
+  },
+];
+
+const byName = new Map(FLAVOURS.map((f) => [f.name, f]));
+
+export function flavour(name: string): KernelFlavour {
+  const f = byName.get(name);
+  if (!f) throw new Error(`unknown kernel flavour "${name}"; known: ${[...byName.keys()].join(', ')}`);
+  return f;
+}
+
+export const isFlavourName = (s: string): boolean => byName.has(s);
+
+/** The flavour a `uname -r` string belongs to, or null when no flavour claims it. */
+export function flavourOfRelease(release: string): KernelFlavour | null {
+  return FLAVOURS.find((f) => f.releases.some((r) => r.test(release))) ?? null;
+}
+
+export function variantFor(f: KernelFlavour, id: MessageId): string {
+  return f.dialect.variants[id] ?? 'code';
+}

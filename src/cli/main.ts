@@ -1,0 +1,79 @@
+/**
+ * tdx-conformance: the command-line tool. Exit codes: 0 conforms (or the gate passed), 1 failures
+ * or regressions, 2 bad usage or configuration.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../runner/run-suite';
+import { UsageError } from './usage-error';
+
+const version = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')).version as string;
+
+export function buildProgram(): Command {
+  const program = new Command('tdx-conformance')
+    .description('Executable specification of Intel TDX on Linux: run it on the embedded emulator or a real machine')
+    .version(version)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  program
+    .command('run')
+    .description('run the conformance suite and write the reports')
+    .addOption(new Option('--target <name>', 'target: emulator').default('emulator'))
+    .option('--profile <name>', 'emulator platform profile, or "all" (default: the default profile)')
+    .option('--tags <expression>', 'cucumber tag expression selecting scenarios')
+    .option('--faults <names>', 'comma-separated emulator faults to switch on')
+    .option('--out <dir>', 'output directory for reports', 'reports')
+    .option('--order <order>', 'defined | reverse | random[:seed]', 'defined')
+    .option('--parallel <n>', 'worker processes', (v) => parseInteger(v, '--parallel'), 0)
+    .option('--shard <i/n>', 'run only shard i of n')
+    .option('--allow-destructive', 'let scenarios that change a real machine run')
+    .action(async (opts) => {
+      const { runCommand } = await import('./run');
+      process.exitCode = await runCommand(opts);
+    });
+
+  program
+    .command('profiles')
+    .description('list the emulator platform profiles')
+    .option('--json', 'machine-readable output')
+    .action(async (opts) => {
+      const { profilesCommand } = await import('./profiles');
+      process.exitCode = profilesCommand(opts);
+    });
+
+  program
+    .command('faults')
+    .description('list the fault catalogue of the emulator')
+    .option('--json', 'machine-readable output')
+    .action(async (opts) => {
+      const { faultsCommand } = await import('./faults');
+      process.exitCode = faultsCommand(opts);
+    });
+
+  return program;
+}
+
+export function parseInteger(v: string, name: string): number {
+  if (!/^\d+$/.test(v)) throw new UsageError(`${name} must be a whole number, got "${v}"`);
+  return Number(v);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return Number(process.exitCode ?? 0);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return 2;
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`tdx-conformance: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,71 @@
+/** `tdx-conformance run`: the suite on one target (or every emulator profile), with its reports. */
+import { join, resolve } from 'node:path';
+import { isFaultName } from '../../backends/emulator/faults';
+import { defaultProfileName, loadProfiles } from '../../backends/emulator/profile';
+import { resolveSelection, TARGETS } from '../../support/targets';
+import { runSuite } from '../runner/run-suite';
+import { writeEnvironment } from '../reports/environment';
+import { asUsageError, UsageError } from './usage-error';
+
+export interface RunOptions {
+  target: string;
+  profile?: string;
+  tags?: string;
+  faults?: string;
+  out: string;
+  order: string;
+  parallel: number;
+  shard?: string;
+  allowDestructive?: boolean;
+}
+
+export function parseShard(s: string): string {
+  const m = /^(\d+)\/(\d+)$/.exec(s);
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1 || Number(m[1]) > Number(m[2])) {
+    throw new UsageError(`--shard must be i/n with 1 <= i <= n (for example 1/3), got "${s}"`);
+  }
+  return s;
+}
+
+export function parseOrder(s: string): string {
+  if (!/^(defined|reverse|random(:\d+)?)$/.test(s)) throw new UsageError(`--order must be defined, reverse, random or random:<seed>, got "${s}"`);
+  return s;
+}
+
+function consoleFormat(): string {
+  return process.stdout.isTTY && !process.env.CI ? 'progress-bar' : 'progress';
+}
+
+export async function runCommand(opts: RunOptions): Promise<number> {
+  try {
+    if (!Object.prototype.hasOwnProperty.call(TARGETS, opts.target)) {
+      throw new UsageError(`unknown target "${opts.target}"; valid targets: ${Object.keys(TARGETS).join(', ')}`);
+    }
+    const faults = (opts.faults ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const bad = faults.filter((f) => !isFaultName(f));
+    if (bad.length) throw new UsageError(`unknown fault(s): ${bad.join(', ')}; run \`tdx-conformance faults\` for the catalogue`);
+    const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
+    const order = parseOrder(opts.order);
+    const all = loadProfiles();
+    const names = opts.target !== 'emulator' ? [undefined]
+      : opts.profile === 'all' ? [...all.keys()]
+      : [opts.profile ?? defaultProfileName(all)];
+    for (const n of names) if (n !== undefined && !all.has(n)) throw new UsageError(`unknown emulator profile "${n}"; valid profiles: all, ${[...all.keys()].join(', ')}`);
+    let ok = true;
+    for (const profile of names) {
+      const world = { target: opts.target, profile, faults, allowDestructive: !!opts.allowDestructive };
+      resolveSelection(world);
+      const outDir = resolve(names.length > 1 ? join(opts.out, profile!) : opts.out);
+      if (names.length > 1) process.stdout.write(`\n== ${profile}\n`);
+      const result = await runSuite({ world, tags: opts.tags, shard, parallel: opts.parallel, order, outDir, console: consoleFormat() });
+      writeEnvironment(outDir, world, process.argv);
+      ok &&= result.success;
+    }
+    return ok ? 0 : 1;
+  } catch (e) {
+    const u = asUsageError(e);
+    if (!u) throw e;
+    process.stderr.write(`tdx-conformance: ${u.message}\n`);
+    return 2;
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Decides, from a scenario's tags and a target's self-description, whether the scenario runs.
+ * Eras come from the kernel flavour table (spec/kernel/flavours.ts), never from the target's own
+ * statement of how it behaves. Every "no" carries a kind and a sentence for the reports.
+ */
+import { ERA_DIMENSIONS, flavour, isEraDimension, isFlavourName, type Eras } from '../spec/kernel/flavours';
+import { isCapability, type Capability, type TargetDescription } from '../backends/port';
+import { tagValues } from './tags';
+
+import type { SkipRecord } from './skip-record';
+
+export type SkipKind = SkipRecord['kind'];
+
+export type Decision = { runs: true } | { runs: false; kind: SkipKind; reason: string };
+
+export interface GateContext {
+  description: TargetDescription;
+  capabilities: ReadonlySet<Capability>;
+  allowDestructive: boolean;
+}
+
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return 0;
+}
+
+const RANGE = /^(>=|<=|>|<|=)?(\d+(?:\.\d+)*)$/;
+
+export function parseRange(expr: string): { op: '>=' | '<=' | '>' | '<' | '='; version: string } | null {
+  const m = RANGE.exec(expr);
+  if (!m) return null;
+  return { op: (m[1] ?? '=') as '>=' | '<=' | '>' | '<' | '=', version: m[2] };
+}
+
+export function satisfies(version: string, expr: string): boolean {
+  const r = parseRange(expr);
+  if (!r) throw new Error(`bad version range "${expr}" (expected e.g. >=6.14, <7.1, =1.0)`);
+  const c = compareVersions(version, r.version);
+  switch (r.op) {
+    case '>=': return c >= 0;
+    case '<=': return c <= 0;
+    case '>': return c > 0;
+    case '<': return c < 0;
+    case '=': return c === 0 || version.startsWith(r.version + '.');
+  }
+}
+
+/** The upstream version a target's kernel corresponds to. */
+export function kernelBase(d: TargetDescription): string | null {
+  if (d.kernel.flavour && isFlavourName(d.kernel.flavour)) return flavour(d.kernel.flavour).base;
+  const m = d.kernel.release ? /^(\d+\.\d+)/.exec(d.kernel.release) : null;
+  return m ? m[1] : null;
+}
+
+export function erasOf(d: TargetDescription): Eras | null {
+  return d.kernel.flavour && isFlavourName(d.kernel.flavour) ? flavour(d.kernel.flavour).eras : null;
+}
+
+export function moduleVersion(d: TargetDescription): string | null {
+  if (!d.module) return null;
+  return d.module.update === null ? `${d.module.major}.${d.module.minor}` : `${d.module.major}.${d.module.minor}.${d.module.update}`;
+}
+
+export function decide(tags: readonly string[], ctx: GateContext): Decision {
+  const d = ctx.description;
+  const notApplicable = (reason: string): Decision => ({ runs: false, kind: 'not-applicable', reason });
+  const cannot = (reason: string): Decision => ({ runs: false, kind: 'cannot-observe', reason });
+
+  for (const role of tagValues(tags, 'role')) {
+    if (d.role === 'unknown') return cannot(`the target's role could not be determined (needs a ${role})`);
+    if (d.role !== role) {
+      const what = { host: 'not a TDX host', guest: 'not a TD guest', none: 'a TDX machine' }[role] ?? role;
+      return notApplicable(`${what} (target role: ${d.role})`);
+    }
+  }
+
+  const eraTags = tagValues(tags, 'era');
+  if (eraTags.length > 0) {
+    const eras = erasOf(d);
+    const wanted = new Map<string, string[]>();
+    for (const t of eraTags) {
+      const [dim, value] = t.split('=');
+      if (!isEraDimension(dim) || !(ERA_DIMENSIONS[dim] as readonly string[]).includes(value)) {
+        throw new Error(`unknown era tag @era:${t}`);
+      }
+      wanted.set(dim, [...(wanted.get(dim) ?? []), value]);
+    }
+    for (const [dim, values] of wanted) {
+      if (!eras) return cannot(`kernel flavour unknown (release ${d.kernel.release ?? 'unknown'}), so era ${dim}=${values.join('|')} cannot be decided`);
+      const actual = eras[dim as keyof Eras];
+      if (!values.includes(actual)) {
+        return notApplicable(`applies to kernels where ${dim}=${values.join(' or ')}; ${d.kernel.flavour} has ${dim}=${actual}`);
+      }
+    }
+  }
+
+  const kernelRanges = tagValues(tags, 'kernel');
+  if (kernelRanges.length > 0) {
+    const base = kernelBase(d);
+    if (!base) return cannot('kernel version unknown');
+    for (const r of kernelRanges) {
+      if (!satisfies(base, r)) return notApplicable(`applies to kernels ${kernelRanges.join(' ')}; target kernel is ${base} (${d.kernel.release ?? '?'})`);
+    }
+  }
+
+  const moduleRanges = tagValues(tags, 'module');
+  if (moduleRanges.length > 0) {
+    const v = moduleVersion(d);
+    if (!v) return cannot('TDX module version unknown');
+    for (const r of moduleRanges) {
+      if (!satisfies(v, r)) return notApplicable(`applies to TDX modules ${moduleRanges.join(' ')}; target module is ${v}`);
+    }
+  }
+
+  for (const need of tagValues(tags, 'needs')) {
+    if (!isCapability(need)) throw new Error(`unknown capability @needs:${need}`);
+    if (!ctx.capabilities.has(need)) return cannot(`target cannot ${describeNeed(need)} (capability ${need})`);
+  }
+
+  if (tags.includes('@destructive') && d.kind === 'linux' && !ctx.allowDestructive) {
+    return { runs: false, kind: 'needs-opt-in', reason: 'changes the machine; rerun with --allow-destructive to include it' };
+  }
+  return { runs: true };
+}
+
+function describeNeed(c: Capability): string {
+  const words: Partial<Record<Capability, string>> = {
+    'platform.arrange': 'configure the platform a scenario describes',
+    'host.seamcall': 'issue raw SEAMCALLs',
+  };
+  return words[c] ?? `provide ${c}`;
+}

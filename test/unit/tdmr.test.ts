@@ -1,0 +1,97 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import type { MemoryRegion } from '../../backends/port';
+import { fillOutTdmrs, pamtKb, pamtSizes, populateReservedAreas, SZ_1G, tdxMemlist, type Tdmr } from '../../backends/emulator/host/tdmr';
+import { numRuns } from '../support/runs';
+
+const R = (base: bigint, end: bigint, node = 0): MemoryRegion => ({ base, end, node });
+
+function pamtFor(regions: MemoryRegion[]): { tdmrs: Tdmr[]; kb: number } {
+  const fill = fillOutTdmrs(tdxMemlist(regions), 64);
+  assert.ok(fill.ok);
+  for (const t of fill.tdmrs) t.pamt = { base: 0n, sizes: pamtSizes(t.size, [16, 16, 16]) };
+  return { tdmrs: fill.tdmrs, kb: pamtKb(fill.tdmrs) };
+}
+
+test('the EMR capture (canonical/tdx#135) prints 1050644 KB of PAMT', () => {
+  const { tdmrs, kb } = pamtFor([
+    R(0x100000n, 0x6f800000n), R(0x100000000n, 0x107a000000n), R(0x1080000000n, 0x207c000000n),
+    R(0x2080000000n, 0x307c000000n, 1), R(0x3080000000n, 0x407c000000n, 1),
+  ]);
+  assert.equal(tdmrs.length, 5);
+  assert.equal(kb, 1050644);
+});
+
+test('the SPR capture (canonical/tdx#285) prints 1050636 KB of PAMT', () => {
+  const { kb } = pamtFor([R(0x100000n, 0x77800000n), R(0x100000000n, 0x206e000000n), R(0x2080000000n, 0x4070000000n, 1)]);
+  assert.equal(kb, 1050636);
+});
+
+test('the 6.6.0-rc2 capture is 4 KB above its CMRs: one more TDMR', () => {
+  const cmrs = [R(0x100000n, 0x77800000n), R(0x100000000n, 0x1ffe000000n), R(0x4000000000n, 0x6000000000n), R(0x8000000000n, 0x8080000000n)];
+  assert.equal(pamtFor(cmrs).kb, 1050640);
+  const split = [cmrs[0], R(0x100000000n, 0x1000000000n), R(0x1000000000n, 0x1ffe000000n, 1), cmrs[2], cmrs[3]];
+  assert.equal(pamtFor(split).kb, 1050644);
+});
+
+test('PAMT parts are rounded up to 4 KiB', () => {
+  assert.deepEqual(pamtSizes(SZ_1G, [16, 16, 16]), [4n << 20n, 8192n, 4096n]);
+});
+
+test('too many regions exhaust the TDMRs', () => {
+  const regions = Array.from({ length: 65 }, (_, i) => R(BigInt(i) * 2n * SZ_1G + (1n << 20n), BigInt(i) * 2n * SZ_1G + (512n << 20n), i));
+  assert.deepEqual(fillOutTdmrs(tdxMemlist(regions), 64), { ok: false, error: 'tdmrs-exhausted' });
+});
+
+const regionsArb = fc.array(fc.tuple(fc.integer({ min: 1, max: 4096 }), fc.integer({ min: 1, max: 4096 })), { minLength: 1, maxLength: 40 })
+  .map((parts) => {
+    // Gaps and sizes in MiB, laid out upwards from 1 MiB.
+    let cur = 1n << 20n;
+    return parts.map(([gap, size], i) => {
+      const base = cur + BigInt(gap - 1) * (1n << 20n);
+      const end = base + BigInt(size) * (1n << 20n);
+      cur = end;
+      return R(base, end, i % 4);
+    });
+  });
+
+test('TDMRs cover every region, are 1 GiB aligned, ordered and disjoint; PAMT is the sum of its parts', () => {
+  fc.assert(fc.property(regionsArb, (regions) => {
+    const memlist = tdxMemlist(regions);
+    const fill = fillOutTdmrs(memlist, 1000);
+    assert.ok(fill.ok);
+    const tdmrs = fill.tdmrs;
+    for (const t of tdmrs) {
+      assert.equal(t.base % SZ_1G, 0n);
+      assert.equal(t.size % SZ_1G, 0n);
+      assert.ok(t.size > 0n);
+    }
+    for (let i = 1; i < tdmrs.length; i++) assert.ok(tdmrs[i].base >= tdmrs[i - 1].base + tdmrs[i - 1].size);
+    for (const r of memlist) {
+      let cur = r.base;
+      for (const t of tdmrs) if (cur >= t.base && cur < t.base + t.size) cur = t.base + t.size < r.end ? t.base + t.size : r.end;
+      assert.equal(cur, r.end);
+    }
+    let sum = 0n;
+    for (const t of tdmrs) {
+      t.pamt = { base: 0n, sizes: pamtSizes(t.size, [16, 16, 16]) };
+      sum += t.pamt.sizes[0] + t.pamt.sizes[1] + t.pamt.sizes[2];
+    }
+    assert.equal(BigInt(pamtKb(tdmrs)), sum / 1024n);
+  }), { numRuns: numRuns(300) });
+});
+
+test('reserved areas are the holes inside a TDMR, in order', () => {
+  const memlist = tdxMemlist([R(0x100000n, 0x200000n), R(0x300000n, 0x400000n)]);
+  const fill = fillOutTdmrs(memlist, 64);
+  assert.ok(fill.ok);
+  const t = fill.tdmrs[0];
+  assert.deepEqual(populateReservedAreas(t, memlist, [], 16), { ok: true });
+  assert.deepEqual(t.reserved, [
+    { offset: 0n, size: 0x100000n },
+    { offset: 0x200000n, size: 0x100000n },
+    { offset: 0x400000n, size: SZ_1G - 0x400000n },
+  ]);
+  assert.equal(populateReservedAreas({ ...t, reserved: [] }, memlist, [], 2).ok, false);
+});
