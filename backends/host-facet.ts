@@ -3,6 +3,44 @@ import type { ErrnoName } from '../spec/abi/errno';
 import type { LogEvent } from './shared/kernel-log';
 import type { KernelResult, MemoryRegion, Observed, Regs } from './port';
 
+export const HOST_CAPABILITIES = {
+  'host.log': 'the host kernel log can be read',
+  'host.cpuinfo': 'the CPU flags and bugs the kernel reports can be read',
+  'host.init': 'the outcome of TDX module initialisation can be obtained',
+  'host.msr': 'MSRs of the host CPUs can be read',
+  'host.seamcall': 'raw SEAMCALLs can be issued to the TDX module',
+  'host.metadata': 'global metadata can be read through the kernel and the module',
+  'host.tdmr': 'the TDMRs and PAMTs the kernel built can be inspected',
+  'host.keyid': 'TD KeyIDs can be allocated and freed through the kernel',
+  'host.cpu-hotplug': 'logical CPUs can be taken offline and back online',
+  'host.memory-hotplug': 'memory can be hot-added and onlined',
+  'host.kexec': 'a kexec into a new kernel can be performed',
+  'host.suspend': 'system sleep states can be requested',
+  'host.mce': 'machine checks on chosen physical addresses can be injected',
+  'host.sysfs': 'the TDX host sysfs nodes can be read',
+} as const;
+
+/** Preconditions of host scenarios (see Arrangement in port.ts). */
+export type HostArrangement =
+  | { kind: 'tdx-host' }
+  | { kind: 'keyid-partitioning'; mktmeKeyIds: number; tdxKeyIds: number }
+  | { kind: 'module-loaded'; loaded: boolean }
+  | { kind: 'hibernation-available'; available: boolean }
+  | { kind: 'memory-map'; regions: MemoryRegion[] }
+  | { kind: 'cmrs'; regions: MemoryRegion[] }
+  | { kind: 'cpus-offline-before-init'; cpus: number[] }
+  | { kind: 'cpu-feature'; feature: string; present: boolean }
+  | { kind: 'module-feature'; bit: number; present: boolean }
+  /** The module build implements (or not) a leaf that only some builds have (TDH.SYS.DISABLE). */
+  | { kind: 'module-leaf'; leaf: string; present: boolean }
+  /** The module build does not implement a global metadata field (as 1.5.01 lacked MAX_VCPUS_PER_TD). */
+  | { kind: 'module-lacks-field'; field: string }
+  | { kind: 'cpu-model'; model: string }
+  | { kind: 'kvm-tdx-param'; enabled: boolean }
+  /** The kernel leaves the module alone (no TDX host code), with VMX on, for raw SEAMCALL tests. */
+  | { kind: 'module-untouched' };
+
+
 export interface KernelLog {
   lines: string[];
   /** Lines recognised as messages of the TDX catalogue (spec/kernel/printk.ts). */

@@ -8,38 +8,23 @@
  * the suite turns into a skip. Only a broken environment throws (`TargetBlockedError`).
  */
 import type { ErrnoName } from '../spec/abi/errno';
-import type { HostFacet } from './host-facet';
-import type { KvmFacet } from './kvm-facet';
-import type { GuestFacet } from './guest-facet';
+import { GUEST_CAPABILITIES, type GuestArrangement, type GuestFacet } from './guest-facet';
+import { HOST_CAPABILITIES, type HostArrangement, type HostFacet } from './host-facet';
+import { KVM_CAPABILITIES, type KvmArrangement, type KvmFacet } from './kvm-facet';
 
 export type { HostFacet } from './host-facet';
 export type { KvmFacet } from './kvm-facet';
 export type { GuestFacet } from './guest-facet';
 
-/** Capability names. A scenario tagged `@needs:<name>` is skipped on targets without it. */
+/**
+ * Capability names. A scenario tagged `@needs:<name>` is skipped on targets without it. Each
+ * facet file lists its own; `platform.arrange` is the emulator's power to set up a platform.
+ */
 export const CAPABILITIES = {
   'platform.arrange': 'Given-steps can configure the platform (memory map, KeyIDs, CPUs, BIOS, module)',
-  'host.log': 'the host kernel log can be read',
-  'host.cpuinfo': 'the CPU flags and bugs the kernel reports can be read',
-  'host.init': 'the outcome of TDX module initialisation can be obtained',
-  'host.seamcall': 'raw SEAMCALLs can be issued to the TDX module',
-  'host.metadata': 'global metadata can be read through the kernel and the module',
-  'host.tdmr': 'the TDMRs and PAMTs the kernel built can be inspected',
-  'host.keyid': 'TD KeyIDs can be allocated and freed through the kernel',
-  'host.cpu-hotplug': 'logical CPUs can be taken offline and back online',
-  'host.memory-hotplug': 'memory can be hot-added and onlined',
-  'host.kexec': 'a kexec into a new kernel can be performed',
-  'host.suspend': 'system sleep states can be requested',
-  'host.mce': 'machine checks on chosen physical addresses can be injected',
-  'host.sysfs': 'the TDX host sysfs nodes can be read',
-  'kvm.ioctl': 'KVM ioctls can be issued as a VMM would',
-  'guest.instructions': 'arbitrary instructions can be executed inside a TD',
-  'guest.cpuid': 'CPUID can be executed inside a TD',
-  'guest.msr': 'MSRs can be read and written inside a TD',
-  'guest.memory': 'guest memory can be accessed and converted private/shared',
-  'guest.log': 'the guest kernel log can be read',
-  'guest.report': 'TDREPORTs can be requested through /dev/tdx_guest',
-  'guest.tsm': 'configfs-tsm reports can be requested',
+  ...HOST_CAPABILITIES,
+  ...KVM_CAPABILITIES,
+  ...GUEST_CAPABILITIES,
 } as const;
 
 export type Capability = keyof typeof CAPABILITIES;
@@ -102,26 +87,10 @@ export type Observed<T> = T | Unobservable;
 
 /**
  * A precondition a Given-step states. The emulator makes it true before it boots; a real target
- * compares it with what it observed and answers `unmet` (or `unobservable`) when it differs.
+ * compares it with what it observed and answers `unmet` when it differs. Each facet file
+ * defines its own kinds.
  */
-export type Arrangement =
-  | { kind: 'tdx-host' }
-  | { kind: 'keyid-partitioning'; mktmeKeyIds: number; tdxKeyIds: number }
-  | { kind: 'module-loaded'; loaded: boolean }
-  | { kind: 'hibernation-available'; available: boolean }
-  | { kind: 'memory-map'; regions: MemoryRegion[] }
-  | { kind: 'cmrs'; regions: MemoryRegion[] }
-  | { kind: 'cpus-offline-before-init'; cpus: number[] }
-  | { kind: 'cpu-feature'; feature: string; present: boolean }
-  | { kind: 'module-feature'; bit: number; present: boolean }
-  /** The module build implements (or not) a leaf that only some builds have (TDH.SYS.DISABLE). */
-  | { kind: 'module-leaf'; leaf: string; present: boolean }
-  /** The module build does not implement a global metadata field (as 1.5.01 lacked MAX_VCPUS_PER_TD). */
-  | { kind: 'module-lacks-field'; field: string }
-  | { kind: 'cpu-model'; model: string }
-  | { kind: 'kvm-tdx-param'; enabled: boolean }
-  /** The kernel leaves the module alone (no TDX host code), with VMX on, for raw SEAMCALL tests. */
-  | { kind: 'module-untouched' };
+export type Arrangement = HostArrangement | KvmArrangement | GuestArrangement;
 
 export type ArrangeResult = { met: true } | { met: false; reason: string };
 

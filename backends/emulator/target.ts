@@ -1,28 +1,23 @@
 /**
  * The emulator as a Target: a profile, the arrangements of one scenario, and the platform,
- * module and kernel built from them the first time the scenario looks at the host.
+ * module and kernel built from them the first time the scenario looks at the system. Facets
+ * (host, kvm, guest) are plugins (facets.ts): each declares its capabilities, handles its own
+ * arrangements and builds its facet on top of this core.
  */
-import { decodeFieldId, encodeFieldId } from '../../spec/abi/field-id';
-import { SEAMCALL_LEAVES } from '../../spec/abi/seamcall';
-import type { HostFacet, KernelLog, TdmrReport } from '../host-facet';
-import {
-  CAPABILITIES, type Arrangement, type ArrangeResult, type Capability, type Target, type TargetDescription,
-  type TargetFactory,
-} from '../port';
-import { parseKernelLog } from '../shared/kernel-log';
+import type { GuestFacet } from '../guest-facet';
+import type { HostFacet } from '../host-facet';
+import type { KvmFacet } from '../kvm-facet';
+import type { Arrangement, ArrangeResult, Capability, Target, TargetDescription, TargetFactory } from '../port';
+import { FACET_PLUGINS } from './facets';
 import { Faults, faultsFromEnv } from './faults';
-import { EmulatedKernel, err } from './host/kernel';
-import { kexec } from './host/kexec';
-import { buildLayout, placeTdmrs, readSysMetadata, tdmrView } from './host/module-init';
-import { pamtKb } from './host/tdmr';
+import { EmulatedKernel } from './host/kernel';
 import { TdxModule } from './module';
-import type { MetadataList } from './module/leaves/metadata-leaves';
 import type { ModuleBuild } from './module/versions';
 import { Platform, type PlatformConfig } from './platform/platform';
 import { defaultProfileName, profileNamed, type Profile } from './profile';
 
-/** Everything a scenario may change before the system starts. */
-interface Setup {
+/** Everything a scenario may change on the host platform before the system starts. */
+export interface Setup {
   platform: PlatformConfig;
   build: ModuleBuild;
   moduleLoaded: boolean;
@@ -31,15 +26,24 @@ interface Setup {
   moduleUntouched: boolean;
 }
 
-interface System {
+export interface System {
   platform: Platform;
   module: TdxModule | null;
   kernel: EmulatedKernel;
 }
 
-const EMULATOR_CAPABILITIES = new Set<Capability>(
-  (Object.keys(CAPABILITIES) as Capability[]).filter((c) => c === 'platform.arrange' || c.startsWith('host.')),
-);
+/** A facet of the emulator: capabilities, arrangements it understands, and the facet itself. */
+export interface FacetPlugin {
+  readonly capabilities: readonly Capability[];
+  /** Apply an arrangement, or return undefined when it is not this facet's. */
+  arrange?(t: EmulatorTarget, a: Arrangement): ArrangeResult | undefined;
+  attach(t: EmulatorTarget): { host?: HostFacet; kvm?: KvmFacet; guest?: GuestFacet };
+}
+
+export const EMULATOR_CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>([
+  'platform.arrange',
+  ...FACET_PLUGINS.flatMap((p) => p.capabilities),
+]);
 
 export function describeProfile(p: Profile, faults: Faults): TargetDescription {
   const b = p.module;
@@ -65,11 +69,15 @@ export function describeProfile(p: Profile, faults: Faults): TargetDescription {
 
 export class EmulatorTarget implements Target {
   readonly capabilities = EMULATOR_CAPABILITIES;
-  private readonly setup: Setup;
+  readonly setup: Setup;
+  /** State plugins keep per scenario (a TD, a VMM...), by plugin-chosen key. */
+  readonly ext = new Map<string, unknown>();
   private sys: System | null = null;
-  readonly host: HostFacet;
+  readonly host?: HostFacet;
+  readonly kvm?: KvmFacet;
+  readonly guest?: GuestFacet;
 
-  constructor(private readonly profile: Profile, private readonly faults: Faults, readonly description: TargetDescription) {
+  constructor(readonly profile: Profile, readonly faults: Faults, readonly description: TargetDescription) {
     this.setup = {
       platform: {
         cpuModel: profile.cpu.model,
@@ -88,68 +96,24 @@ export class EmulatorTarget implements Target {
       offlineBeforeInit: [],
       moduleUntouched: false,
     };
-    this.host = hostFacet(this);
+    for (const plugin of FACET_PLUGINS) Object.assign(this, plugin.attach(this));
+  }
+
+  get started(): boolean {
+    return this.sys !== null;
   }
 
   arrange(a: Arrangement): ArrangeResult {
-    if (this.sys) throw new Error(`step order: "${a.kind}" must be arranged before the scenario looks at the system`);
-    const s = this.setup;
-    switch (a.kind) {
-      case 'tdx-host':
-        if (s.platform.tdxKeyIds < 2) return { met: false, reason: 'profile has no usable TDX KeyIDs' };
-        break;
-      case 'keyid-partitioning':
-        s.platform = { ...s.platform, mktmeKeyIds: a.mktmeKeyIds, tdxKeyIds: a.tdxKeyIds };
-        break;
-      case 'module-loaded':
-        s.moduleLoaded = a.loaded;
-        break;
-      case 'hibernation-available':
-        s.cmdline = s.cmdline.filter((t) => t !== 'nohibernate').concat(a.available ? [] : ['nohibernate']);
-        break;
-      case 'memory-map':
-        s.platform = { ...s.platform, memory: a.regions, cmrs: a.regions.map((r) => ({ ...r })) };
-        break;
-      case 'cmrs':
-        s.platform = { ...s.platform, cmrs: a.regions };
-        break;
-      case 'cpus-offline-before-init':
-        s.offlineBeforeInit = a.cpus;
-        break;
-      case 'cpu-feature': {
-        const f = s.platform.cpuFeatures.filter((x) => x !== a.feature);
-        s.platform = { ...s.platform, cpuFeatures: a.present ? [...f, a.feature] : f };
-        break;
-      }
-      case 'module-feature': {
-        const bit = 1n << BigInt(a.bit);
-        const f0 = s.build.features0 ?? 0n;
-        const features0 = a.present ? f0 | bit : f0 & ~bit;
-        s.build = { ...s.build, features0, metadata: { ...s.build.metadata, TDX_FEATURES0: features0 } };
-        break;
-      }
-      case 'module-leaf': {
-        const extra = s.build.extraLeaves.filter((l) => l !== a.leaf);
-        s.build = { ...s.build, extraLeaves: a.present ? [...extra, a.leaf] : extra };
-        break;
-      }
-      case 'module-lacks-field': {
-        const metadata = { ...s.build.metadata };
-        delete metadata[a.field];
-        s.build = { ...s.build, metadata };
-        break;
-      }
-      case 'cpu-model':
-        s.platform = { ...s.platform, cpuModel: a.model };
-        break;
-      case 'kvm-tdx-param':
-        s.cmdline = s.cmdline.filter((t) => !t.startsWith('kvm_intel.tdx=')).concat([`kvm_intel.tdx=${a.enabled ? 1 : 0}`]);
-        break;
-      case 'module-untouched':
-        s.moduleUntouched = true;
-        break;
+    for (const plugin of FACET_PLUGINS) {
+      const r = plugin.arrange?.(this, a);
+      if (r) return r;
     }
-    return { met: true };
+    throw new Error(`the emulator has no way to arrange "${a.kind}"`);
+  }
+
+  /** Guard for arrangements that change the platform: they must come before it starts. */
+  beforeStart(kind: string): void {
+    if (this.sys) throw new Error(`step order: "${kind}" must be arranged before the scenario looks at the system`);
   }
 
   /** The running system, started on first use. */
@@ -183,120 +147,10 @@ export class EmulatorTarget implements Target {
     }, this.faults);
   }
 
-  setupBuild(): ModuleBuild {
-    return this.setup.build;
-  }
-
   /** Replace the running kernel (kexec). */
   replaceKernel(k: EmulatedKernel): void {
     this.system().kernel = k;
   }
-}
-
-function hostFacet(t: EmulatorTarget): HostFacet {
-  const k = () => t.system().kernel;
-  const cpuRange = (cpu: number) => cpu >= 0 && cpu < t.system().platform.cpus.length;
-  return {
-    log(): KernelLog {
-      const lines = [...k().log.lines];
-      return { lines, events: parseKernelLog(lines).events, complete: true };
-    },
-    cpuinfo() {
-      const kern = k();
-      const flags = [...kern.platform.config.cpuFeatures];
-      if (kern.hostPlatform) flags.push('tdx_host_platform');
-      return { flags, bugs: [...kern.cpuBugs] };
-    },
-    initTdx: () => k().initTdx(),
-    seamcall(cpu, rax, regs = {}) {
-      const kern = k();
-      if (!cpuRange(cpu)) throw new Error(`no logical CPU ${cpu}`);
-      if (!kern.cpus[cpu].vmxOn) return { status: 0x8000ff0000000006n, out: {} };
-      if (!kern.module) return { status: 0x8000ff00ffff0000n, out: {} };
-      return kern.module.seamcall(cpu, rax, regs);
-    },
-    readMetadata(fieldId) {
-      const kern = k();
-      const cpu = kern.cpus.findIndex((c) => c.online && c.tdxEnabled);
-      if (cpu < 0) return { result: err('EIO') };
-      const r = readSysMetadata(kern, cpu, fieldId);
-      return 'errno' in r ? { result: err(r.errno) } : { result: { ok: true }, value: r.value };
-    },
-    metadataDump() {
-      const { kernel, platform, module } = t.system();
-      const cpu = kernel.cpus.findIndex((c) => c.online && c.vmxOn);
-      if (!module || cpu < 0) return { status: 0x8000ff00ffff0000n, elements: [] };
-      const page = 0x2000000n;
-      const rdall = SEAMCALL_LEAVES.find((l) => l.name === 'TDH.SYS.RDALL')!.number;
-      const r = module.seamcall(cpu, BigInt(rdall), { rdx: page, r8: (1n << 64n) - 1n });
-      const list = platform.load<MetadataList>(page);
-      const elements: { id: bigint; value: bigint }[] = [];
-      // Decode the list: each sequence header names its first field; elements follow in order.
-      for (const seq of list?.sequences ?? []) {
-        const h = decodeFieldId(seq.header);
-        seq.values.forEach((value, i) => {
-          elements.push({ id: encodeFieldId({ ...h, lastElementInField: 0, lastFieldInSequence: 0, fieldCode: h.fieldCode + i }), value });
-        });
-      }
-      return { status: r.status, elements };
-    },
-    tdmrs(): TdmrReport {
-      const kern = k();
-      return { tdmrs: kern.init.tdmrs.map(tdmrView), pamtKb: pamtKb(kern.init.tdmrs), maxTdmrs: kern.init.sysinfo?.maxTdmrs ?? 0 };
-    },
-    tdxMemory: () => k().init.memlist.map((r) => ({ ...r })),
-    rdmsr(cpu, msr) {
-      if (!cpuRange(cpu)) throw new Error(`no logical CPU ${cpu}`);
-      const v = t.system().platform.rdmsr(msr);
-      return v === undefined ? { gp: true } : { value: v };
-    },
-    proposedTdmrs() {
-      const kern = k();
-      const md = kern.module?.build.metadata ?? t.setupBuild().metadata;
-      const layout = buildLayout(kern, {
-        maxTdmrs: Number(md.MAX_TDMRS), maxReservedPerTdmr: Number(md.MAX_RESERVED_PER_TDMR),
-        pamtEntrySizes: [Number(md.PAMT_4K_ENTRY_SIZE), Number(md.PAMT_2M_ENTRY_SIZE), Number(md.PAMT_1G_ENTRY_SIZE)],
-      }, true);
-      if (!layout.ok) return { unobservable: `the kernel could not lay out TDMRs for this platform (${layout.errno})` };
-      return layout.tdmrs.map(tdmrView);
-    },
-    sysConfig(cpu, tdmrs, globalKeyId) {
-      const kern = k();
-      if (!kern.module) return { status: 0x8000ff00ffff0000n, out: {} };
-      const c = kern.platform.config;
-      const arrayPa = placeTdmrs(kern, tdmrs);
-      const rax = BigInt(SEAMCALL_LEAVES.find((l) => l.name === 'TDH.SYS.CONFIG')!.number);
-      return kern.module.seamcall(cpu, rax, { rcx: arrayPa, rdx: BigInt(tdmrs.length), r8: BigInt(globalKeyId ?? c.mktmeKeyIds + 1) });
-    },
-    allocGuestKeyId: () => k().allocGuestKeyId(),
-    freeGuestKeyId: (id) => k().freeGuestKeyId(id),
-    cpuOffline: (cpu) => k().cpuOffline(cpu),
-    cpuOnline: (cpu) => k().cpuOnline(cpu),
-    onlineMemory: (base, end) => k().onlineMemory(base, end),
-    kexec() {
-      const cur = k();
-      const run = kexec(cur, () => t.newKernel(cur.platform, cur.module));
-      if (run.next) t.replaceKernel(run.next);
-      return { load: run.load, cachesFlushed: run.cachesFlushed, shutdownLog: run.shutdownLog, newKernelInit: run.newKernelInit };
-    },
-    suspend: (state) => k().suspend(state),
-    sleepStates: () => k().sleepStates(),
-    machineCheck: (pa) => k().machineCheck(pa),
-    privatePage() {
-      const first = k().init.tdmrs[0];
-      if (!first?.pamt) return { unobservable: 'the kernel holds no PAMT (TDX not initialised)' };
-      return first.pamt.base;
-    },
-    cpuState(cpu) {
-      const c = k().cpus[cpu];
-      if (!c) throw new Error(`no logical CPU ${cpu}`);
-      return { online: c.online, tdxEnabled: c.tdxEnabled, cacheIncoherent: c.cacheIncoherent };
-    },
-    topology() {
-      const p = t.system().platform;
-      return { cpus: p.cpus.length, packages: p.packages, packageOf: (cpu: number) => p.packageOf(cpu) };
-    },
-  };
 }
 
 /** A factory for one profile; the profile is parsed once, targets are fresh per scenario. */

@@ -1,24 +1,7 @@
-/**
- * The fault catalogue: named, documented deviations of the emulator from the specification.
- *
- * Each fault switches one rule of the model off or bends it, and names the requirements whose
- * scenarios must then fail. A run selects faults through the emulator profile option `faults` or
- * the TDX_FAULTS environment variable (comma-separated), so any failure can be reproduced.
- * `tdx-conformance mutate` runs the suite once per fault and reports which scenarios caught it.
- */
+/** Faults of the emulated TDX module and Linux host (see faults/index.ts for the catalogue). */
+import { F, type FaultSpec } from './spec';
 
-export type FaultKind = 'constant' | 'missing-check' | 'order' | 'route' | 'boundary' | 'era' | 'dialect' | 'value';
-
-export interface FaultSpec {
-  kind: FaultKind;
-  description: string;
-  /** Requirement ids (@req) whose scenarios should fail with this fault on. */
-  requirements: readonly string[];
-}
-
-const F = (kind: FaultKind, description: string, ...requirements: string[]): FaultSpec => ({ kind, description, requirements });
-
-export const FAULTS = {
+export const HOST_FAULTS = {
   // --- TDX module: constants -------------------------------------------------------------
   'module.sys-rd-leaf-number': F('constant', 'the module serves TDH.SYS.RD on leaf 35 instead of 34 (and LP.INIT on 34)',
     'host.metadata.field-reads', 'host.module.leaf-numbers'),
@@ -94,34 +77,3 @@ export const FAULTS = {
   'host.kexec-no-cache-flush': F('missing-check', 'CPUs with incoherent caches are not flushed before kexec', 'host.kexec.cache-flush'),
   'host.init-message-dialect': F('dialect', 'the kernel prints the initialisation message of the other era', 'host.init.success'),
 } as const satisfies Record<string, FaultSpec>;
-
-export type FaultName = keyof typeof FAULTS;
-
-export const isFaultName = (s: string): s is FaultName => Object.prototype.hasOwnProperty.call(FAULTS, s);
-
-export class Faults {
-  private readonly on: ReadonlySet<FaultName>;
-
-  constructor(names: readonly string[] = []) {
-    const bad = names.filter((n) => !isFaultName(n));
-    if (bad.length) {
-      throw new Error(`unknown fault(s): ${bad.join(', ')}; run \`tdx-conformance faults\` for the catalogue`);
-    }
-    this.on = new Set(names as FaultName[]);
-  }
-
-  has(name: FaultName): boolean {
-    return this.on.has(name);
-  }
-
-  list(): FaultName[] {
-    return [...this.on];
-  }
-
-  static none = new Faults();
-}
-
-/** Faults named in TDX_FAULTS. */
-export function faultsFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
-  return (env.TDX_FAULTS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-}

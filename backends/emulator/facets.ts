@@ -1,0 +1,8 @@
+/**
+ * The facets the emulator offers. Each plugin adds its capabilities, its arrangements and its
+ * facet to every emulator target.
+ */
+import { hostPlugin } from './host/facet';
+import type { FacetPlugin } from './target';
+
+export const FACET_PLUGINS: readonly FacetPlugin[] = [hostPlugin];

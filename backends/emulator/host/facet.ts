@@ -1,0 +1,199 @@
+/**
+ * The host facet of the emulator: the port's HostFacet answered by the emulated platform, module
+ * and kernel, and the host arrangements (memory map, KeyIDs, module build, CPUs, command line).
+ */
+import { decodeFieldId, encodeFieldId } from '../../../spec/abi/field-id';
+import { SEAMCALL_LEAVES } from '../../../spec/abi/seamcall';
+import type { HostArrangement, HostFacet, KernelLog, TdmrReport } from '../../host-facet';
+import type { Arrangement, ArrangeResult } from '../../port';
+import { parseKernelLog } from '../../shared/kernel-log';
+import type { MetadataList } from '../module/leaves/metadata-leaves';
+import type { EmulatorTarget, FacetPlugin } from '../target';
+import { err } from './kernel';
+import { kexec } from './kexec';
+import { buildLayout, placeTdmrs, readSysMetadata, tdmrView } from './module-init';
+import { pamtKb } from './tdmr';
+
+const HOST_KINDS = new Set<HostArrangement['kind']>([
+  'tdx-host', 'keyid-partitioning', 'module-loaded', 'hibernation-available', 'memory-map', 'cmrs',
+  'cpus-offline-before-init', 'cpu-feature', 'module-feature', 'module-leaf', 'module-lacks-field', 'cpu-model',
+  'kvm-tdx-param', 'module-untouched',
+]);
+
+function arrange(t: EmulatorTarget, a: Arrangement): ArrangeResult | undefined {
+  if (!HOST_KINDS.has(a.kind as HostArrangement['kind'])) return undefined;
+  t.beforeStart(a.kind);
+  const s = t.setup;
+  const h = a as HostArrangement;
+  switch (h.kind) {
+    case 'tdx-host':
+      if (s.platform.tdxKeyIds < 2) return { met: false, reason: 'profile has no usable TDX KeyIDs' };
+      break;
+    case 'keyid-partitioning':
+      s.platform = { ...s.platform, mktmeKeyIds: h.mktmeKeyIds, tdxKeyIds: h.tdxKeyIds };
+      break;
+    case 'module-loaded':
+      s.moduleLoaded = h.loaded;
+      break;
+    case 'hibernation-available':
+      s.cmdline = s.cmdline.filter((t) => t !== 'nohibernate').concat(h.available ? [] : ['nohibernate']);
+      break;
+    case 'memory-map':
+      s.platform = { ...s.platform, memory: h.regions, cmrs: h.regions.map((r) => ({ ...r })) };
+      break;
+    case 'cmrs':
+      s.platform = { ...s.platform, cmrs: h.regions };
+      break;
+    case 'cpus-offline-before-init':
+      s.offlineBeforeInit = h.cpus;
+      break;
+    case 'cpu-feature': {
+      const f = s.platform.cpuFeatures.filter((x) => x !== h.feature);
+      s.platform = { ...s.platform, cpuFeatures: h.present ? [...f, h.feature] : f };
+      break;
+    }
+    case 'module-feature': {
+      const bit = 1n << BigInt(h.bit);
+      const f0 = s.build.features0 ?? 0n;
+      const features0 = h.present ? f0 | bit : f0 & ~bit;
+      s.build = { ...s.build, features0, metadata: { ...s.build.metadata, TDX_FEATURES0: features0 } };
+      break;
+    }
+    case 'module-leaf': {
+      const extra = s.build.extraLeaves.filter((l) => l !== h.leaf);
+      s.build = { ...s.build, extraLeaves: h.present ? [...extra, h.leaf] : extra };
+      break;
+    }
+    case 'module-lacks-field': {
+      const metadata = { ...s.build.metadata };
+      delete metadata[h.field];
+      s.build = { ...s.build, metadata };
+      break;
+    }
+    case 'cpu-model':
+      s.platform = { ...s.platform, cpuModel: h.model };
+      break;
+    case 'kvm-tdx-param':
+      s.cmdline = s.cmdline.filter((t) => !t.startsWith('kvm_intel.tdx=')).concat([`kvm_intel.tdx=${h.enabled ? 1 : 0}`]);
+      break;
+    case 'module-untouched':
+      s.moduleUntouched = true;
+      break;
+  }
+  return { met: true };
+}
+
+function hostFacet(t: EmulatorTarget): HostFacet {
+  const k = () => t.system().kernel;
+  const cpuRange = (cpu: number) => cpu >= 0 && cpu < t.system().platform.cpus.length;
+  return {
+    log(): KernelLog {
+      const lines = [...k().log.lines];
+      return { lines, events: parseKernelLog(lines).events, complete: true };
+    },
+    cpuinfo() {
+      const kern = k();
+      const flags = [...kern.platform.config.cpuFeatures];
+      if (kern.hostPlatform) flags.push('tdx_host_platform');
+      return { flags, bugs: [...kern.cpuBugs] };
+    },
+    initTdx: () => k().initTdx(),
+    seamcall(cpu, rax, regs = {}) {
+      const kern = k();
+      if (!cpuRange(cpu)) throw new Error(`no logical CPU ${cpu}`);
+      if (!kern.cpus[cpu].vmxOn) return { status: 0x8000ff0000000006n, out: {} };
+      if (!kern.module) return { status: 0x8000ff00ffff0000n, out: {} };
+      return kern.module.seamcall(cpu, rax, regs);
+    },
+    readMetadata(fieldId) {
+      const kern = k();
+      const cpu = kern.cpus.findIndex((c) => c.online && c.tdxEnabled);
+      if (cpu < 0) return { result: err('EIO') };
+      const r = readSysMetadata(kern, cpu, fieldId);
+      return 'errno' in r ? { result: err(r.errno) } : { result: { ok: true }, value: r.value };
+    },
+    metadataDump() {
+      const { kernel, platform, module } = t.system();
+      const cpu = kernel.cpus.findIndex((c) => c.online && c.vmxOn);
+      if (!module || cpu < 0) return { status: 0x8000ff00ffff0000n, elements: [] };
+      const page = 0x2000000n;
+      const rdall = SEAMCALL_LEAVES.find((l) => l.name === 'TDH.SYS.RDALL')!.number;
+      const r = module.seamcall(cpu, BigInt(rdall), { rdx: page, r8: (1n << 64n) - 1n });
+      const list = platform.load<MetadataList>(page);
+      const elements: { id: bigint; value: bigint }[] = [];
+      // Decode the list: each sequence header names its first field; elements follow in order.
+      for (const seq of list?.sequences ?? []) {
+        const h = decodeFieldId(seq.header);
+        seq.values.forEach((value, i) => {
+          elements.push({ id: encodeFieldId({ ...h, lastElementInField: 0, lastFieldInSequence: 0, fieldCode: h.fieldCode + i }), value });
+        });
+      }
+      return { status: r.status, elements };
+    },
+    tdmrs(): TdmrReport {
+      const kern = k();
+      return { tdmrs: kern.init.tdmrs.map(tdmrView), pamtKb: pamtKb(kern.init.tdmrs), maxTdmrs: kern.init.sysinfo?.maxTdmrs ?? 0 };
+    },
+    tdxMemory: () => k().init.memlist.map((r) => ({ ...r })),
+    rdmsr(cpu, msr) {
+      if (!cpuRange(cpu)) throw new Error(`no logical CPU ${cpu}`);
+      const v = t.system().platform.rdmsr(msr);
+      return v === undefined ? { gp: true } : { value: v };
+    },
+    proposedTdmrs() {
+      const kern = k();
+      const md = kern.module?.build.metadata ?? t.setup.build.metadata;
+      const layout = buildLayout(kern, {
+        maxTdmrs: Number(md.MAX_TDMRS), maxReservedPerTdmr: Number(md.MAX_RESERVED_PER_TDMR),
+        pamtEntrySizes: [Number(md.PAMT_4K_ENTRY_SIZE), Number(md.PAMT_2M_ENTRY_SIZE), Number(md.PAMT_1G_ENTRY_SIZE)],
+      }, true);
+      if (!layout.ok) return { unobservable: `the kernel could not lay out TDMRs for this platform (${layout.errno})` };
+      return layout.tdmrs.map(tdmrView);
+    },
+    sysConfig(cpu, tdmrs, globalKeyId) {
+      const kern = k();
+      if (!kern.module) return { status: 0x8000ff00ffff0000n, out: {} };
+      const c = kern.platform.config;
+      const arrayPa = placeTdmrs(kern, tdmrs);
+      const rax = BigInt(SEAMCALL_LEAVES.find((l) => l.name === 'TDH.SYS.CONFIG')!.number);
+      return kern.module.seamcall(cpu, rax, { rcx: arrayPa, rdx: BigInt(tdmrs.length), r8: BigInt(globalKeyId ?? c.mktmeKeyIds + 1) });
+    },
+    allocGuestKeyId: () => k().allocGuestKeyId(),
+    freeGuestKeyId: (id) => k().freeGuestKeyId(id),
+    cpuOffline: (cpu) => k().cpuOffline(cpu),
+    cpuOnline: (cpu) => k().cpuOnline(cpu),
+    onlineMemory: (base, end) => k().onlineMemory(base, end),
+    kexec() {
+      const cur = k();
+      const run = kexec(cur, () => t.newKernel(cur.platform, cur.module));
+      if (run.next) t.replaceKernel(run.next);
+      return { load: run.load, cachesFlushed: run.cachesFlushed, shutdownLog: run.shutdownLog, newKernelInit: run.newKernelInit };
+    },
+    suspend: (state) => k().suspend(state),
+    sleepStates: () => k().sleepStates(),
+    machineCheck: (pa) => k().machineCheck(pa),
+    privatePage() {
+      const first = k().init.tdmrs[0];
+      if (!first?.pamt) return { unobservable: 'the kernel holds no PAMT (TDX not initialised)' };
+      return first.pamt.base;
+    },
+    cpuState(cpu) {
+      const c = k().cpus[cpu];
+      if (!c) throw new Error(`no logical CPU ${cpu}`);
+      return { online: c.online, tdxEnabled: c.tdxEnabled, cacheIncoherent: c.cacheIncoherent };
+    },
+    topology() {
+      const p = t.system().platform;
+      return { cpus: p.cpus.length, packages: p.packages, packageOf: (cpu: number) => p.packageOf(cpu) };
+    },
+  };
+}
+
+export const hostPlugin: FacetPlugin = {
+  capabilities: [
+    'host.log', 'host.cpuinfo', 'host.init', 'host.msr', 'host.seamcall', 'host.metadata', 'host.tdmr', 'host.keyid',
+    'host.cpu-hotplug', 'host.memory-hotplug', 'host.kexec', 'host.suspend', 'host.mce',
+  ],
+  arrange,
+  attach: (t) => ({ host: hostFacet(t) }),
+};
