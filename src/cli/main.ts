@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../runner/run-suite';
+import { registerLinuxCommands } from './linux-commands';
 import { UsageError } from './usage-error';
 
 const version = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')).version as string;
@@ -20,8 +21,9 @@ export function buildProgram(): Command {
   program
     .command('run')
     .description('run the conformance suite and write the reports')
-    .addOption(new Option('--target <name>', 'target: emulator').default('emulator'))
+    .addOption(new Option('--target <name>', 'target: emulator, linux (this machine) or snapshot').default('emulator'))
     .option('--profile <name>', 'emulator platform profile, or "all" (default: the default profile)')
+    .option('--snapshot <path>', 'snapshot directory or kernel log file (implies --target snapshot)')
     .option('--tags <expression>', 'cucumber tag expression selecting scenarios')
     .option('--faults <names>', 'comma-separated emulator faults to switch on')
     .option('--out <dir>', 'output directory for reports', 'reports')
@@ -52,6 +54,7 @@ export function buildProgram(): Command {
       process.exitCode = faultsCommand(opts);
     });
 
+  registerLinuxCommands(program);
   return program;
 }
 

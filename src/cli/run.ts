@@ -10,6 +10,7 @@ import { asUsageError, UsageError } from './usage-error';
 export interface RunOptions {
   target: string;
   profile?: string;
+  snapshot?: string;
   tags?: string;
   faults?: string;
   out: string;
@@ -38,6 +39,7 @@ function consoleFormat(): string {
 
 export async function runCommand(opts: RunOptions): Promise<number> {
   try {
+    if (opts.snapshot !== undefined) opts = { ...opts, target: 'snapshot' };
     if (!Object.prototype.hasOwnProperty.call(TARGETS, opts.target)) {
       throw new UsageError(`unknown target "${opts.target}"; valid targets: ${Object.keys(TARGETS).join(', ')}`);
     }
@@ -53,7 +55,10 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     for (const n of names) if (n !== undefined && !all.has(n)) throw new UsageError(`unknown emulator profile "${n}"; valid profiles: all, ${[...all.keys()].join(', ')}`);
     let ok = true;
     for (const profile of names) {
-      const world = { target: opts.target, profile, faults, allowDestructive: !!opts.allowDestructive };
+      const world = {
+        target: opts.target, profile, faults, allowDestructive: !!opts.allowDestructive,
+        ...(opts.snapshot === undefined ? {} : { snapshot: resolve(opts.snapshot) }),
+      };
       resolveSelection(world);
       const outDir = resolve(names.length > 1 ? join(opts.out, profile!) : opts.out);
       if (names.length > 1) process.stdout.write(`\n== ${profile}\n`);
