@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../runner/run-suite';
 import { registerLinuxCommands } from './linux-commands';
+import { registerReportCommands } from './report-commands';
+import { asUsageError } from './usage-error';
 import { UsageError } from './usage-error';
 
 const version = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')).version as string;
@@ -31,6 +33,8 @@ export function buildProgram(): Command {
     .option('--parallel <n>', 'worker processes', (v) => parseInteger(v, '--parallel'), 0)
     .option('--shard <i/n>', 'run only shard i of n')
     .option('--allow-destructive', 'let scenarios that change a real machine run')
+    .option('--baseline <file|dir>', 'gate the run against a baseline (a directory: <dir>/<target name>.yaml)')
+    .option('--no-allure-report', 'skip generating the Allure HTML report (results are still written)')
     .action(async (opts) => {
       const { runCommand } = await import('./run');
       process.exitCode = await runCommand(opts);
@@ -54,8 +58,24 @@ export function buildProgram(): Command {
       process.exitCode = faultsCommand(opts);
     });
 
+  registerReportCommands(program, handled);
   registerLinuxCommands(program);
   return program;
+}
+
+/** Run a command body; configuration problems become one line on stderr and exit code 2. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function handled<A extends any[]>(f: (...a: A) => number | Promise<number>) {
+  return async (...args: A): Promise<void> => {
+    try {
+      process.exitCode = await f(...args);
+    } catch (e) {
+      const u = asUsageError(e);
+      if (!u) throw e;
+      process.stderr.write(`tdx-conformance: ${u.message}\n`);
+      process.exitCode = 2;
+    }
+  };
 }
 
 export function parseInteger(v: string, name: string): number {

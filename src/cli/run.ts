@@ -1,10 +1,15 @@
 /** `tdx-conformance run`: the suite on one target (or every emulator profile), with its reports. */
+import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isFaultName } from '../../backends/emulator/faults';
 import { defaultProfileName, loadProfiles } from '../../backends/emulator/profile';
 import { resolveSelection, TARGETS } from '../../support/targets';
 import { runSuite } from '../runner/run-suite';
+import { generateAllureHtml, prepareAllureResults } from '../reports/allure-html';
 import { writeEnvironment } from '../reports/environment';
+import { complianceFor } from '../reports/outputs';
+import { readMessages } from '../reports/results';
+import { gateCommand } from './report-commands';
 import { asUsageError, UsageError } from './usage-error';
 
 export interface RunOptions {
@@ -18,6 +23,8 @@ export interface RunOptions {
   parallel: number;
   shard?: string;
   allowDestructive?: boolean;
+  baseline?: string;
+  allureReport?: boolean;
 }
 
 export function parseShard(s: string): string {
@@ -62,9 +69,22 @@ export async function runCommand(opts: RunOptions): Promise<number> {
       resolveSelection(world);
       const outDir = resolve(names.length > 1 ? join(opts.out, profile!) : opts.out);
       if (names.length > 1) process.stdout.write(`\n== ${profile}\n`);
+      prepareAllureResults(outDir);
       const result = await runSuite({ world, tags: opts.tags, shard, parallel: opts.parallel, order, outDir, console: consoleFormat() });
-      writeEnvironment(outDir, world, process.argv);
-      ok &&= result.success;
+      const env = writeEnvironment(outDir, world, process.argv);
+      const c = complianceFor(outDir, readMessages(join(outDir, 'messages.ndjson')), env.target);
+      process.stdout.write(`compliance: ${c.coverage.executed}/${c.coverage.total} requirements executed -> ${join(outDir, 'compliance.md')}\n`);
+      if (opts.allureReport !== false) {
+        const html = generateAllureHtml(outDir);
+        process.stdout.write(html.generated ? `Allure report: ${join(html.dir, 'index.html')}\n` : `Allure HTML report not generated: ${html.reason}.\n`);
+      }
+      if (opts.baseline) {
+        const file = statSync(opts.baseline, { throwIfNoEntry: false })?.isDirectory() ? join(opts.baseline, `${env.target.name}.yaml`) : opts.baseline;
+        const code = gateCommand({ results: outDir, baseline: file });
+        ok &&= code === 0;
+      } else {
+        ok &&= result.success;
+      }
     }
     return ok ? 0 : 1;
   } catch (e) {

@@ -1,0 +1,98 @@
+/**
+ * The Allure formatter: allure-cucumberjs, plus what this suite's tags mean. allure-cucumberjs
+ * reads labels only from Feature and Scenario tags, but requirement ids live on Rules, so the
+ * labels are set here from the pickle's tags: area as epic, requirement id as story, @severity,
+ * a link per @src, the reason of a skip as the status message, and a test-case id derived from
+ * the requirement and the scenario's position in its Rule, which survives renaming the scenario.
+ */
+import { createHash } from 'node:crypto';
+import type { Envelope, Pickle } from '@cucumber/messages';
+import { SKIP_MEDIA_TYPE } from '../../support/skip-record';
+import { areaOf, tagValues } from '../../support/tags';
+import { sourceUrl } from '../../spec/sources';
+
+// allure-cucumberjs ships CommonJS that exports the class itself.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const Base: new (options: unknown) => AllureBase = require('allure-cucumberjs/reporter');
+
+interface Label {
+  name: string;
+  value: string;
+}
+interface TestResultLike {
+  labels: Label[];
+  links: { url: string; name?: string; type?: string }[];
+  testCaseId?: string;
+  historyId?: string;
+  statusDetails?: { message?: string };
+}
+interface AllureBase {
+  parseEnvelope(e: Envelope): void;
+  onTestCaseStarted(data: { id: string; testCaseId: string }): void;
+  onTestCaseFinished(data: { testCaseStartedId: string }): void;
+  testCaseMap: Map<string, { pickleId: string }>;
+  pickleMap: Map<string, Pickle>;
+  testResultUuids: Map<string, string>;
+  allureRuntime: { updateTest(uuid: string, fn: (r: TestResultLike) => void): void };
+}
+
+const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
+
+/** Position of each pickle within its Rule (or Feature), by source order. */
+const ordinals = new Map<string, string>();
+
+export default class TdxAllureReporter extends Base {
+  private readonly skipReasons = new Map<string, string>();
+  private readonly ruleCounters = new Map<string, number>();
+  private readonly profile: string;
+
+  constructor(options: { parsedArgvOptions?: { tdxTarget?: string } }) {
+    super(options);
+    this.profile = options.parsedArgvOptions?.tdxTarget ?? '';
+  }
+
+  override parseEnvelope(e: Envelope): void {
+    if (e.attachment?.mediaType === SKIP_MEDIA_TYPE && e.attachment.testCaseStartedId) {
+      const r = JSON.parse(e.attachment.body) as { kind: string; reason: string };
+      this.skipReasons.set(e.attachment.testCaseStartedId, `${r.kind}: ${r.reason}`);
+    }
+    if (e.pickle) this.assignOrdinal(e.pickle);
+    super.parseEnvelope(e);
+  }
+
+  /** Ordinal of a scenario (and example row) inside its requirement, in file order. */
+  private assignOrdinal(p: Pickle): void {
+    const req = tagValues(p.tags.map((t) => t.name), 'req')[0] ?? p.uri;
+    const n = this.ruleCounters.get(req) ?? 0;
+    this.ruleCounters.set(req, n + 1);
+    ordinals.set(p.id, `${req}#${n}`);
+  }
+
+  override onTestCaseStarted(data: { id: string; testCaseId: string }): void {
+    super.onTestCaseStarted(data);
+    const uuid = this.testResultUuids.get(data.id);
+    const pickle = this.pickleMap.get(this.testCaseMap.get(data.testCaseId)?.pickleId ?? '');
+    if (!uuid || !pickle) return;
+    const tags = pickle.tags.map((t) => t.name);
+    const area = areaOf(tags);
+    const req = tagValues(tags, 'req')[0];
+    const explicitId = tagValues(tags, 'id')[0];
+    const severity = tagValues(tags, 'severity')[0] ?? 'normal';
+    const stableKey = explicitId ?? ordinals.get(pickle.id) ?? pickle.name;
+    this.allureRuntime.updateTest(uuid, (r) => {
+      if (area) r.labels.push({ name: 'epic', value: area });
+      if (req) r.labels.push({ name: 'story', value: req }, { name: 'requirement', value: req });
+      r.labels.push({ name: 'severity', value: severity });
+      for (const src of new Set(tagValues(tags, 'src'))) r.links.push({ url: sourceUrl(src), name: src, type: 'spec' });
+      r.testCaseId = md5(stableKey);
+      r.historyId = md5(`${stableKey}:${this.profile}`);
+    });
+  }
+
+  override onTestCaseFinished(data: { testCaseStartedId: string }): void {
+    const uuid = this.testResultUuids.get(data.testCaseStartedId);
+    const reason = this.skipReasons.get(data.testCaseStartedId);
+    if (uuid && reason) this.allureRuntime.updateTest(uuid, (r) => { r.statusDetails = { ...r.statusDetails, message: reason }; });
+    super.onTestCaseFinished(data);
+  }
+}

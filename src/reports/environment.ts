@@ -1,0 +1,37 @@
+/** environment.json: what ran, on what, with which suite revision. */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { targetFactory, type WorldParameters } from '../../support/targets';
+import { bigintReplacer } from '../../backends/shared/json';
+import { PROJECT_ROOT } from '../runner/run-suite';
+
+export function gitRevision(): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    return null;
+  }
+}
+
+export function suiteVersion(): string {
+  return JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')).version;
+}
+
+export function environmentRecord(world: WorldParameters, argv: string[]) {
+  const f = targetFactory(world);
+  return {
+    suite: { name: 'tdx-conformance', version: suiteVersion(), revision: gitRevision() },
+    commandLine: argv.slice(1).join(' '),
+    node: process.version,
+    target: f.description,
+    capabilities: [...f.capabilities].sort(),
+    world,
+  };
+}
+
+export function writeEnvironment(outDir: string, world: WorldParameters, argv: string[]): ReturnType<typeof environmentRecord> {
+  const record = environmentRecord(world, argv);
+  writeFileSync(join(outDir, 'environment.json'), JSON.stringify(record, bigintReplacer, 2) + '\n');
+  return record;
+}
