@@ -58,6 +58,21 @@ export function buildProgram(): Command {
       process.exitCode = faultsCommand(opts);
     });
 
+  program
+    .command('lint-spec')
+    .description('check the feature files: requirement ids, sources, tags, applicability, step definitions')
+    .action(handled(async () => (await import('./lint')).lintCommand()));
+
+  program
+    .command('mutate')
+    .description('fault campaign: a clean run, then one run per emulator fault; exit 1 if any fault survives')
+    .option('--json', 'print the kill matrix as JSON')
+    .option('--faults <names>', 'comma-separated faults (default: the whole catalogue)')
+    .option('--full', "run the whole suite per fault, not only the fault's requirements")
+    .option('--workers <n>', 'worker processes', (v) => parseInteger(v, '--workers'), 2)
+    .option('--out <file>', 'also write the kill matrix (JSON) to this file')
+    .action(handled(async (opts) => (await import('./mutate')).mutateCommand(opts)));
+
   registerReportCommands(program, handled);
   registerLinuxCommands(program);
   return program;

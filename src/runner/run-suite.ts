@@ -59,13 +59,15 @@ export function reportFiles(outDir: string): Record<string, string> {
 export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
   const { config, support } = await prepared();
   const files = opts.outDir ? reportFiles(opts.outDir) : {};
+  const reverse = opts.order === 'reverse';
   const run: IRunConfiguration = {
     ...config,
+    plugins: reverse ? { specifiers: [join(PROJECT_ROOT, 'src/runner/reverse-order-plugin.js')], options: {} } : config.plugins,
     sources: {
       ...config.sources,
       paths: opts.paths ?? config.sources.paths,
       tagExpression: opts.tags ?? '',
-      order: (opts.order ?? 'defined') as IRunConfiguration['sources']['order'],
+      order: (reverse ? 'defined' : opts.order ?? 'defined') as IRunConfiguration['sources']['order'],
       shard: opts.shard ?? '',
     },
     runtime: {

@@ -94,7 +94,7 @@ function hostFacet(t: EmulatorTarget): HostFacet {
     cpuinfo() {
       const kern = k();
       const flags = [...kern.platform.config.cpuFeatures];
-      if (kern.hostPlatform) flags.push('tdx_host_platform');
+      if (kern.hostPlatform && kern.platformFlagShown) flags.push('tdx_host_platform');
       return { flags, bugs: [...kern.cpuBugs] };
     },
     initTdx: () => k().initTdx(),

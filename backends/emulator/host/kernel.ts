@@ -51,6 +51,8 @@ export class EmulatedKernel implements SeamcallPath {
   readonly cpus: PerCpu[];
   /** X86_FEATURE_TDX_HOST_PLATFORM. */
   hostPlatform = false;
+  /** Whether /proc/cpuinfo shows tdx_host_platform (a fault can hide it). */
+  platformFlagShown = false;
   readonly cpuBugs = new Set<string>();
   tdx: TdxHostState | null = null;
   s3Available: boolean;
@@ -110,7 +112,8 @@ export class EmulatedKernel implements SeamcallPath {
     this.log.raw(`Command line: ${this.config.cmdline.join(' ')}`);
     this.tdxInit();
     this.log.tick(1.5);
-    if (this.eras.init === 'boot') this.bootTimeEnable();
+    const atBoot = this.eras.init === 'boot' ? !this.faults.has('host.boot-init-skipped') : this.faults.has('host.on-demand-init-at-boot');
+    if (atBoot) this.bootTimeEnable();
   }
 
   /** tdx_init(): KeyID detection, the sleep-state rules, and the erratum bug. */
@@ -137,6 +140,7 @@ export class EmulatedKernel implements SeamcallPath {
     }
     this.tdx = { keyIdStart: start, nrKeyIds: nrTdx, globalKeyId: start, guestKeyIds: new Set() };
     this.hostPlatform = true;
+    this.platformFlagShown = !this.faults.has('host.platform-flag-missing');
     const erratum = this.platform.model.partialWriteErratum || this.faults.has('host.erratum-on-all-models');
     if (erratum) this.cpuBugs.add('tdx_pw_mce');
   }
@@ -186,7 +190,8 @@ export class EmulatedKernel implements SeamcallPath {
   /** Initialise TDX the way this kernel does; repeated requests see the cached outcome. */
   initTdx(): KernelResult {
     this.boot();
-    if (this.eras.init === 'boot') return this.init.result ?? err('ENODEV');
+    if (this.init.result && this.eras.init === 'boot') return this.init.result;
+    if (this.eras.init === 'boot' && !this.faults.has('host.boot-init-skipped')) return this.init.result ?? err('ENODEV');
     return this.kvmBringup();
   }
 
@@ -242,7 +247,6 @@ export class EmulatedKernel implements SeamcallPath {
   /** The CPU-online callback of the TDX users: VMX on, then per-CPU TDX init. */
   private onlineCpuTdx(cpu: number): KernelResult {
     this.cpus[cpu].vmxOn = true;
-    if (this.faults.has('host.skip-lp-init-on-online') && this.sysinit) return ok;
     return this.tdxCpuEnable(cpu);
   }
 
@@ -268,6 +272,8 @@ export class EmulatedKernel implements SeamcallPath {
     if (this.eras.init === 'boot' && c.cacheIncoherent) c.cacheIncoherent = false; // WBINVD before going down
     c.online = false;
     c.vmxOn = false;
+    // The per-CPU "TDX enabled" flag survives offlining: TDH.SYS.LP.INIT cannot be repeated.
+    if (this.faults.has('host.offline-forgets-tdx')) c.tdxEnabled = false;
     return ok;
   }
 
@@ -298,7 +304,7 @@ export class EmulatedKernel implements SeamcallPath {
   allocGuestKeyId(): { result: KernelResult; keyId?: number } {
     this.boot();
     if (!this.tdx) return { result: err('ENODEV') };
-    const first = this.tdx.keyIdStart + 1;
+    const first = this.tdx.keyIdStart + (this.faults.has('host.keyid-global-handed-out') ? 0 : 1);
     const last = this.tdx.keyIdStart + this.tdx.nrKeyIds - 1;
     for (let k = first; k <= last; k++) {
       if (!this.tdx.guestKeyIds.has(k)) {
@@ -330,13 +336,14 @@ export class EmulatedKernel implements SeamcallPath {
     this.boot();
     const states = ['freeze'];
     if (this.s3Available) states.push('mem');
-    if (this.hibernationAvailable()) states.push('disk');
+    if (this.hibernationAvailable() || this.faults.has('host.hibernation-offered')) states.push('disk');
     return states;
   }
 
   suspend(state: 'mem' | 'disk'): KernelResult {
     const states = this.sleepStates();
     if (state === 'disk' && !states.includes('disk')) return err('EPERM');
+    if (state === 'disk' && !this.hibernationAvailable() && !this.faults.has('host.hibernation-offered')) return err('EPERM');
     if (!states.includes(state)) return err('EINVAL');
     // A successful S3 or S4 resets TDX in hardware: the module and its TDs are gone.
     return ok;

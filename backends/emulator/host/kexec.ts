@@ -29,7 +29,7 @@ type Era = EmulatedKernel['eras']['kexec'];
 function effectiveEra(k: EmulatedKernel): Era {
   const era = k.eras.kexec;
   if (!k.faults.has('host.kexec-era-mixup')) return era;
-  return era === 'erratum-refused' ? 'sys-disable' : era === 'sys-disable' ? 'erratum-refused' : era;
+  return era === 'exclusive' ? 'erratum-refused' : era === 'erratum-refused' ? 'sys-disable' : 'erratum-refused';
 }
 
 /** tdx_sys_disable(): retried while the module is busy or interrupted. */

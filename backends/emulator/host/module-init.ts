@@ -73,7 +73,9 @@ function sysInfoLeaf(k: EmulatedKernel, cpu: number): ErrnoName | null {
   const r = seamcallPrerr(k, cpu, 'TDH.SYS.INFO', { rcx: infoPa, rdx: 1024n, r8: cmrPa, r9: 32n }, true);
   if (r.errno) return r.errno;
   const info = k.platform.load<TdSysInfo>(infoPa)!;
-  k.log.print('module-info', info.attributes, info.vendorId, info.majorVersion, info.minorVersion, info.buildDate, info.buildNum);
+  const swapped = k.faults.has('host.module-info-fields-swapped');
+  k.log.print('module-info', info.attributes, info.vendorId, info.majorVersion, info.minorVersion,
+    swapped ? info.buildNum : info.buildDate, swapped ? info.buildDate : info.buildNum);
   for (const c of k.platform.load<{ base: bigint; size: bigint }[]>(cmrPa) ?? []) {
     if (c.size === 0n) break;
     k.log.print('cmr', c.base, c.base + c.size);
@@ -100,7 +102,9 @@ export function getTdxSysInfo(k: EmulatedKernel, cpu: number): SysInfo | ErrnoNa
       const v = si.version;
       if (moduleInfo === 'version' && !k.faults.has('host.version-print-late')) k.log.print('module-info', v.major, v.minor, v.update);
       if (moduleInfo === 'build') {
-        k.log.print('module-info', v.major, v.minor, v.update, rd('INTERNAL_VERSION'), rd('BUILD_NUM'), rd('BUILD_DATE'));
+        const [num, date] = [rd('BUILD_NUM'), rd('BUILD_DATE')];
+        const swapped = k.faults.has('host.module-info-fields-swapped');
+        k.log.print('module-info', v.major, v.minor, v.update, rd('INTERNAL_VERSION'), swapped ? date : num, swapped ? num : date);
       }
     }
     if (eras.metadata === 'any-size') si.features0 = rd('TDX_FEATURES0');
@@ -197,7 +201,9 @@ export function buildLayout(k: EmulatedKernel, limits: TdmrLimits, quiet = false
     log(() => k.log.print('tdmrs-exhausted'));
     return { ok: false, errno: 'ENOSPC' };
   }
-  if (fill.nearLimit && maxTdmrs === limits.maxTdmrs) log(() => k.log.print('tdmrs-near-limit', fill.tdmrs.length, limits.maxTdmrs));
+  if (fill.nearLimit && maxTdmrs === limits.maxTdmrs && !k.faults.has('host.tdmr-limit-warning-missing')) {
+    log(() => k.log.print('tdmrs-near-limit', fill.tdmrs.length, limits.maxTdmrs));
+  }
   const tdmrs = fill.tdmrs;
   const entrySizes: [number, number, number] = k.faults.has('host.pamt-entry-size-8') ? [8, 8, 8] : limits.pamtEntrySizes;
   const used: { base: bigint; end: bigint }[] = [];

@@ -64,7 +64,9 @@ export function globalValue(m: TdxModule, r: ResolvedField): bigint | undefined 
       return r.element === 0 ? (BigInt(c.ebx) << 32n) | BigInt(c.eax) : (BigInt(c.edx) << 32n) | BigInt(c.ecx);
     }
   }
-  const v = b.metadata[r.field.name];
+  const swap: Record<string, string> = { MAJOR_VERSION: 'MINOR_VERSION', MINOR_VERSION: 'MAJOR_VERSION' };
+  const name = m.faults.has('module.version-fields-swapped') ? swap[r.field.name] ?? r.field.name : r.field.name;
+  const v = b.metadata[name];
   return v === undefined ? undefined : BigInt(v);
 }
 

@@ -1,0 +1,40 @@
+/** `tdx-conformance mutate`: the fault campaign and its kill matrix. */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { isFaultName, type FaultName } from '../../backends/emulator/faults';
+import { allFaults, runCampaign } from '../mutate/campaign';
+import { UsageError } from './usage-error';
+
+export interface MutateOptions {
+  json?: boolean;
+  faults?: string;
+  full?: boolean;
+  workers: number;
+  out?: string;
+}
+
+export async function mutateCommand(opts: MutateOptions): Promise<number> {
+  const names = opts.faults ? opts.faults.split(',').map((s) => s.trim()).filter(Boolean) : allFaults();
+  const bad = names.filter((n) => !isFaultName(n));
+  if (bad.length) throw new UsageError(`unknown fault(s): ${bad.join(', ')}; run \`tdx-conformance faults\` for the catalogue`);
+  const report = await runCampaign({
+    faults: names as FaultName[], full: !!opts.full, workers: opts.workers,
+    onProgress: opts.json ? undefined : (o, done, total) =>
+      process.stdout.write(`[${done}/${total}] ${o.killed ? 'killed  ' : 'SURVIVED'} ${o.name}${o.killed ? ` on ${o.profiles[0]}` : ''}\n`),
+  });
+  const survivors = report.faults.filter((f) => !f.killed);
+  const cleanOk = report.clean.failed === 0;
+  if (opts.out) {
+    mkdirSync(dirname(opts.out), { recursive: true });
+    writeFileSync(opts.out, JSON.stringify(report, null, 2) + '\n');
+  }
+  if (opts.json) {
+    process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  } else {
+    const c = report.clean;
+    process.stdout.write(`\nclean run on ${c.profiles} profiles: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped (${c.seconds.toFixed(1)} s)\n`);
+    process.stdout.write(`faults: ${report.faults.length - survivors.length} of ${report.faults.length} killed in ${report.seconds.toFixed(1)} s\n`);
+    for (const s of survivors) process.stdout.write(`  survived: ${s.name} (requirements ${s.requirements.join(', ')}; tried ${s.profiles.join(', ')})\n`);
+  }
+  return cleanOk && survivors.length === 0 ? 0 : 1;
+}

@@ -1,0 +1,22 @@
+/** A campaign worker process: receives fault names over IPC, answers with their outcomes. */
+import type { FaultName } from '../../backends/emulator/faults';
+import { runFault } from './run-fault';
+
+interface Job {
+  fault: FaultName;
+  profiles: string[];
+  full: boolean;
+}
+
+let queue = Promise.resolve();
+process.on('message', (job: Job | 'stop') => {
+  if (job === 'stop') {
+    queue.then(() => process.exit(0));
+    return;
+  }
+  queue = queue.then(async () => {
+    const outcome = await runFault(job.fault, job.profiles, job.full);
+    process.send!(outcome);
+  });
+});
+process.send!('ready');
