@@ -17,10 +17,14 @@ function testFiles(dir) {
   });
 }
 
+const cli = path.join(root, 'bin/tdx-conformance.js');
 const stages = [
   ['type-check', node, [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', root]],
   ['project tests', node, ['--require', 'ts-node/register/transpile-only', '--test', '--test-reporter=dot', ...testFiles(path.join(root, 'test'))]],
-  ['conformance suite on every emulator profile', node, [path.join(root, 'bin/tdx-conformance.js'), 'run', '--profile', 'all', '--out', path.join(root, 'reports/test')]],
+  ['spec lint', node, [cli, 'lint-spec']],
+  ['conformance suite on every emulator profile, gated by baselines/', node,
+    [cli, 'run', '--profile', 'all', '--out', path.join(root, 'reports/test'), '--baseline', path.join(root, 'baselines'), '--no-allure-report']],
+  ['fault campaign (every fault must be caught)', node, [cli, 'mutate', '--out', path.join(root, 'reports/test/kill-matrix.json')]],
 ];
 
 for (const [name, cmd, args] of stages) {

@@ -34,6 +34,7 @@ export function buildProgram(): Command {
     .option('--shard <i/n>', 'run only shard i of n')
     .option('--allow-destructive', 'let scenarios that change a real machine run')
     .option('--baseline <file|dir>', 'gate the run against a baseline (a directory: <dir>/<target name>.yaml)')
+    .option('--update-baseline', 'with --baseline: rewrite the baseline from this run instead of gating')
     .option('--no-allure-report', 'skip generating the Allure HTML report (results are still written)')
     .action(async (opts) => {
       const { runCommand } = await import('./run');

@@ -24,6 +24,7 @@ export interface RunOptions {
   shard?: string;
   allowDestructive?: boolean;
   baseline?: string;
+  updateBaseline?: boolean;
   allureReport?: boolean;
 }
 
@@ -80,7 +81,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
       }
       if (opts.baseline) {
         const file = statSync(opts.baseline, { throwIfNoEntry: false })?.isDirectory() ? join(opts.baseline, `${env.target.name}.yaml`) : opts.baseline;
-        const code = gateCommand({ results: outDir, baseline: file });
+        const code = gateCommand({ results: outDir, baseline: file, update: opts.updateBaseline });
         ok &&= code === 0;
       } else {
         ok &&= result.success;
