@@ -10,6 +10,7 @@ import type { Envelope, Pickle } from '@cucumber/messages';
 import { SKIP_MEDIA_TYPE } from '../../support/skip-record';
 import { areaOf, tagValues } from '../../support/tags';
 import { sourceUrl } from '../../spec/sources';
+import { PlainAllureWriter } from './allure-writer';
 
 // allure-cucumberjs ships CommonJS that exports the class itself.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -46,9 +47,10 @@ export default class TdxAllureReporter extends Base {
   private readonly ruleCounters = new Map<string, number>();
   private readonly profile: string;
 
-  constructor(options: { parsedArgvOptions?: { tdxTarget?: string } }) {
-    super(options);
-    this.profile = options.parsedArgvOptions?.tdxTarget ?? '';
+  constructor(options: { parsedArgvOptions?: { tdxTarget?: string; resultsDir?: string } }) {
+    const argv = options.parsedArgvOptions ?? {};
+    super({ ...options, parsedArgvOptions: { ...argv, writer: new PlainAllureWriter(argv.resultsDir ?? 'allure-results') } });
+    this.profile = argv.tdxTarget ?? '';
   }
 
   override parseEnvelope(e: Envelope): void {

@@ -17,21 +17,23 @@ export interface ResolvedField {
   id: bigint;
 }
 
+/** The global fields by class (and non-arch bit), decoded once. */
+const byClass = new Map<string, { field: GlobalField; fieldCode: number }[]>();
+for (const field of GLOBAL_FIELDS) {
+  const d = decodeFieldId(field.baseId);
+  const key = `${d.classCode}/${d.nonArch}`;
+  byClass.set(key, [...(byClass.get(key) ?? []), { field, fieldCode: d.fieldCode }]);
+}
+
 /** Find the field an id names: class and field code decide; element-size bits do not. */
 export function resolveField(id: bigint): ResolvedField | null {
-  const want = decodeFieldId(id);
-  for (const field of GLOBAL_FIELDS) {
-    const base = decodeFieldId(field.baseId);
-    if (base.classCode !== want.classCode || base.nonArch !== want.nonArch) continue;
-    const offset = want.fieldCode - base.fieldCode;
-    const span = field.fields * field.elements;
-    if (offset < 0 || offset >= span) continue;
-    return {
-      field,
-      index: Math.floor(offset / field.elements),
-      element: offset % field.elements,
-      id: field.baseId + BigInt(offset),
-    };
+  const classCode = Number((id >> 56n) & 0x3fn);
+  const nonArch = (id >> 63n) === 1n;
+  const fieldCode = Number(id & 0xffffffn);
+  for (const { field, fieldCode: base } of byClass.get(`${classCode}/${nonArch}`) ?? []) {
+    const offset = fieldCode - base;
+    if (offset < 0 || offset >= field.fields * field.elements) continue;
+    return { field, index: Math.floor(offset / field.elements), element: offset % field.elements, id: field.baseId + BigInt(offset) };
   }
   return null;
 }
