@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { loadConfiguration, loadSupport, runCucumber } from '@cucumber/cucumber/api';
 import { emulatorFactory } from '../backends/emulator/target';
 import { loadProfiles } from '../backends/emulator/profile';
+import { allureFormatOptions } from '../src/reports/allure-config';
 import { reportFiles, runSuite } from '../src/runner/run-suite';
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -28,8 +29,10 @@ async function floorAllProfiles(): Promise<number> {
   const t0 = now();
   const quiet = { ...env, stdout: new (require('node:stream').Writable)({ write: (_c: unknown, _e: unknown, cb: () => void) => cb() }) };
   for (let i = 0; i < loadProfiles().size; i++) {
-    const files = reportFiles(mkdtempSync(join(tmpdir(), 'bench-floor-')));
-    await runCucumber({ ...runConfiguration, formats: { ...runConfiguration.formats, stdout: 'summary', files }, support }, quiet);
+    const out = mkdtempSync(join(tmpdir(), 'bench-floor-'));
+    const files = reportFiles(out);
+    const options = allureFormatOptions(out, { target: 'emulator' }) as typeof runConfiguration.formats.options;
+    await runCucumber({ ...runConfiguration, formats: { ...runConfiguration.formats, stdout: 'summary', files, options }, support }, quiet);
   }
   return now() - t0;
 }
