@@ -153,6 +153,23 @@ export function parseKernelLog(lines: readonly string[]): ParsedLog {
   return { events, partial };
 }
 
+/**
+ * Parse a whole log text. A final line without its newline may have been cut (truncated capture):
+ * whatever it seems to say is reported as partial, never as a fact.
+ */
+export function parseKernelText(text: string): ParsedLog & { lastLineCut: boolean } {
+  const lines = splitLines(text);
+  const parsed = parseKernelLog(lines);
+  const lastLineCut = text.length > 0 && !text.endsWith('\n');
+  if (lastLineCut) {
+    const last = lines.length - 1;
+    const cut = parsed.events.filter((e) => e.line === last);
+    parsed.events = parsed.events.filter((e) => e.line !== last);
+    for (const e of cut) parsed.partial.push({ candidates: [e.id], line: e.line, text: e.text });
+  }
+  return { ...parsed, lastLineCut };
+}
+
 /** Split a text blob into lines the way a log reader would (no trailing empty line). */
 export function splitLines(text: string): string[] {
   const lines = text.split('\n');
