@@ -12,7 +12,14 @@ BeforeAll(function (this: { parameters: WorldParameters }) {
   targetFactory(this.parameters ?? {});
 });
 
+/** Set when a scenario could not restore the machine: every later scenario is blocked. */
+let machineBroken: string | null = null;
+
 Before({ name: 'applicability and capabilities' }, function (this: TdxWorld, { pickle }) {
+  if (machineBroken) {
+    this.recordSkip('blocked', machineBroken);
+    return 'skipped';
+  }
   const factory = targetFactory(this.parameters);
   const sel = resolveSelection(this.parameters);
   const tags = pickle.tags.map((t) => t.name);
@@ -26,6 +33,7 @@ After({ name: 'restore the machine' }, async function (this: TdxWorld) {
   if (!this.hasTarget() || !this.target.restore) return;
   const r = await this.target.restore();
   if (!r.restored) {
+    machineBroken = `an earlier scenario could not restore the machine: ${r.detail ?? 'unknown'}`;
     this.attach(JSON.stringify({ kind: 'blocked', reason: `machine not restored: ${r.detail ?? 'unknown'}` }), SKIP_MEDIA_TYPE);
     throw new Error(`the machine was not restored after this scenario (${r.detail ?? 'unknown'}); later scenarios are blocked`);
   }

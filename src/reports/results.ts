@@ -166,7 +166,8 @@ function build(
   const raw = w?.status ?? 'PASSED';
   let status: Status = raw === 'PASSED' ? 'passed' : raw === 'FAILED' ? 'failed' : raw === 'SKIPPED' || raw === 'UNKNOWN' ? 'skipped'
     : (raw.toLowerCase() as Status);
-  if (status === 'skipped' && skip?.kind === 'blocked') status = 'blocked';
+  // A broken environment (including a scenario whose restoration failed) is blocked, not a verdict.
+  if (skip?.kind === 'blocked') status = 'blocked';
   const req = tagValues(tags, 'req')[0] ?? null;
   const r: ScenarioResult = {
     key: `${pickle.uri}:${line}`,
