@@ -68,6 +68,9 @@ const inCmr = (cmrs: { base: bigint; end: bigint }[], base: bigint, size: bigint
 export function checkTdmrs(tdmrs: readonly TdmrInfo[], m: TdxModule): bigint | null {
   const maxPa = 1n << BigInt(m.platform.config.physAddrBits);
   const cmrs = mergedCmrs(m.platform.config.cmrs);
+  // Computed once per TDMR: the checks compare every pair.
+  const available = tdmrs.map(availableAreas);
+  const allPamts = tdmrs.map(pamtOf);
   const maxReserved = Number(m.build.metadata.MAX_RESERVED_PER_TDMR);
   const badAddr = (pa: bigint): boolean => pa >= maxPa || m.hkidOf(pa) !== 0;
 
@@ -100,7 +103,7 @@ export function checkTdmrs(tdmrs: readonly TdmrInfo[], m: TdxModule): bigint | n
     }
 
     // PAMT addresses and sizes, 1G then 2M then 4K.
-    const pamts = pamtOf(t);
+    const pamts = allPamts[i];
     for (const level of [2, 1, 0]) {
       const p = pamts[level];
       const needed = (t.size / PAGE_SIZES[level]) * PAMT_ENTRY;
@@ -111,7 +114,7 @@ export function checkTdmrs(tdmrs: readonly TdmrInfo[], m: TdxModule): bigint | n
     }
     if (!m.faults.has('module.pamt-overlap-unchecked')) {
       for (let j = 0; j < i; j++) {
-        const other = pamtOf(tdmrs[j]);
+        const other = allPamts[j];
         for (let level = 0; level < 3; level++) {
           if (other.some((o) => overlap(pamts[level].base, pamts[level].size, o.base, o.size))) {
             return withInfo('TDX_PAMT_OVERLAP', i, level, j);
@@ -122,14 +125,14 @@ export function checkTdmrs(tdmrs: readonly TdmrInfo[], m: TdxModule): bigint | n
       if (overlap(pamts[0].base, pamts[0].size, pamts[2].base, pamts[2].size)) return withInfo('TDX_PAMT_OVERLAP', i, 0, i);
       if (overlap(pamts[1].base, pamts[1].size, pamts[2].base, pamts[2].size)) return withInfo('TDX_PAMT_OVERLAP', i, 1, i);
       for (let j = 0; j <= i; j++) {
-        for (const area of availableAreas(tdmrs[j])) {
+        for (const area of available[j]) {
           for (let level = 0; level < 3; level++) {
             if (overlap(pamts[level].base, pamts[level].size, area.base, area.size)) return withInfo('TDX_PAMT_OVERLAP', i, level, j);
           }
         }
         if (j < i) {
-          const theirs = pamtOf(tdmrs[j]);
-          for (const area of availableAreas(t)) {
+          const theirs = allPamts[j];
+          for (const area of available[i]) {
             for (let level = 0; level < 3; level++) {
               if (overlap(theirs[level].base, theirs[level].size, area.base, area.size)) return withInfo('TDX_PAMT_OVERLAP', j, level, i);
             }
@@ -140,7 +143,7 @@ export function checkTdmrs(tdmrs: readonly TdmrInfo[], m: TdxModule): bigint | n
     for (const level of [2, 1, 0]) {
       if (!inCmr(cmrs, pamts[level].base, pamts[level].size)) return withInfo('TDX_PAMT_OUTSIDE_CMRS', i, level);
     }
-    for (const area of availableAreas(t)) {
+    for (const area of available[i]) {
       if (!inCmr(cmrs, area.base, area.size)) return withInfo('TDX_TDMR_OUTSIDE_CMRS', i);
     }
   }

@@ -26,18 +26,28 @@ export interface LogicalCpu {
   pkg: number;
 }
 
+/** CPU lists by topology: immutable, so shared by every platform of that shape. */
+const topologies = new Map<string, readonly LogicalCpu[]>();
+
+function cpuList(packages: number, perPackage: number): readonly LogicalCpu[] {
+  const key = `${packages}x${perPackage}`;
+  let list = topologies.get(key);
+  if (!list) {
+    list = Object.freeze(Array.from({ length: packages * perPackage }, (_, id) => Object.freeze({ id, pkg: Math.floor(id / perPackage) })));
+    topologies.set(key, list);
+  }
+  return list;
+}
+
 export class Platform {
   readonly model: CpuModel;
-  readonly cpus: LogicalCpu[];
+  readonly cpus: readonly LogicalCpu[];
   /** Structures stored at physical addresses (TDMR arrays, TDMR_INFO, TDSYSINFO buffers). */
   private readonly phys = new Map<bigint, unknown>();
 
   constructor(readonly config: PlatformConfig) {
     this.model = cpuModel(config.cpuModel);
-    this.cpus = Array.from({ length: config.packages * config.cpusPerPackage }, (_, id) => ({
-      id,
-      pkg: Math.floor(id / config.cpusPerPackage),
-    }));
+    this.cpus = cpuList(config.packages, config.cpusPerPackage);
   }
 
   get packages(): number {
