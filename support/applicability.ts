@@ -111,6 +111,7 @@ export function decide(tags: readonly string[], ctx: GateContext): Decision {
   const moduleRanges = tagValues(tags, 'module');
   if (moduleRanges.length > 0) {
     const v = moduleVersion(d);
+    if (!v && d.role === 'none') return notApplicable('no TDX host platform: there is no TDX module to match');
     if (!v) return cannot('TDX module version unknown');
     for (const r of moduleRanges) {
       if (!satisfies(v, r)) return notApplicable(`applies to TDX modules ${moduleRanges.join(' ')}; target module is ${v}`);
@@ -119,7 +120,15 @@ export function decide(tags: readonly string[], ctx: GateContext): Decision {
 
   for (const need of tagValues(tags, 'needs')) {
     if (!isCapability(need)) throw new Error(`unknown capability @needs:${need}`);
-    if (!ctx.capabilities.has(need)) return cannot(`target cannot ${describeNeed(need)} (capability ${need})`);
+    if (ctx.capabilities.has(need)) continue;
+    // Say what the target is not, when that is why it lacks the capability.
+    if (need.startsWith('guest.') && d.role !== 'guest' && d.role !== 'unknown' && d.kind !== 'emulator') {
+      return notApplicable(`not a TD guest (target role: ${d.role})`);
+    }
+    if (need.startsWith('host.') && d.role !== 'host' && d.role !== 'unknown' && d.kind !== 'emulator') {
+      return notApplicable(`no TDX host platform (target role: ${d.role})`);
+    }
+    return cannot(`target cannot ${describeNeed(need)} (capability ${need})`);
   }
 
   if (tags.includes('@destructive') && d.kind === 'linux' && !ctx.allowDestructive) {

@@ -7,6 +7,8 @@
  */
 import type { TargetFactory } from '../backends/port';
 import { emulatorFactory } from '../backends/emulator/target';
+import { readSnapshot } from '../backends/linux/load';
+import { linuxFactory, snapshotFactory } from '../backends/linux/target';
 
 export interface WorldParameters {
   target?: string;
@@ -18,6 +20,8 @@ export interface WorldParameters {
 
 export const TARGETS = {
   emulator: 'the embedded reference emulator (default); choose a platform with profile',
+  linux: 'this machine, read live (read-only unless allowDestructive)',
+  snapshot: 'a capture of a real machine: a snapshot directory or a kernel log file (snapshot, TDX_SNAPSHOT)',
 } as const;
 
 export type TargetName = keyof typeof TARGETS;
@@ -42,13 +46,30 @@ export function resolveSelection(params: WorldParameters = {}, env: NodeJS.Proce
   if (!Object.prototype.hasOwnProperty.call(TARGETS, target)) {
     throw new SelectionError(`unknown target "${target}"; valid targets: ${Object.keys(TARGETS).join(', ')}`);
   }
+  const snapshot = params.snapshot ?? env.TDX_SNAPSHOT;
+  if (target === 'snapshot') checkSnapshot(snapshot);
   return {
     target: target as TargetName,
     profile: params.profile ?? env.TDX_PROFILE,
-    snapshot: params.snapshot ?? env.TDX_SNAPSHOT,
+    snapshot,
     faults: params.faults ?? [],
     allowDestructive: params.allowDestructive ?? env.TDX_ALLOW_DESTRUCTIVE === '1',
   };
+}
+
+const checkedSnapshots = new Set<string>();
+
+/** Bad snapshot input is the user's to fix: one line naming the file and the problem. */
+function checkSnapshot(path: string | undefined): void {
+  if (!path) throw new SelectionError('target snapshot needs a snapshot: --snapshot PATH, the snapshot world parameter or TDX_SNAPSHOT');
+  if (checkedSnapshots.has(path)) return;
+  try {
+    readSnapshot(path);
+  } catch (e) {
+    if (e instanceof Error && e.name === 'SnapshotError') throw new SelectionError(e.message);
+    throw e;
+  }
+  checkedSnapshots.add(path);
 }
 
 const factories = new Map<string, TargetFactory>();
@@ -57,7 +78,9 @@ export function factoryFor(sel: Selection): TargetFactory {
   const key = JSON.stringify(sel);
   let f = factories.get(key);
   if (!f) {
-    f = emulatorFactory(sel.profile, sel.faults);
+    f = sel.target === 'linux' ? linuxFactory({ allowDestructive: sel.allowDestructive })
+      : sel.target === 'snapshot' ? snapshotFactory(sel.snapshot!)
+      : emulatorFactory(sel.profile, sel.faults);
     factories.set(key, f);
   }
   return f;

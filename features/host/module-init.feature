@@ -94,7 +94,7 @@ Feature: Initialisation of the TDX module
       When TDX initialisation is requested again
       Then initialisation fails with EINVAL
 
-  @req:host.init.module-1.0-without-sys-rd @module:=1.0 @src:capture-canonical-tdx-331 @src:mod-1.0
+  @req:host.init.module-1.0-without-sys-rd @module:=1.0 @era:metadata=16bit-only @era:metadata=any-size @src:capture-canonical-tdx-331 @src:mod-1.0
   Rule: A TDX 1.0 module has no TDH.SYS.RD, so kernels that read metadata with it cannot use it
 
     Scenario: TDH.SYS.RD is refused as not ready and initialisation fails with EIO

@@ -107,6 +107,7 @@ function hostFacet(t: EmulatorTarget): HostFacet {
     },
     readMetadata(fieldId) {
       const kern = k();
+      if (kern.eras.metadata === 'sys-info') return { unobservable: 'this kernel reads no metadata field by field (TDH.SYS.INFO only)' };
       const cpu = kern.cpus.findIndex((c) => c.online && c.tdxEnabled);
       if (cpu < 0) return { result: err('EIO') };
       const r = readSysMetadata(kern, cpu, fieldId);

@@ -40,6 +40,7 @@ type Read = { value: bigint } | { errno: ErrnoName };
 
 /** The metadata reader of the kernel's era. */
 export function readSysMetadata(k: EmulatedKernel, cpu: number, id: bigint): Read {
+  if (k.eras.metadata === 'sys-info') return { errno: 'EOPNOTSUPP' };
   const sixteenOnly = k.eras.metadata === '16bit-only';
   const bypass = k.faults.has('host.metadata-any-size-early');
   if (sixteenOnly && !bypass && elementBytes(id) !== 2) {
@@ -67,7 +68,7 @@ function reader(k: EmulatedKernel, cpu: number) {
 }
 
 /** The pre-merge TDH.SYS.INFO path: print the module information and the CMRs. */
-function sysInfoLeaf(k: EmulatedKernel, cpu: number): ErrnoName | null {
+function sysInfoLeaf(k: EmulatedKernel, cpu: number): TdSysInfo | ErrnoName {
   const infoPa = kmalloc(k, 1024n, 1024n);
   const cmrPa = kmalloc(k, 32n * 16n, 512n);
   const r = seamcallPrerr(k, cpu, 'TDH.SYS.INFO', { rcx: infoPa, rdx: 1024n, r8: cmrPa, r9: 32n }, true);
@@ -80,15 +81,26 @@ function sysInfoLeaf(k: EmulatedKernel, cpu: number): ErrnoName | null {
     if (c.size === 0n) break;
     k.log.print('cmr', c.base, c.base + c.size);
   }
-  return null;
+  return info;
 }
 
 /** get_tdx_sys_info() of the kernel's era. */
 export function getTdxSysInfo(k: EmulatedKernel, cpu: number): SysInfo | ErrnoName {
   const eras = k.eras;
-  if (eras['module-info'] === 'attributes') {
-    const e = sysInfoLeaf(k, cpu);
-    if (e) return e;
+  let tdsysinfo: TdSysInfo | null = null;
+  if (eras['module-info'] === 'attributes' || eras.metadata === 'sys-info') {
+    const info = sysInfoLeaf(k, cpu);
+    if (typeof info === 'string') return info;
+    tdsysinfo = info;
+  }
+  if (eras.metadata === 'sys-info' && tdsysinfo) {
+    // The pre-merge series took the TDMR limits from TDSYSINFO_STRUCT: no TDH.SYS.RD at all.
+    const e = tdsysinfo.pamtEntrySize;
+    return {
+      version: { major: tdsysinfo.majorVersion, minor: tdsysinfo.minorVersion, update: 0 }, features0: null,
+      maxTdmrs: tdsysinfo.maxTdmrs, maxReservedPerTdmr: tdsysinfo.maxReservedPerTdmr, pamtEntrySizes: [e, e, e],
+      numCpuidConfig: null, maxVcpusPerTd: null,
+    };
   }
   const rd = reader(k, cpu);
   try {

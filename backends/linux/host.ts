@@ -1,0 +1,148 @@
+/**
+ * The host facet of a real machine (live or captured): answers from what the machine showed.
+ * Initialisation is reported as it went on this boot, read from the log; the log, the CPU flags,
+ * MSRs (through /dev/cpu/N/msr, live) and sysfs are read; CPUs go offline and online only with
+ * --allow-destructive. Everything else returns the reason it cannot be observed.
+ */
+import type { CpuInfo, HostFacet, KernelLog } from '../host-facet';
+import { unobservable, type KernelResult, type Observed } from '../port';
+import type { CpuHotplug } from './cpu-hotplug';
+import { msrKey } from './evidence';
+import { INIT_PHASE, type Reading } from './facts';
+import { readMsr } from './live';
+
+export interface HostFacetContext {
+  reading: Reading;
+  live: boolean;
+  root: string;
+  /** Present only on a live machine with --allow-destructive. */
+  hotplug: CpuHotplug | null;
+}
+
+const NOT_SEAMCALL = 'a real machine is observed through the kernel; raw SEAMCALLs are not issued';
+
+/**
+ * The kernel log at the point the scenario has reached. A real machine is observed after the
+ * fact: its log holds the whole boot and whatever came later (KVM loading and initialising TDX
+ * on demand). Until a scenario asks for initialisation, the log is shown as it stood when the
+ * kernel's own boot ended ("Run /sbin/init as init process"); a capture that does not show where
+ * boot ended, yet already holds initialisation messages, cannot show that state at all.
+ */
+export function logOf(r: Reading, live: boolean, afterInit: boolean): Observed<KernelLog> {
+  const log = r.evidence.log;
+  if (!log) {
+    const why = r.evidence.unreadable.filter((u) => /dmesg|kmsg|journalctl/.test(u.what)).map((u) => `${u.what}: ${u.why}`);
+    return unobservable(`the kernel log is not available${why.length ? ` (${why.join('; ')})` : live ? '' : ' in this capture'}`);
+  }
+  // A live log that does not start at boot has lost its beginning (the ring buffer wrapped).
+  const complete = !!r.facts.log?.complete && !(live && !r.boot.startsAtBoot);
+  const events = r.parsed.events.map((e) => ({ ...e }));
+  if (afterInit) return { lines: [...log.lines], events, complete };
+  const end = r.boot.bootEndLine;
+  if (end !== null) return { lines: log.lines.slice(0, end + 1), events: events.filter((e) => e.line <= end), complete };
+  const init = events.find((e) => INIT_PHASE.includes(e.id));
+  if (init) {
+    return unobservable(`the log already shows TDX initialisation ("${init.text}") and does not show where boot ended, so the state after boot alone is not observable`);
+  }
+  return { lines: [...log.lines], events, complete };
+}
+
+export function cpuinfoOf(r: Reading): Observed<CpuInfo> {
+  const f = r.evidence.cpuFlags;
+  if (!f) return unobservable('the CPU flags are not in the capture');
+  if (!f.complete) return unobservable('the captured CPU flags list may be cut, so flags cannot be checked against it');
+  if (!f.bugs) return unobservable('the capture has the CPU flags but not the bugs line');
+  return { flags: [...f.flags], bugs: [...f.bugs] };
+}
+
+export function linuxHostFacet(ctx: HostFacetContext): HostFacet {
+  const r = ctx.reading;
+  const facts = r.facts;
+  let initAsked = 0;
+  const destructive = (what: string): Observed<KernelResult> | null => {
+    if (!ctx.live) return unobservable(`a snapshot cannot ${what}`);
+    if (!ctx.hotplug) return unobservable(`${what} changes the machine; rerun with --allow-destructive`);
+    return null;
+  };
+  return {
+    log: () => logOf(r, ctx.live, initAsked > 0),
+    cpuinfo: () => cpuinfoOf(r),
+    initTdx() {
+      initAsked++;
+      const h = facts.host;
+      if (!h || !h.detected) return unobservable('initialisation not attempted on this boot (no TDX host platform)');
+      // How this kernel initialised the module is read from its log; sysfs only shows the state.
+      if (!r.evidence.log) {
+        return unobservable(`the capture has no kernel log to show how initialisation went${h.init === 'initialized' ? ' (its sysfs says the module is initialized)' : ''}`);
+      }
+      // Boot-time kernels keep the result of the one initialisation; earlier ones are not asked twice.
+      if (initAsked > 1 && facts.kernel.eras?.init !== 'boot') return unobservable('a repeated initialisation request cannot be observed on a real machine');
+      switch (h.init) {
+        case 'initialized':
+          return { ok: true };
+        case 'failed':
+        case 'not-loaded':
+        case 'not-enabled':
+          return h.initErrno ? { ok: false, errno: h.initErrno } : unobservable(`initialisation failed (${h.cause ?? 'no reason logged'}), but the log does not give the errno`);
+        case 'not-attempted':
+          return unobservable('initialisation not attempted on this boot');
+        case 'incomplete':
+          return unobservable(facts.log ? 'the capture is cut before the outcome of initialisation' : 'the capture has no kernel log to show how initialisation went');
+      }
+    },
+    rdmsr(cpu, msr) {
+      const known = r.evidence.msrs[msrKey(cpu, msr)];
+      const got = known ?? (ctx.live ? (() => {
+        const x = readMsr(ctx.root, cpu, msr);
+        return x.ok && 'value' in x ? { value: x.value } : x.ok && 'faulted' in x ? { gp: true as const } : { error: x.ok ? 'unexpected' : x.error };
+      })() : undefined);
+      if (!got) return unobservable(`MSR 0x${msr.toString(16)} of CPU ${cpu} is not in the capture`);
+      if ('value' in got) return { value: got.value };
+      if ('gp' in got) return { gp: true };
+      return unobservable(`MSR 0x${msr.toString(16)} of CPU ${cpu} cannot be read (${got.error})`);
+    },
+    seamcall: () => unobservable(NOT_SEAMCALL),
+    proposedTdmrs: () => unobservable('the TDMRs the kernel would build are not observable on a real machine'),
+    sysConfig: () => unobservable(NOT_SEAMCALL),
+    readMetadata: () => unobservable("the kernel's global metadata reader cannot be called from user space"),
+    metadataDump: () => unobservable(NOT_SEAMCALL),
+    tdmrs() {
+      const kb = facts.host?.pamtKb;
+      return unobservable(`the kernel does not log its TDMRs${kb != null ? ` (the log gives only the PAMT total, ${kb} KB)` : ''}`);
+    },
+    tdxMemory() {
+      const cmrs = facts.host?.cmrs ?? [];
+      return unobservable(`the kernel does not log its TDX memory list${cmrs.length ? `; the CMRs bound it: ${cmrs.map((c) => `[${c.base}, ${c.end})`).join(' ')}` : ''}`);
+    },
+    allocGuestKeyId: () => unobservable('TD KeyIDs are allocated only by KVM creating TDs'),
+    freeGuestKeyId: () => unobservable('TD KeyIDs are freed only by KVM destroying TDs'),
+    cpuOffline(cpu) {
+      return destructive(`take CPU ${cpu} offline`) ?? ctx.hotplug!.set(cpu, false);
+    },
+    cpuOnline(cpu) {
+      return destructive(`bring CPU ${cpu} online`) ?? ctx.hotplug!.set(cpu, true);
+    },
+    onlineMemory: () => unobservable('memory hotplug is never attempted on a real machine'),
+    kexec: () => unobservable('kexec is out of scope for a live run'),
+    suspend: () => unobservable('the machine is never put to sleep by the suite'),
+    sleepStates() {
+      const s = r.evidence.sleepStates;
+      return s ? [...s] : unobservable('/sys/power/state is not in the capture');
+    },
+    machineCheck: () => unobservable('machine checks are never injected on a real machine'),
+    privatePage: () => unobservable('physical addresses of TDX private pages are not observable from user space'),
+    cpuState(cpu) {
+      if (!ctx.live || !ctx.hotplug) return unobservable('per-CPU TDX state is not observable');
+      const online = ctx.hotplug.isOnline(cpu);
+      if (online === null) return unobservable(`no logical CPU ${cpu}`);
+      return unobservable(`CPU ${cpu} is ${online ? 'online' : 'offline'}; whether TDX is enabled on it is not observable`);
+    },
+    topology() {
+      const t = r.evidence.topology;
+      if (!t || t.present.some((c) => t.packageOf[c] === undefined)) return unobservable('the CPU topology is not in the capture');
+      const packages = new Set(Object.values(t.packageOf)).size;
+      return { cpus: t.present.length, packages, packageOf: (cpu: number) => t.packageOf[cpu] ?? -1 };
+    },
+  };
+}
+

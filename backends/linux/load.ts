@@ -1,0 +1,38 @@
+/**
+ * The three ways to read a machine: live, a snapshot bundle, or one pasted file. Each ends in
+ * the same Reading (evidence + conclusions, facts.ts).
+ */
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { readEvidence, type Reading } from './facts';
+import { evidenceFromProbes } from './from-probes';
+import { runProbes, type LiveOptions } from './live';
+import type { Probe, ProbeResults } from './probes';
+import { evidenceFromFile } from './single-file';
+import { readSnapshotDir, SnapshotError, type Manifest } from './snapshot';
+
+export interface SourceReading extends Reading {
+  kind: 'linux' | 'snapshot';
+  /** Host name, snapshot directory or file. */
+  name: string;
+  manifest: Manifest | null;
+  /** Probe results (live or bundle); null for a single file. */
+  probes: { probes: Probe[]; results: ProbeResults } | null;
+}
+
+export function readSnapshot(path: string): SourceReading {
+  const p = resolve(path);
+  if (!existsSync(p)) throw new SnapshotError(p, 'no such file or directory');
+  if (statSync(p).isDirectory()) {
+    const { manifest, probes, results } = readSnapshotDir(p);
+    const r = readEvidence(evidenceFromProbes(probes, results));
+    r.facts.formats.unshift('snapshot');
+    return { ...r, kind: 'snapshot', name: p, manifest, probes: { probes, results } };
+  }
+  return { ...readEvidence(evidenceFromFile(p)), kind: 'snapshot', name: p, manifest: null, probes: null };
+}
+
+export function readLive(opts: LiveOptions = {}, name = require('node:os').hostname() as string): SourceReading {
+  const { probes, results } = runProbes(opts);
+  return { ...readEvidence(evidenceFromProbes(probes, results)), kind: 'linux', name, manifest: null, probes: { probes, results } };
+}

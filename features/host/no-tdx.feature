@@ -1,0 +1,63 @@
+@host @src:tdx-c-mid
+Feature: A machine without TDX
+  A kernel built with TDX host support boots on many machines that have no TDX at all: CPUs of
+  another vendor, Intel CPUs without memory encryption, or platforms whose BIOS reserves no KeyIDs
+  for TDX. Detection starts from the KeyID partitioning MSR; when reading it faults, or when it
+  announces no TDX KeyIDs, detection stops there without a word: no KeyID range, no withdrawn
+  sleep state, no CPU flag and no erratum bug. Kernels that initialise the module at boot (v7.1)
+  then add a single line saying the platform does not support TDX. KVM, whatever its
+  parameters, offers no TDX VM type and refuses to create one. These behaviours need no TDX
+  hardware, so they are checked on any machine the suite runs on, including a plain virtual
+  machine.
+
+  @req:host.no-tdx.silent
+  Rule: Without TDX KeyIDs detection says nothing: no KeyID range, no withdrawn S3, no module
+
+    Scenario: The only TDX host line a kernel may print says the platform does not support TDX
+      Given a platform whose BIOS announces no TDX KeyIDs
+      When the kernel boots
+      Then every TDX host message in the kernel log says TDX is not supported by the host platform
+      And the kernel log does not say ACPI S3 is disabled
+
+    @era:init=on-demand
+    Scenario: Kernels that initialise on demand (up to v7.0) print no TDX host line at all
+      Given a platform whose BIOS announces no TDX KeyIDs
+      When the kernel boots
+      Then the kernel log has no TDX host message
+
+  @req:host.no-tdx.boot-init-refused @era:init=boot @src:tdx-c-new
+  Rule: From v7.1 boot-time initialisation on a machine without TDX says so once and gives up with ENODEV
+
+    Scenario: No TDX KeyIDs: "TDX not supported by the host platform"
+      Given a platform whose BIOS announces no TDX KeyIDs
+      When the kernel initialises TDX
+      Then initialisation fails with ENODEV
+      And the kernel log says TDX is not supported by the host platform
+
+  @req:host.no-tdx.kvm-vm-type @src:kvm-tdx-c
+  Rule: Without TDX, KVM neither offers the TDX VM type nor creates a VM of it
+
+    Scenario: A VMM asks a KVM on a machine without TDX for a TD
+      Given a platform whose BIOS announces no TDX KeyIDs
+      When a VMM opens /dev/kvm
+      Then KVM_CAP_VM_TYPES does not offer the TDX VM type
+      And creating a VM of the TDX type fails with EINVAL
+
+  @req:host.no-tdx.no-erratum-flag
+  Rule: The partial-write erratum is flagged only once detection found a TDX host, even on an affected CPU
+
+    Scenario: No TDX KeyIDs, no tdx_pw_mce bug
+      Given a platform whose BIOS announces no TDX KeyIDs
+      When the kernel boots
+      Then the CPU bugs lack tdx_pw_mce
+
+    Scenario Outline: A <model> without TDX KeyIDs is not flagged
+      Given a platform whose BIOS announces no TDX KeyIDs
+      And the CPU is a <model>
+      When the kernel boots
+      Then the CPU bugs lack tdx_pw_mce
+
+      Examples: The models the kernel knows to have the erratum
+        | model           |
+        | sapphire-rapids |
+        | emerald-rapids  |

@@ -1,0 +1,110 @@
+/**
+ * The host suite in snapshot mode on each real host capture: scenario by scenario, what a person
+ * reading the capture concludes. A scenario passes only where the capture shows the behaviour;
+ * everything the capture cannot show is skipped, with the reason; nothing fails because a capture
+ * is cut or silent. And the suite on this machine (`--target linux`): zero failures, every skip
+ * with a reason, and the scenarios about a machine without TDX really run when it has none.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { readLive } from '../../backends/linux/load';
+import type { ScenarioResult } from '../../src/reports/results';
+import { PROJECT_ROOT } from '../../src/runner/run-suite';
+import { runInto, tempDir } from '../support/suite';
+
+const HOST = join(PROJECT_ROOT, 'test/fixtures/real/host');
+const PATHS = ['features/host/**/*.feature'];
+
+interface Conclusion {
+  /** Scenarios the capture shows to hold. */
+  passed: string[];
+  /** Skip reasons some scenarios must carry (the capture cannot show them). */
+  skippedBecause?: RegExp[];
+}
+
+const CONCLUSIONS: Record<string, Conclusion> = {
+  'h-emr-6.8.0-1006-intel-module-1.5.698-ok.dmesg': {
+    passed: ['A healthy host initialises TDX', 'Kernels up to v7.0 say "module initialized"', 'The TDX lines of a boot and an initialisation'],
+    skippedBecause: [/the kernel does not log its TDMRs \(the log gives only the PAMT total, 1050644 KB\)/, /does not show where boot ended/],
+  },
+  'h-intel-6.6.0-rc2-module-1.5.698-ok.dmesg': {
+    passed: ['A healthy host initialises TDX', 'Kernels up to v7.0 say "module initialized"', 'The TDX lines of a boot and an initialisation'],
+  },
+  'h-spr-8480-module-1.5.698-ok-with-kvm-noise.dmesg': {
+    // No kernel release in the capture: era-specific scenarios cannot be decided.
+    passed: ['A healthy host initialises TDX'],
+    skippedBecause: [/kernel flavour unknown \(release unknown\)/],
+  },
+  'f-6.8.0-1015-intel-module-1.0.457-sys-rd-not-ready.dmesg': {
+    passed: ['TDH.SYS.RD is refused as not ready and initialisation fails with EIO'],
+  },
+  'f-6.8.0-1028-intel-module-not-loaded.handtyped.txt': {
+    passed: ['The first SEAMCALL fails with VMfailInvalid'],
+  },
+  'f-6.8.0-1028-intel-bios-detection-only.dmesg': {
+    passed: ['63 MKTME and 64 TDX KeyIDs give the range [64, 128)'],
+    skippedBecause: [/initialisation not attempted on this boot/],
+  },
+  'f-6.5.0-1003-intel-opt-not-enabled-by-bios.dmesg': {
+    passed: ['The TDX lines of a boot and an initialisation'],
+  },
+  'f-6.8.0-1004-intel-module-1.5.595-reserved-areas.truncated.dmesg': {
+    passed: [],
+    skippedBecause: [/the capture is cut before the outcome of initialisation/],
+  },
+  'system-report-generic-6.8.0-101-no-tdx.txt': {
+    passed: [],
+    skippedBecause: [/this machine has 32 TDX KeyIDs, not 0/, /no TDX host platform/],
+  },
+  'cpuinfo-flags-tdx-host-platform.truncated.txt': {
+    passed: [],
+    skippedBecause: [/the capture has no kernel log to show how initialisation went/],
+  },
+  'check-tdx-host-sysfs-module-1.0.txt': {
+    passed: [],
+    skippedBecause: [/the capture has no kernel log to show how initialisation went \(its sysfs says the module is initialized\)/],
+  },
+};
+
+function check(name: string, results: readonly ScenarioResult[]): void {
+  const failed = results.filter((r) => r.status === 'failed');
+  assert.deepEqual(failed.map((r) => `${r.name}: ${r.message}`), [], `${name}: failures`);
+  const unexplained = results.filter((r) => r.status === 'skipped' && !r.skip?.reason);
+  assert.deepEqual(unexplained.map((r) => r.name), [], `${name}: skips without a reason`);
+  const odd = results.filter((r) => !['passed', 'skipped'].includes(r.status));
+  assert.deepEqual(odd.map((r) => `${r.name}: ${r.status}`), [], `${name}: undefined, pending or blocked`);
+}
+
+for (const [file, want] of Object.entries(CONCLUSIONS)) {
+  test(`snapshot run on ${file}`, async () => {
+    const results = await runInto(tempDir('snap'), { target: 'snapshot', snapshot: join(HOST, file) }, { paths: PATHS });
+    check(file, results);
+    const passed = results.filter((r) => r.status === 'passed').map((r) => r.name).sort();
+    assert.deepEqual(passed, [...want.passed].sort(), `${file}: scenarios the capture shows`);
+    const reasons = results.filter((r) => r.status === 'skipped').map((r) => r.skip!.reason);
+    for (const re of want.skippedBecause ?? []) assert.ok(reasons.some((x) => re.test(x)), `${file}: some scenario skipped because ${re}`);
+  });
+}
+
+test('the suite on this machine (--target linux): no failure, every skip explained, something really ran', async () => {
+  const live = readLive();
+  const role = live.facts.role;
+  const results = await runInto(tempDir('live'), { target: 'linux' }, { paths: PATHS });
+  check('this machine', results);
+  const passed = results.filter((r) => r.status === 'passed');
+  if (!live.evidence.log) {
+    // Where the kernel log cannot be read, log-based scenarios say so instead of running.
+    assert.ok(results.some((r) => r.status === 'skipped' && /the kernel log is not available/.test(r.skip!.reason)));
+    return;
+  }
+  assert.ok(passed.length > 0, 'at least one scenario ran against the machine');
+  if (role === 'none') {
+    const names = passed.map((r) => r.name);
+    for (const n of ['No TDX KeyIDs, no tdx_pw_mce bug', 'The only TDX host line a kernel may print says the platform does not support TDX']) {
+      assert.ok(names.includes(n), `"${n}" ran on this machine without TDX (passed: ${names.join('; ')})`);
+    }
+    const hostSkips = results.filter((r) => r.status === 'skipped' && /no TDX host platform/.test(r.skip!.reason));
+    assert.ok(hostSkips.length > 0, 'host scenarios skip with "no TDX host platform"');
+  }
+});
