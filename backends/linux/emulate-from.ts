@@ -11,7 +11,7 @@
  * TDMR and 4 KB of PAMT (its 1 GiB part) (@src:capture-intel-tdx-linux-5).
  */
 import { stringify } from 'yaml';
-import { FLAVOURS, variantFor, type KernelFlavour } from '../../spec/kernel/flavours';
+import { FLAVOURS, flavoursConsistentWith, type KernelFlavour } from '../../spec/kernel/flavours';
 import { Faults } from '../emulator/faults';
 import { CPU_MODELS } from '../emulator/platform/cpu-models';
 import { MODULE_BUILDS, type ModuleBuild } from '../emulator/module/versions';
@@ -50,11 +50,11 @@ export class NotAHostCapture extends Error {
 
 const hex = (v: bigint): string => '0x' + v.toString(16);
 
-/** Kernel flavours whose wording matches every TDX line of the log (for captures without a release). */
+/** Kernel flavours whose wording and SEAMCALLs match every TDX line of the log. */
 function flavoursByWording(events: readonly LogEvent[]): KernelFlavour[] {
   const host = events.filter((e) => e.prefix === 'virt/tdx: ' || e.prefix === 'tdx: ');
   if (host.length === 0) return [];
-  return FLAVOURS.filter((f) => host.every((e) => (e.prefix === f.dialect.prefix || e.id === 'guest-detected') && variantFor(f, e.id) === e.variant));
+  return flavoursConsistentWith(host, host.some((e) => e.id === 'seamcall-failed' && e.values[0] === 0x22n));
 }
 
 function pickBuild(m: ModuleFacts, notes: string[]): ModuleBuild {
@@ -97,6 +97,9 @@ export function deriveProfile(r: Reading, label: string): { profile: Profile; ya
   const notes: string[] = [];
 
   let flavour = FLAVOURS.find((x) => x.name === f.kernel.flavour) ?? null;
+  if (flavour && f.kernel.release === null) {
+    notes.push(`kernel release not in the capture: flavour ${flavour.name} assumed from the log's wording (the only flavour it fits)`);
+  }
   if (!flavour) {
     const fits = flavoursByWording(r.parsed.events);
     flavour = fits.find((x) => x.name !== 'ubuntu-6.5-intel-opt') ?? FLAVOURS.find((x) => x.name === 'ubuntu-6.8-intel')!;

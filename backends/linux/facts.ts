@@ -21,7 +21,7 @@ import { fieldKey } from '../../spec/abi/field-id';
 import { GLOBAL_FIELDS } from '../../spec/abi/global-metadata';
 import { leafByNumber } from '../../spec/abi/seamcall';
 import { statusName } from '../../spec/abi/status';
-import { flavourOfRelease, type Eras } from '../../spec/kernel/flavours';
+import { assumedMainlineFlavour, flavourOfRelease, flavoursConsistentWith, type Eras } from '../../spec/kernel/flavours';
 import type { MessageId } from '../../spec/kernel/printk';
 import type { Role } from '../port';
 import { parseKernelLog, type LogEvent, type ParsedLog, type PartialEvent } from '../shared/kernel-log';
@@ -283,6 +283,15 @@ function keyIdPartitioning(ev: Evidence): CaptureFacts['platform']['keyIdPartiti
   return null;
 }
 
+/** The one flavour a log without a release is consistent with, or null when several or none are. */
+function inferFlavour(parsed: ParsedLog) {
+  const tdxEvents = parsed.events.filter((e) => e.prefix === 'virt/tdx: ' || e.prefix === 'tdx: ');
+  if (tdxEvents.length === 0) return null;
+  const sysRdSeen = parsed.events.some((e) => e.id === 'seamcall-failed' && e.values[0] === 0x22n);
+  const candidates = flavoursConsistentWith(tdxEvents, sysRdSeen);
+  return candidates.length === 1 ? candidates[0] : null;
+}
+
 /** Draw the conclusions from the evidence. */
 export function readEvidence(ev: Evidence): Reading {
   const lines = ev.log?.lines ?? [];
@@ -294,7 +303,12 @@ export function readEvidence(ev: Evidence): Reading {
 
   const release = ev.unameRelease ?? boot.release;
   if (ev.unameRelease && boot.release && ev.unameRelease !== boot.release) warnings.push(`kernel release differs: uname says ${ev.unameRelease}, the log ${boot.release}`);
-  const fl = release ? flavourOfRelease(release) : null;
+  const claimed = release ? flavourOfRelease(release) : null;
+  const assumed = release && !claimed ? assumedMainlineFlavour(release) : null;
+  const inferred = !release ? inferFlavour(parsed) : null;
+  const fl = claimed ?? assumed ?? inferred;
+  if (assumed) warnings.push(`kernel ${release} is not a known flavour: assuming ${assumed.name} from its version (a distribution kernel may differ)`);
+  if (inferred) warnings.push(`kernel release not in the capture: ${inferred.name} inferred from the log's wording and SEAMCALLs (the only flavour consistent with them)`);
   const cmdline = ev.cmdline ?? boot.cmdline;
   if (boot.cmdlineCut && !ev.cmdline) warnings.push('the two copies of the command line in the log differ (cut by a terminal?): only the tokens both show are used');
   if (release && !fl) warnings.push(`kernel ${release} belongs to no known flavour: era-specific behaviour cannot be decided`);

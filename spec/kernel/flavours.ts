@@ -12,8 +12,9 @@ import type { MessageId } from './printk';
 export const ERA_DIMENSIONS = {
   /** Who calls tdx_enable(): KVM on demand (v6.8 .. v7.0) or an initcall at boot (2026). */
   init: ['on-demand', 'boot'],
-  /** How global metadata is read: a 16-bit-only reader (v6.8 .. v6.13) or any element size (v6.14+). */
-  metadata: ['16bit-only', 'any-size'],
+  /** How global metadata is read: only through TDH.SYS.INFO's TDSYSINFO_STRUCT (pre-merge series up
+   * to v14), a 16-bit-only TDH.SYS.RD reader (v6.8 .. v6.13) or any element size (v6.14+). */
+  metadata: ['sys-info', '16bit-only', 'any-size'],
   /** Whether the kernel refuses modules without TDX_FEATURES0.NO_RBP_MOD (v6.14+). */
   'feature-check': ['none', 'no-rbp-mod'],
   /** Which module-information line the kernel prints, if any. */
@@ -24,6 +25,20 @@ export const ERA_DIMENSIONS = {
   /** KVM's TDX support: none in tree (v6.8 .. v6.15), the pre-merge series distributions carried,
    * or mainline (v6.16+). */
   'kvm-tdx': ['none', 'premerge', 'mainline'],
+  /** What KVM answers a TDVMCALL it does not implement: INVALID_OPERAND in the series distributions
+   * carried before the merge, SUBFUNC_UNSUPPORTED from the merged v6.16 (@src:ml-kvm-ghci-fixups). */
+  'kvm-unsupported-tdvmcall': ['none', 'invalid-operand', 'subfunc-unsupported'],
+  /** KVM_TDX_TERMINATE_VM: added after the first merge (@src:ml-kvm-terminate-vm). */
+  'kvm-terminate-vm': ['absent', 'present'],
+  /** TD guest: how the kernel keeps SEPT violations from reaching it as #VE: the SEPT_VE_DISABLE
+   * attribute only (to v6.12), or TD_CTLS.PENDING_VE_DISABLE where allowed plus REDUCE_VE
+   * (disable_sept_ve() v6.13, reduce_unnecessary_ve() v6.14) (@src:ml-disable-sept-ve, @src:ml-reduce-ve). */
+  'guest-sept-ve': ['attribute', 'td-ctls'],
+  /** TD guest: errno of a TDG.MR.REPORT invalid operand: -EINVAL, or -ENXIO (with -EBUSY) from v6.16 (@src:ml-report-errno). */
+  'guest-report-errno': ['einval', 'enxio'],
+  /** TD guest: what the kernel says at detection: "Guest detected" only, or also the attributes and
+   * TD_CTLS by name (v6.14), with bit 29 spelled MIGRTABLE until the 2026 fix (@src:ml-tdx-announce, @src:ml-migratable-typo). */
+  'guest-announce': ['detected-only', 'attributes-migrtable', 'attributes-migratable'],
 } as const;
 
 export type EraDimension = keyof typeof ERA_DIMENSIONS;
@@ -47,7 +62,8 @@ export interface KernelFlavour {
 
 const mainlineEras: Eras = {
   init: 'on-demand', metadata: '16bit-only', 'feature-check': 'none', 'module-info': 'none', kexec: 'exclusive',
-  'kvm-tdx': 'none',
+  'kvm-tdx': 'none', 'kvm-unsupported-tdvmcall': 'none', 'kvm-terminate-vm': 'absent',
+  'guest-sept-ve': 'attribute', 'guest-report-errno': 'einval', 'guest-announce': 'detected-only',
 };
 
 export const FLAVOURS: readonly KernelFlavour[] = [
@@ -57,7 +73,7 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     base: '6.8',
     releases: [/^6\.(8|9|10|11|12|13)(\.\d+)?(-rc\d+)?$/],
     eras: mainlineEras,
-    dialect: { prefix: 'virt/tdx: ', variants: {} },
+    dialect: { prefix: 'virt/tdx: ', variants: { 'guest-sept-ve-misconfig': 'attribute' } },
     src: ['tdx-c-68', 'tdx-rst-host-kvmgit'],
   },
   {
@@ -65,7 +81,7 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     description: 'Mainline v6.14 .. v6.15: metadata of any element size, NO_RBP_MOD check; no KVM TDX yet',
     base: '6.14',
     releases: [/^6\.(14|15)(\.\d+)?(-rc\d+)?$/],
-    eras: { ...mainlineEras, metadata: 'any-size', 'feature-check': 'no-rbp-mod' },
+    eras: { ...mainlineEras, metadata: 'any-size', 'feature-check': 'no-rbp-mod', 'guest-sept-ve': 'td-ctls', 'guest-announce': 'attributes-migrtable' },
     dialect: { prefix: 'virt/tdx: ', variants: {} },
     src: ['ml-metadata-rework', 'tdx-c-mid'],
   },
@@ -74,7 +90,9 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     description: 'Mainline v6.16 .. v6.17: KVM TDX support merged; kexec still excluded by Kconfig',
     base: '6.16',
     releases: [/^6\.(16|17)(\.\d+)?(-rc\d+)?$/],
-    eras: { ...mainlineEras, metadata: 'any-size', 'feature-check': 'no-rbp-mod', 'kvm-tdx': 'mainline' },
+    eras: {
+      ...mainlineEras, metadata: 'any-size', 'feature-check': 'no-rbp-mod', 'kvm-tdx': 'mainline',
+      'kvm-unsupported-tdvmcall': 'subfunc-unsupported', 'guest-sept-ve': 'td-ctls', 'guest-report-errno': 'enxio', 'guest-announce': 'attributes-migrtable' },
     dialect: { prefix: 'virt/tdx: ', variants: {} },
     src: ['tdx-c-mid', 'kvm-c'],
   },
@@ -83,7 +101,9 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     description: 'Mainline v6.18 .. v7.0: kexec allowed except on platforms with the partial-write erratum',
     base: '6.18',
     releases: [/^6\.(18|19)(\.\d+)?(-rc\d+)?$/, /^7\.0(\.\d+)?(-rc\d+)?$/],
-    eras: { ...mainlineEras, metadata: 'any-size', 'feature-check': 'no-rbp-mod', kexec: 'erratum-refused', 'kvm-tdx': 'mainline' },
+    eras: {
+      ...mainlineEras, metadata: 'any-size', 'feature-check': 'no-rbp-mod', kexec: 'erratum-refused', 'kvm-tdx': 'mainline',
+      'kvm-unsupported-tdvmcall': 'subfunc-unsupported', 'kvm-terminate-vm': 'present', 'guest-sept-ve': 'td-ctls', 'guest-report-errno': 'enxio', 'guest-announce': 'attributes-migrtable' },
     dialect: { prefix: 'virt/tdx: ', variants: {} },
     src: ['tdx-c-618', 'tdx-rst-host'],
   },
@@ -94,7 +114,7 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     releases: [/^7\.([1-9]|\d\d)(\.\d+)?(-rc\d+)?$/],
     eras: {
       init: 'boot', metadata: 'any-size', 'feature-check': 'no-rbp-mod', 'module-info': 'version', kexec: 'sys-disable',
-      'kvm-tdx': 'mainline',
+      'kvm-tdx': 'mainline', 'kvm-unsupported-tdvmcall': 'subfunc-unsupported', 'kvm-terminate-vm': 'present', 'guest-sept-ve': 'td-ctls', 'guest-report-errno': 'enxio', 'guest-announce': 'attributes-migratable',
     },
     dialect: { prefix: 'virt/tdx: ', variants: { 'init-done': 'boot', 'init-failed': 'boot', 'module-info': 'version' } },
     src: ['tdx-c-new', 'ml-vmxon', 'ml-ver', 'ml-kexec'],
@@ -104,8 +124,8 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     description: 'Ubuntu 24.04 linux-intel 6.8: KVM TDX backported; prints module attributes and CMRs',
     base: '6.8',
     releases: [/^6\.8\.0-\d+-intel$/],
-    eras: { ...mainlineEras, 'module-info': 'attributes', 'kvm-tdx': 'premerge' },
-    dialect: { prefix: 'virt/tdx: ', variants: { 'module-info': 'attributes', 'offline-refused': 'premerge' } },
+    eras: { ...mainlineEras, 'module-info': 'attributes', 'kvm-tdx': 'premerge', 'kvm-unsupported-tdvmcall': 'invalid-operand' },
+    dialect: { prefix: 'virt/tdx: ', variants: { 'guest-sept-ve-misconfig': 'attribute', 'module-info': 'attributes', 'offline-refused': 'premerge' } },
     src: ['capture-canonical-tdx-135', 'capture-canonical-tdx-331', 'capture-canonical-tdx-285'],
   },
   {
@@ -113,10 +133,11 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     description: "Intel's tdx-linux 6.6 tree: as ubuntu-6.8-intel with older S3 and PAMT wording",
     base: '6.6',
     releases: [/^6\.6\.0(-rc\d+)?$/],
-    eras: { ...mainlineEras, 'module-info': 'attributes', 'kvm-tdx': 'premerge' },
+    eras: { ...mainlineEras, metadata: 'sys-info', 'module-info': 'attributes', 'kvm-tdx': 'premerge', 'kvm-unsupported-tdvmcall': 'invalid-operand' },
     dialect: {
       prefix: 'virt/tdx: ',
       variants: {
+        'guest-sept-ve-misconfig': 'attribute',
         'module-info': 'attributes', 's3-disabled': 'suspend', 'pamt-allocated': 'KBs', 'hibernation-enabled': 'v14',
         'offline-refused': 'premerge',
       },
@@ -128,7 +149,7 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     description: 'Ubuntu 25.04 6.14 kernels with TDX: module version, build number and hex build date printed',
     base: '6.14',
     releases: [/^6\.14\.0-\d+-(intel|generic)$/],
-    eras: { ...mainlineEras, metadata: 'any-size', 'feature-check': 'no-rbp-mod', 'module-info': 'build', 'kvm-tdx': 'premerge' },
+    eras: { ...mainlineEras, metadata: 'any-size', 'feature-check': 'no-rbp-mod', 'module-info': 'build', 'kvm-tdx': 'premerge', 'kvm-unsupported-tdvmcall': 'invalid-operand', 'guest-sept-ve': 'td-ctls', 'guest-announce': 'attributes-migrtable' },
     dialect: { prefix: 'virt/tdx: ', variants: { 'module-info': 'build' } },
     src: ['capture-canonical-tdx-ubuntu-6.14'],
   },
@@ -137,8 +158,8 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     description: 'Ubuntu 23.10 linux-intel-opt 6.5 (pre-merge TDX host code, `tdx:` prefix)',
     base: '6.5',
     releases: [/^6\.5\.0-\d+-intel-opt$/],
-    eras: { ...mainlineEras, 'module-info': 'attributes', 'kvm-tdx': 'premerge' },
-    dialect: { prefix: 'tdx: ', variants: { 'module-info': 'attributes' } },
+    eras: { ...mainlineEras, metadata: 'sys-info', 'module-info': 'attributes', 'kvm-tdx': 'premerge', 'kvm-unsupported-tdvmcall': 'invalid-operand' },
+    dialect: { prefix: 'tdx: ', variants: { 'guest-sept-ve-misconfig': 'attribute', 'module-info': 'attributes' } },
     src: ['capture-canonical-tdx-33'],
   },
 ];
@@ -156,6 +177,34 @@ export const isFlavourName = (s: string): boolean => byName.has(s);
 /** The flavour a `uname -r` string belongs to, or null when no flavour claims it. */
 export function flavourOfRelease(release: string): KernelFlavour | null {
   return FLAVOURS.find((f) => f.releases.some((r) => r.test(release))) ?? null;
+}
+
+/**
+ * For a release no flavour claims (a stable kernel with a local version suffix, say), the mainline
+ * flavour of its version, marked as an assumption: distribution kernels may backport behaviour.
+ */
+export function assumedMainlineFlavour(release: string): KernelFlavour | null {
+  const version = /^(\d+\.\d+(?:\.\d+)?)/.exec(release)?.[1];
+  if (!version) return null;
+  // A distribution's suffix says the kernel is the distribution's, not mainline with a label.
+  if (/-(generic|intel|intel-opt|azure|aws|gcp|oracle|kvm|lowlatency|virtual|nvidia)$|\.el\d|\.fc\d|-default$/.test(release)) return null;
+  return FLAVOURS.find((f) => f.name.startsWith('mainline-') && f.releases.some((r) => r.test(version))) ?? null;
+}
+
+/**
+ * The flavours whose wording and metadata access agree with a log: every message in the wording
+ * the flavour uses, with its prefix, and TDH.SYS.RD calls only from kernels that make them.
+ */
+export function flavoursConsistentWith(events: readonly { id: MessageId; variant: string; prefix: string }[], sysRdSeen: boolean): KernelFlavour[] {
+  return FLAVOURS.filter((f) => {
+    if (sysRdSeen && f.eras.metadata === 'sys-info') return false;
+    return events.every((e) => {
+      if (e.prefix === 'virt/tdx: ' || e.prefix === 'tdx: ') {
+        if ((e.prefix === 'tdx: ') !== (f.dialect.prefix === 'tdx: ') && e.id !== 'guest-detected') return false;
+      }
+      return e.variant === variantFor(f, e.id) || e.variant === 'doc';
+    });
+  });
 }
 
 export function variantFor(f: KernelFlavour, id: MessageId): string {

@@ -43,7 +43,7 @@ const EXPECTED: Record<string, Expect> = {
   'host/h-spr-8480-module-1.5.698-ok-with-kvm-noise.dmesg': {
     facts: {
       role: 'host',
-      kernel: { release: null, flavour: null },
+      kernel: { release: null, flavour: 'ubuntu-6.8-intel' },
       host: host({
         keyIdRange: [64, 128],
         module: { major: 1, minor: 5, update: null, build: 698, buildDate: 20240129 },
@@ -69,7 +69,7 @@ const EXPECTED: Record<string, Expect> = {
   'host/f-6.8.0-1015-intel-module-1.0.457-sys-rd-not-ready.dmesg': {
     facts: {
       role: 'host',
-      kernel: { release: null, flavour: null },
+      kernel: { release: null, flavour: 'ubuntu-6.8-intel' },
       host: host({
         module: { major: 1, minor: 0, update: null, build: 457, buildDate: 20230206 },
         cmrs: cmrs(['0x100000', '0x77800000'], ['0x100000000', '0x6ffe000000'], ['0x8000000000', '0xf000000000'], ['0x10000000000', '0x10080000000']),
