@@ -107,6 +107,7 @@ Feature: Initialisation of the TDX module
   @req:host.init.seamcall-failure-log @module:>=1.5 @src:seamcall-internal-h
   Rule: A failing SEAMCALL is logged with leaf and status; leaves with outputs also dump RCX..R11
 
+    @era:metadata=16bit-only @era:metadata=any-size
     Scenario: A failed metadata read is followed by the register dump
       Given a TDX host
       And a TDX module that does not implement MAX_TDMRS

@@ -42,3 +42,22 @@ export function tdvmcallLeafName(v: bigint): TdvmcallLeaf | undefined {
 export function tdvmcallStatusName(v: bigint): TdvmcallStatus | undefined {
   return (Object.keys(TDVMCALL_STATUS) as TdvmcallStatus[]).find((k) => TDVMCALL_STATUS[k] === v);
 }
+
+/**
+ * ReportFatalError: R12 = error code (0: panic); a guest's message travels as up to 64 bytes in
+ * R14, R15, RBX, RDI, RSI, R8, R9, RDX, eight little-endian bytes each (@src:guest-c).
+ */
+export const FATAL_ERROR_MESSAGE_REGS = ['r14', 'r15', 'rbx', 'rdi', 'rsi', 'r8', 'r9', 'rdx'] as const;
+
+export function decodeFatalErrorMessage(regs: Partial<Record<(typeof FATAL_ERROR_MESSAGE_REGS)[number], bigint>>): string {
+  let s = '';
+  for (const r of FATAL_ERROR_MESSAGE_REGS) {
+    const v = regs[r] ?? 0n;
+    for (let i = 0n; i < 8n; i++) {
+      const c = Number((v >> (8n * i)) & 0xffn);
+      if (c === 0) return s;
+      s += String.fromCharCode(c);
+    }
+  }
+  return s;
+}

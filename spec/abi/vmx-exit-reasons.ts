@@ -2,6 +2,7 @@
 export const EXIT_REASONS = {
   CPUID: 10,
   HLT: 12,
+  INVD: 13,
   VMCALL: 18,
   IO_INSTRUCTION: 30,
   MSR_READ: 31,

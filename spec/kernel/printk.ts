@@ -84,10 +84,37 @@ export const MESSAGES = {
   'kvm-max-vcpus': M('kvm', {
     code: 'Disable TDX: MAX_VCPU_PER_TD (%u) smaller than number of logical CPUs (%u).',
   }, 'kvm-c'),
+  // tdx_bringup() of KVM: each unmet requirement disables TDX and lets kvm_intel load.
+  'kvm-ept-required': M('kvm', { code: 'EPT is required for TDX' }, 'kvm-tdx-c'),
+  'kvm-mmu-required': M('kvm', { code: 'TDP MMU and MMIO caching and EPT A/D bit is required for TDX' }, 'kvm-tdx-c'),
+  'kvm-apicv-required': M('kvm', { code: 'APICv is required for TDX' }, 'kvm-tdx-c'),
+  'kvm-osxsave-required': M('kvm', { code: 'tdx: OSXSAVE is required for TDX' }, 'kvm-tdx-c'),
+  'kvm-movdir64b-required': M('kvm', { code: 'tdx: MOVDIR64B is required for TDX' }, 'kvm-tdx-c'),
+  'kvm-selfsnoop-required': M('kvm', { code: 'Self-snoop is required for TDX' }, 'kvm-tdx-c'),
+  'kvm-no-keyids': M('kvm', { code: 'tdx: no TDX private KeyIDs available' }, 'kvm-tdx-c'),
+  'kvm-virt-at-load': M('kvm', { code: 'tdx: tdx requires kvm.enable_virt_at_load=1' }, 'kvm-tdx-c'),
+  'kvm-all-packages-online': M('kvm', {
+    code: 'All packages need to have online CPU to create TD. Online CPU and retry.',
+  }, 'kvm-tdx-c'),
+  'kvm-seamcall-failed': M('kvm', { code: 'SEAMCALL %s failed: 0x%llx' }, 'kvm-tdx-c'),
+  'kvm-hkid-leaked': M('kvm', { code: 'tdh_mng_key_freeid() failed. HKID %d is leaked.' }, 'kvm-tdx-c'),
   'kexec-refused': M('kexec', { code: 'Not allowed on platform with tdx_pw_mce bug' }, 'tdx-c-618'),
   'mce-tdx-private': M('plain', { code: 'TDX private memory error. Possible kernel bug.' }, 'tdx-c-mid'),
   'guest-detected': M('guest', { code: 'Guest detected' }, 'guest-c'),
   'memory-encryption': M('plain', { code: 'Memory Encryption Features active: Intel TDX' }, 'guest-c'),
+  // TD guest (arch/x86/coco/tdx and drivers/virt/coco/tdx-guest).
+  'guest-sept-ve-misconfig': M('guest', {
+    code: 'TD misconfiguration: SEPT #VE has to be disabled',
+    attribute: 'TD misconfiguration: SEPT_VE_DISABLE attribute must be set.',
+  }, 'ml-disable-sept-ve', 'guest-c-v63'),
+  'guest-x2apic-unconfigured': M('guest', { code: 'VMM did not configure X2APIC_IDs properly' }, 'ml-reduce-ve'),
+  'guest-unexpected-ve': M('guest', { code: 'Unexpected #VE: %lld' }, 'guest-c'),
+  'guest-getreport-failed': M('plain', { code: 'GetReport call failed' }, 'tdxg-drv'),
+  'guest-getquote-failed': M('plain', { code: 'GetQuote hypercall failed, status:%llx' }, 'tdxg-drv'),
+  'kernel-panic': M('plain', { code: 'Kernel panic - not syncing: %s' }, 'panic-c'),
+  // The TD attributes and TD_CTLS the guest announces at boot, as names (coco/tdx/debug.c).
+  'guest-attributes': M('guest', { code: 'Attributes:%s' }, 'tdx-guest-debug-c'),
+  'guest-td-ctls': M('guest', { code: 'TD_CTLS:%s' }, 'tdx-guest-debug-c'),
 } as const satisfies Record<string, MessageSpec>;
 
 export type MessageId = keyof typeof MESSAGES;

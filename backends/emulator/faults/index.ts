@@ -7,12 +7,14 @@
  * reproduced. `tdx-conformance mutate` runs the suite once per fault and reports which scenarios
  * caught it. Each area keeps its faults in its own file.
  */
+import { GUEST_FAULTS } from './guest';
 import { HOST_FAULTS } from './host';
+import { KVM_FAULTS } from './kvm';
 import type { FaultSpec } from './spec';
 
 export type { FaultKind, FaultSpec } from './spec';
 
-export const FAULTS = { ...HOST_FAULTS } as const satisfies Record<string, FaultSpec>;
+export const FAULTS = { ...HOST_FAULTS, ...GUEST_FAULTS, ...KVM_FAULTS } as const satisfies Record<string, FaultSpec>;
 
 export type FaultName = keyof typeof FAULTS;
 

@@ -64,12 +64,9 @@ function arrange(t: EmulatorTarget, a: Arrangement): ArrangeResult | undefined {
       s.build = { ...s.build, extraLeaves: h.present ? [...extra, h.leaf] : extra };
       break;
     }
-    case 'module-lacks-field': {
-      const metadata = { ...s.build.metadata };
-      delete metadata[h.field];
-      s.build = { ...s.build, metadata };
+    case 'module-lacks-field':
+      s.build = { ...s.build, hiddenFields: [...(s.build.hiddenFields ?? []), h.field] };
       break;
-    }
     case 'cpu-model':
       s.platform = { ...s.platform, cpuModel: h.model };
       break;

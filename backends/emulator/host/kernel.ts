@@ -13,6 +13,7 @@ import type { Faults } from '../faults';
 import type { TdxModule } from '../module';
 import type { Platform } from '../platform/platform';
 import { MSR_IA32_MKTME_KEYID_PARTITIONING } from '../platform/platform';
+import { enableTdxForKvm } from '../kvm/bringup';
 import { initTdxModule, type ModuleInitState } from './module-init';
 import { KernelLogBuffer } from './printk';
 import { rawSeamcall, seamcallPrerr, type SeamcallPath } from './seamcall';
@@ -118,6 +119,7 @@ export class EmulatedKernel implements SeamcallPath {
 
   /** tdx_init(): KeyID detection, the sleep-state rules, and the erratum bug. */
   private tdxInit(): void {
+    if (this.faults.has('host.erratum-before-detection') && this.platform.model.partialWriteErratum) this.cpuBugs.add('tdx_pw_mce');
     const msr = this.platform.rdmsr(MSR_IA32_MKTME_KEYID_PARTITIONING);
     if (msr === undefined) return;
     const nrMktme = Number(msr & 0xffffffffn);
@@ -151,7 +153,7 @@ export class EmulatedKernel implements SeamcallPath {
       this.log.print(id);
       this.init.result = err(errno);
     };
-    if (!this.hostPlatform) return fail('platform-unsupported', 'ENODEV');
+    if (!this.hostPlatform && !this.faults.has('host.boot-init-platform-unchecked')) return fail('platform-unsupported', 'ENODEV');
     const checks = !this.faults.has('host.boot-init-preconditions');
     if (checks && !this.platform.hasFeature('xsave')) return fail('xsave-required', 'EINVAL');
     if (checks && !this.platform.hasFeature('movdir64b')) return fail('movdir64b-required', 'EINVAL');
@@ -172,19 +174,7 @@ export class EmulatedKernel implements SeamcallPath {
   /** Era "on-demand": what KVM does when it loads with kvm_intel.tdx=1 (@src:kvm-c tdx_bringup). */
   kvmBringup(): KernelResult {
     // A loaded KVM keeps its result; a failed load can be retried (loading kvm_intel again).
-    if (this.kvmTdx?.ok) return this.kvmTdx;
-    for (let cpu = 0; cpu < this.cpus.length; cpu++) if (this.cpus[cpu].online) this.cpus[cpu].vmxOn = true;
-    for (let cpu = 0; cpu < this.cpus.length; cpu++) {
-      if (!this.cpus[cpu].online) continue;
-      const r = this.tdxCpuEnable(cpu);
-      if (!r.ok) return (this.kvmTdx = this.kvmFailed(r));
-    }
-    return (this.kvmTdx = this.kvmFailed(this.tdxEnable()));
-  }
-
-  private kvmFailed(r: KernelResult): KernelResult {
-    if (!r.ok && this.eras['kvm-tdx'] === 'premerge') this.log.print('kvm-init-failed');
-    return r;
+    return enableTdxForKvm(this);
   }
 
   /** Initialise TDX the way this kernel does; repeated requests see the cached outcome. */

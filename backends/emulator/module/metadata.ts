@@ -47,6 +47,7 @@ export function malformedSingleElementId(id: bigint, ignoreReserved = false): bo
 /** Value of one element, or undefined when the module has none (field absent in this build). */
 export function globalValue(m: TdxModule, r: ResolvedField): bigint | undefined {
   const b = m.build;
+  if (b.hiddenFields?.includes(r.field.name)) return undefined;
   const p = m.platform;
   const cmrs = p.config.cmrs;
   switch (r.field.name) {

@@ -36,6 +36,8 @@ export interface ModuleBuild {
   /** Fixed global metadata values (the platform-derived ones are computed by the module). */
   metadata: Readonly<Record<string, bigint | number>>;
   cpuidConfigs: readonly CpuidConfig[];
+  /** Fields TDH.SYS.RD does not know in this build (the module still uses the values internally). */
+  hiddenFields?: readonly string[];
   note?: string;
 }
 

@@ -1,0 +1,291 @@
+/**
+ * The TDX module as one TD sees it: the TD's configuration and controls (TDCS), per-vCPU #VE
+ * state, the Secure EPT, the module's reaction to each instruction or access, and the TDCALL
+ * (TDG.*) leaves the guest kernel uses. TDG.VP.VMCALL hands the guest's registers to the VMM
+ * (`TdvmcallSide`) and returns its answer.
+ *
+ * #VE delivery (@src:tdx-rst-guest, @src:guest-c): when the module raises a #VE it records the
+ * exit information and blocks further #VE delivery until the guest reads it with
+ * TDG.VP.VEINFO.GET; a #VE raised while it is blocked becomes a #DF.
+ */
+import { status } from '../../../../spec/abi/status';
+import { CONFIG_FLAGS, PAGE_LEVEL, TDCS_FIELDS, attributeBit, tdCtlBit, type TdcallLeaf } from '../../../../spec/abi/tdcall';
+import { TDX_REPORTDATA_LEN } from '../../../../spec/abi/tdx-guest';
+import { EXIT_REASONS } from '../../../../spec/abi/vmx-exit-reasons';
+import type { GuestInstruction, ModuleReaction, TdcallRecord } from '../../../guest-facet';
+import type { Regs } from '../../../port';
+import type { Faults } from '../../faults';
+import type { ModuleBuild } from '../../module/versions';
+import { flexiblePendingVeSupported, tdCtlsSupported, type CpuidOverride, type TdConfig } from '../config';
+import type { TdvmcallSide } from '../vmm';
+import { virtualCpuid, type CpuidAnswer } from './cpuid';
+import { classifyInstruction, ioQualification } from './instructions';
+import { accessVerdict, GuestMemory, PAGE_SIZE } from './memory';
+import { classifyMsr } from './msr';
+import type { CpuidFeature, MsrTdView } from './msr-table';
+import { nativeCpuid, type CpuidRegs } from './native-cpuid';
+import { buildTdReport } from './tdreport';
+
+export interface VeInfo {
+  exitReason: number;
+  qualification: bigint;
+  gla: bigint;
+  gpa: bigint;
+  instrLen: number;
+}
+
+export interface TdcallResult {
+  status: bigint;
+  out: Regs;
+}
+
+/** The module's part of executing one instruction. */
+export interface ModuleStep {
+  reaction: ModuleReaction;
+  /** Registers after the instruction when the CPU or the module completed it. */
+  regs: Regs;
+}
+
+const OK = 0n;
+const mask64 = (1n << 64n) - 1n;
+
+export class TdModule {
+  readonly build: ModuleBuild;
+  readonly faults: Faults;
+  readonly attributes: bigint;
+  readonly xfam: bigint;
+  readonly gpaWidth: number;
+  readonly vcpuCount: number;
+  readonly memory: GuestMemory;
+  readonly configFlags: bigint;
+  readonly topologyConfigured: boolean;
+  tdCtls: bigint;
+  notifyEnables = 0n;
+  private readonly veInfo: (VeInfo | null)[];
+  private readonly native: Map<string, CpuidRegs>;
+  private readonly vmmCpuid: readonly CpuidOverride[];
+  private readonly msrs = new Map<string, bigint>();
+  private readonly tdcallStatus: Record<string, bigint>;
+  /** Every TDCALL the guest made, for the requests that report them. */
+  readonly tdcalls: TdcallRecord[] = [];
+
+  constructor(cfg: TdConfig, private readonly vmm: TdvmcallSide, private readonly afterVmcall: (vcpu: number, regsIn: Regs, regsOut: Regs) => void) {
+    this.build = cfg.module;
+    this.faults = cfg.faults;
+    this.attributes = cfg.attributes;
+    this.xfam = cfg.xfam ?? 0xe7n;
+    this.gpaWidth = cfg.gpaWidth;
+    this.vcpuCount = cfg.vcpus;
+    this.memory = new GuestMemory(cfg.ramBytes ?? 2n << 30n);
+    const flexible = (cfg.flexiblePendingVe ?? false) && flexiblePendingVeSupported(cfg.module);
+    this.configFlags = (cfg.gpaWidth === 52 ? 1n << BigInt(CONFIG_FLAGS.GPAW) : 0n) | (flexible ? 1n << BigInt(CONFIG_FLAGS.FLEXIBLE_PENDING_VE) : 0n);
+    const supported = tdCtlsSupported(cfg.module);
+    this.topologyConfigured = supported !== 0n && (cfg.topologyConfigured ?? true);
+    // With flexible pending #VE, the attribute only sets the initial value of the control.
+    const initial = flexible && (cfg.attributes & attributeBit('SEPT_VE_DISABLE')) !== 0n ? tdCtlBit('PENDING_VE_DISABLE') : 0n;
+    this.tdCtls = (cfg.tdCtls | initial) & supported;
+    this.veInfo = Array.from({ length: cfg.vcpus }, () => null);
+    this.native = nativeCpuid(cfg.cpuModel ?? 'sapphire-rapids', cfg.nativeCpuidClear ?? []);
+    this.vmmCpuid = cfg.vmmCpuid ?? [];
+    this.tdcallStatus = cfg.tdcallStatus ?? {};
+    for (const u of cfg.unaccepted ?? []) {
+      for (let i = 0; i < u.pages; i++) this.memory.setPrivate(u.gpa + BigInt(i) * PAGE_SIZE, 'pending');
+    }
+  }
+
+  get sharedBit(): bigint {
+    return 1n << BigInt(this.gpaWidth - 1);
+  }
+
+  get flexiblePendingVe(): boolean {
+    return (this.configFlags & (1n << BigInt(CONFIG_FLAGS.FLEXIBLE_PENDING_VE))) !== 0n;
+  }
+
+  get hasTdCtls(): boolean {
+    return tdCtlsSupported(this.build) !== 0n;
+  }
+
+  /** Whether an access to pending private memory exits to the VMM instead of raising #VE. */
+  septVeDisabled(): boolean {
+    const attr = (this.attributes & attributeBit('SEPT_VE_DISABLE')) !== 0n;
+    if (!this.flexiblePendingVe || this.faults.has('guest.sept-ve-attribute-only')) return attr;
+    return (this.tdCtls & tdCtlBit('PENDING_VE_DISABLE')) !== 0n;
+  }
+
+  cpuid(leaf: number, subleaf: number): CpuidAnswer {
+    return virtualCpuid({ build: this.build, native: this.native, vmm: this.vmmCpuid, tdCtls: this.tdCtls, faults: this.faults }, leaf, subleaf);
+  }
+
+  private msrView(): MsrTdView {
+    return {
+      attributes: this.attributes,
+      xfam: this.xfam,
+      hasCpuidFeature: (f: CpuidFeature) => {
+        const a = this.cpuid(f.leaf, f.subleaf === -1 ? 0 : f.subleaf);
+        return !a.ve && ((a.regs[f.reg] >>> f.bit) & 1) === 1;
+      },
+    };
+  }
+
+  msrCategory(msr: number, write: boolean) {
+    return classifyMsr(msr, write, this.msrView(), this.faults);
+  }
+
+  /** Record a #VE, or turn it into a #DF when delivery is blocked. */
+  private raise(vcpu: number, info: VeInfo): ModuleReaction {
+    if (this.veInfo[vcpu] !== null && !this.faults.has('guest.ve-nested-no-df')) return { kind: 'df' };
+    this.veInfo[vcpu] = info;
+    const r: ModuleReaction = { kind: 've', exitReason: info.exitReason, qualification: info.qualification };
+    return info.exitReason === EXIT_REASONS.EPT_VIOLATION ? { ...r, gpa: info.gpa } : r;
+  }
+
+  /** Put the vCPU inside a #VE handler that has not yet read the #VE information. */
+  enterVeHandler(vcpu: number): void {
+    if (this.veInfo[vcpu] === null) this.veInfo[vcpu] = { exitReason: EXIT_REASONS.HLT, qualification: 0n, gla: 0n, gpa: 0n, instrLen: 1 };
+  }
+
+  leaveVeHandler(vcpu: number): void {
+    this.veInfo[vcpu] = null;
+  }
+
+  veBlocked(vcpu: number): boolean {
+    return this.veInfo[vcpu] !== null;
+  }
+
+  /** The module's reaction to an instruction on `vcpu`. */
+  execute(vcpu: number, insn: GuestInstruction): ModuleStep {
+    const regs: Regs = { ...(insn.regs ?? {}) };
+    const mode = insn.mode ?? 'kernel';
+    const len = insn.bytes?.length ?? 2;
+    const cls = classifyInstruction(insn.mnemonic, mode, this.faults);
+    const ve = (exitReason: number, qualification = 0n, gpa = 0n): ModuleStep =>
+      ({ reaction: this.raise(vcpu, { exitReason, qualification, gla: 0n, gpa, instrLen: len }), regs });
+    switch (cls.kind) {
+      case 'gp': return { reaction: { kind: 'gp' }, regs };
+      case 'ud': return { reaction: { kind: 'ud' }, regs };
+      case 'native': return { reaction: { kind: 'native' }, regs };
+      case 've': {
+        const q = cls.io ? ioQualification(insn.size ?? 1, cls.io.in, cls.io.string, insn.port ?? 0) : 0n;
+        return ve(cls.exitReason, q);
+      }
+      case 'cpuid': {
+        const a = this.cpuid(Number(regs.rax ?? 0n), Number(regs.rcx ?? 0n));
+        if (a.ve) return ve(EXIT_REASONS.CPUID);
+        return { reaction: { kind: 'native' }, regs: { ...regs, rax: BigInt(a.regs.eax), rbx: BigInt(a.regs.ebx), rcx: BigInt(a.regs.ecx), rdx: BigInt(a.regs.edx) } };
+      }
+      case 'msr': {
+        const msr = Number((regs.rcx ?? 0n) & 0xffffffffn);
+        const cat = this.msrCategory(msr, cls.write);
+        if (cat === 'gp') return { reaction: { kind: 'gp' }, regs };
+        if (cat === 've') return ve(cls.write ? EXIT_REASONS.MSR_WRITE : EXIT_REASONS.MSR_READ);
+        const key = `${vcpu}:${msr}`;
+        if (cls.write) {
+          this.msrs.set(key, (((regs.rdx ?? 0n) & 0xffffffffn) << 32n) | ((regs.rax ?? 0n) & 0xffffffffn));
+          return { reaction: { kind: 'native' }, regs };
+        }
+        const v = this.msrs.get(key) ?? 0n;
+        return { reaction: { kind: 'native' }, regs: { ...regs, rax: v & 0xffffffffn, rdx: v >> 32n } };
+      }
+      case 'memory': {
+        const gpa = insn.gpa ?? 0n;
+        const verdict = accessVerdict(this.memory, gpa, this.sharedBit, this.septVeDisabled(),
+          { sharedMmioNative: this.faults.has('guest.mmio-shared-native') });
+        if (verdict === 've') return ve(EXIT_REASONS.EPT_VIOLATION, 0n, gpa);
+        if (verdict === 'td-exit') return { reaction: { kind: 'td-exit', exitReason: EXIT_REASONS.EPT_VIOLATION }, regs };
+        return { reaction: { kind: 'native' }, regs };
+      }
+    }
+  }
+
+  /** A TDCALL from the guest kernel. */
+  tdcall(vcpu: number, leaf: TdcallLeaf, regs: Regs = {}): TdcallResult {
+    const forced = this.tdcallStatus[leaf];
+    const r = forced !== undefined ? { status: forced, out: {} } : this.serve(vcpu, leaf, regs);
+    this.tdcalls.push({ leaf, in: regs, status: r.status });
+    return r;
+  }
+
+  private serve(vcpu: number, leaf: TdcallLeaf, regs: Regs): TdcallResult {
+    switch (leaf) {
+      case 'TDG.VP.INFO':
+        return {
+          status: OK,
+          out: { rcx: BigInt(this.gpaWidth), rdx: this.attributes, r8: BigInt(this.vcpuCount) | (BigInt(this.vcpuCount) << 32n), r9: BigInt(vcpu) },
+        };
+      case 'TDG.VP.VEINFO.GET': {
+        const v = this.veInfo[vcpu];
+        if (!v) return { status: status('TDX_NO_VALID_VE_INFO'), out: {} };
+        this.veInfo[vcpu] = null;
+        return { status: OK, out: { rcx: BigInt(v.exitReason), rdx: v.qualification, r8: v.gla, r9: v.gpa, r10: BigInt(v.instrLen) } };
+      }
+      case 'TDG.VM.RD': return this.vmRead(regs.rdx ?? 0n);
+      case 'TDG.VM.WR': return this.vmWrite(regs.rdx ?? 0n, regs.r8 ?? 0n, regs.r9 ?? mask64);
+      case 'TDG.MEM.PAGE.ACCEPT': return this.accept(regs.rcx ?? 0n);
+      case 'TDG.MR.REPORT': return this.report(regs);
+      case 'TDG.VP.VMCALL': {
+        const out = this.vmm.tdvmcall(vcpu, regs);
+        this.afterVmcall(vcpu, regs, out);
+        return { status: OK, out };
+      }
+      default:
+        return { status: status('TDX_OPERAND_INVALID'), out: {} };
+    }
+  }
+
+  private vmRead(field: bigint): TdcallResult {
+    const fail = (name: string): TdcallResult => ({ status: status(name), out: { r8: 0n } });
+    if (field === TDCS_FIELDS.CONFIG_FLAGS) return { status: OK, out: { r8: this.configFlags } };
+    if (field === TDCS_FIELDS.NOTIFY_ENABLES) return { status: OK, out: { r8: this.notifyEnables } };
+    if (field === TDCS_FIELDS.TD_CTLS) return this.hasTdCtls ? { status: OK, out: { r8: this.tdCtls } } : fail('TDX_METADATA_FIELD_ID_INCORRECT');
+    if (field === TDCS_FIELDS.TOPOLOGY_ENUM_CONFIGURED) {
+      return this.hasTdCtls ? { status: OK, out: { r8: this.topologyConfigured ? 1n : 0n } } : fail('TDX_METADATA_FIELD_ID_INCORRECT');
+    }
+    return fail('TDX_METADATA_FIELD_ID_INCORRECT');
+  }
+
+  private vmWrite(field: bigint, value: bigint, mask: bigint): TdcallResult {
+    if (field === TDCS_FIELDS.NOTIFY_ENABLES) {
+      this.notifyEnables = (this.notifyEnables & ~mask) | (value & mask);
+      return { status: OK, out: {} };
+    }
+    if (field !== TDCS_FIELDS.TD_CTLS) return { status: status('TDX_METADATA_FIELD_NOT_WRITABLE'), out: {} };
+    if (!this.hasTdCtls) return { status: status('TDX_METADATA_FIELD_ID_INCORRECT'), out: {} };
+    const set = value & mask;
+    const invalid = status('TDX_OPERAND_INVALID');
+    if ((set & ~tdCtlsSupported(this.build)) !== 0n) return { status: invalid, out: {} };
+    if ((set & tdCtlBit('PENDING_VE_DISABLE')) !== 0n && !this.flexiblePendingVe) return { status: invalid, out: {} };
+    const topo = tdCtlBit('ENUM_TOPOLOGY') | tdCtlBit('REDUCE_VE');
+    if ((set & topo) !== 0n && !this.topologyConfigured) return { status: invalid, out: {} };
+    // REDUCE_VE includes topology enumeration and CPUID leaf 0x2 virtualisation.
+    const implied = (set & tdCtlBit('REDUCE_VE')) !== 0n ? tdCtlBit('ENUM_TOPOLOGY') | tdCtlBit('VIRT_CPUID2') : 0n;
+    this.tdCtls = (this.tdCtls & ~mask) | set | implied;
+    return { status: OK, out: {} };
+  }
+
+  private accept(rcx: bigint): TdcallResult {
+    const level = Number(rcx & 7n);
+    const gpa = rcx & ~0xfffn;
+    // The VMM maps private memory in 4 KiB pages only (as KVM does), so larger accepts mismatch.
+    if (level !== PAGE_LEVEL['4K']) return { status: status('TDX_PAGE_SIZE_MISMATCH'), out: {} };
+    switch (this.memory.stateOf(gpa)) {
+      case 'accepted': return { status: status('TDX_PAGE_ALREADY_ACCEPTED'), out: {} };
+      case 'pending':
+        this.memory.setPrivate(gpa, 'accepted');
+        return { status: OK, out: {} };
+      case 'absent': return { status: status('TDX_OPERAND_INVALID'), out: {} };
+    }
+  }
+
+  private report(regs: Regs): TdcallResult {
+    const out = regs.rcx ?? 0n;
+    const data = regs.rdx ?? 0n;
+    if ((regs.r8 ?? 0n) !== 0n || (out & 1023n) !== 0n || (data & 63n) !== 0n) return { status: status('TDX_OPERAND_INVALID'), out: {} };
+    const report = buildTdReport({
+      build: this.build, attributes: this.attributes, xfam: this.xfam, identity: `${this.attributes}:${this.xfam}:${this.gpaWidth}`,
+      reportdata: this.memory.read(data, TDX_REPORTDATA_LEN),
+      reportDataOffset: this.faults.has('guest.report-reportdata-offset') ? 64 : undefined,
+    });
+    this.memory.write(out, report);
+    return { status: OK, out: {} };
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * The guest facet of the emulator: a TD built from the profile and the scenario's arrangements,
+ * answering the port's GuestFacet.
+ *
+ * The TD runs on the profile's TDX module build (with the host arrangements applied to it) and
+ * its guest kernel is the profile's kernel flavour: the emulator plays a guest of the same kernel
+ * release as the host. The VMM is the minimal stub (vmm-stub.ts). The TD is created, and boots,
+ * the first time a scenario looks at the guest; arrangements must come before that.
+ */
+import type { GuestArrangement, GuestFacet } from '../../guest-facet';
+import type { Arrangement, ArrangeResult, Capability } from '../../port';
+import { parseKernelLog } from '../../shared/kernel-log';
+import type { EmulatorTarget, FacetPlugin } from '../target';
+import { attributesAllowed, defaultTdConfig, flexiblePendingVeSupported, tdCtlsSupported, type TdConfig } from './config';
+import { EmulatedTd } from './td';
+import { StubVmm, type MmioRange } from './vmm-stub';
+import type { VmmAnswer } from '../../guest-facet';
+import type { TdvmcallLeaf } from '../../../spec/abi/tdvmcall';
+
+const GUEST_KINDS = new Set<GuestArrangement['kind']>([
+  'td-guest', 'td-attributes', 'td-flexible-pending-ve', 'td-ctls-preset', 'td-topology-configured', 'gpa-width',
+  'vmm-cpuid', 'vmm-answers', 'vmm-mmio', 'unaccepted-memory', 'host-cpuid-lacks', 'module-tdcall-status',
+]);
+
+const SETUP = 'guest.setup';
+const TD = 'guest.td';
+
+/** What the scenario arranged for its TD, before the TD exists. */
+interface GuestSetup {
+  overrides: Partial<TdConfig>;
+  scripts: { leaf: TdvmcallLeaf; answers: VmmAnswer[] }[];
+  mmio: MmioRange[];
+}
+
+interface RunningTd {
+  td: EmulatedTd;
+  vmm: StubVmm;
+}
+
+function setupOf(t: EmulatorTarget): GuestSetup {
+  let s = t.ext.get(SETUP) as GuestSetup | undefined;
+  if (!s) {
+    s = { overrides: {}, scripts: [], mmio: [] };
+    t.ext.set(SETUP, s);
+  }
+  return s;
+}
+
+function configOf(t: EmulatorTarget): TdConfig {
+  const base = defaultTdConfig(t.setup.build, t.profile.kernel.flavour, t.faults);
+  return { ...base, cpuModel: t.setup.platform.cpuModel, release: t.profile.kernel.release, ...setupOf(t).overrides };
+}
+
+/** The scenario's TD, created and booted on first use. */
+export function runningTd(t: EmulatorTarget): RunningTd {
+  const existing = t.ext.get(TD) as RunningTd | undefined;
+  if (existing) return existing;
+  const setup = setupOf(t);
+  const vmm = new StubVmm();
+  const td = new EmulatedTd(configOf(t), vmm);
+  td.boot();
+  // Scripted answers are for what the scenario does, not for boot.
+  for (const s of setup.scripts) vmm.script(s.leaf, s.answers);
+  for (const m of setup.mmio) vmm.addMmio(m);
+  const r = { td, vmm };
+  t.ext.set(TD, r);
+  return r;
+}
+
+function arrange(t: EmulatorTarget, a: Arrangement): ArrangeResult | undefined {
+  if (!GUEST_KINDS.has(a.kind as GuestArrangement['kind'])) return undefined;
+  if (t.ext.has(TD)) throw new Error(`step order: "${a.kind}" must be arranged before the scenario looks at the guest`);
+  const g = a as GuestArrangement;
+  const s = setupOf(t);
+  const build = t.setup.build;
+  const o = s.overrides;
+  switch (g.kind) {
+    case 'td-guest':
+      if (!t.setup.moduleLoaded) return { met: false, reason: 'no TDX module is loaded, so no TD can run' };
+      if (t.setup.platform.tdxKeyIds < 2) return { met: false, reason: 'the platform has no TD KeyIDs' };
+      break;
+    case 'td-attributes': {
+      const cur = o.attributes ?? configOf(t).attributes;
+      const next = (cur | g.set) & ~g.clear;
+      if (!attributesAllowed(build, next)) {
+        return { met: false, reason: `TDX module ${build.id} does not allow TD attributes 0x${next.toString(16)} (ATTRIBUTES_FIXED0 0x${BigInt(build.metadata.ATTRIBUTES_FIXED0 ?? 0).toString(16)})` };
+      }
+      o.attributes = next;
+      break;
+    }
+    case 'td-flexible-pending-ve':
+      if (g.enabled && !flexiblePendingVeSupported(build)) return { met: false, reason: `TDX module ${build.id} has no FLEXIBLE_PENDING_VE config flag` };
+      o.flexiblePendingVe = g.enabled;
+      break;
+    case 'td-ctls-preset':
+      if ((g.bits & ~tdCtlsSupported(build)) !== 0n) return { met: false, reason: `TDX module ${build.id} does not implement TD_CTLS bits 0x${g.bits.toString(16)}` };
+      o.tdCtls = (o.tdCtls ?? 0n) | g.bits;
+      break;
+    case 'td-topology-configured':
+      if (g.configured && tdCtlsSupported(build) === 0n) return { met: false, reason: `TDX module ${build.id} has no topology enumeration` };
+      o.topologyConfigured = g.configured;
+      break;
+    case 'gpa-width':
+      o.gpaWidth = g.bits;
+      break;
+    case 'vmm-cpuid':
+      o.vmmCpuid = [...(o.vmmCpuid ?? []), { leaf: g.leaf, subleaf: g.subleaf, reg: g.reg, value: g.value }];
+      break;
+    case 'host-cpuid-lacks':
+      o.nativeCpuidClear = [...(o.nativeCpuidClear ?? []), { leaf: g.leaf, subleaf: g.subleaf, reg: g.reg, value: g.bits }];
+      break;
+    case 'vmm-answers':
+      s.scripts.push({ leaf: g.leaf, answers: g.answers });
+      break;
+    case 'vmm-mmio':
+      s.mmio.push({ gpa: g.gpa, size: g.size, value: g.value });
+      break;
+    case 'unaccepted-memory':
+      o.unaccepted = [...(o.unaccepted ?? []), { gpa: g.gpa, pages: g.pages }];
+      break;
+    case 'module-tdcall-status':
+      o.tdcallStatus = { ...(o.tdcallStatus ?? {}), [g.leaf]: g.status };
+      break;
+  }
+  return { met: true };
+}
+
+function guestFacet(t: EmulatorTarget): GuestFacet {
+  const td = () => runningTd(t).td;
+  return {
+    describe: () => td().describe(),
+    log() {
+      const lines = td().logLines();
+      return { lines, events: parseKernelLog(lines).events, complete: true };
+    },
+    execute: (vcpu, insn) => td().execute(vcpu, insn),
+    cpuid: (vcpu, leaf, subleaf, mode) => td().cpuid(vcpu, leaf, subleaf, mode),
+    rdmsr: (vcpu, msr) => td().rdmsr(vcpu, msr),
+    wrmsr: (vcpu, msr, value) => td().wrmsr(vcpu, msr, value),
+    access: (vcpu, a) => td().access(vcpu, a),
+    convert: (gpa, pages, to) => td().convert(gpa, pages, to),
+    pageAccepted: (gpa) => td().pageAccepted(gpa),
+    tdxGuestIoctl: (req) => td().ioctl(req),
+    tsmReport: (inblob) => td().tsmReport(inblob),
+  };
+}
+
+export const GUEST_EMULATOR_CAPABILITIES: readonly Capability[] = [
+  'guest.instructions', 'guest.cpuid', 'guest.msr', 'guest.memory', 'guest.log', 'guest.report', 'guest.tsm',
+  'guest.describe', 'guest.tdvmcall',
+];
+
+export const guestPlugin: FacetPlugin = {
+  capabilities: GUEST_EMULATOR_CAPABILITIES,
+  arrange,
+  attach: (t) => ({ guest: guestFacet(t) }),
+};

@@ -1,0 +1,106 @@
+/**
+ * /dev/kvm of the emulated kernel: kvm_intel loaded on first use (with TDX brought up or not, see
+ * bringup.ts), KVM_CHECK_EXTENSION and KVM_CREATE_VM, and the file descriptors of the VMs a
+ * scenario created. One instance per target, created on first use of the KVM facet.
+ */
+import { KVM_CAPS, KVM_VM_TYPES } from '../../../spec/abi/kvm-uapi';
+import type { FdResult } from '../../kvm-facet';
+import type { KernelResult } from '../../port';
+import type { Faults } from '../faults';
+import type { EmulatedKernel } from '../host/kernel';
+import type { EmulatorTarget } from '../target';
+import { loadKvmIntel, type KvmModuleState, type TdConf } from './bringup';
+import { KvmSeamcalls } from './seamcalls';
+import { kvmSetup, type KvmSetup } from './setup';
+import { KvmVm } from './vm';
+
+/** KVM_MAX_VCPUS on x86. */
+export const KVM_MAX_VCPUS = 4096;
+
+export class EmulatedKvm {
+  private module: KvmModuleState | null = null;
+  readonly sc: KvmSeamcalls;
+  readonly vms = new Map<number, KvmVm>();
+  private nextFd = 10;
+
+  constructor(readonly target: EmulatorTarget) {
+    this.sc = new KvmSeamcalls(() => this.kernel);
+  }
+
+  get kernel(): EmulatedKernel {
+    return this.target.system().kernel;
+  }
+
+  get faults(): Faults {
+    return this.target.faults;
+  }
+
+  get setup(): KvmSetup {
+    return kvmSetup(this.target);
+  }
+
+  /** modprobe kvm_intel (once; its outcome stays). */
+  load(): KernelResult {
+    if (!this.module) this.module = loadKvmIntel(this.kernel, this.faults);
+    return this.module.result;
+  }
+
+  get loaded(): boolean {
+    return this.load().ok;
+  }
+
+  /** enable_tdx after bring-up. */
+  get tdxEnabled(): boolean {
+    this.load();
+    return this.module!.tdx;
+  }
+
+  get conf(): TdConf {
+    if (!this.module?.conf) throw new Error('KVM has no TDX module information (TDX not brought up)');
+    return this.module.conf;
+  }
+
+  /** The VM type number KVM gives TDX guests. */
+  get tdxVmType(): number {
+    return this.faults.has('kvm.vm-type-number') ? KVM_VM_TYPES.KVM_X86_SEV_VM : KVM_VM_TYPES.KVM_X86_TDX_VM;
+  }
+
+  allocFd(): number {
+    return this.nextFd++;
+  }
+
+  /** KVM_CHECK_EXTENSION on /dev/kvm. */
+  checkExtension(cap: number): bigint {
+    switch (cap) {
+      case KVM_CAPS.KVM_CAP_VM_TYPES: {
+        let types = 1n << BigInt(KVM_VM_TYPES.KVM_X86_DEFAULT_VM);
+        if (this.tdxEnabled || this.faults.has('kvm.vm-types-always-tdx')) types |= 1n << BigInt(this.tdxVmType);
+        return types;
+      }
+      case KVM_CAPS.KVM_CAP_MAX_VCPUS:
+        return BigInt(KVM_MAX_VCPUS);
+      case KVM_CAPS.KVM_CAP_EXIT_HYPERCALL:
+        return 1n << 12n;
+      case KVM_CAPS.KVM_CAP_SPLIT_IRQCHIP:
+        return 1n;
+      default:
+        return 0n;
+    }
+  }
+
+  /** KVM_CREATE_VM: the type must be one KVM_CAP_VM_TYPES reports. */
+  createVm(type: number): FdResult {
+    if (type < 0 || type > 63 || (this.checkExtension(KVM_CAPS.KVM_CAP_VM_TYPES) & (1n << BigInt(type))) === 0n) {
+      return { result: { ok: false, errno: 'EINVAL' } };
+    }
+    const fd = this.allocFd();
+    this.vms.set(fd, new KvmVm(this, fd, type === this.tdxVmType && this.tdxEnabled));
+    return { result: { ok: true }, fd };
+  }
+
+  vm(fd: number): KvmVm {
+    const vm = this.vms.get(fd);
+    if (!vm) throw new Error(`no VM with file descriptor ${fd} in this scenario`);
+    return vm;
+  }
+}

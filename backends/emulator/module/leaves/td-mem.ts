@@ -1,0 +1,166 @@
+/**
+ * TD private memory leaves: TDH.MEM.SEPT.ADD, TDH.MEM.PAGE.ADD, TDH.MEM.PAGE.AUG,
+ * TDH.MEM.RANGE.BLOCK, TDH.MEM.TRACK, TDH.MEM.PAGE.REMOVE, TDH.MR.EXTEND and TDH.MR.FINALIZE
+ * (@src:mod-td-leaves). PAGE.ADD and MR.EXTEND build the initial image before TDH.MR.FINALIZE;
+ * PAGE.AUG adds pages (pending until the guest accepts them) once the TD runs. RCX carries the
+ * GPA and the S-EPT level of the entry (0: 4 KiB, 1: 2 MiB, ...).
+ */
+import { status, withOperand } from '../../../../spec/abi/status';
+import { defineLeaf, fail, ok, type SeamcallResult, type TdxModule } from '../module';
+import { PAGE_TYPES } from './phymem';
+import {
+  checkPage, isResult, keysConfigured, levelSize, lpReady, rootLevel, septWalkReaches, setPageType, splitGpaLevel, tableKey,
+  tdOf, tdSharedBit, type TdRecord,
+} from './td-state';
+
+const entryState = (): SeamcallResult => fail(withOperand('TDX_EPT_ENTRY_STATE_INCORRECT', 'RCX'));
+const walkFailed = (): SeamcallResult => fail(withOperand('TDX_EPT_WALK_FAILED', 'RCX'));
+
+/** The TD of RDX, usable for memory operations (keys configured, TDH.MNG.INIT done). */
+function memTd(m: TdxModule, cpu: number, rdx: bigint | undefined): TdRecord | SeamcallResult {
+  const lp = lpReady(m, cpu);
+  if (lp) return lp;
+  const td = tdOf(m, rdx ?? 0n, 'RDX');
+  if (isResult(td)) return td;
+  const keys = keysConfigured(td);
+  if (keys) return keys;
+  if (td.opState === 'UNINITIALIZED') return fail(status('TDX_OP_STATE_INCORRECT'));
+  return td;
+}
+
+/** A GPA operand: inside the TD's GPA width, aligned to the entry's size. */
+function badGpa(td: TdRecord, gpa: bigint, level: number, maxLevel: number): SeamcallResult | null {
+  const width = BigInt(td.config?.gpaw ?? 48);
+  if (level > maxLevel || gpa >= 1n << width || gpa % levelSize(level) !== 0n) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'));
+  return null;
+}
+
+/** A leaf that overlaps [gpa, gpa + size). */
+function overlappingLeaf(td: TdRecord, gpa: bigint, size: bigint): bigint | undefined {
+  for (const [base, leaf] of td.septLeaves) if (base < gpa + size && gpa < base + levelSize(leaf.level)) return base;
+  return undefined;
+}
+
+defineLeaf('TDH.MEM.SEPT.ADD', ({ module: m, cpu, regs }) => {
+  const td = memTd(m, cpu, regs.rdx);
+  if (isResult(td)) return td;
+  const { gpa, level } = splitGpaLevel(regs.rcx ?? 0n);
+  if (level < 1) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'));
+  const bad = badGpa(td, gpa, level, rootLevel(td) - 1);
+  if (bad) return bad;
+  if (!septWalkReaches(td, gpa, level)) return walkFailed();
+  if (td.septTables.has(tableKey(level, gpa))) return entryState();
+  const page = regs.r8 ?? 0n;
+  const pageBad = checkPage(m, page, 'R8', PAGE_TYPES.PT_NDA);
+  if (pageBad) return pageBad;
+  setPageType(m, page, PAGE_TYPES.PT_EPT);
+  td.septTables.add(tableKey(level, gpa));
+  td.septPages.push(page);
+  return ok();
+});
+
+/** Common part of PAGE.ADD and PAGE.AUG: a private GPA, a reachable and free leaf, a free page. */
+function addLeaf(m: TdxModule, td: TdRecord, rcx: bigint, page: bigint, maxLevel: number): { gpa: bigint; level: number } | SeamcallResult {
+  const { gpa, level } = splitGpaLevel(rcx);
+  const bad = badGpa(td, gpa, level, maxLevel);
+  if (bad) return bad;
+  if ((gpa & tdSharedBit(td)) !== 0n) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'));
+  if (!septWalkReaches(td, gpa, level)) return walkFailed();
+  if (overlappingLeaf(td, gpa, levelSize(level)) !== undefined) return entryState();
+  const pageBad = checkPage(m, page, 'R8', PAGE_TYPES.PT_NDA);
+  if (pageBad) return pageBad;
+  return { gpa, level };
+}
+
+defineLeaf('TDH.MEM.PAGE.ADD', ({ module: m, cpu, regs }) => {
+  const td = memTd(m, cpu, regs.rdx);
+  if (isResult(td)) return td;
+  if (td.opState !== 'INITIALIZED') return fail(status('TDX_OP_STATE_INCORRECT'));
+  const page = regs.r8 ?? 0n;
+  const source = regs.r9 ?? 0n;
+  const at = addLeaf(m, td, regs.rcx ?? 0n, page, 0);
+  if (isResult(at)) return at;
+  if (source % 4096n !== 0n || m.hkidOf(source) !== 0) return fail(withOperand('TDX_OPERAND_INVALID', 'R9'));
+  setPageType(m, page, PAGE_TYPES.PT_REG);
+  td.septLeaves.set(at.gpa, { level: at.level, hpa: page, state: 'MAPPED' });
+  return ok();
+});
+
+defineLeaf('TDH.MEM.PAGE.AUG', ({ module: m, cpu, regs }) => {
+  const td = memTd(m, cpu, regs.rdx);
+  if (isResult(td)) return td;
+  if (td.opState !== 'RUNNABLE') return fail(status('TDX_OP_STATE_INCORRECT'));
+  const page = regs.r8 ?? 0n;
+  const at = addLeaf(m, td, regs.rcx ?? 0n, page, 1);
+  if (isResult(at)) return at;
+  setPageType(m, page, PAGE_TYPES.PT_REG);
+  td.septLeaves.set(at.gpa, { level: at.level, hpa: page, state: 'PENDING' });
+  return ok();
+});
+
+/** The leaf RCX names exactly (same GPA and level). */
+function leafAt(td: TdRecord, rcx: bigint): { gpa: bigint; leaf: NonNullable<ReturnType<TdRecord['septLeaves']['get']>> } | SeamcallResult {
+  const { gpa, level } = splitGpaLevel(rcx);
+  if (!septWalkReaches(td, gpa, level)) return walkFailed();
+  const leaf = td.septLeaves.get(gpa);
+  if (!leaf || leaf.level !== level) return entryState();
+  return { gpa, leaf };
+}
+
+defineLeaf('TDH.MEM.RANGE.BLOCK', ({ module: m, cpu, regs }) => {
+  const td = memTd(m, cpu, regs.rdx);
+  if (isResult(td)) return td;
+  const at = leafAt(td, regs.rcx ?? 0n);
+  if (isResult(at)) return at;
+  if (at.leaf.state === 'BLOCKED') return entryState();
+  at.leaf.state = 'BLOCKED';
+  at.leaf.blockedAtEpoch = td.epoch;
+  return ok();
+});
+
+defineLeaf('TDH.MEM.TRACK', ({ module: m, cpu, regs }) => {
+  const lp = lpReady(m, cpu);
+  if (lp) return lp;
+  const td = tdOf(m, regs.rcx ?? 0n);
+  if (isResult(td)) return td;
+  const keys = keysConfigured(td);
+  if (keys) return keys;
+  td.epoch++;
+  return ok();
+});
+
+defineLeaf('TDH.MEM.PAGE.REMOVE', ({ module: m, cpu, regs }) => {
+  const td = memTd(m, cpu, regs.rdx);
+  if (isResult(td)) return td;
+  const at = leafAt(td, regs.rcx ?? 0n);
+  if (isResult(at)) return at;
+  if (at.leaf.state !== 'BLOCKED') return entryState();
+  td.septLeaves.delete(at.gpa);
+  setPageType(m, at.leaf.hpa, PAGE_TYPES.PT_NDA);
+  return ok({ r8: at.leaf.hpa });
+});
+
+defineLeaf('TDH.MR.EXTEND', ({ module: m, cpu, regs }) => {
+  const td = memTd(m, cpu, regs.rdx);
+  if (isResult(td)) return td;
+  if (td.opState !== 'INITIALIZED') return fail(status('TDX_OP_STATE_INCORRECT'));
+  const gpa = regs.rcx ?? 0n;
+  if (gpa % 256n !== 0n) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'));
+  const page = gpa - (gpa % 4096n);
+  const leaf = td.septLeaves.get(page);
+  if (!leaf || leaf.state !== 'MAPPED') return entryState();
+  td.measured.push(gpa);
+  return ok();
+});
+
+defineLeaf('TDH.MR.FINALIZE', ({ module: m, cpu, regs }) => {
+  const lp = lpReady(m, cpu);
+  if (lp) return lp;
+  const td = tdOf(m, regs.rcx ?? 0n);
+  if (isResult(td)) return td;
+  const keys = keysConfigured(td);
+  if (keys) return keys;
+  if (td.opState !== 'INITIALIZED') return fail(status('TDX_OP_STATE_INCORRECT'));
+  td.opState = 'RUNNABLE';
+  return ok();
+});

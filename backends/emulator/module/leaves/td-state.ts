@@ -1,0 +1,244 @@
+/**
+ * What the TDX module keeps about TDs, shared by the TD-management leaves (td-*.ts): the TDR of
+ * each TD with its life cycle, the key ownership table (KOT) of private HKIDs, the TDCS operation
+ * state, vCPUs (TDVPR), the secure EPT, and the checks every leaf makes on a page operand.
+ * States and transitions follow the module's tdh_mng_*, tdh_vp_*, tdh_mem_* and tdh_phymem_*
+ * handlers (@src:mod-td-leaves); the model keeps what software can observe through statuses.
+ */
+import { status, withOperand } from '../../../../spec/abi/status';
+import type { Regs } from '../../../port';
+import { fail, type SeamcallResult, type TdxModule } from '../module';
+import { PAGE_OWNERS, PAGE_TYPES } from './phymem';
+
+export type TdLifecycle = 'HKID_ASSIGNED' | 'KEYS_CONFIGURED' | 'BLOCKED' | 'TEARDOWN';
+export type TdOpState = 'UNINITIALIZED' | 'INITIALIZED' | 'RUNNABLE';
+export type KotState = 'FREE' | 'ASSIGNED' | 'FLUSHED';
+
+/** One CPUID configuration value as TD_PARAMS carries it (null: the VMM left the slot zero). */
+export interface CpuidValue {
+  eax: number;
+  ebx: number;
+  ecx: number;
+  edx: number;
+}
+
+/** struct td_params as software places it in memory for TDH.MNG.INIT. */
+export interface TdParams {
+  attributes: bigint;
+  xfam: bigint;
+  maxVcpus: number;
+  eptpControls: { pageWalkLevels: number; memoryType: 'WB' | 'UC' };
+  configFlags: bigint;
+  /** In units of 25 MHz. */
+  tscFrequency: number;
+  /** One entry per CPUID configuration slot of the module, in the module's order. */
+  cpuidValues: (CpuidValue | null)[];
+  reservedNonZero?: boolean;
+}
+
+/** The TD's configuration after TDH.MNG.INIT. */
+export interface TdConfig {
+  attributes: bigint;
+  xfam: bigint;
+  maxVcpus: number;
+  gpaw: 48 | 52;
+  /** Virtual CPUID the module computed: `leaf:subleaf` (subleaf -1 when none) -> values. */
+  cpuid: Map<string, CpuidValue>;
+}
+
+export type SeptLeafState = 'MAPPED' | 'PENDING' | 'BLOCKED';
+
+export interface SeptLeaf {
+  /** 0: 4 KiB, 1: 2 MiB. */
+  level: number;
+  hpa: bigint;
+  state: SeptLeafState;
+  blockedAtEpoch?: bigint;
+}
+
+export type VpState = 'CREATED' | 'INITIALIZED';
+
+/** What the test guest does next on a vCPU (kept in its TDVPS by the emulator). */
+export type VpGuestAction =
+  | { kind: 'tdvmcall'; regs: Regs; idle?: true }
+  | { kind: 'access'; gpa: bigint; write: boolean }
+  | { kind: 'td-exit'; exitReason: number };
+
+export interface VpRecord {
+  tdvpr: bigint;
+  tdcx: bigint[];
+  state: VpState;
+  index: number;
+  apicId: number | null;
+  initialRcx: bigint;
+  associatedCpu: number | null;
+  /** TD VMCS and TDVPS fields written with TDH.VP.WR. */
+  fields: Map<bigint, bigint>;
+  program: VpGuestAction[];
+  /** The last TD exit was a TDVMCALL whose outputs the next TDH.VP.ENTER hands to the guest. */
+  inTdvmcall: boolean;
+  /** Registers the guest saw when its last TDVMCALL returned. */
+  guestView: Regs;
+  completed: number;
+}
+
+export interface TdRecord {
+  tdr: bigint;
+  hkid: number;
+  lifecycle: TdLifecycle;
+  keyPackages: Set<number>;
+  tdcs: bigint[];
+  opState: TdOpState;
+  config: TdConfig | null;
+  vcpus: Map<bigint, VpRecord>;
+  /** Secure EPT pages present, as `level:gpa` of the region they map, and the pages holding them. */
+  septTables: Set<string>;
+  septPages: bigint[];
+  /** Leaf entries by GPA (aligned to the leaf's size). */
+  septLeaves: Map<bigint, SeptLeaf>;
+  epoch: bigint;
+  /** GPAs of the 256-byte chunks TDH.MR.EXTEND measured, in order. */
+  measured: bigint[];
+  fatal: boolean;
+}
+
+export interface KotEntry {
+  state: KotState;
+  /** Packages that still have to run TDH.PHYMEM.CACHE.WB for this HKID. */
+  wbinvdPending: Set<number>;
+}
+
+const TDS = 'td.records';
+const KOT = 'td.kot';
+
+export function tds(m: TdxModule): Map<bigint, TdRecord> {
+  let v = m.ext.get(TDS) as Map<bigint, TdRecord> | undefined;
+  if (!v) m.ext.set(TDS, (v = new Map()));
+  return v;
+}
+
+export function kot(m: TdxModule, hkid: number): KotEntry {
+  let table = m.ext.get(KOT) as Map<number, KotEntry> | undefined;
+  if (!table) m.ext.set(KOT, (table = new Map()));
+  let e = table.get(hkid);
+  if (!e) table.set(hkid, (e = { state: 'FREE', wbinvdPending: new Set() }));
+  return e;
+}
+
+export function allKot(m: TdxModule): Map<number, KotEntry> {
+  return (m.ext.get(KOT) as Map<number, KotEntry> | undefined) ?? new Map();
+}
+
+export function pageOwners(m: TdxModule): Map<bigint, bigint> {
+  let v = m.ext.get(PAGE_OWNERS) as Map<bigint, bigint> | undefined;
+  if (!v) m.ext.set(PAGE_OWNERS, (v = new Map()));
+  return v;
+}
+
+export const pageType = (m: TdxModule, pa: bigint): bigint => pageOwners(m).get(pa) ?? PAGE_TYPES.PT_NDA;
+
+export function setPageType(m: TdxModule, pa: bigint, type: bigint): void {
+  if (type === PAGE_TYPES.PT_NDA) pageOwners(m).delete(pa);
+  else pageOwners(m).set(pa, type);
+}
+
+export type Operand = 'RCX' | 'RDX' | 'R8' | 'R9';
+
+/**
+ * check_and_lock_explicit_*(): a page operand must be 4 KiB aligned with no HKID bits, lie in
+ * TDMR memory outside reserved areas, and have the expected PAMT page type.
+ */
+export function checkPage(m: TdxModule, pa: bigint, operand: Operand, expected: bigint): SeamcallResult | null {
+  if (pa % 4096n !== 0n || m.hkidOf(pa) !== 0) return fail(withOperand('TDX_OPERAND_INVALID', operand));
+  const tdmr = m.tdmrs.find((t) => pa >= t.base && pa < t.base + t.size);
+  const reserved = tdmr?.reserved.some((r) => pa >= tdmr.base + r.offset && pa < tdmr.base + r.offset + r.size);
+  if (!tdmr || reserved || !m.isInitialized(pa)) return fail(withOperand('TDX_OPERAND_ADDR_RANGE_ERROR', operand));
+  if (pageType(m, pa) !== expected) return fail(withOperand('TDX_PAGE_METADATA_INCORRECT', operand));
+  return null;
+}
+
+/** The TD a TDR operand names, after the page checks. */
+export function tdOf(m: TdxModule, tdr: bigint, operand: Operand = 'RCX'): TdRecord | SeamcallResult {
+  const bad = checkPage(m, tdr, operand, PAGE_TYPES.PT_TDR);
+  if (bad) return bad;
+  const td = tds(m).get(tdr);
+  return td ?? fail(withOperand('TDX_PAGE_METADATA_INCORRECT', operand));
+}
+
+/** The vCPU a TDVPR operand names, with its TD. */
+export function vpOf(m: TdxModule, tdvpr: bigint, operand: Operand = 'RCX'): { td: TdRecord; vp: VpRecord } | SeamcallResult {
+  const bad = checkPage(m, tdvpr, operand, PAGE_TYPES.PT_TDVPR);
+  if (bad) return bad;
+  for (const td of tds(m).values()) {
+    const vp = td.vcpus.get(tdvpr);
+    if (vp) return { td, vp };
+  }
+  return fail(withOperand('TDX_PAGE_METADATA_INCORRECT', operand));
+}
+
+export const isResult = (v: unknown): v is SeamcallResult =>
+  typeof v === 'object' && v !== null && 'status' in v && 'out' in v;
+
+/** Every TD leaf runs only on a logical processor that did TDH.SYS.LP.INIT. */
+export function lpReady(m: TdxModule, cpu: number): SeamcallResult | null {
+  return m.lpInit[cpu] ? null : fail(status('TDX_SYS_LP_INIT_NOT_DONE'));
+}
+
+/** The TD must have its keys configured on every package (TD_KEYS_CONFIGURED). */
+export function keysConfigured(td: TdRecord): SeamcallResult | null {
+  if (td.fatal) return fail(status('TDX_TD_FATAL'));
+  return td.lifecycle === 'KEYS_CONFIGURED' ? null : fail(status('TDX_TD_KEYS_NOT_CONFIGURED'));
+}
+
+/** EPT mapping information in RCX: level in bits 2:0, GPA in bits 51:12. */
+export function splitGpaLevel(rcx: bigint): { gpa: bigint; level: number } {
+  return { gpa: rcx & 0x000ffffffffff000n, level: Number(rcx & 7n) };
+}
+
+/** Bytes a S-EPT entry of `level` maps (0: 4 KiB, 1: 2 MiB, 2: 1 GiB, ...). */
+export const levelSize = (level: number): bigint => 4096n << BigInt(9 * level);
+
+/**
+ * One above the highest entry level: the root page (PML4 for 4-level EPT, GPAW 48; PML5 for
+ * 5-level) lives in the TDCS and holds entries of level 3 (or 4); TDH.MEM.SEPT.ADD adds the
+ * pages below it, at levels 3 (4) down to 1.
+ */
+export const rootLevel = (td: TdRecord): number => (td.config?.gpaw === 52 ? 5 : 4);
+
+/** Key of the S-EPT page a level-`level` entry points to; it covers that entry's region. */
+export const tableKey = (level: number, gpa: bigint): string => `${level}:${gpa - (gpa % levelSize(level))}`;
+
+/** Whether the S-EPT has the tables needed to hold an entry of `level` at `gpa`. */
+export function septWalkReaches(td: TdRecord, gpa: bigint, level: number): boolean {
+  for (let l = rootLevel(td) - 1; l > level; l--) {
+    if (!td.septTables.has(tableKey(l, gpa))) return false;
+  }
+  return true;
+}
+
+/** The shared bit of the TD's GPAs. */
+export const tdSharedBit = (td: TdRecord): bigint => 1n << BigInt((td.config?.gpaw ?? 48) - 1);
+
+/** Field id (TDH.VP.WR/RD) under which the TD VMCS keeps the shared EPT pointer (VMCS encoding 0x203C). */
+export const TDVPS_SHARED_EPT_POINTER = (0x1n << 56n) | 0x203cn;
+
+/** Field ids of the TD's virtual CPUID (TD_MD_FIELD_ID_CPUID_VALUES and the leaf/sub-leaf encoding). */
+export const TD_MD_FIELD_ID_CPUID_VALUES = 0x9410000300000000n;
+
+export function cpuidFieldId(leaf: number, subleaf: number | null, element: 0 | 1): bigint {
+  let id = TD_MD_FIELD_ID_CPUID_VALUES;
+  id |= BigInt((leaf & 0x80000000) !== 0 ? 1 : 0) << 16n;
+  id |= BigInt(leaf & 0x7f) << 9n;
+  id |= subleaf === null ? 0x1fen : BigInt(subleaf & 0x7f) << 1n;
+  return id | BigInt(element);
+}
+
+export function decodeCpuidFieldId(id: bigint): { leaf: number; subleaf: number | null; element: number } | null {
+  if ((id & ~0x1ffffn) !== TD_MD_FIELD_ID_CPUID_VALUES) return null;
+  const high = Number((id >> 16n) & 1n);
+  const leaf = (high ? 0x80000000 : 0) + Number((id >> 9n) & 0x7fn);
+  const na = ((id >> 8n) & 1n) === 1n;
+  return { leaf, subleaf: na ? null : Number((id >> 1n) & 0x7fn), element: Number(id & 1n) };
+}
+
+export const cpuidKey = (leaf: number, subleaf: number | null): string => `${leaf}:${subleaf ?? -1}`;

@@ -1,0 +1,161 @@
+@guest @src:tdx-rst-guest @src:guest-c
+Feature: A Linux guest recognises that it runs in a TD
+  Very early at boot the guest kernel asks CPUID leaf 0x21 for the TDX signature. When it finds
+  it, the kernel marks the CPU as a TDX guest (the tdx_guest flag), asks the TDX module for the TD's
+  GPA width and attributes, and derives the shared bit from the width: the top bit of a guest
+  physical address says whether the page is shared with the VMM. It then makes sure that touching
+  private memory the TD has not accepted can never reach it as a #VE, which it could not handle in
+  every context: older kernels insist on the SEPT_VE_DISABLE attribute, newer ones can switch such
+  #VEs off themselves where the VMM allows it, and also ask the module to spare them other needless
+  #VEs. The kernel reports what it found in its log; kernels from v6.14 list the TD attributes and
+  TD_CTLS by name.
+
+  @req:guest.detect.cpuid-signature @src:capture-guest-cpuid21
+  Rule: CPUID leaf 0x21 identifies a TD: read as EBX, EDX, ECX its twelve bytes spell "IntelTDX    "
+
+    @needs:guest.cpuid
+    Scenario: Leaf 0x21 carries the TDX signature
+      Given a TD guest
+      When the guest kernel executes CPUID leaf 0x21 subleaf 0
+      Then EBX, EDX and ECX read "IntelTDX    "
+
+    @needs:guest.instructions
+    Scenario: The TDX module answers leaf 0x21 itself, without a #VE
+      Given a TD guest
+      When the guest kernel executes CPUID leaf 0x21 subleaf 0
+      Then the TDX module handled it without a #VE
+
+  @req:guest.detect.cpu-flag @needs:guest.describe @src:capture-dev-tdx-guest @src:tdxg-drv
+  Rule: A guest that found the signature carries the tdx_guest CPU flag and offers /dev/tdx_guest
+
+    Scenario: The tdx_guest flag and the attestation device
+      Given a TD guest
+      When the guest kernel has booted
+      Then the guest CPU flags include tdx_guest
+      And /dev/tdx_guest exists in the guest
+
+  @req:guest.detect.log-lines @needs:guest.log @src:capture-guest-dmesg
+  Rule: The guest kernel logs that it detected a TD and, later in boot, that Intel TDX memory encryption is active
+
+    Scenario: The two lines of a TD guest's boot log, in order
+      Given a TD guest
+      When the guest kernel has booted
+      Then the guest log says the TD guest was detected
+      And the guest log says memory encryption with Intel TDX is active
+      And the guest log says the TD guest was detected before it says memory encryption with Intel TDX is active
+
+  @req:guest.detect.announce @needs:guest.log @src:ml-tdx-announce @src:tdx-guest-debug-c @src:ml-migratable-typo
+  Rule: Kernels from v6.14 name the TD attributes and TD_CTLS after "Guest detected"; earlier kernels print no such lines
+
+    @era:guest-announce=attributes-migrtable @era:guest-announce=attributes-migratable @needs:guest.describe
+    Scenario: The attribute and TD_CTLS lines name what the TD has
+      Given a TD guest
+      When the guest kernel has booted
+      Then the guest's attribute line names the TD's attributes
+      And the guest's TD_CTLS line names the TD_CTLS the TD reports
+
+    @era:guest-announce=attributes-migrtable
+    Scenario: Until the 2026 fix, attribute bit 29 is spelled MIGRTABLE
+      Given a TD guest with the MIGRATABLE attribute
+      When the guest kernel has booted
+      Then the guest's attribute line lists exactly SEPT_VE_DISABLE,MIGRTABLE
+
+    @era:guest-announce=attributes-migratable
+    Scenario: After the 2026 fix, attribute bit 29 is spelled MIGRATABLE
+      Given a TD guest with the MIGRATABLE attribute
+      When the guest kernel has booted
+      Then the guest's attribute line lists exactly SEPT_VE_DISABLE,MIGRATABLE
+
+    @era:guest-announce=detected-only
+    Scenario: Earlier kernels only say that they detected a TD
+      Given a TD guest
+      When the guest kernel has booted
+      Then the guest log says the TD guest was detected
+      And the guest log has no attribute line
+
+  @req:guest.detect.shared-bit @needs:guest.describe @needs:guest.memory @needs:guest.tdvmcall
+  Rule: The shared bit is the highest bit of the TD's GPA width: bit 47 with a 48-bit width, bit 51 with 52 bits
+
+    Scenario Outline: A <width>-bit GPA width puts the shared bit at bit <bit>
+      Given a TD guest with a <width>-bit GPA width
+      When the guest converts 1 page at 0x2000000 to shared
+      Then the TD reports a GPA width of <width> and a shared bit at bit <bit>
+      And the guest asked the VMM with MapGPA for 0x2000000 with bit <bit> set
+
+      Examples:
+        | width | bit |
+        | 48    | 47  |
+        | 52    | 51  |
+
+  @req:guest.setup.sept-ve-attribute @era:guest-sept-ve=attribute @src:guest-c-v63
+  Rule: Before v6.13 a TD must have the SEPT_VE_DISABLE attribute: a non-debug TD without it reports a fatal error to the VMM and stops; a debug TD only warns
+
+    @needs:guest.describe
+    Scenario: A non-debug TD without SEPT_VE_DISABLE stops at boot
+      Given a non-debug TD guest without the SEPT_VE_DISABLE attribute
+      When the guest kernel boots
+      Then the guest kernel stopped at boot reporting "TD misconfiguration: SEPT_VE_DISABLE attribute must be set."
+      And the VMM received that message through TDVMCALL<ReportFatalError>
+
+    @needs:guest.describe @needs:guest.log
+    Scenario: A debug TD without SEPT_VE_DISABLE boots with a warning
+      Given a debug TD guest without the SEPT_VE_DISABLE attribute
+      When the guest kernel boots
+      Then the guest kernel booted
+      And the guest log says SEPT #VEs are not disabled
+
+  @req:guest.setup.sept-ve-td-ctls @era:guest-sept-ve=td-ctls @needs:guest.describe @src:ml-disable-sept-ve
+  Rule: From v6.13, where the VMM lets the TD control pending #VEs, a non-debug TD sets TD_CTLS.PENDING_VE_DISABLE itself; otherwise the attribute still decides
+
+    @module:>=1.5
+    Scenario: The kernel disables SEPT #VEs itself when the VMM allows it
+      Given a non-debug TD guest without the SEPT_VE_DISABLE attribute
+      And the VMM lets the TD control pending #VEs
+      When the guest kernel boots
+      Then the guest kernel booted
+      And the TD's TD_CTLS include PENDING_VE_DISABLE
+
+    @module:>=1.5
+    Scenario: A debug TD keeps SEPT #VEs for its backtraces
+      Given a debug TD guest without the SEPT_VE_DISABLE attribute
+      And the VMM lets the TD control pending #VEs
+      When the guest kernel boots
+      Then the guest kernel booted
+      And the TD's TD_CTLS lack PENDING_VE_DISABLE
+
+    Scenario: Without that permission a non-debug TD still needs the attribute
+      Given a non-debug TD guest without the SEPT_VE_DISABLE attribute
+      When the guest kernel boots
+      Then the guest kernel stopped at boot reporting "TD misconfiguration: SEPT #VE has to be disabled"
+      And the VMM received that message through TDVMCALL<ReportFatalError>
+
+  @req:guest.setup.reduce-ve @era:guest-sept-ve=td-ctls @needs:guest.describe @src:ml-reduce-ve
+  Rule: From v6.14 the kernel asks for REDUCE_VE; where the module refuses it, it asks for topology enumeration alone, which needs x2APIC IDs configured by the VMM
+
+    @module:>=2.0
+    Scenario: A module with REDUCE_VE turns it on, which includes topology enumeration and CPUID leaf 0x2
+      Given a TD guest
+      When the guest kernel boots
+      Then the TD's TD_CTLS include REDUCE_VE, ENUM_TOPOLOGY and VIRT_CPUID2
+
+    @module:>=1.5 @module:<2.0
+    Scenario: A module without REDUCE_VE: topology enumeration only
+      Given a TD guest
+      When the guest kernel boots
+      Then the TD's TD_CTLS include ENUM_TOPOLOGY
+      And the TD's TD_CTLS lack REDUCE_VE
+
+    @module:>=1.5 @needs:guest.log
+    Scenario: Without x2APIC IDs from the VMM the kernel says so and goes without
+      Given a TD guest whose VMM did not configure the x2APIC IDs
+      When the guest kernel boots
+      Then the guest log says the VMM did not configure the x2APIC IDs
+      And the TD's TD_CTLS lack ENUM_TOPOLOGY
+
+  @req:guest.log.dialect @needs:guest.log @src:ml-disable-sept-ve @src:guest-c-v63
+  Rule: The guest kernel words its TDX messages as its own kernel version does (the SEPT #VE warning changed in v6.13)
+
+    Scenario: The warning of a debug TD without SEPT_VE_DISABLE is in this kernel's words
+      Given a debug TD guest without the SEPT_VE_DISABLE attribute
+      When the guest kernel boots
+      Then every TDX message in the guest log is worded as this kernel words it

@@ -1,0 +1,97 @@
+@guest @src:tdx-rst-guest @src:mod-msr-lookup
+Feature: MSR access in a TD
+  The TDX module decides, MSR by MSR and separately for reads and writes, what a TD's RDMSR and
+  WRMSR do. Some MSRs are the TD's own and just work, passed to the CPU or emulated by the module
+  itself. Some raise #GP, as if the MSR did not exist. The rest raise #VE, which lets the guest
+  ask the VMM to emulate the access; that includes every MSR the module's table does not list.
+  A few depend on how the TD was configured: performance-monitoring MSRs need the PERFMON
+  attribute, and some raise #VE only when the TD's CPUID enumerates the feature they belong to.
+  The scenarios read MSRs the way the msr driver does, where a fault becomes an error (EIO)
+  instead of an oops.
+
+  @req:guest.msr.categories @needs:guest.msr
+  Rule: Each MSR access falls in one of three categories: it just works, it raises #VE, or it raises #GP
+
+    Scenario Outline: RDMSR of <msr> (<name>) <category>
+      Given a TD guest
+      When the guest kernel reads MSR <msr>
+      Then the MSR access <category>
+
+      Examples: Just works (passed through, or emulated by the module)
+        | msr        | name                   | category   |
+        | 0x48       | IA32_SPEC_CTRL         | just works |
+        | 0x277      | IA32_PAT               | just works |
+        | 0x808      | IA32_X2APIC_TPR        | just works |
+        | 0xc0000080 | IA32_EFER              | just works |
+        | 0x10a      | IA32_ARCH_CAPABILITIES | just works |
+        | 0x480      | IA32_VMX_BASIC         | just works |
+
+      Examples: Raises #VE (including MSRs the module does not list)
+        | msr   | name                    | category   |
+        | 0x1b  | IA32_APICBASE           | raises #VE |
+        | 0x179 | IA32_MCG_CAP            | raises #VE |
+        | 0x2ff | IA32_MTRR_DEF_TYPE      | raises #VE |
+        | 0x830 | IA32_X2APIC_ICR         | raises #VE |
+        | 0x481 | IA32_VMX_PINBASED_CTLS  | raises #VE |
+        | 0x6e0 | IA32_TSC_DEADLINE       | raises #VE |
+
+      Examples: Raises #GP
+        | msr   | name                  | category   |
+        | 0x9e  | IA32_SMBASE           | raises #GP |
+        | 0x8c  | IA32_SGXLEPUBKEYHASH0 | raises #GP |
+        | 0xd90 | IA32_BNDCFGS          | raises #GP |
+        | 0xd93 | IA32_PASID            | raises #GP |
+        | 0x804 | reserved x2APIC MSR   | raises #GP |
+
+    Scenario Outline: WRMSR of <msr> (<name>) <category>
+      Given a TD guest
+      When the guest kernel writes 0x0 to MSR <msr>
+      Then the MSR access <category>
+
+      Examples:
+        | msr   | name                   | category   |
+        | 0x48  | IA32_SPEC_CTRL         | just works |
+        | 0xda0 | IA32_XSS               | just works |
+        | 0x10  | IA32_TIME_STAMP_COUNTER | raises #VE |
+        | 0xbc  | IA32_MISC_PACKAGE_CTLS | raises #VE |
+        | 0x480 | IA32_VMX_BASIC         | raises #GP |
+        | 0x9e  | IA32_SMBASE            | raises #GP |
+
+  @req:guest.msr.ve-emulation @needs:guest.msr @needs:guest.tdvmcall @src:guest-c
+  Rule: The kernel emulates a #VE on RDMSR and WRMSR with TDVMCALL<Instruction.RDMSR> and <Instruction.WRMSR>; when the VMM refuses, the access fails
+
+    Scenario: RDMSR of IA32_APICBASE returns what the VMM answered
+      Given a TD guest
+      When the guest kernel reads MSR 0x1b
+      Then the guest asked the VMM with TDVMCALL<Instruction.RDMSR> and R12 = 0x1b
+      And the MSR value is what the VMM answered in R11
+
+    Scenario: WRMSR of IA32_TSC_DEADLINE passes the MSR and the value
+      Given a TD guest
+      When the guest kernel writes 0x123456789 to MSR 0x6e0
+      Then the TDX module raised #VE with exit reason 32 (MSR_WRITE)
+      And the guest asked the VMM with TDVMCALL<Instruction.WRMSR> and R12 = 0x6e0, R13 = 0x123456789
+
+    Scenario: The VMM refuses to emulate an MSR: the read fails
+      Given a TD guest whose VMM answers TDVMCALL<Instruction.RDMSR> with INVALID_OPERAND
+      When the guest kernel reads MSR 0x179
+      Then the TDX module raised #VE with exit reason 31 (MSR_READ)
+      And the MSR access failed
+
+  @req:guest.msr.feature-dependent @needs:guest.msr
+  Rule: Some MSRs follow the TD's configuration: performance-monitoring MSRs work only with the PERFMON attribute, and TSC_DEADLINE raises #VE only if the TD's CPUID enumerates TSC-deadline (#GP otherwise)
+
+    Scenario: Without PERFMON, IA32_PERFEVTSEL0 raises #GP
+      Given a TD guest without the PERFMON attribute
+      When the guest kernel reads MSR 0x186
+      Then the MSR access raises #GP
+
+    Scenario: With PERFMON, IA32_PERFEVTSEL0 just works
+      Given a TD guest with the PERFMON attribute
+      When the guest kernel reads MSR 0x186
+      Then the MSR access just works
+
+    Scenario: A TD whose CPUID lacks TSC-deadline gets #GP on IA32_TSC_DEADLINE
+      Given a TD guest on a host CPU without CPUID leaf 0x1 ECX bit 24
+      When the guest kernel reads MSR 0x6e0
+      Then the MSR access raises #GP

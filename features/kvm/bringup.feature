@@ -1,0 +1,108 @@
+@kvm @src:kvm-tdx-c
+Feature: KVM brings up TDX when kvm_intel loads
+  KVM offers TDX guests only when kvm_intel is loaded with its "tdx" parameter set (it is off by
+  default). It then checks that KVM's own configuration and the CPU give TDX what it needs,
+  makes sure the TDX module is initialised (kernels up to v7.0 initialise it at this point;
+  from v7.1 the kernel did so at boot), and checks what the module offers TDs. A requirement
+  that is not met, or a platform without a TDX module, only turns TDX off: kvm_intel still loads
+  for ordinary VMs. A module that cannot give a TD as many vCPUs as the platform has logical CPUs
+  makes loading kvm_intel fail.
+
+  @req:kvm.bringup.param-off @era:kvm-tdx=premerge @era:kvm-tdx=mainline @needs:kvm.module
+  Rule: TDX stays off unless kvm_intel.tdx is set
+
+    Scenario: kvm_intel loaded with tdx=0
+      Given a TDX host
+      And the kernel command line sets kvm_intel.tdx=0
+      When kvm_intel is loaded
+      Then loading kvm_intel succeeds
+      And the kvm_intel parameter tdx reads N
+      And KVM_CAP_VM_TYPES does not offer the TDX VM type
+      And creating a VM of the TDX type fails with EINVAL
+
+  @req:kvm.bringup.success @era:kvm-tdx=mainline @needs:kvm.module @src:kvm-uapi-sync
+  Rule: On a TDX host with tdx=1, KVM offers the TDX VM type, KVM_X86_TDX_VM (5)
+
+    Scenario: TDX brought up
+      Given a TDX host
+      And the kernel command line sets kvm_intel.tdx=1
+      When kvm_intel is loaded
+      Then loading kvm_intel succeeds
+      And the kvm_intel parameter tdx reads Y
+      And KVM_CAP_VM_TYPES offers VM type 5
+
+  @req:kvm.bringup.requirements @era:kvm-tdx=mainline @needs:kvm.module
+  Rule: A requirement that is not met turns TDX off with a message, and kvm_intel still loads
+
+    Scenario Outline: Without <requirement>
+      Given a TDX host
+      And the kernel command line sets kvm_intel.tdx=1
+      And <precondition>
+      When kvm_intel is loaded
+      Then loading kvm_intel succeeds
+      And the kvm_intel parameter tdx reads N
+      And KVM logs that <message>
+
+      Examples:
+        | requirement      | precondition                                           | message                                                  |
+        | EPT              | the kernel command line sets kvm_intel.ept=0           | EPT is required                                          |
+        | the TDP MMU      | the kernel command line sets kvm.tdp_mmu=0             | the TDP MMU, MMIO caching and EPT A/D bits are required |
+        | MMIO caching     | the kernel command line sets kvm.enable_mmio_caching=0 | the TDP MMU, MMIO caching and EPT A/D bits are required |
+        | EPT A/D bits     | the kernel command line sets kvm_intel.eptad=0         | the TDP MMU, MMIO caching and EPT A/D bits are required |
+        | APICv            | the kernel command line sets kvm_intel.enable_apicv=0  | APICv is required                                        |
+        | OSXSAVE          | the CPU lacks xsave                                    | OSXSAVE is required                                      |
+        | MOVDIR64B        | the CPU lacks movdir64b                                | MOVDIR64B is required                                    |
+        | self-snoop       | the CPU lacks self_snoop                               | self-snoop is required                                   |
+        | TDX KeyIDs       | a platform whose BIOS announces no TDX KeyIDs          | no TDX private KeyIDs are available                      |
+        | virt at load     | the kernel command line sets kvm.enable_virt_at_load=0 | kvm.enable_virt_at_load=1 is required                    |
+
+  @req:kvm.bringup.module-not-loaded @era:kvm-tdx=mainline @needs:kvm.module
+  Rule: Without a TDX module KVM turns TDX off but still loads
+
+    Scenario: The BIOS loaded no TDX module
+      Given a TDX host
+      And the kernel command line sets kvm_intel.tdx=1
+      But the BIOS loaded no TDX module
+      When kvm_intel is loaded
+      Then loading kvm_intel succeeds
+      And the kvm_intel parameter tdx reads N
+      And KVM_CAP_VM_TYPES does not offer the TDX VM type
+
+  @req:kvm.bringup.max-vcpus @era:kvm-tdx=mainline @needs:kvm.module
+  Rule: A module whose MAX_VCPUS_PER_TD is below the number of logical CPUs makes kvm_intel fail to load
+
+    Scenario: MAX_VCPUS_PER_TD of 64
+      Given a TDX host
+      And the kernel command line sets kvm_intel.tdx=1
+      And the TDX module reports MAX_VCPUS_PER_TD 64
+      When kvm_intel is loaded
+      Then loading kvm_intel fails with EINVAL
+      And KVM logs that MAX_VCPU_PER_TD 64 is smaller than the number of logical CPUs
+
+    Scenario: MAX_VCPUS_PER_TD equal to the number of logical CPUs
+      Given a TDX host
+      And the kernel command line sets kvm_intel.tdx=1
+      And the TDX module reports as many MAX_VCPUS_PER_TD as the platform has logical CPUs
+      When kvm_intel is loaded
+      Then loading kvm_intel succeeds
+      And the kvm_intel parameter tdx reads Y
+
+  @req:kvm.bringup.topology @era:kvm-tdx=mainline @era:init=boot @needs:kvm.module @src:ml-vmxon
+  Rule: From v7.1 a module without topology enumeration (TDX_FEATURES0 bit 20) makes kvm_intel fail to load
+
+    Scenario: TDX_FEATURES0 lacks TOPOLOGY_ENUM
+      Given a TDX host
+      And the TDX module's TDX_FEATURES0 lacks TOPOLOGY_ENUM
+      And the kernel command line sets kvm_intel.tdx=1
+      When kvm_intel is loaded
+      Then loading kvm_intel fails with EINVAL
+
+  @req:kvm.bringup.premerge-failure @era:kvm-tdx=premerge @needs:kvm.module @src:capture-canonical-tdx-331 @src:ml-kvm-tdx-premerge
+  Rule: The KVM distributions carried before the merge says when initialising the TDX module failed
+
+    Scenario: A logical CPU offline when KVM initialises TDX
+      Given a TDX host
+      And the kernel command line sets kvm_intel.tdx=1
+      And logical CPU 3 is offline when TDX is initialised
+      When kvm_intel is loaded
+      Then KVM logs that TDX module initialisation failed

@@ -1,0 +1,374 @@
+@kvm @era:kvm-tdx=mainline @needs:kvm.ioctl @src:kvm-tdx-rst @src:kvm-tdx-c
+Feature: Building a TD through KVM
+  A VMM creates a TD as a VM of type KVM_X86_TDX_VM and then drives it through
+  KVM_MEMORY_ENCRYPT_OP, each call carrying a struct kvm_tdx_cmd (id, flags, data, hw_error).
+  The documented order is: query KVM_TDX_CAPABILITIES, initialise the TD with KVM_TDX_INIT_VM,
+  create the vCPUs and initialise each with KVM_TDX_INIT_VCPU, copy the initial image into
+  private memory with KVM_TDX_INIT_MEM_REGION, seal the TD with KVM_TDX_FINALIZE_VM, then run
+  the vCPUs. KVM refuses each step out of order or with malformed input; where the TDX module
+  refuses an operand, KVM reports the module's status in hw_error.
+
+  Background:
+    Given a TDX host
+    And the kernel command line sets kvm_intel.tdx=1
+
+  @req:kvm.vm.create
+  Rule: KVM_CREATE_VM accepts the TDX VM type (5) and refuses types KVM does not offer
+
+    Scenario Outline: VM type <type>
+      When the VMM creates a VM of type <type>
+      Then <outcome>
+
+      Examples:
+        | type | outcome                             |
+        | 5    | the VM is created                   |
+        | 0    | the VM is created                   |
+        | 6    | creating the VM fails with EINVAL   |
+        | 63   | creating the VM fails with EINVAL   |
+
+  @req:kvm.vm.max-vcpus
+  Rule: A TD may have as many vCPUs as the platform has logical CPUs, whatever MAX_VCPUS_PER_TD says
+
+    Scenario: KVM_CAP_MAX_VCPUS of a TD
+      Given a TD VM created by the VMM
+      Then KVM_CAP_MAX_VCPUS of the VM equals the number of logical CPUs
+
+  @req:kvm.cmd.header
+  Rule: user space must leave hw_error zero and may not set flags the sub-command does not define
+
+    Scenario Outline: <cmd> with a non-zero hw_error
+      Given a TD VM created by the VMM
+      And the TD was initialised with KVM_TDX_INIT_VM
+      And vCPU 0 was created
+      When the VMM issues <cmd> with hw_error 0x1
+      Then the sub-command fails with EINVAL
+
+      Examples:
+        | cmd                      |
+        | KVM_TDX_CAPABILITIES     |
+        | KVM_TDX_FINALIZE_VM      |
+        | KVM_TDX_INIT_VCPU        |
+        | KVM_TDX_GET_CPUID        |
+
+    Scenario Outline: <cmd> with flags 0x1
+      Given a TD VM created by the VMM
+      When the VMM issues <cmd> with flags 0x1
+      Then the sub-command fails with EINVAL
+
+      Examples:
+        | cmd                  |
+        | KVM_TDX_CAPABILITIES |
+        | KVM_TDX_INIT_VM      |
+
+    Scenario: KVM_TDX_INIT_VCPU with flags 0x1
+      Given a TD VM created by the VMM
+      And the TD was initialised with KVM_TDX_INIT_VM
+      And vCPU 0 was created
+      When the VMM issues KVM_TDX_INIT_VCPU with flags 0x1
+      Then the sub-command fails with EINVAL
+
+    Scenario: An unknown sub-command
+      Given a TD VM created by the VMM
+      When the VMM issues sub-command 7 on the VM
+      Then the sub-command fails with EINVAL
+
+    Scenario: A vCPU sub-command on the VM descriptor
+      Given a TD VM created by the VMM
+      And the TD was initialised with KVM_TDX_INIT_VM
+      When the VMM issues KVM_TDX_INIT_VCPU on the VM
+      Then the sub-command fails with EINVAL
+
+  @req:kvm.capabilities.report
+  Rule: KVM_TDX_CAPABILITIES reports the attributes and XFAM KVM supports and every configurable CPUID, with the GPA width bits of CPUID 0x80000008 marked configurable
+
+    Scenario: The capabilities of the TDX module, as KVM offers them
+      Given a TD VM created by the VMM
+      When the VMM issues KVM_TDX_CAPABILITIES with room for 256 CPUID entries
+      Then the sub-command succeeds
+      And the supported attributes are SEPT_VE_DISABLE only
+      And the supported XFAM includes x87 and SSE
+      And there is one CPUID entry per CPUID configuration of the TDX module
+      And CPUID 0x80000008 EAX bits 23:16 are reported as 0xff
+      And no CPUID entry offers TSX or WAITPKG
+
+    Scenario: Too little room for the CPUID entries
+      Given a TD VM created by the VMM
+      When the VMM issues KVM_TDX_CAPABILITIES with room for 1 CPUID entries
+      Then the sub-command fails with E2BIG
+
+  @req:kvm.vcpu.after-init-vm
+  Rule: vCPUs can be created only after KVM_TDX_INIT_VM
+
+    Scenario: KVM_CREATE_VCPU before KVM_TDX_INIT_VM
+      Given a TD VM created by the VMM
+      When the VMM creates vCPU 0
+      Then creating the vCPU fails with EIO
+
+    Scenario: KVM_CREATE_VCPU after KVM_TDX_INIT_VM
+      Given a TD VM created by the VMM
+      And the TD was initialised with KVM_TDX_INIT_VM
+      When the VMM creates vCPU 0
+      Then the vCPU is created
+
+  @req:kvm.vcpu.split-irqchip
+  Rule: A TD vCPU needs the local APIC in the kernel and the I/O APIC in user space (a split IRQ chip)
+
+    Scenario: No split IRQ chip
+      Given a TD VM created by the VMM without a split IRQ chip
+      And the TD was initialised with KVM_TDX_INIT_VM
+      When the VMM creates vCPU 0
+      Then creating the vCPU fails with EINVAL
+
+  @req:kvm.init-vm.once
+  Rule: KVM_TDX_INIT_VM runs once, before any vCPU exists
+
+    Scenario: KVM_TDX_INIT_VM again after a vCPU was created
+      Given a TD VM created by the VMM
+      And the TD was initialised with KVM_TDX_INIT_VM
+      And vCPU 0 was created
+      When the VMM issues KVM_TDX_INIT_VM
+      Then the sub-command fails with EINVAL
+
+  @req:kvm.init-vm.attributes-xfam
+  Rule: KVM_TDX_INIT_VM accepts only the attributes and XFAM bits KVM_TDX_CAPABILITIES reported
+
+    Scenario Outline: <what>
+      Given a TD VM created by the VMM
+      When the VMM issues KVM_TDX_INIT_VM with <change>
+      Then <outcome>
+
+      Examples:
+        | what                               | change                       | outcome                            |
+        | SEPT_VE_DISABLE                    | attributes 0x10000000        | the sub-command succeeds           |
+        | the DEBUG attribute                | attributes 0x10000001        | the sub-command fails with EINVAL  |
+        | an attribute the module lacks      | attributes 0x10000000000     | the sub-command fails with EINVAL  |
+        | an XFAM bit KVM does not support   | XFAM 0x80000000000000e7      | the sub-command fails with EINVAL  |
+
+  @req:kvm.init-vm.gpa-width
+  Rule: The GPA width comes from CPUID 0x80000008 EAX[23:16] and may only be 48, or 52 where EPT has five levels
+
+    Scenario Outline: GPA width <width>
+      Given a TD VM created by the VMM
+      And <ept>
+      When the VMM issues KVM_TDX_INIT_VM with GPA width <width>
+      Then <outcome>
+
+      Examples:
+        | width | ept                                    | outcome                           |
+        | 48    | the CPU's EPT has five levels          | the sub-command succeeds          |
+        | 52    | the CPU's EPT has five levels          | the sub-command succeeds          |
+        | 52    | the CPU's EPT has only four levels     | the sub-command fails with EINVAL |
+        | 50    | the CPU's EPT has five levels          | the sub-command fails with EINVAL |
+        | 40    | the CPU's EPT has five levels          | the sub-command fails with EINVAL |
+
+    Scenario: No CPUID 0x80000008 entry at all
+      Given a TD VM created by the VMM
+      When the VMM issues KVM_TDX_INIT_VM without a CPUID 0x80000008 entry
+      Then the sub-command fails with EINVAL
+
+  @req:kvm.init-vm.cpuid
+  Rule: Every CPUID entry of KVM_TDX_INIT_VM must fit a configurable slot, without TSX or WAITPKG, at most 256 entries and the reserved words zero
+
+    Scenario Outline: <what>
+      Given a TD VM created by the VMM
+      When the VMM issues KVM_TDX_INIT_VM with <change>
+      Then the sub-command fails with <errno>
+
+      Examples:
+        | what                              | change                              | errno  |
+        | a leaf the module cannot configure | an extra CPUID entry for leaf 0x2  | EINVAL |
+        | TSX                               | CPUID 7.0 EBX reporting RTM         | EINVAL |
+        | WAITPKG                           | CPUID 7.0 ECX reporting WAITPKG     | EINVAL |
+        | 257 CPUID entries                 | 257 CPUID entries                   | E2BIG  |
+        | a reserved word set               | a non-zero reserved word            | EINVAL |
+
+  @req:kvm.init-vm.module-status @src:capture-qemu-kvm-errors
+  Rule: When TDH.MNG.INIT refuses an operand, KVM_TDX_INIT_VM fails with EINVAL and hw_error holds the module's status
+
+    Scenario: A CPUID value outside the bits the module lets the VMM configure
+      Given a TD VM created by the VMM
+      When the VMM issues KVM_TDX_INIT_VM with a CPUID 0x1 EAX value the module does not allow
+      Then the sub-command fails with EINVAL
+      And hw_error is 0xc000010000000045
+
+  @req:kvm.init-vm.keyid @needs:host.keyid
+  Rule: Each TD takes a private KeyID from the kernel; with none left KVM_TDX_INIT_VM fails with ENOSPC
+
+    Scenario: All TD KeyIDs in use
+      Given TD KeyIDs are allocated until none is left
+      And a TD VM created by the VMM
+      When the VMM issues KVM_TDX_INIT_VM
+      Then the sub-command fails with ENOSPC
+
+    Scenario: A TD holds a KeyID the kernel handed out
+      Given a TD VM created by the VMM
+      When the VMM issues KVM_TDX_INIT_VM
+      Then the sub-command succeeds
+      And the next TD KeyID the kernel hands out is its second one
+
+  @req:kvm.init-vm.packages-online @needs:host.cpu-hotplug @destructive
+  Rule: A TD can be created only while every package has an online CPU
+
+    Scenario: All CPUs of package 1 offline
+      Given kvm_intel was loaded with TDX enabled
+      And every CPU of package 1 is offline
+      And a TD VM created by the VMM
+      When the VMM issues KVM_TDX_INIT_VM
+      Then the sub-command fails with EIO
+      And KVM logs that every package needs an online CPU to create a TD
+
+  @req:kvm.init-vcpu.once
+  Rule: KVM_TDX_INIT_VCPU initialises a vCPU once and makes it runnable
+
+    Scenario: The first KVM_TDX_INIT_VCPU
+      Given a TD VM created by the VMM
+      And the TD was initialised with KVM_TDX_INIT_VM
+      And vCPU 0 was created
+      When the VMM issues KVM_TDX_INIT_VCPU on vCPU 0
+      Then the sub-command succeeds
+      And vCPU 0 is in state KVM_MP_STATE_RUNNABLE
+
+    Scenario: A second KVM_TDX_INIT_VCPU
+      Given a TD VM created by the VMM
+      And the TD was initialised with KVM_TDX_INIT_VM
+      And vCPU 0 was created and initialised
+      When the VMM issues KVM_TDX_INIT_VCPU on vCPU 0
+      Then the sub-command fails with EINVAL
+
+  @req:kvm.mem-region.validation
+  Rule: KVM_TDX_INIT_MEM_REGION wants page-aligned addresses, at least one page, private GPAs whose memory attribute is private, and no unknown flag
+
+    Scenario Outline: <what>
+      Given a TD VM created by the VMM
+      And the TD was initialised with KVM_TDX_INIT_VM
+      And vCPU 0 was created and initialised
+      And the VMM made GPAs 0x0 to 0x100000 private
+      When the VMM issues KVM_TDX_INIT_MEM_REGION for <pages> pages at GPA <gpa> from source <source> with flags <flags>
+      Then the sub-command fails with EINVAL
+
+      Examples:
+        | what                          | pages | gpa             | source         | flags |
+        | an unaligned GPA              | 1     | 0x1800          | 0x7f0000000000 | 0x0   |
+        | an unaligned source           | 1     | 0x1000          | 0x7f0000000010 | 0x0   |
+        | no page                       | 0     | 0x1000          | 0x7f0000000000 | 0x0   |
+        | a shared GPA                  | 1     | 0x800000001000  | 0x7f0000000000 | 0x0   |
+        | memory not marked private     | 1     | 0x200000        | 0x7f0000000000 | 0x0   |
+        | an unknown flag               | 1     | 0x1000          | 0x7f0000000000 | 0x2   |
+
+    Scenario: Before KVM_TDX_INIT_VCPU
+      Given a TD VM created by the VMM
+      And the TD was initialised with KVM_TDX_INIT_VM
+      And vCPU 0 was created
+      And the VMM made GPAs 0x0 to 0x100000 private
+      When the VMM issues KVM_TDX_INIT_MEM_REGION for 1 pages at GPA 0x1000 from source 0x7f0000000000 with flags 0x0
+      Then the sub-command fails with EINVAL
+
+  @req:kvm.mem-region.add @needs:kvm.seamcall-trace
+  Rule: KVM_TDX_INIT_MEM_REGION adds each page with TDH.MEM.PAGE.ADD, advances the region it was given, and with the measure flag extends the measurement 256 bytes at a time
+
+    Scenario: Four measured pages
+      Given a TD VM created by the VMM
+      And the TD was initialised with KVM_TDX_INIT_VM
+      And vCPU 0 was created and initialised
+      And the VMM made GPAs 0x0 to 0x100000 private
+      When the VMM issues KVM_TDX_INIT_MEM_REGION for 4 pages at GPA 0x10000 from source 0x7f0000000000 with flags 0x1
+      Then the sub-command succeeds
+      And the region written back starts at GPA 0x14000 with 0 pages left
+      And KVM issued TDH.MEM.PAGE.ADD 4 times
+      And KVM issued TDH.MR.EXTEND 64 times
+
+    Scenario: Unmeasured pages
+      Given a TD VM created by the VMM
+      And the TD was initialised with KVM_TDX_INIT_VM
+      And vCPU 0 was created and initialised
+      And the VMM made GPAs 0x0 to 0x100000 private
+      When the VMM issues KVM_TDX_INIT_MEM_REGION for 2 pages at GPA 0x10000 from source 0x7f0000000000 with flags 0x0
+      Then the sub-command succeeds
+      And KVM issued TDH.MEM.PAGE.ADD 2 times
+      And KVM issued TDH.MR.EXTEND 0 times
+
+  @req:kvm.finalize.once
+  Rule: KVM_TDX_FINALIZE_VM needs an initialised TD, runs once, and ends the build: vCPU sub-commands are refused after it
+
+    Scenario: Before KVM_TDX_INIT_VM
+      Given a TD VM created by the VMM
+      When the VMM issues KVM_TDX_FINALIZE_VM
+      Then the sub-command fails with EINVAL
+
+    Scenario: Finalized once
+      Given a TD VM created by the VMM
+      And the TD was initialised with KVM_TDX_INIT_VM
+      And vCPU 0 was created and initialised
+      When the VMM issues KVM_TDX_FINALIZE_VM
+      Then the sub-command succeeds
+      And hw_error is 0x0
+
+    Scenario: Finalized twice
+      Given a runnable TD with 1 vCPU
+      When the VMM issues KVM_TDX_FINALIZE_VM
+      Then the sub-command fails with EINVAL
+
+    Scenario: KVM_TDX_INIT_MEM_REGION after KVM_TDX_FINALIZE_VM
+      Given a runnable TD with 1 vCPU
+      When the VMM issues KVM_TDX_INIT_MEM_REGION for 1 pages at GPA 0x8000 from source 0x7f0000000000 with flags 0x0
+      Then the sub-command fails with EINVAL
+
+  @req:kvm.run.gate
+  Rule: KVM_RUN needs an initialised vCPU of a finalized TD
+
+    Scenario: KVM_RUN before KVM_TDX_FINALIZE_VM
+      Given a TD VM created by the VMM
+      And the TD was initialised with KVM_TDX_INIT_VM
+      And vCPU 0 was created and initialised
+      When the VMM runs vCPU 0
+      Then KVM_RUN fails with EINVAL
+
+    Scenario: KVM_RUN of a vCPU never initialised
+      Given a TD VM created by the VMM
+      And the TD was initialised with KVM_TDX_INIT_VM
+      And vCPU 0 was created and initialised
+      And vCPU 1 was created
+      And the TD was finalized
+      When the VMM runs vCPU 1
+      Then KVM_RUN fails with EINVAL
+
+  @req:kvm.get-cpuid
+  Rule: KVM_TDX_GET_CPUID returns the CPUID the module virtualises, with the GPA width in CPUID 0x80000008 EAX[23:16], or E2BIG and the needed count when nent is too small
+
+    Scenario Outline: GPA width <width>
+      Given a TD VM created by the VMM
+      And the TD was initialised with KVM_TDX_INIT_VM with GPA width <width>
+      And vCPU 0 was created and initialised
+      When the VMM issues KVM_TDX_GET_CPUID on vCPU 0 with room for 256 entries
+      Then the sub-command succeeds
+      And the CPUID returned has leaf 0x80000008 with EAX bits 23:16 equal to <width>
+
+      Examples:
+        | width |
+        | 48    |
+        | 52    |
+
+    Scenario: Too little room
+      Given a TD VM created by the VMM
+      And the TD was initialised with KVM_TDX_INIT_VM
+      And vCPU 0 was created and initialised
+      When the VMM issues KVM_TDX_GET_CPUID on vCPU 0 with room for 1 entries
+      Then the sub-command fails with E2BIG
+      And nent was set to the number of entries a call with enough room returns
+
+  @req:kvm.terminate @src:ml-kvm-terminate-vm
+  Rule: KVM_TDX_TERMINATE_VM (kernels that have it) releases the TD's KeyID at once and leaves the VM unusable
+
+    @era:kvm-terminate-vm=present @needs:host.keyid
+    Scenario: Terminate a running TD
+      Given a runnable TD with 1 vCPU
+      When the VMM issues KVM_TDX_TERMINATE_VM
+      Then the sub-command succeeds
+      And the next TD KeyID the kernel hands out is its first one
+      And running vCPU 0 fails with EIO
+
+    @era:kvm-terminate-vm=absent
+    Scenario: A kernel without KVM_TDX_TERMINATE_VM
+      Given a runnable TD with 1 vCPU
+      When the VMM issues KVM_TDX_TERMINATE_VM
+      Then the sub-command fails with EINVAL

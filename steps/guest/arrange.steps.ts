@@ -1,0 +1,124 @@
+/** Given-steps of the guest: the TD a scenario needs and what its VMM does. */
+import { attributeBit, tdCtlBit, TDCALL_LEAVES, type TdAttribute, type TdcallLeaf } from '../../spec/abi/tdcall';
+import { status as statusValue } from '../../spec/abi/status';
+import { TDVMCALL_STATUS, type TdvmcallLeaf, type TdvmcallStatus } from '../../spec/abi/tdvmcall';
+import type { VmmAnswer } from '../../backends/guest-facet';
+import { Given } from '../../support/dsl';
+import type { TdxWorld } from '../../support/world';
+
+function tdGuest(w: TdxWorld): void {
+  w.arrange({ kind: 'td-guest' });
+}
+
+Given('a TD guest', function (this: TdxWorld) {
+  tdGuest(this);
+});
+
+Given('a TD guest with the {tdattr} attribute', function (this: TdxWorld, a: TdAttribute) {
+  tdGuest(this);
+  this.arrange({ kind: 'td-attributes', set: attributeBit(a), clear: 0n });
+});
+
+Given('a TD guest without the {tdattr} attribute', function (this: TdxWorld, a: TdAttribute) {
+  tdGuest(this);
+  this.arrange({ kind: 'td-attributes', set: 0n, clear: attributeBit(a) });
+});
+
+Given('a debug TD guest without the {tdattr} attribute', function (this: TdxWorld, a: TdAttribute) {
+  tdGuest(this);
+  this.arrange({ kind: 'td-attributes', set: attributeBit('DEBUG'), clear: attributeBit(a) });
+});
+
+Given('a non-debug TD guest without the {tdattr} attribute', function (this: TdxWorld, a: TdAttribute) {
+  tdGuest(this);
+  this.arrange({ kind: 'td-attributes', set: 0n, clear: attributeBit('DEBUG') | attributeBit(a) });
+});
+
+Given('a TD guest with a {int}-bit GPA width', function (this: TdxWorld, bits: number) {
+  if (bits !== 48 && bits !== 52) throw new Error(`a TD's GPA width is 48 or 52, not ${bits}`);
+  tdGuest(this);
+  this.arrange({ kind: 'gpa-width', bits });
+});
+
+Given('the VMM lets the TD control pending #VEs', function (this: TdxWorld) {
+  this.arrange({ kind: 'td-flexible-pending-ve', enabled: true });
+});
+
+Given('the TD starts with TD_CTLS.{tdctl} already set', function (this: TdxWorld, bit: Parameters<typeof tdCtlBit>[0]) {
+  this.arrange({ kind: 'td-ctls-preset', bits: tdCtlBit(bit) });
+});
+
+Given('a TD guest whose VMM did not configure the x2APIC IDs', function (this: TdxWorld) {
+  tdGuest(this);
+  this.arrange({ kind: 'td-topology-configured', configured: false });
+});
+
+function vmmCpuid(w: TdxWorld, leaf: bigint, subleaf: number, reg: 'eax' | 'ebx' | 'ecx' | 'edx', value: bigint): void {
+  w.arrange({ kind: 'vmm-cpuid', leaf: Number(leaf), subleaf, reg, value: Number(value) });
+}
+
+Given('a TD guest whose VMM configures CPUID leaf {hex} {cpureg} as {hex}', function (this: TdxWorld, leaf: bigint, reg: 'eax', value: bigint) {
+  tdGuest(this);
+  vmmCpuid(this, leaf, -1, reg, value);
+});
+
+Given('a TD guest whose VMM configures CPUID leaf {hex} subleaf {int} {cpureg} as {hex}',
+  function (this: TdxWorld, leaf: bigint, subleaf: number, reg: 'eax', value: bigint) {
+    tdGuest(this);
+    vmmCpuid(this, leaf, subleaf, reg, value);
+  });
+
+Given('the VMM configures CPUID leaf {hex} subleaf {int} {cpureg} as {hex}',
+  function (this: TdxWorld, leaf: bigint, subleaf: number, reg: 'eax', value: bigint) {
+    vmmCpuid(this, leaf, subleaf, reg, value);
+  });
+
+Given('a TD guest on a host CPU without CPUID leaf {hex} subleaf {int} {cpureg} bit {int}',
+  function (this: TdxWorld, leaf: bigint, subleaf: number, reg: 'eax', bit: number) {
+    tdGuest(this);
+    this.arrange({ kind: 'host-cpuid-lacks', leaf: Number(leaf), subleaf, reg, bits: 2 ** bit });
+  });
+
+Given('a TD guest on a host CPU without CPUID leaf {hex} {cpureg} bit {int}', function (this: TdxWorld, leaf: bigint, reg: 'eax', bit: number) {
+  tdGuest(this);
+  this.arrange({ kind: 'host-cpuid-lacks', leaf: Number(leaf), subleaf: -1, reg, bits: 2 ** bit });
+});
+
+function answers(w: TdxWorld, leaf: TdvmcallLeaf, list: VmmAnswer[]): void {
+  tdGuest(w);
+  w.arrange({ kind: 'vmm-answers', leaf, answers: list });
+}
+
+Given('a TD guest whose VMM answers TDVMCALL<{tdvmcallLeaf}> with {vmmstatus}', function (this: TdxWorld, leaf: TdvmcallLeaf, st: TdvmcallStatus) {
+  answers(this, leaf, [{ status: TDVMCALL_STATUS[st] }]);
+});
+
+Given('a TD guest whose VMM answers MapGPA with RETRY at {hex} into the range, then SUCCESS', function (this: TdxWorld, offset: bigint) {
+  answers(this, 'MapGPA', [{ status: TDVMCALL_STATUS.RETRY, resumeOffset: offset }, { status: TDVMCALL_STATUS.SUCCESS }]);
+});
+
+Given('a TD guest whose VMM answers MapGPA with RETRY at {hex} into the range {int} time(s)', function (this: TdxWorld, offset: bigint, n: number) {
+  answers(this, 'MapGPA', Array.from({ length: n }, () => ({ status: TDVMCALL_STATUS.RETRY, resumeOffset: offset })));
+});
+
+Given('a TD guest whose VMM answers MapGPA with RETRY at {hex} into the range {int} times, then SUCCESS', function (this: TdxWorld, offset: bigint, n: number) {
+  answers(this, 'MapGPA', [
+    ...Array.from({ length: n }, () => ({ status: TDVMCALL_STATUS.RETRY, resumeOffset: offset })),
+    { status: TDVMCALL_STATUS.SUCCESS },
+  ]);
+});
+
+Given('a TD guest whose VMM emulates MMIO at {hex} \\(size {hex}) reading as {hex}', function (this: TdxWorld, gpa: bigint, size: bigint, value: bigint) {
+  tdGuest(this);
+  this.arrange({ kind: 'vmm-mmio', gpa, size, value });
+});
+
+Given('{int} page(s) of private memory at {hex} that the guest has not accepted', function (this: TdxWorld, pages: number, gpa: bigint) {
+  this.arrange({ kind: 'unaccepted-memory', gpa, pages });
+});
+
+Given('a TD guest whose TDX module answers {word} with {status}', function (this: TdxWorld, leaf: string, st: string) {
+  if (!Object.prototype.hasOwnProperty.call(TDCALL_LEAVES, leaf)) throw new Error(`unknown TDCALL leaf ${leaf} (see spec/abi/tdcall.ts)`);
+  tdGuest(this);
+  this.arrange({ kind: 'module-tdcall-status', leaf: leaf as TdcallLeaf, status: statusValue(st) });
+});

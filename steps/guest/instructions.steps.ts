@@ -1,0 +1,141 @@
+/** Instructions in a TD: what the module did, what the guest kernel did, registers and TDVMCALLs. */
+import { expect } from 'chai';
+import type { GuestContext, GuestInstruction, GuestMode } from '../../backends/guest-facet';
+import type { Reg } from '../../backends/port';
+import { exitReasonName } from '../../spec/abi/vmx-exit-reasons';
+import type { TdvmcallLeaf } from '../../spec/abi/tdvmcall';
+import type { ExpectedReaction } from '../../support/guest-parameter-types';
+import { Then, When } from '../../support/dsl';
+import type { TdxWorld } from '../../support/world';
+import { guest, hex, lastRequest, moduleReaction, oneTdvmcall, rememberRequest, tdvmcalls } from './guest-world';
+
+/** Operands an instruction needs when a scenario does not name them. */
+function withDefaults(insn: GuestInstruction): GuestInstruction {
+  const m = insn.mnemonic;
+  if (['IN', 'OUT', 'INS', 'OUTS'].includes(m)) return { port: 0x70, size: 1, ...insn };
+  if (m === 'CPUID') return { regs: { rax: 0x40000000n, rcx: 0n }, ...insn };
+  return insn;
+}
+
+function run(w: TdxWorld, insn: GuestInstruction): void {
+  const o = w.observe(guest(w).execute(0, withDefaults(insn)));
+  rememberRequest(w, o);
+}
+
+const who = (s: string): GuestMode => (s === 'a user-space task' ? 'user' : 'kernel');
+
+When(/^(the guest kernel|a user-space task) executes ([A-Z][A-Z0-9]{1,9})$/, function (this: TdxWorld, actor: string, mnemonic: string) {
+  run(this, { mnemonic, mode: who(actor) });
+});
+
+When('the guest kernel executes HLT with interrupts {word}', function (this: TdxWorld, state: string) {
+  if (state !== 'enabled' && state !== 'disabled') throw new Error(`interrupts are enabled or disabled, not ${state}`);
+  run(this, { mnemonic: 'HLT', interruptsEnabled: state === 'enabled' });
+});
+
+When('the guest kernel executes {mnemonic} inside its #VE handler {word} reading the #VE information', function (this: TdxWorld, mnemonic: string, when: string) {
+  const context: GuestContext = when === 'before' ? 've-handler-before-veinfo' : when === 'after' ? 've-handler-after-veinfo' : 'normal';
+  if (context === 'normal') throw new Error(`"${when}": say before or after`);
+  run(this, { mnemonic, context });
+});
+
+When('the guest kernel executes IN of {int} byte(s) from port {hex} with RAX = {hex}', function (this: TdxWorld, size: number, port: bigint, rax: bigint) {
+  run(this, { mnemonic: 'IN', size: size as 1, port: Number(port), regs: { rax } });
+  this.remember('guest.rax-before', rax);
+});
+
+When('the guest kernel executes OUT of {int} byte(s) to port {hex} with RAX = {hex}', function (this: TdxWorld, size: number, port: bigint, rax: bigint) {
+  run(this, { mnemonic: 'OUT', size: size as 1, port: Number(port), regs: { rax } });
+});
+
+When(/^(the guest kernel|a user-space task) executes CPUID leaf (0x[0-9a-fA-F]+) subleaf (\d+)$/, function (this: TdxWorld, actor: string, leaf: string, subleaf: string) {
+  const r = this.observe(guest(this).cpuid(0, Number(BigInt(leaf)), Number(subleaf), who(actor)));
+  rememberRequest(this, {
+    module: r.module, guest: r.guest, tdvmcalls: r.tdvmcalls,
+    regs: { rax: BigInt(r.eax), rbx: BigInt(r.ebx), rcx: BigInt(r.ecx), rdx: BigInt(r.edx) },
+  });
+});
+
+Then('the TDX module raised #VE with exit reason {exitreason}', function (this: TdxWorld, reason: number) {
+  const m = moduleReaction(this);
+  expect(m.kind, JSON.stringify(m, (_k, v) => (typeof v === 'bigint' ? hex(v) : v))).to.equal('ve');
+  if (m.kind === 've') expect(exitReasonName(m.exitReason) ?? m.exitReason).to.equal(exitReasonName(reason));
+});
+
+Then('the TDX module raised #GP', function (this: TdxWorld) {
+  expect(moduleReaction(this).kind).to.equal('gp');
+});
+
+Then('the TDX module raised #DF', function (this: TdxWorld) {
+  expect(moduleReaction(this).kind).to.equal('df');
+});
+
+Then('the TDX module handled it without a #VE', function (this: TdxWorld) {
+  expect(moduleReaction(this).kind).to.equal('native');
+});
+
+Then('the instruction ran natively', function (this: TdxWorld) {
+  expect(moduleReaction(this).kind).to.equal('native');
+  expect(lastRequest(this).guest?.kind).to.equal('none');
+});
+
+Then('the guest kernel {guestreaction}', function (this: TdxWorld, want: ExpectedReaction) {
+  const got = lastRequest(this).guest;
+  expect(got, 'the target does not say what the guest kernel did').to.not.equal(undefined);
+  expect(got!.kind, JSON.stringify(got, (_k, v) => (typeof v === 'bigint' ? hex(v) : v))).to.equal(want.kind);
+  if (want.tdvmcall && got!.kind === 'emulated') expect(got!.tdvmcall).to.equal(want.tdvmcall);
+  if (want.message !== undefined && (got!.kind === 'oops' || got!.kind === 'panic')) expect(got!.message).to.equal(want.message);
+});
+
+Then('the guest kernel panicked', function (this: TdxWorld) {
+  expect(lastRequest(this).guest?.kind).to.equal('panic');
+});
+
+Then('the guest asked the VMM with TDVMCALL<{tdvmcallLeaf}> and {regvalues}', function (this: TdxWorld, leaf: TdvmcallLeaf, want: Partial<Record<Reg, bigint>>) {
+  const call = oneTdvmcall(this, leaf);
+  const got: Partial<Record<Reg, string>> = {};
+  for (const r of Object.keys(want) as Reg[]) got[r] = hex(call.in[r] ?? 0n);
+  const expected = Object.fromEntries(Object.entries(want).map(([r, v]) => [r, hex(v as bigint)]));
+  expect(got).to.deep.equal(expected);
+});
+
+Then('the guest did not ask the VMM for MMIO', function (this: TdxWorld) {
+  expect(tdvmcalls(this).map((c) => c.name)).to.not.include('#VE.RequestMMIO');
+});
+
+Then('RAX holds the VMM\'s answer in its low {int} byte(s) and the rest of the old value', function (this: TdxWorld, size: number) {
+  const call = oneTdvmcall(this, 'Instruction.IO');
+  const mask = (1n << BigInt(8 * size)) - 1n;
+  const before = this.recall<bigint>('guest.rax-before', 'RAX before');
+  const want = (before & ~mask) | ((call.out.r11 ?? 0n) & mask);
+  expect(hex(lastRequest(this).regs?.rax ?? 0n)).to.equal(hex(want));
+});
+
+Then('RAX is {hex}', function (this: TdxWorld, v: bigint) {
+  expect(hex(lastRequest(this).regs?.rax ?? 0n)).to.equal(hex(v));
+});
+
+Then('{cpureg} is {hex}', function (this: TdxWorld, reg: 'eax' | 'ebx' | 'ecx' | 'edx', v: bigint) {
+  const r = lastRequest(this).regs?.[`r${reg.slice(1)}` as Reg] ?? 0n;
+  expect(hex(r)).to.equal(hex(v));
+});
+
+Then('{cpureg} bit {int} is {word}', function (this: TdxWorld, reg: 'eax' | 'ebx' | 'ecx' | 'edx', bit: number, state: string) {
+  if (state !== 'set' && state !== 'clear') throw new Error(`a bit is set or clear, not ${state}`);
+  const r = lastRequest(this).regs?.[`r${reg.slice(1)}` as Reg] ?? 0n;
+  expect(((r >> BigInt(bit)) & 1n) === 1n ? 'set' : 'clear', `${reg.toUpperCase()} = ${hex(r)}`).to.equal(state);
+});
+
+Then('EAX, EBX, ECX and EDX are what the VMM answered in R12 to R15', function (this: TdxWorld) {
+  const call = oneTdvmcall(this, 'Instruction.CPUID');
+  const regs = lastRequest(this).regs ?? {};
+  const m = 0xffffffffn;
+  expect([regs.rax, regs.rbx, regs.rcx, regs.rdx].map((v) => hex(v ?? 0n)))
+    .to.deep.equal([call.out.r12, call.out.r13, call.out.r14, call.out.r15].map((v) => hex((v ?? 0n) & m)));
+});
+
+Then('EBX, EDX and ECX read {string}', function (this: TdxWorld, text: string) {
+  const regs = lastRequest(this).regs ?? {};
+  const le = (v: bigint | undefined) => Buffer.from([0, 8, 16, 24].map((s) => Number(((v ?? 0n) >> BigInt(s)) & 0xffn))).toString('latin1');
+  expect(le(regs.rbx) + le(regs.rdx) + le(regs.rcx)).to.equal(text);
+});

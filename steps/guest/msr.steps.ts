@@ -1,0 +1,45 @@
+/** RDMSR/WRMSR in a TD, as the msr driver issues them. */
+import { expect } from 'chai';
+import type { MsrAccess } from '../../backends/guest-facet';
+import { EXIT_REASONS } from '../../spec/abi/vmx-exit-reasons';
+import { Then, When } from '../../support/dsl';
+import type { TdxWorld } from '../../support/world';
+import { guest, hex, moduleReaction, oneTdvmcall, rememberRequest } from './guest-world';
+
+const MSR = 'guest.msr';
+
+function remember(w: TdxWorld, a: MsrAccess, write: boolean): void {
+  w.remember(MSR, { ...a, write });
+  rememberRequest(w, { module: a.module, guest: a.guest, tdvmcalls: a.tdvmcalls });
+}
+
+When('the guest kernel reads MSR {hex}', function (this: TdxWorld, msr: bigint) {
+  remember(this, this.observe(guest(this).rdmsr(0, Number(msr))), false);
+});
+
+When('the guest kernel writes {hex} to MSR {hex}', function (this: TdxWorld, value: bigint, msr: bigint) {
+  remember(this, this.observe(guest(this).wrmsr(0, Number(msr), value)), true);
+});
+
+function access(w: TdxWorld): MsrAccess & { write: boolean } {
+  return w.recall<MsrAccess & { write: boolean }>(MSR, 'MSR access');
+}
+
+Then(/^the MSR access (just works|raises #VE|raises #GP)$/, function (this: TdxWorld, category: string) {
+  const a = access(this);
+  const m = moduleReaction(this);
+  const seen = m.kind === 've' ? 'raises #VE' : m.kind === 'gp' ? 'raises #GP' : m.kind === 'native' ? 'just works' : m.kind;
+  expect(seen, JSON.stringify(m, (_k, v) => (typeof v === 'bigint' ? hex(v) : v))).to.equal(category);
+  if (m.kind === 've') expect(m.exitReason).to.equal(a.write ? EXIT_REASONS.MSR_WRITE : EXIT_REASONS.MSR_READ);
+  if (category === 'just works') expect(a.faulted, 'the access faulted').to.equal(false);
+  if (category === 'raises #GP') expect(a.faulted, 'the msr driver saw no fault').to.equal(true);
+});
+
+Then('the MSR value is what the VMM answered in R11', function (this: TdxWorld) {
+  const call = oneTdvmcall(this, 'Instruction.RDMSR');
+  expect(hex(access(this).value ?? -1n)).to.equal(hex(call.out.r11 ?? 0n));
+});
+
+Then('the MSR access failed', function (this: TdxWorld) {
+  expect(access(this).faulted).to.equal(true);
+});

@@ -1,0 +1,82 @@
+/** Loading kvm_intel and what KVM's TDX bring-up decided. */
+import { expect } from 'chai';
+import type { ErrnoName } from '../../spec/abi/errno';
+import { TDX_FEATURES0 } from '../../spec/abi/global-metadata';
+import { KVM_CAPS, KVM_X86_TDX_VM } from '../../spec/abi/kvm-uapi';
+import type { MessageId } from '../../spec/kernel/printk';
+import { isKvmParam } from '../../backends/kvm-facet';
+import type { KernelResult } from '../../backends/port';
+import { Given, Then, When } from '../../support/dsl';
+import type { TdxWorld } from '../../support/world';
+import { kvm } from './td';
+
+const LOAD = 'kvm.load';
+
+Given(/^the kernel command line sets (kvm(?:_intel)?\.[a-z_]+)=([01])$/, function (this: TdxWorld, param: string, value: string) {
+  if (!isKvmParam(param)) throw new Error(`${param} is not a KVM parameter the suite knows`);
+  this.arrange({ kind: 'kvm-param', param, value: value === '1' });
+});
+
+Given('the TDX module reports MAX_VCPUS_PER_TD {int}', function (this: TdxWorld, value: number) {
+  this.arrange({ kind: 'module-max-vcpus-per-td', value });
+});
+
+Given('the TDX module reports as many MAX_VCPUS_PER_TD as the platform has logical CPUs', function (this: TdxWorld) {
+  const cpus = this.target.description.platform.logicalCpus;
+  if (cpus === null) throw new Error('the target does not know its number of logical CPUs');
+  this.arrange({ kind: 'module-max-vcpus-per-td', value: cpus });
+});
+
+Given("the TDX module's TDX_FEATURES0 lacks TOPOLOGY_ENUM", function (this: TdxWorld) {
+  this.arrange({ kind: 'module-feature', bit: TDX_FEATURES0.TOPOLOGY_ENUM, present: false });
+});
+
+Given('kvm_intel was loaded with TDX enabled', function (this: TdxWorld) {
+  expect(this.observe(kvm(this).load()), 'loading kvm_intel').to.deep.equal({ ok: true });
+  expect(this.observe(kvm(this).param('kvm_intel.tdx')), 'kvm_intel.tdx').to.equal('Y');
+});
+
+When('kvm_intel is loaded', function (this: TdxWorld) {
+  this.remember(LOAD, this.observe(kvm(this).load()));
+});
+
+Then('loading kvm_intel succeeds', function (this: TdxWorld) {
+  expect(this.recall<KernelResult>(LOAD, 'kvm_intel load')).to.deep.equal({ ok: true });
+});
+
+Then('loading kvm_intel fails with {errno}', function (this: TdxWorld, errno: ErrnoName) {
+  expect(this.recall<KernelResult>(LOAD, 'kvm_intel load')).to.deep.equal({ ok: false, errno });
+});
+
+Then(/^the kvm_intel parameter tdx reads ([YN])$/, function (this: TdxWorld, value: string) {
+  expect(this.observe(kvm(this).param('kvm_intel.tdx'))).to.equal(value);
+});
+
+Then('KVM_CAP_VM_TYPES offers VM type {int}', function (this: TdxWorld, type: number) {
+  const types = this.observe(kvm(this).checkExtension(KVM_CAPS.KVM_CAP_VM_TYPES));
+  expect((types >> BigInt(type)) & 1n, `KVM_CAP_VM_TYPES = 0x${types.toString(16)}`).to.equal(1n);
+});
+
+Then('KVM_CAP_VM_TYPES does not offer the TDX VM type', function (this: TdxWorld) {
+  const types = this.observe(kvm(this).checkExtension(KVM_CAPS.KVM_CAP_VM_TYPES));
+  expect((types >> BigInt(KVM_X86_TDX_VM)) & 1n, `KVM_CAP_VM_TYPES = 0x${types.toString(16)}`).to.equal(0n);
+});
+
+Then('creating a VM of the TDX type fails with {errno}', function (this: TdxWorld, errno: ErrnoName) {
+  expect(this.observe(kvm(this).createVm(KVM_X86_TDX_VM)).result).to.deep.equal({ ok: false, errno });
+});
+
+function kvmEvents(w: TdxWorld, id: MessageId) {
+  return w.observe(w.host().log()).events.filter((e) => e.id === id && e.prefix === 'kvm_intel: ');
+}
+
+Then('KVM logs that {kvmmsg}', function (this: TdxWorld, id: MessageId) {
+  expect(kvmEvents(this, id).map((e) => e.text), `no kvm_intel "${id}" message`).to.have.length.greaterThan(0);
+});
+
+Then('KVM logs that MAX_VCPU_PER_TD {int} is smaller than the number of logical CPUs', function (this: TdxWorld, max: number) {
+  const topo = this.observe(this.host().topology());
+  const e = kvmEvents(this, 'kvm-max-vcpus');
+  expect(e, 'no kvm_intel MAX_VCPU_PER_TD message').to.have.length(1);
+  expect(e[0].values, e[0].text).to.deep.equal([BigInt(max), BigInt(topo.cpus)]);
+});

@@ -1,0 +1,41 @@
+/** The guest model's instructions inside a TD built through KVM, and what the user-space VMM saw. */
+import { expect } from 'chai';
+import type { TdvmcallLeaf, TdvmcallStatus } from '../../spec/abi/tdvmcall';
+import { TDVMCALL_STATUS } from '../../spec/abi/tdvmcall';
+import type { GuestOutcome } from '../../backends/guest-facet';
+import { Given, Then, When } from '../../support/dsl';
+import type { TdxWorld } from '../../support/world';
+import { kvm, session } from './td';
+
+const OUTCOME = 'kvm.guest-outcome';
+
+Given('the user-space VMM answers port reads with {hex}', function (this: TdxWorld, data: bigint) {
+  this.arrange({ kind: 'vmm-script', script: { ioInData: data } });
+});
+
+When(/^the guest kernel executes (OUT|IN) of 1 byte (?:(0x[0-9a-f]+) )?(?:to|from) port (0x[0-9a-f]+) on vCPU (\d+)$/,
+  function (this: TdxWorld, mnemonic: string, data: string | null, port: string, vcpu: string) {
+    const insn = { mnemonic, port: Number(port), size: 1 as const, regs: { rax: data ? BigInt(data) : 0n } };
+    this.remember(OUTCOME, this.observe(kvm(this).guestExecute(session(this).vm, Number(vcpu), insn)));
+  });
+
+Then('the guest kernel emulated it with {tdvmcall}, answered {tdvmcallStatus}', function (this: TdxWorld, leaf: TdvmcallLeaf, status: TdvmcallStatus) {
+  const o = this.recall<GuestOutcome>(OUTCOME, 'guest instruction');
+  expect(o.guest).to.deep.equal({ kind: 'emulated', tdvmcall: leaf, status: TDVMCALL_STATUS[status] });
+});
+
+Then("the low byte of the guest's RAX is {hex}", function (this: TdxWorld, value: bigint) {
+  const o = this.recall<GuestOutcome>(OUTCOME, 'guest instruction');
+  expect((o.regs.rax ?? 0n) & 0xffn).to.equal(value);
+});
+
+Then(/^the last exit the user-space VMM received is an (OUT|IN) of 1 byte (?:to|from) port (0x[0-9a-f]+)(?: with data (0x[0-9a-f]+))?$/,
+  function (this: TdxWorld, dir: string, port: string, data: string | null) {
+    const exits = this.observe(kvm(this).vmmExits(session(this).vm));
+    const e = exits[exits.length - 1];
+    expect(e?.reason, 'no exit reached the user-space VMM').to.equal('KVM_EXIT_IO');
+    if (e?.reason !== 'KVM_EXIT_IO') return;
+    expect({ direction: e.direction, size: e.size, port: e.port, data: e.data }).to.deep.equal({
+      direction: dir.toLowerCase(), size: 1, port: Number(port), data: data ? BigInt(data) : undefined,
+    });
+  });

@@ -1,0 +1,223 @@
+/** The test guest's TDVMCALLs, the exits KVM returns to user space, and the VMM's answers. */
+import type { DataTable } from '@cucumber/cucumber';
+import { expect } from 'chai';
+import {
+  KVM_CAPS, KVM_EXIT_HYPERCALL_LONG_MODE, KVM_HC_MAP_GPA_RANGE, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON,
+  KVM_MAP_GPA_RANGE_DECRYPTED, KVM_MAP_GPA_RANGE_ENCRYPTED, KVM_SYSTEM_EVENT_TDX_FATAL, type KvmExitName,
+} from '../../spec/abi/kvm-uapi';
+import { TDVMCALL_LEAVES, TDVMCALL_STATUS, tdvmcallStatusName, type TdvmcallLeaf, type TdvmcallStatus } from '../../spec/abi/tdvmcall';
+import type { ExitAnswer, GuestView, KvmExit } from '../../backends/kvm-facet';
+import type { Reg, Regs } from '../../backends/port';
+import { Given, Then, When } from '../../support/dsl';
+import type { TdxWorld } from '../../support/world';
+import { expectOk, kvm, lastExit, lastRun, run, session, vcpuFd } from './td';
+import { markTrace } from './trace';
+
+const BEFORE = 'kvm.guest-before';
+const PIECES = 'kvm.map-gpa-pieces';
+const hex = (v: bigint): string => `0x${v.toString(16)}`;
+
+/** "R12 = 0x1, R13 = 0x2" -> registers. */
+function parseRegs(list: string | null | undefined): Regs {
+  const regs: Regs = {};
+  for (const part of (list ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const m = /^(R(?:AX|CX|DX|BX|SI|DI|8|9|1[0-5])) = (0x[0-9a-f]+)$/i.exec(part);
+    if (!m) throw new Error(`cannot read register assignment "${part}" (expected e.g. R12 = 0x1)`);
+    regs[m[1].toLowerCase() as Reg] = BigInt(m[2]);
+  }
+  return regs;
+}
+
+function view(w: TdxWorld): GuestView {
+  return w.observe(kvm(w).guestView(session(w).vm, vcpuFd(w, 0)));
+}
+
+/** The test guest does a TDVMCALL with these registers, then the VMM runs vCPU 0. */
+function guestTdvmcall(w: TdxWorld, regs: Regs): void {
+  const s = session(w);
+  w.remember(BEFORE, view(w).completed);
+  expectOk(w.observe(kvm(w).guestDo(s.vm, vcpuFd(w, 0), { kind: 'tdvmcall', regs })), 'queueing the guest TDVMCALL');
+  markTrace(w);
+  run(w);
+}
+
+When(/^the guest issues (TDVMCALL<[A-Za-z#.]+>)(?: with (.+))?$/, function (this: TdxWorld, leaf: TdvmcallLeaf, list?: string | null) {
+  guestTdvmcall(this, { r10: 0n, r11: TDVMCALL_LEAVES[leaf], ...parseRegs(list) });
+});
+
+When('the guest issues TDVMCALL leaf {hex}', function (this: TdxWorld, leaf: bigint) {
+  guestTdvmcall(this, { r10: 0n, r11: leaf });
+});
+
+When('the guest issues a TDVMCALL with {}', function (this: TdxWorld, list: string) {
+  guestTdvmcall(this, parseRegs(list));
+});
+
+// ---------------------------------------------------------------- what user space sees
+
+Then('no exit reaches user space', function (this: TdxWorld) {
+  const r = lastRun(this);
+  expect(r.exit, `KVM_RUN returned an exit: ${JSON.stringify(r.exit, (_, v) => (typeof v === 'bigint' ? hex(v) : v))}`).to.equal(undefined);
+  // The guest went on and idles (halts) once its work is done: KVM_RUN blocks until a signal.
+  expect(r).to.deep.equal({ result: { ok: false, errno: 'EINTR' }, halted: true });
+});
+
+Then('KVM_RUN is interrupted while the vCPU is halted', function (this: TdxWorld) {
+  expect(lastRun(this)).to.deep.equal({ result: { ok: false, errno: 'EINTR' }, halted: true });
+});
+
+Then('the vCPU exits to user space with {kvmexit}', function (this: TdxWorld, name: KvmExitName) {
+  expect(lastRun(this).result).to.deep.equal({ ok: true });
+  lastExit(this, name as KvmExit['reason']);
+});
+
+Then(/^kvm_run\.io is an (OUT|IN) of (\d+) bytes? (?:to|from) port (0x[0-9a-f]+)(?: with data (0x[0-9a-f]+))?$/,
+  function (this: TdxWorld, dir: string, size: string, port: string, data?: string | null) {
+    const e = lastExit(this, 'KVM_EXIT_IO');
+    expect({ direction: e.direction, size: e.size, port: e.port, count: e.count, data: e.data }).to.deep.equal({
+      direction: dir.toLowerCase(), size: Number(size), port: Number(port), count: 1, data: data == null ? undefined : BigInt(data),
+    });
+  });
+
+Then(/^kvm_run\.mmio is a (read|write) of (\d+) bytes at (0x[0-9a-f]+)(?: with data (0x[0-9a-f]+))?$/,
+  function (this: TdxWorld, what: string, len: string, addr: string, data?: string | null) {
+    const e = lastExit(this, 'KVM_EXIT_MMIO');
+    expect({ physAddr: hex(e.physAddr), len: e.len, isWrite: e.isWrite, data: e.data }).to.deep.equal({
+      physAddr: addr, len: Number(len), isWrite: what === 'write', data: data == null ? undefined : BigInt(data),
+    });
+  });
+
+Then('kvm_run.tdx has nr {hex} and flags {int}', function (this: TdxWorld, nr: bigint, flags: number) {
+  const e = lastExit(this, 'KVM_EXIT_TDX');
+  expect([hex(e.tdx.nr), e.tdx.flags]).to.deep.equal([hex(nr), BigInt(flags)]);
+});
+
+Then('kvm_run.tdx.get_quote has ret {tdvmcallStatus}, gpa {hex} and size {hex}', function (this: TdxWorld, ret: TdvmcallStatus, gpa: bigint, size: bigint) {
+  const q = lastExit(this, 'KVM_EXIT_TDX').tdx.getQuote;
+  expect(q, 'no get_quote member').to.not.equal(undefined);
+  expect({ ret: tdvmcallStatusName(q!.ret), gpa: hex(q!.gpa), size: hex(q!.size) }).to.deep.equal({ ret, gpa: hex(gpa), size: hex(size) });
+});
+
+Then('kvm_run.tdx.setup_event_notify has ret {tdvmcallStatus} and vector {hex}', function (this: TdxWorld, ret: TdvmcallStatus, vector: bigint) {
+  const n = lastExit(this, 'KVM_EXIT_TDX').tdx.setupEventNotify;
+  expect(n, 'no setup_event_notify member').to.not.equal(undefined);
+  expect({ ret: tdvmcallStatusName(n!.ret), vector: n!.vector }).to.deep.equal({ ret, vector });
+});
+
+Then('kvm_run.tdx.get_tdvmcall_info has ret {tdvmcallStatus}, leaf {int} and zero R11 to R14', function (this: TdxWorld, ret: TdvmcallStatus, leaf: number) {
+  const i = lastExit(this, 'KVM_EXIT_TDX').tdx.getTdvmcallInfo;
+  expect(i, 'no get_tdvmcall_info member').to.not.equal(undefined);
+  expect({ ret: tdvmcallStatusName(i!.ret), leaf: i!.leaf, regs: [i!.r11, i!.r12, i!.r13, i!.r14] })
+    .to.deep.equal({ ret, leaf: BigInt(leaf), regs: [0n, 0n, 0n, 0n] });
+});
+
+Then('kvm_run.system_event has type KVM_SYSTEM_EVENT_TDX_FATAL and {int} data words', function (this: TdxWorld, n: number) {
+  const e = lastExit(this, 'KVM_EXIT_SYSTEM_EVENT');
+  expect([e.type, e.ndata, e.data.length]).to.deep.equal([KVM_SYSTEM_EVENT_TDX_FATAL, n, n]);
+});
+
+Then('the system event data words are:', function (this: TdxWorld, table: DataTable) {
+  const e = lastExit(this, 'KVM_EXIT_SYSTEM_EVENT');
+  const row = table.hashes()[0];
+  expect(Object.fromEntries(Object.keys(row).map((k, i) => [k, hex(e.data[i])]))).to.deep.equal(row);
+});
+
+Then('kvm_run.internal has suberror KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON with the TD exit {hex} and the CPU in its data', function (this: TdxWorld, status: bigint) {
+  const e = lastExit(this, 'KVM_EXIT_INTERNAL_ERROR');
+  expect([e.suberror, e.ndata, hex(e.data[0])]).to.deep.equal([KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON, 2, hex(status)]);
+  const topo = this.observe(this.host().topology());
+  expect(Number(e.data[1])).to.be.within(0, topo.cpus - 1);
+});
+
+// ---------------------------------------------------------------- what the guest sees
+
+Then("the guest's TDVMCALL returns {tdvmcallStatus}", function (this: TdxWorld, status: TdvmcallStatus) {
+  const v = view(this);
+  expect(v.completed, "the guest's TDVMCALL has not returned").to.be.greaterThan(this.recall<number>(BEFORE, 'guest TDVMCALL'));
+  expect(tdvmcallStatusName(v.regs.r10 ?? 0n) ?? hex(v.regs.r10 ?? 0n)).to.equal(status);
+});
+
+Then("the guest's TDVMCALL has not returned", function (this: TdxWorld) {
+  expect(view(this).completed).to.equal(this.recall<number>(BEFORE, 'guest TDVMCALL'));
+});
+
+Then('the guest sees {}', function (this: TdxWorld, list: string) {
+  const want = parseRegs(list);
+  const regs = view(this).regs;
+  const seen = Object.fromEntries(Object.keys(want).map((r) => [r, hex(regs[r as Reg] ?? 0n)]));
+  expect(seen).to.deep.equal(Object.fromEntries(Object.entries(want).map(([r, v]) => [r, hex(v as bigint)])));
+});
+
+// ---------------------------------------------------------------- the VMM's part
+
+function answerAndRun(w: TdxWorld, a: ExitAnswer): void {
+  const s = session(w);
+  expectOk(w.observe(kvm(w).answer(s.vm, vcpuFd(w, 0), a)), 'writing the answer into kvm_run');
+  markTrace(w);
+  run(w);
+}
+
+When('the VMM runs the vCPU again', function (this: TdxWorld) {
+  markTrace(this);
+  run(this);
+});
+
+When('the VMM answers the read with {hex} and runs the vCPU again', function (this: TdxWorld, data: bigint) {
+  answerAndRun(this, { data });
+});
+
+When('the VMM sets the kvm_run.tdx return code to {tdvmcallStatus} and runs the vCPU again', function (this: TdxWorld, s: TdvmcallStatus) {
+  answerAndRun(this, { tdxRet: TDVMCALL_STATUS[s] });
+});
+
+When('the VMM sets kvm_run.hypercall.ret to {int} and runs the vCPU again', function (this: TdxWorld, ret: number) {
+  answerAndRun(this, { hypercallRet: BigInt(ret) });
+});
+
+When('the VMM answers GetTdVmCallInfo with R11 = {hex} and runs the vCPU again', function (this: TdxWorld, r11: bigint) {
+  answerAndRun(this, { tdxRet: TDVMCALL_STATUS.SUCCESS, tdvmcallInfo: { r11, r12: 0n, r13: 0n, r14: 0n } });
+});
+
+When('the VMM answers each piece with ret {int} until the guest\'s call returns', function (this: TdxWorld, ret: number) {
+  const pieces: Extract<KvmExit, { reason: 'KVM_EXIT_HYPERCALL' }>[] = [];
+  for (let i = 0; i < 64; i++) {
+    const e = lastRun(this).exit;
+    if (!e || e.reason !== 'KVM_EXIT_HYPERCALL') break;
+    pieces.push(e);
+    answerAndRun(this, { hypercallRet: BigInt(ret) });
+  }
+  this.remember(PIECES, pieces);
+});
+
+Then('user space received these KVM_HC_MAP_GPA_RANGE pieces:', function (this: TdxWorld, table: DataTable) {
+  const pieces = this.recall<Extract<KvmExit, { reason: 'KVM_EXIT_HYPERCALL' }>[]>(PIECES, 'MapGPA pieces');
+  const attr = (a: bigint): string => (a === KVM_MAP_GPA_RANGE_ENCRYPTED ? 'ENCRYPTED' : a === KVM_MAP_GPA_RANGE_DECRYPTED ? 'DECRYPTED' : hex(a));
+  const seen = pieces.map((p) => {
+    expect(p.nr, 'hypercall nr').to.equal(KVM_HC_MAP_GPA_RANGE);
+    return { gpa: hex(p.args[0]), pages: String(p.args[1]), attributes: attr(p.args[2]), ret: String(p.ret), flags: hex(p.flags) };
+  });
+  expect(seen).to.deep.equal(table.hashes());
+  expect(KVM_EXIT_HYPERCALL_LONG_MODE).to.equal(1n);
+});
+
+When(/^the VMM signals interrupt vector (0x[0-9a-f]+) to vCPU (\d+)( and runs it again)?$/, function (this: TdxWorld, vector: string, id: string, again?: string | null) {
+  expectOk(this.observe(kvm(this).signalMsi(session(this).vm, vcpuFd(this, Number(id)), Number(vector))), 'KVM_SIGNAL_MSI');
+  if (again) {
+    markTrace(this);
+    run(this, Number(id));
+  }
+});
+
+Given('the VMM gave vCPU {int} CPUID leaf {hex} as {hex}, {hex}, {hex}, {hex}', function (this: TdxWorld, id: number, leaf: bigint, eax: bigint, ebx: bigint, ecx: bigint, edx: bigint) {
+  const entry = { function: Number(leaf), index: 0, flags: 0, eax: Number(eax), ebx: Number(ebx), ecx: Number(ecx), edx: Number(edx) };
+  expectOk(this.observe(kvm(this).setCpuid(session(this).vm, vcpuFd(this, id), [entry])), 'KVM_SET_CPUID2');
+});
+
+Given(/^the VMM denies the guest (read|write) access to MSR (0x[0-9a-f]+)$/, function (this: TdxWorld, how: string, msr: string) {
+  const deny = [{ msr: Number(msr), read: how === 'read', write: how === 'write' }];
+  expectOk(this.observe(kvm(this).setMsrFilter(session(this).vm, deny)), 'KVM_X86_SET_MSR_FILTER');
+});
+
+Given('the VMM turned KVM_HC_MAP_GPA_RANGE exits off', function (this: TdxWorld) {
+  expectOk(this.observe(kvm(this).enableCap(session(this).vm, KVM_CAPS.KVM_CAP_EXIT_HYPERCALL, [0n])), 'KVM_ENABLE_CAP(KVM_CAP_EXIT_HYPERCALL)');
+});
