@@ -1,64 +1,41 @@
 /**
- * Measurements the benchmark takes inside one process (support code loaded once, as `run`
- * does): a suite run through the cucumber API, and TDX initialisation on two platform sizes.
+ * Measurements the benchmark takes inside one process: TDX initialisation on two platform sizes,
+ * and generating the floor suite.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadConfiguration, loadSupport, runCucumber } from '@cucumber/cucumber/api';
 import { emulatorFactory } from '../backends/emulator/target';
-import { loadProfiles } from '../backends/emulator/profile';
-import { allureFormatOptions } from '../src/reports/allure-config';
-import { reportFiles, runSuite } from '../src/runner/run-suite';
+import { defaultProfileName } from '../backends/emulator/profile';
+import { generateFloor } from './floor-generate';
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const now = (): number => Number(process.hrtime.bigint()) / 1e9;
 
-async function suiteAllProfiles(): Promise<number> {
-  const t0 = now();
-  for (const profile of loadProfiles().keys()) {
-    await runSuite({ world: { target: 'emulator', profile }, console: null, outDir: mkdtempSync(join(tmpdir(), 'bench-suite-')) });
+/**
+ * Median seconds of TDX initialisation on a fresh target of each profile. The profiles alternate
+ * round by round, so drift on a busy machine (frequency, other processes) hits both alike.
+ */
+function initSeconds(profiles: string[], rounds: number): number[] {
+  const factories = profiles.map((p) => emulatorFactory(p));
+  const times: number[][] = profiles.map(() => []);
+  for (let i = 0; i < rounds; i++) {
+    factories.forEach((f, j) => {
+      const t = f.create();
+      const t0 = now();
+      t.host!.initTdx();
+      times[j].push(now() - t0);
+    });
   }
-  return now() - t0;
-}
-
-async function floorAllProfiles(): Promise<number> {
-  const env = { cwd: join(__dirname, '..'), stdout: process.stdout, stderr: process.stderr, env: process.env };
-  const { runConfiguration } = await loadConfiguration({ file: 'bench/floor-cucumber.js', profiles: ['default'] }, env);
-  const support = await loadSupport(runConfiguration, env);
-  const t0 = now();
-  const quiet = { ...env, stdout: new (require('node:stream').Writable)({ write: (_c: unknown, _e: unknown, cb: () => void) => cb() }) };
-  for (let i = 0; i < loadProfiles().size; i++) {
-    const out = mkdtempSync(join(tmpdir(), 'bench-floor-'));
-    const files = reportFiles(out);
-    const options = allureFormatOptions(out, { target: 'emulator' }) as typeof runConfiguration.formats.options;
-    await runCucumber({ ...runConfiguration, formats: { ...runConfiguration.formats, stdout: 'summary', files, options }, support }, quiet);
-  }
-  return now() - t0;
-}
-
-function initSeconds(profile: string, runs: number): number {
-  const f = emulatorFactory(profile);
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = f.create();
-    const t0 = now();
-    t.host!.initTdx();
-    times.push(now() - t0);
-  }
-  return median(times);
+  return times.map(median);
 }
 
 async function main(): Promise<void> {
   const what = process.argv[2];
   let out: unknown;
-  if (what === 'suite') out = await suiteAllProfiles();
-  else if (what === 'floor') out = await floorAllProfiles();
+  if (what === 'floor-generate') out = { config: await generateFloor(), defaultProfile: defaultProfileName() };
   else if (what === 'scaling') {
-    // Warm up both paths, then take medians.
-    initSeconds('gnr-2s-mainline-7.1', 5);
-    initSeconds('xl-16s-64t-mainline-7.1', 5);
-    out = { small: initSeconds('gnr-2s-mainline-7.1', 21), large: initSeconds('xl-16s-64t-mainline-7.1', 21) };
+    const profiles = ['gnr-2s-mainline-7.1', 'xl-16s-64t-mainline-7.1'];
+    initSeconds(profiles, 50); // warm-up: compiled code, not the first calls, is what users run
+    const [small, large] = initSeconds(profiles, 201);
+    out = { small, large };
   } else throw new Error(`unknown measurement ${what}`);
   process.stdout.write(JSON.stringify(out) + '\n');
 }

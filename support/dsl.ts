@@ -1,34 +1,34 @@
 /**
- * Given/When/Then for this suite: the cucumber functions, with one addition. A step that meets
- * something the target cannot observe, a precondition it cannot meet, or a broken environment
- * ends the scenario as skipped and records why, instead of failing or passing.
+ * Given/When/Then for this suite: cucumber's own functions, with one addition installed through
+ * cucumber's definition-function wrapper. A step that meets something the target cannot observe,
+ * a precondition it cannot meet, or a broken environment ends the scenario as skipped and records
+ * why, instead of failing or passing. Step files import the keywords from here so that cucumber
+ * records each step definition at its own line (a wrapper called at definition time would be
+ * recorded instead).
  */
-import { Given as CGiven, Then as CThen, When as CWhen } from '@cucumber/cucumber';
-import { asBlocked, type TdxWorld } from './world';
+import { Given, setDefinitionFunctionWrapper, Then, When } from '@cucumber/cucumber';
+import { asBlocked, TdxWorld } from './world';
+
+export { Given, When, Then };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type StepBody = (this: TdxWorld, ...args: any[]) => unknown;
+type Code = (this: unknown, ...args: any[]) => unknown;
 
-function wrap(body: StepBody): StepBody {
-  const wrapped = async function (this: TdxWorld, ...args: unknown[]) {
-    try {
-      return await body.apply(this, args);
-    } catch (e) {
-      const skip = asBlocked(e);
-      if (!skip) throw e;
-      this.recordSkip(skip.kind, skip.reason);
-      return 'skipped';
-    }
-  };
-  // Cucumber checks a step function's arity against its expression's parameters.
-  Object.defineProperty(wrapped, 'length', { value: body.length });
-  return wrapped;
+/** A skip signal inside a scenario becomes a recorded skip; anything else propagates. */
+function skipOrThrow(world: unknown, e: unknown): 'skipped' {
+  const skip = world instanceof TdxWorld ? asBlocked(e) : null;
+  if (!skip) throw e;
+  (world as TdxWorld).recordSkip(skip.kind, skip.reason);
+  return 'skipped';
 }
 
-const define = (fn: typeof CGiven) => (pattern: string | RegExp, body: StepBody): void => {
-  fn(pattern, wrap(body));
-};
-
-export const Given = define(CGiven);
-export const When = define(CWhen);
-export const Then = define(CThen);
+setDefinitionFunctionWrapper((code: Code): Code => function (this: unknown, ...args: unknown[]) {
+  // Synchronous steps stay synchronous: no promise (and microtask) per step unless the step has one.
+  try {
+    const r = code.apply(this, args);
+    if (r instanceof Promise) return r.catch((e: unknown) => skipOrThrow(this, e));
+    return r;
+  } catch (e) {
+    return skipOrThrow(this, e);
+  }
+});

@@ -6,3 +6,6 @@ export interface SkipRecord {
   kind: 'not-applicable' | 'cannot-observe' | 'precondition-unmet' | 'needs-opt-in' | 'blocked';
   reason: string;
 }
+
+/** The log line that accompanies a skip record, for people reading cucumber's own reports. */
+export const skipLogLine = (r: SkipRecord): string => `skipped (${r.kind}): ${r.reason}`;

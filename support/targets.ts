@@ -6,9 +6,14 @@
  * scenario.
  */
 import type { TargetFactory } from '../backends/port';
-import { emulatorFactory } from '../backends/emulator/target';
-import { readSnapshot } from '../backends/linux/load';
-import { linuxFactory, snapshotFactory } from '../backends/linux/target';
+
+// Each backend is loaded when a run selects it: an emulator run never loads the Linux readers,
+// nor a run on a real machine the emulator.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const emulator = (): typeof import('../backends/emulator/target') => require('../backends/emulator/target');
+const linux = (): typeof import('../backends/linux/target') => require('../backends/linux/target');
+const linuxLoad = (): typeof import('../backends/linux/load') => require('../backends/linux/load');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export interface WorldParameters {
   target?: string;
@@ -64,7 +69,7 @@ function checkSnapshot(path: string | undefined): void {
   if (!path) throw new SelectionError('target snapshot needs a snapshot: --snapshot PATH, the snapshot world parameter or TDX_SNAPSHOT');
   if (checkedSnapshots.has(path)) return;
   try {
-    readSnapshot(path);
+    linuxLoad().readSnapshot(path);
   } catch (e) {
     if (e instanceof Error && e.name === 'SnapshotError') throw new SelectionError(e.message);
     throw e;
@@ -78,9 +83,9 @@ export function factoryFor(sel: Selection): TargetFactory {
   const key = JSON.stringify(sel);
   let f = factories.get(key);
   if (!f) {
-    f = sel.target === 'linux' ? linuxFactory({ allowDestructive: sel.allowDestructive })
-      : sel.target === 'snapshot' ? snapshotFactory(sel.snapshot!)
-      : emulatorFactory(sel.profile, sel.faults);
+    f = sel.target === 'linux' ? linux().linuxFactory({ allowDestructive: sel.allowDestructive })
+      : sel.target === 'snapshot' ? linux().snapshotFactory(sel.snapshot!)
+      : emulator().emulatorFactory(sel.profile, sel.faults);
     factories.set(key, f);
   }
   return f;

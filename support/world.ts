@@ -6,7 +6,7 @@ import { setWorldConstructor, World, type IWorldOptions } from '@cucumber/cucumb
 import { isUnobservable, TargetBlockedError, type Arrangement, type Observed, type Target } from '../backends/port';
 import type { SkipKind } from './applicability';
 import { bigintReplacer } from '../backends/shared/json';
-import { EVIDENCE_MEDIA_TYPE, SKIP_MEDIA_TYPE } from './skip-record';
+import { EVIDENCE_MEDIA_TYPE, SKIP_MEDIA_TYPE, skipLogLine } from './skip-record';
 import { targetFactory, type WorldParameters } from './targets';
 
 /** Thrown inside a step to end the scenario as skipped with a recorded reason. */
@@ -71,7 +71,7 @@ export class TdxWorld extends World<WorldParameters> {
 
   recordSkip(kind: SkipKind, reason: string): void {
     this.attach(JSON.stringify({ kind, reason }), SKIP_MEDIA_TYPE);
-    this.log(`skipped (${kind}): ${reason}`);
+    this.log(skipLogLine({ kind, reason }));
   }
 }
 

@@ -6,7 +6,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import Ajv, { type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
+import { lazyValidator } from '../shared/schema';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { FLAVOURS, flavour, type KernelFlavour } from '../../spec/kernel/flavours';
 import type { MemoryRegion } from '../port';
@@ -39,18 +40,17 @@ export class ProfileError extends Error {
 
 export const ALL_CPU_FEATURES = ['vmx', 'xsave', 'movdir64b', 'self_snoop', 'ept', 'ept_ad', 'apicv', 'tdp_mmu'];
 
-let validator: ReturnType<Ajv['compile']> | null = null;
-
-function validate(): ReturnType<Ajv['compile']> {
-  if (validator) return validator;
+/** The profile schema: profiles/profile.schema.json with the catalogues' names as the allowed values. */
+export function profileSchema(): object {
   const schema = JSON.parse(readFileSync(join(PROFILES_DIR, 'profile.schema.json'), 'utf8'));
   // The catalogues decide the allowed names (the schema file only says "string").
   schema.properties.module = { enum: MODULE_BUILDS.map((b) => b.id) };
   schema.properties.kernel.properties.flavour = { enum: FLAVOURS.filter((f) => f.name !== 'ubuntu-6.5-intel-opt').map((f) => f.name) };
   schema.properties.cpu.properties.model = { enum: CPU_MODELS.map((m) => m.name) };
-  validator = new Ajv({ allErrors: true, strict: true }).compile(schema);
-  return validator;
+  return schema;
 }
+
+const validate = lazyValidator(profileSchema, { allErrors: true });
 
 function fieldPath(e: ErrorObject): string {
   const path = e.instancePath.replace(/^\//, '').replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.');

@@ -93,6 +93,26 @@ function allPatterns(): Pattern[] {
   return patterns;
 }
 
+/**
+ * Every match starts with its pattern's literal head, so a line is only tried against the
+ * patterns whose head starts like it: an index on the first KEY characters of the heads (shorter
+ * heads are tried on every line). Lists keep the catalogue order, so the first match still wins.
+ */
+const KEY = 6;
+let index: { byKey: Map<string, Pattern[]>; short: Pattern[]; prefixes: string[] } | null = null;
+
+function patternIndex(): NonNullable<typeof index> {
+  if (index) return index;
+  const all = allPatterns();
+  const short = all.filter((p) => p.literalHead.length < KEY);
+  const keys = new Set(all.filter((p) => p.literalHead.length >= KEY).map((p) => p.literalHead.slice(0, KEY)));
+  const byKey = new Map<string, Pattern[]>();
+  for (const k of keys) byKey.set(k, all.filter((p) => p.literalHead.length < KEY || p.literalHead.startsWith(k)));
+  const prefixes = [...new Set(all.map((p) => p.prefix).filter((x) => x !== ''))];
+  index = { byKey, short, prefixes };
+  return index;
+}
+
 const TIMESTAMP = /^\[\s*(\d+)\.(\d+)\]\s?/;
 const DOC_TIMESTAMP = /^\[\.\.\]\s?/;
 const CALLER_ID = /^\[\s*[TC]\d+\]\s?/;
@@ -100,24 +120,28 @@ const SYSLOG_LEVEL = /^<\d+>/;
 
 /** Strip what precedes the message text: level, timestamp, caller id. */
 export function stripLinePrefix(raw: string): { text: string; time: number | null } {
-  let text = raw.replace(/\r$/, '');
-  text = text.replace(SYSLOG_LEVEL, '');
+  // Every prefix starts with '<' or '['; most lines of a large log are checked by one comparison.
+  let text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+  if (text.startsWith('<')) text = text.replace(SYSLOG_LEVEL, '');
   let time: number | null = null;
-  const ts = TIMESTAMP.exec(text);
-  if (ts) {
-    time = Number(`${ts[1]}.${ts[2]}`);
-    text = text.slice(ts[0].length);
-  } else {
-    text = text.replace(DOC_TIMESTAMP, '');
+  if (text.startsWith('[')) {
+    const ts = TIMESTAMP.exec(text);
+    if (ts) {
+      time = Number(`${ts[1]}.${ts[2]}`);
+      text = text.slice(ts[0].length);
+    } else {
+      text = text.replace(DOC_TIMESTAMP, '');
+    }
+    if (text.startsWith('[')) text = text.replace(CALLER_ID, '');
   }
-  text = text.replace(CALLER_ID, '');
   return { text: text.trimStart(), time };
 }
 
 export function matchLine(raw: string, line = 0): LogEvent | PartialEvent | null {
   const { text, time } = stripLinePrefix(raw);
   if (text.length === 0) return null;
-  for (const p of allPatterns()) {
+  const idx = patternIndex();
+  for (const p of idx.byKey.get(text.slice(0, KEY)) ?? idx.short) {
     const m = p.regex.exec(text);
     if (m) {
       const args = m.slice(1);
@@ -125,6 +149,7 @@ export function matchLine(raw: string, line = 0): LogEvent | PartialEvent | null
     }
   }
   // A line cut short: it must carry a prefix and be a prefix of some message's literal head.
+  if (!idx.prefixes.some((x) => text.startsWith(x))) return null;
   const candidates = new Set<MessageId>();
   for (const p of allPatterns()) {
     if (p.prefix === '' || text.length <= p.prefix.length) continue;

@@ -23,8 +23,13 @@ export interface FieldId {
   nonArch: boolean;
 }
 
-const bits = (v: bigint, lo: number, width: number): number =>
-  Number((v >> BigInt(lo)) & ((1n << BigInt(width)) - 1n));
+/** Bits lo..lo+width-1 of a 64-bit value; fields within one 32-bit half avoid BigInt masks. */
+function bits(v: bigint, lo: number, width: number): number {
+  if ((lo % 32) + width > 32) return Number((v >> BigInt(lo)) & ((1n << BigInt(width)) - 1n));
+  const half = lo < 32 ? Number(BigInt.asUintN(32, v)) : Number(BigInt.asUintN(32, v >> 32n));
+  const shift = lo % 32;
+  return width === 32 ? half >>> shift : (half >>> shift) & ((1 << width) - 1);
+}
 
 /** Bits that must be zero in any field ID: 31:24, 49:47, 55 and 62. */
 export const RESERVED_MASK =

@@ -49,10 +49,24 @@ export function leafByNumber(n: number): SeamcallLeaf | undefined {
 
 /** RAX for a SEAMCALL: leaf number in 15:0, version in 23:16. */
 export function seamcallRax(name: string, version = 0): bigint {
+  if (version === 0) return raxOf(name);
   return BigInt(leaf(name).number) | (BigInt(version) << 16n);
 }
 
+// Version-0 RAX by leaf name: the kernel model issues thousands of these per initialisation.
+const raxByName = new Map<string, bigint>();
+function raxOf(name: string): bigint {
+  let rax = raxByName.get(name);
+  if (rax === undefined) raxByName.set(name, (rax = BigInt(leaf(name).number)));
+  return rax;
+}
+
 export function splitRax(rax: bigint): { number: number; version: number; reserved: bigint } {
+  // The usual RAX fits in 24 bits: one conversion instead of three BigInt operations.
+  if (rax >= 0n && rax <= 0xffffffn) {
+    const n = Number(rax);
+    return { number: n & 0xffff, version: n >>> 16, reserved: 0n };
+  }
   return {
     number: Number(rax & 0xffffn),
     version: Number((rax >> 16n) & 0xffn),

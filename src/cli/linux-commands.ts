@@ -1,20 +1,6 @@
 /** Commands of the real-machine backend (inspect, emulate, capture): registered on the program. */
 import type { Command } from 'commander';
-import { asUsageError } from './usage-error';
-
-/** Run a command body; bad input becomes one line on stderr and exit code 2. */
-function handled<A extends unknown[]>(f: (...a: A) => number | Promise<number>) {
-  return async (...args: A): Promise<void> => {
-    try {
-      process.exitCode = await f(...args);
-    } catch (e) {
-      const u = asUsageError(e);
-      if (!u) throw e;
-      process.stderr.write(`tdx-conformance: ${u.message}\n`);
-      process.exitCode = 2;
-    }
-  };
-}
+import { handled } from './usage-error';
 
 export function registerLinuxCommands(program: Command): void {
   program

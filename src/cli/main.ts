@@ -5,11 +5,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../runner/run-suite';
+import { PROJECT_ROOT } from '../project-root';
 import { registerLinuxCommands } from './linux-commands';
 import { registerReportCommands } from './report-commands';
-import { asUsageError } from './usage-error';
-import { UsageError } from './usage-error';
+import { handled, UsageError } from './usage-error';
 
 const version = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')).version as string;
 
@@ -74,24 +73,9 @@ export function buildProgram(): Command {
     .option('--out <file>', 'also write the kill matrix (JSON) to this file')
     .action(handled(async (opts) => (await import('./mutate')).mutateCommand(opts)));
 
-  registerReportCommands(program, handled);
+  registerReportCommands(program);
   registerLinuxCommands(program);
   return program;
-}
-
-/** Run a command body; configuration problems become one line on stderr and exit code 2. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function handled<A extends any[]>(f: (...a: A) => number | Promise<number>) {
-  return async (...args: A): Promise<void> => {
-    try {
-      process.exitCode = await f(...args);
-    } catch (e) {
-      const u = asUsageError(e);
-      if (!u) throw e;
-      process.stderr.write(`tdx-conformance: ${u.message}\n`);
-      process.exitCode = 2;
-    }
-  };
 }
 
 export function parseInteger(v: string, name: string): number {

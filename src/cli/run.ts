@@ -1,5 +1,6 @@
 /** `tdx-conformance run`: the suite on one target (or every emulator profile), with its reports. */
 import { statSync } from 'node:fs';
+import type { Envelope } from '@cucumber/messages';
 import { join, resolve } from 'node:path';
 import { isFaultName } from '../../backends/emulator/faults';
 import { defaultProfileName, loadProfiles } from '../../backends/emulator/profile';
@@ -8,8 +9,6 @@ import { runSuite } from '../runner/run-suite';
 import { generateAllureHtml, prepareAllureResults } from '../reports/allure-html';
 import { writeEnvironment } from '../reports/environment';
 import { complianceFor } from '../reports/outputs';
-import { readMessages } from '../reports/results';
-import { gateCommand } from './report-commands';
 import { asUsageError, UsageError } from './usage-error';
 
 export interface RunOptions {
@@ -71,9 +70,11 @@ export async function runCommand(opts: RunOptions): Promise<number> {
       const outDir = resolve(names.length > 1 ? join(opts.out, profile!) : opts.out);
       if (names.length > 1) process.stdout.write(`\n== ${profile}\n`);
       prepareAllureResults(outDir);
-      const result = await runSuite({ world, tags: opts.tags, shard, parallel: opts.parallel, order, outDir, console: consoleFormat() });
+      // The run's messages, as written to messages.ndjson: kept in memory for the compliance report.
+      const messages: Envelope[] = [];
+      const result = await runSuite({ world, tags: opts.tags, shard, parallel: opts.parallel, order, outDir, console: consoleFormat(), onMessage: (e) => messages.push(e) });
       const env = writeEnvironment(outDir, world, process.argv);
-      const c = complianceFor(outDir, readMessages(join(outDir, 'messages.ndjson')), env.target);
+      const c = complianceFor(outDir, messages, env.target);
       process.stdout.write(`compliance: ${c.coverage.executed}/${c.coverage.total} requirements executed -> ${join(outDir, 'compliance.md')}\n`);
       if (opts.allureReport !== false) {
         const html = generateAllureHtml(outDir);
@@ -81,6 +82,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
       }
       if (opts.baseline) {
         const file = statSync(opts.baseline, { throwIfNoEntry: false })?.isDirectory() ? join(opts.baseline, `${env.target.name}.yaml`) : opts.baseline;
+        const { gateCommand } = await import('./report-actions');
         const code = gateCommand({ results: outDir, baseline: file, update: opts.updateBaseline });
         ok &&= code === 0;
       } else {

@@ -13,3 +13,18 @@ export function asUsageError(e: unknown): UsageError | null {
   if (e instanceof Error && /^unknown (fault|emulator profile|target)/.test(e.message)) return new UsageError(e.message);
   return null;
 }
+
+/** Run a command body; configuration problems become one line on stderr and exit code 2. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function handled<A extends any[]>(f: (...a: A) => number | Promise<number>) {
+  return async (...args: A): Promise<void> => {
+    try {
+      process.exitCode = await f(...args);
+    } catch (e) {
+      const u = asUsageError(e);
+      if (!u) throw e;
+      process.stderr.write(`tdx-conformance: ${u.message}\n`);
+      process.exitCode = 2;
+    }
+  };
+}

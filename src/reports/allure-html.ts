@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../runner/run-suite';
+import { PROJECT_ROOT } from '../project-root';
 
 export type AllureHtmlResult = { generated: true; dir: string } | { generated: false; reason: string };
 

@@ -4,10 +4,16 @@
  * labels are set here from the pickle's tags: area as epic, requirement id as story, @severity,
  * a link per @src, the reason of a skip as the status message, and a test-case id derived from
  * the requirement and the scenario's position in its Rule, which survives renaming the scenario.
+ * A hook that passes leaves no fixture: the suite's hooks are bookkeeping (applicability, restoring
+ * a machine), and a fixture per hook and scenario would be a file each in allure-results. A hook
+ * that fails is reported as a fixture with its error.
  */
 import { createHash } from 'node:crypto';
-import type { Envelope, Pickle } from '@cucumber/messages';
-import { SKIP_MEDIA_TYPE } from '../../support/skip-record';
+import type { Envelope, Pickle, TestStepFinished, TestStepStarted } from '@cucumber/messages';
+import { SKIP_MEDIA_TYPE, skipLogLine, type SkipRecord } from '../../support/skip-record';
+
+/** Media type of the lines a step writes with World.log(). */
+const LOG_MEDIA_TYPE = 'text/x.cucumber.log+plain';
 import { areaOf, tagValues } from '../../support/tags';
 import { sourceUrl } from '../../spec/sources';
 import { PlainAllureWriter } from './allure-writer';
@@ -29,6 +35,9 @@ interface TestResultLike {
 }
 interface AllureBase {
   parseEnvelope(e: Envelope): void;
+  onTestStepStarted(data: TestStepStarted): void;
+  onTestStepFinished(data: TestStepFinished): void;
+  testStepMap: Map<string, { hookId?: string }>;
   onTestCaseStarted(data: { id: string; testCaseId: string }): void;
   onTestCaseFinished(data: { testCaseStartedId: string }): void;
   testCaseMap: Map<string, { pickleId: string }>;
@@ -43,8 +52,10 @@ const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
 const ordinals = new Map<string, string>();
 
 export default class TdxAllureReporter extends Base {
-  private readonly skipReasons = new Map<string, string>();
+  private readonly skipRecords = new Map<string, SkipRecord>();
   private readonly ruleCounters = new Map<string, number>();
+  /** Hook steps started and not yet finished, by test case started id and step id. */
+  private readonly hookSteps = new Map<string, TestStepStarted>();
   private readonly profile: string;
 
   constructor(options: { parsedArgvOptions?: { tdxTarget?: string; resultsDir?: string } }) {
@@ -54,9 +65,17 @@ export default class TdxAllureReporter extends Base {
   }
 
   override parseEnvelope(e: Envelope): void {
-    if (e.attachment?.mediaType === SKIP_MEDIA_TYPE && e.attachment.testCaseStartedId) {
-      const r = JSON.parse(e.attachment.body) as { kind: string; reason: string };
-      this.skipReasons.set(e.attachment.testCaseStartedId, `${r.kind}: ${r.reason}`);
+    const a = e.attachment;
+    if (a?.mediaType === SKIP_MEDIA_TYPE) {
+      // The skip record becomes the result's status message; as files, it and its log line
+      // would only say it again.
+      const r = JSON.parse(a.body) as SkipRecord;
+      if (a.testCaseStartedId) this.skipRecords.set(a.testCaseStartedId, r);
+      return;
+    }
+    if (a?.mediaType === LOG_MEDIA_TYPE && a.testCaseStartedId) {
+      const r = this.skipRecords.get(a.testCaseStartedId);
+      if (r && a.body === skipLogLine(r)) return;
     }
     if (e.pickle) this.assignOrdinal(e.pickle);
     super.parseEnvelope(e);
@@ -91,10 +110,28 @@ export default class TdxAllureReporter extends Base {
     });
   }
 
+  override onTestStepStarted(data: TestStepStarted): void {
+    if (this.testStepMap.get(data.testStepId)?.hookId) this.hookSteps.set(`${data.testCaseStartedId}/${data.testStepId}`, data);
+    else super.onTestStepStarted(data);
+  }
+
+  override onTestStepFinished(data: TestStepFinished): void {
+    const key = `${data.testCaseStartedId}/${data.testStepId}`;
+    const hook = this.hookSteps.get(key);
+    if (hook) {
+      this.hookSteps.delete(key);
+      const s = data.testStepResult.status;
+      if (s === 'PASSED' || s === 'SKIPPED') return;
+      super.onTestStepStarted(hook);
+    }
+    super.onTestStepFinished(data);
+  }
+
   override onTestCaseFinished(data: { testCaseStartedId: string }): void {
     const uuid = this.testResultUuids.get(data.testCaseStartedId);
-    const reason = this.skipReasons.get(data.testCaseStartedId);
-    if (uuid && reason) this.allureRuntime.updateTest(uuid, (r) => { r.statusDetails = { ...r.statusDetails, message: reason }; });
+    const skip = this.skipRecords.get(data.testCaseStartedId);
+    this.skipRecords.delete(data.testCaseStartedId);
+    if (uuid && skip) this.allureRuntime.updateTest(uuid, (r) => { r.statusDetails = { ...r.statusDetails, message: `${skip.kind}: ${skip.reason}` }; });
     super.onTestCaseFinished(data);
   }
 }

@@ -4,14 +4,19 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { targetFactory, type WorldParameters } from '../../support/targets';
 import { bigintReplacer } from '../../backends/shared/json';
-import { PROJECT_ROOT } from '../runner/run-suite';
+import { PROJECT_ROOT } from '../project-root';
 
+let revision: string | null | undefined;
+
+/** The suite's git commit, or null outside a git checkout; asked once per process. */
 export function gitRevision(): string | null {
+  if (revision !== undefined) return revision;
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    revision = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
   } catch {
-    return null;
+    revision = null;
   }
+  return revision;
 }
 
 export function suiteVersion(): string {

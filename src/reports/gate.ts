@@ -7,7 +7,7 @@
  * baseline must then be tightened, as WPT and Mesa do.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import Ajv from 'ajv';
+import { lazyValidator } from '../../backends/shared/schema';
 import { parse, stringify } from 'yaml';
 import type { TargetDescription } from '../../backends/port';
 import type { ScenarioResult } from './results';
@@ -40,7 +40,8 @@ export class BaselineError extends Error {
   }
 }
 
-const SCHEMA = {
+/** The baseline file format (baselines/*.yaml). */
+export const BASELINE_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   required: ['schema', 'target', 'scenarios'],
@@ -64,7 +65,7 @@ const SCHEMA = {
   },
 } as const;
 
-const validate = new Ajv({ allErrors: false }).compile(SCHEMA);
+const validator = lazyValidator(() => BASELINE_SCHEMA, { allErrors: false });
 
 export function baselineTarget(d: TargetDescription): BaselineTarget {
   const m = d.module;
@@ -84,6 +85,7 @@ export function readBaseline(file: string): Baseline {
     const code = (e as NodeJS.ErrnoException).code;
     throw new BaselineError(file, code ? `cannot read (${code})` : `not valid YAML: ${(e as Error).message.split('\n')[0]}`);
   }
+  const validate = validator();
   if (!validate(doc)) {
     const e = validate.errors![0];
     throw new BaselineError(file, `${e.instancePath || '(top level)'} ${e.message}${e.keyword === 'const' ? ' (this suite reads tdx-conformance/baseline/1)' : ''}`);

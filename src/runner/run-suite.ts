@@ -3,13 +3,14 @@
  * process and reused for every run (several emulator profiles, or every fault of a campaign).
  */
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { loadConfiguration, loadSupport, runCucumber, type IRunConfiguration, type IRunEnvironment } from '@cucumber/cucumber/api';
 import type { Envelope } from '@cucumber/messages';
 import type { WorldParameters } from '../../support/targets';
+import { PROJECT_ROOT } from '../project-root';
 import { allureFormatOptions } from '../reports/allure-config';
 
-export const PROJECT_ROOT = resolve(__dirname, '../..');
+export { PROJECT_ROOT };
 
 export interface SuiteOptions {
   world: WorldParameters;
@@ -43,6 +44,11 @@ async function prepared(): Promise<{ config: IRunConfiguration; support: Support
   const support = await loadSupport(runConfiguration, environment());
   cached = { config: runConfiguration, support };
   return cached;
+}
+
+/** The suite's loaded support code (step definitions, hooks, parameter types). */
+export async function supportLibrary(): Promise<Support> {
+  return (await prepared()).support;
 }
 
 /** Report file -> cucumber formatter that writes it. */

@@ -6,6 +6,7 @@ import { decodeFatalErrorMessage } from '../../spec/abi/tdvmcall';
 import { tdCtlBit, TD_ATTRIBUTES, TD_CTLS, type TdCtl } from '../../spec/abi/tdcall';
 import { flavour, isFlavourName, variantFor } from '../../spec/kernel/flavours';
 import type { MessageId } from '../../spec/kernel/printk';
+import { eventsWithId, lastEvent } from '../common/log-events';
 import { Then, When } from '../../support/dsl';
 import { SkipSignal, type TdxWorld } from '../../support/world';
 import { guest, hex } from './guest-world';
@@ -20,15 +21,8 @@ function guestEvents(w: TdxWorld): LogEvent[] {
   return w.observe(guest(w).log()).events;
 }
 
-function eventsOf(w: TdxWorld, id: MessageId): LogEvent[] {
-  return guestEvents(w).filter((e) => e.id === id);
-}
-
-function one(w: TdxWorld, id: MessageId): LogEvent {
-  const found = eventsOf(w, id);
-  expect(found, `guest log has no "${id}" message`).to.have.length.greaterThan(0);
-  return found[found.length - 1];
-}
+const eventsOf = (w: TdxWorld, id: MessageId): LogEvent[] => eventsWithId(guestEvents(w), id);
+const one = (w: TdxWorld, id: MessageId): LogEvent => lastEvent(guestEvents(w), id, 'guest log');
 
 When(/^the guest kernel (?:has booted|boots)$/, function (this: TdxWorld) {
   // The TD boots when first looked at; its description says how the boot went.

@@ -7,6 +7,7 @@ import { flavour, isFlavourName, variantFor } from '../../spec/kernel/flavours';
 import type { MessageId } from '../../spec/kernel/printk';
 import type { KexecOutcome } from '../../backends/host-facet';
 import { parseKernelLog, type LogEvent } from '../../backends/shared/kernel-log';
+import { eventsWithId, lastEvent } from '../common/log-events';
 import { Then } from '../../support/dsl';
 import { SkipSignal, type TdxWorld } from '../../support/world';
 
@@ -21,15 +22,8 @@ function wholeLogEvents(w: TdxWorld): LogEvent[] {
   return log.events;
 }
 
-function eventsOf(w: TdxWorld, id: MessageId): LogEvent[] {
-  return events(w).filter((e) => e.id === id);
-}
-
-function one(w: TdxWorld, id: MessageId): LogEvent {
-  const found = eventsOf(w, id);
-  expect(found, `kernel log has no "${id}" message`).to.have.length.greaterThan(0);
-  return found[found.length - 1];
-}
+const eventsOf = (w: TdxWorld, id: MessageId): LogEvent[] => eventsWithId(events(w), id);
+const one = (w: TdxWorld, id: MessageId): LogEvent => lastEvent(events(w), id, 'kernel log');
 
 /** Numeric value of argument `i` of an event (hex or decimal as the message prints it). */
 function arg(e: LogEvent, i: number): bigint {

@@ -9,7 +9,7 @@ import { emulatorFactory } from '../../backends/emulator/target';
 import { GUEST_CAPABILITIES } from '../../backends/guest-facet';
 import { type Capability } from '../../backends/port';
 import { listFiles } from '../../src/lint/spec-lint';
-import { PROJECT_ROOT } from '../../src/runner/run-suite';
+import { PROJECT_ROOT } from '../../src/project-root';
 
 function guestPickles(): { name: string; tags: string[] }[] {
   return listFiles(join(PROJECT_ROOT, 'features/guest'), ['.feature']).flatMap((file) => {

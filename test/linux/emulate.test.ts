@@ -12,7 +12,7 @@ import { emulateFrom } from '../../backends/linux/emulate-from';
 import { readEvidence } from '../../backends/linux/facts';
 import { readSnapshot } from '../../backends/linux/load';
 import { emptyEvidence, mergeEvidence } from '../../backends/linux/evidence';
-import { PROJECT_ROOT } from '../../src/runner/run-suite';
+import { PROJECT_ROOT } from '../../src/project-root';
 
 const HOST = join(PROJECT_ROOT, 'test/fixtures/real/host');
 const BIN = join(PROJECT_ROOT, 'bin/tdx-conformance.js');

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { readSnapshot } from '../../backends/linux/load';
-import { PROJECT_ROOT } from '../../src/runner/run-suite';
+import { PROJECT_ROOT } from '../../src/project-root';
 
 const REAL = join(PROJECT_ROOT, 'test/fixtures/real');
 const BIN = join(PROJECT_ROOT, 'bin/tdx-conformance.js');

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readLive } from '../../backends/linux/load';
 import type { ScenarioResult } from '../../src/reports/results';
-import { PROJECT_ROOT } from '../../src/runner/run-suite';
+import { PROJECT_ROOT } from '../../src/project-root';
 import { runInto, tempDir } from '../support/suite';
 
 const HOST = join(PROJECT_ROOT, 'test/fixtures/real/host');

@@ -7,15 +7,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { runProbes } from '../../backends/linux/live';
 import { readLive, readSnapshot } from '../../backends/linux/load';
 import { writeSnapshot } from '../../backends/linux/snapshot';
 import { linuxFactory, snapshotFactory } from '../../backends/linux/target';
 import { isUnobservable } from '../../backends/port';
-import { PROJECT_ROOT } from '../../src/runner/run-suite';
+import { PROJECT_ROOT } from '../../src/project-root';
+import { tempDir } from '../support/suite';
 
 const BIN = join(PROJECT_ROOT, 'bin/tdx-conformance.js');
 const SYNTHETIC = join(PROJECT_ROOT, 'test/fixtures/synthetic');
@@ -43,8 +43,8 @@ function put(root: string, path: string, text: string | Buffer, mode?: number): 
 
 /** A synthetic TDX host: 4 CPUs in 2 packages, MSR 0x87 readable, dmesg and uname on PATH. */
 function fakeMachine(): { root: string; path: string } {
-  const root = mkdtempSync(join(tmpdir(), 'tdx-fake-root-'));
-  const bin = mkdtempSync(join(tmpdir(), 'tdx-fake-bin-'));
+  const root = tempDir('fake-root');
+  const bin = tempDir('fake-bin');
   put(root, 'proc/cmdline', 'BOOT_IMAGE=/boot/vmlinuz-6.8.0-1006-intel ro kvm_intel.tdx=1 nohibernate\n');
   put(root, 'proc/cpuinfo', 'processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 207\nmodel name\t: Intel(R) Xeon(R) Platinum 8592+\nflags\t\t: fpu vmx xsave movdir64b ss tdx_host_platform\nbugs\t\t: spectre_v1 tdx_pw_mce\nbogomips\t: 3800.00\n\n');
   put(root, 'sys/power/state', 'freeze disk\n');
@@ -67,7 +67,7 @@ test('a capture of a (fake) machine reads back to the same facts, and says what 
   const m = fakeMachine();
   const live = readLive(m, 'fake-host');
   const { probes, results } = runProbes(m);
-  const out = join(mkdtempSync(join(tmpdir(), 'tdx-snap-')), 'bundle');
+  const out = join(tempDir('snap'), 'bundle');
   const manifest = writeSnapshot(out, probes, results, '0.1.0', new Date('2026-01-02T03:04:05Z'));
   const back = readSnapshot(out);
   assert.deepEqual(back.facts.host, live.facts.host);
@@ -149,7 +149,7 @@ test('bad snapshot input is an error naming the file and the problem', () => {
 
 test('run --snapshot and inspect refuse bad input with one line and exit code 2', () => {
   for (const [name, re] of BAD) {
-    for (const args of [['run', '--snapshot', join(SYNTHETIC, name), '--out', mkdtempSync(join(tmpdir(), 'tdx-bad-'))], ['inspect', join(SYNTHETIC, name)]]) {
+    for (const args of [['run', '--snapshot', join(SYNTHETIC, name), '--out', tempDir('bad')], ['inspect', join(SYNTHETIC, name)]]) {
       if (args[0] === 'run' && !['empty.log', 'newer-format', 'no-snapshot', 'binary.bin'].includes(name)) continue; // one process each is enough
       const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: PROJECT_ROOT });
       assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
@@ -182,7 +182,7 @@ test('a captured TD answers as a guest: its log, the CPUID leaf it holds, and "n
 });
 
 test('tdx-conformance capture writes a bundle of this machine that inspects like the machine', () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'tdx-capture-')), 'snap');
+  const out = join(tempDir('capture'), 'snap');
   const c = spawnSync(process.execPath, [BIN, 'capture', '--out', out], { encoding: 'utf8' });
   assert.equal(c.status, 0, c.stderr);
   assert.match(c.stdout, /^wrote .*: \d+ probes, \d+ could not be read/);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../../src/runner/run-suite';
+import { PROJECT_ROOT } from '../../src/project-root';
 import { writeBaseline } from '../../src/reports/gate';
 import { runInto, tempDir } from '../support/suite';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { FAULTS } from '../../backends/emulator/faults';
 import { listFiles } from '../../src/lint/spec-lint';
-import { PROJECT_ROOT } from '../../src/runner/run-suite';
+import { PROJECT_ROOT } from '../../src/project-root';
 
 function requirementIds(): Set<string> {
   const ids = new Set<string>();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { emulatorFactory } from '../../backends/emulator/target';
 import { lintSpec, listFiles } from '../../src/lint/spec-lint';
 import { projectLintInput } from '../../src/cli/lint';
-import { PROJECT_ROOT } from '../../src/runner/run-suite';
+import { PROJECT_ROOT } from '../../src/project-root';
 
 const fixtures = join(PROJECT_ROOT, 'test/fixtures/lint/broken');
 

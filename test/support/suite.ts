@@ -1,5 +1,5 @@
 /** Running the suite from project tests: in-process, into a temporary results directory. */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeEnvironment } from '../../src/reports/environment';
@@ -8,7 +8,17 @@ import { readMessages, type ScenarioResult, scenarioResults } from '../../src/re
 import { runSuite, type SuiteOptions } from '../../src/runner/run-suite';
 import type { WorldParameters } from '../../support/targets';
 
-export const tempDir = (prefix: string): string => mkdtempSync(join(tmpdir(), `tdx-${prefix}-`));
+const made: string[] = [];
+process.on('exit', () => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh temporary directory, removed when the test process exits. */
+export function tempDir(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), `tdx-${prefix}-`));
+  made.push(d);
+  return d;
+}
 
 export async function runInto(dir: string, world: WorldParameters, extra: Partial<SuiteOptions> = {}): Promise<ScenarioResult[]> {
   await runSuite({ world, outDir: dir, console: null, ...extra });

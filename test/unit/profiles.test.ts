@@ -1,17 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadProfiles, parseProfile, ProfileError } from '../../backends/emulator/profile';
+import { profileYaml } from '../support/profile-yaml';
 
-const GOOD = `name: good
-description: a test profile
-cpu: { model: sapphire-rapids, packages: 2, cpusPerPackage: 4 }
-bios: { mktmeKeyIds: 31, tdxKeyIds: 32 }
-module: 1.5.698
-kernel: { flavour: mainline-6.18, release: 6.18.2 }
-memory:
-  regions:
-    - { base: 0x100000, end: 2GiB, node: 0 }
-`;
+const GOOD = profileYaml('good');
 
 function expectError(text: string, field: RegExp, problem: RegExp): void {
   try {

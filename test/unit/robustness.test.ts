@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { parseProfile, ProfileError } from '../../backends/emulator/profile';
 import { parseKernelLog, parseKernelText, splitLines } from '../../backends/shared/kernel-log';
-import { PROJECT_ROOT } from '../../src/runner/run-suite';
+import { PROJECT_ROOT } from '../../src/project-root';
 import { numRuns } from '../support/runs';
+import { profileYaml } from '../support/profile-yaml';
 
 const REAL = join(PROJECT_ROOT, 'test/fixtures/real');
 const captures = ['host', 'guest'].flatMap((d) => readdirSync(join(REAL, d)).map((f) => readFileSync(join(REAL, d, f), 'utf8')));
@@ -31,16 +32,7 @@ test('a capture cut anywhere yields only facts the whole capture has', () => {
   }
 });
 
-const VALID = `name: p
-description: d
-cpu: { model: sapphire-rapids, packages: 2, cpusPerPackage: 4 }
-bios: { mktmeKeyIds: 31, tdxKeyIds: 32 }
-module: 1.5.698
-kernel: { flavour: mainline-6.18, release: 6.18.2 }
-memory:
-  regions:
-    - { base: 0x100000, end: 2GiB, node: 0 }
-`;
+const VALID = profileYaml('p');
 
 /** Each field with a wrong value, and the field the error must name. */
 const BREAKAGES: [RegExp, string, string][] = [

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { MemoryRegion } from '../../backends/port';
 import { fillOutTdmrs, pamtKb, pamtSizes, populateReservedAreas, SZ_1G, tdxMemlist, type Tdmr } from '../../backends/emulator/host/tdmr';
+import { mayOverlap, overlap } from '../../backends/emulator/module/tdmr-checks';
 import { numRuns } from '../support/runs';
 
 const R = (base: bigint, end: bigint, node = 0): MemoryRegion => ({ base, end, node });
@@ -94,4 +95,12 @@ test('reserved areas are the holes inside a TDMR, in order', () => {
     { offset: 0x400000n, size: SZ_1G - 0x400000n },
   ]);
   assert.equal(populateReservedAreas({ ...t, reserved: [] }, memlist, [], 2).ok, false);
+});
+
+test('the sort-and-sweep overlap screen never misses a pair the exact check flags', () => {
+  const range = fc.record({ base: fc.bigInt({ min: 0n, max: 64n }), size: fc.bigInt({ min: 0n, max: 16n }) });
+  fc.assert(fc.property(fc.array(range, { maxLength: 12 }), (ranges) => {
+    const pairwise = ranges.some((a, i) => ranges.some((b, j) => i !== j && overlap(a.base, a.size, b.base, b.size)));
+    if (pairwise) assert.ok(mayOverlap(ranges), JSON.stringify(ranges, (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
+  }), { numRuns: numRuns(500) });
 });

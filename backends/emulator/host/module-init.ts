@@ -176,21 +176,40 @@ function memlistFor(k: EmulatedKernel, rules: TdmrRules): MemoryRegion[] {
  * node's first memory above 4 GiB (ZONE_NORMAL), falling back to the node's other memory and
  * then to other nodes.
  */
-function allocPamt(memlist: readonly MemoryRegion[], used: { base: bigint; end: bigint }[], size: bigint, node: number): bigint | null {
-  const byPreference = [...memlist].sort((a, b) => {
-    const score = (r: MemoryRegion) => (r.node === node ? 0 : 2) + (r.base >= 4n * SZ_1G ? 0 : 1);
-    return score(a) - score(b) || (a.base < b.base ? -1 : 1);
-  });
-  const taken = [...used].sort((a, b) => (a.base < b.base ? -1 : 1));
-  for (const r of byPreference) {
-    let start = r.base % PAGE_SIZE === 0n ? r.base : r.base + PAGE_SIZE - (r.base % PAGE_SIZE);
-    for (const u of taken) if (u.base < start + size && u.end > start) start = u.end;
-    if (start + size <= r.end) {
-      used.push({ base: start, end: start + size });
-      return start;
+class PamtAllocator {
+  /** Allocated ranges, in address order. */
+  private readonly used: { base: bigint; end: bigint }[] = [];
+  private readonly preference = new Map<number, MemoryRegion[]>();
+
+  constructor(private readonly memlist: readonly MemoryRegion[]) {}
+
+  /** This node above 4 GiB, this node below, other nodes above, other nodes below; each in address order. */
+  private regionsFor(node: number): MemoryRegion[] {
+    let list = this.preference.get(node);
+    if (!list) {
+      const low = (r: MemoryRegion): boolean => r.base < 4n * SZ_1G;
+      const m = this.memlist;
+      list = [
+        ...m.filter((r) => r.node === node && !low(r)), ...m.filter((r) => r.node === node && low(r)),
+        ...m.filter((r) => r.node !== node && !low(r)), ...m.filter((r) => r.node !== node && low(r)),
+      ];
+      this.preference.set(node, list);
     }
+    return list;
   }
-  return null;
+
+  alloc(size: bigint, node: number): bigint | null {
+    for (const r of this.regionsFor(node)) {
+      let start = r.base % PAGE_SIZE === 0n ? r.base : r.base + PAGE_SIZE - (r.base % PAGE_SIZE);
+      for (const u of this.used) if (u.base < start + size && u.end > start) start = u.end;
+      if (start + size <= r.end) {
+        const at = this.used.findIndex((u) => u.base > start);
+        this.used.splice(at < 0 ? this.used.length : at, 0, { base: start, end: start + size });
+        return start;
+      }
+    }
+    return null;
+  }
 }
 
 export interface TdmrLimits {
@@ -218,12 +237,12 @@ export function buildLayout(k: EmulatedKernel, limits: TdmrLimits, quiet = false
   }
   const tdmrs = fill.tdmrs;
   const entrySizes: [number, number, number] = k.faults.has('host.pamt-entry-size-8') ? [8, 8, 8] : limits.pamtEntrySizes;
-  const used: { base: bigint; end: bigint }[] = [];
+  const pamts = new PamtAllocator(memlist);
   for (const t of tdmrs) {
     const { node, fallback } = tdmrNode(t, memlist);
     if (fallback) log(() => k.log.print('pamt-node-fallback', t.base, t.base + t.size));
     const sizes = pamtSizes(t.size, entrySizes, rules);
-    const base = allocPamt(memlist, used, sizes[0] + sizes[1] + sizes[2], node);
+    const base = pamts.alloc(sizes[0] + sizes[1] + sizes[2], node);
     if (base === null) return { ok: false, errno: 'ENOMEM' };
     t.pamt = { base, sizes };
   }
@@ -303,13 +322,14 @@ export function initTdxModule(k: EmulatedKernel): KernelResult {
 
   // config_global_keyid(): flush KeyID-0 cache lines, then one CPU per package.
   k.wbinvdAll();
-  const done = new Set<number>();
+  const done: boolean[] = new Array(k.platform.packages).fill(false);
   let keyResult: ErrnoName | null = null;
-  for (let c = 0; c < k.cpus.length && !keyResult; c++) {
+  for (let c = 0, left = done.length; c < k.cpus.length && !keyResult && left > 0; c++) {
     if (!k.cpus[c].online) continue;
     const pkg = k.platform.packageOf(c);
-    if (done.has(pkg)) continue;
-    done.add(pkg);
+    if (done[pkg]) continue;
+    done[pkg] = true;
+    left--;
     keyResult = seamcallPrerr(k, c, 'TDH.SYS.KEY.CONFIG', {}, false).errno;
   }
   const resetPamts = (e: ErrnoName): KernelResult => {

@@ -7,10 +7,14 @@ import { seamcallRax } from '../../../spec/abi/seamcall';
 import { status } from '../../../spec/abi/status';
 import type { ErrnoName } from '../../../spec/abi/errno';
 import type { Regs } from '../../port';
-import type { TdxModule } from '../module';
+import { NO_OUTPUT, type TdxModule } from '../module';
 import type { KernelLogBuffer } from './printk';
 
 const RDRAND_RETRY_LOOPS = 10;
+const SEAMCALL_UD = status('TDX_SEAMCALL_UD');
+const SEAMCALL_GP = status('TDX_SEAMCALL_GP');
+const VMFAILINVALID = status('TDX_SEAMCALL_VMFAILINVALID');
+const RND_NO_ENTROPY = status('TDX_RND_NO_ENTROPY');
 
 export interface CpuVmxState {
   vmxOn: boolean;
@@ -28,8 +32,8 @@ export interface SeamcallPath {
 
 /** The SEAMCALL instruction: what software sees, including faults of the instruction itself. */
 export function rawSeamcall(p: SeamcallPath, cpu: number, rax: bigint, regs: Regs): { status: bigint; out: Regs } {
-  if (!p.cpus[cpu]?.vmxOn) return { status: status('TDX_SEAMCALL_UD'), out: {} };
-  if (!p.module) return { status: status('TDX_SEAMCALL_VMFAILINVALID'), out: {} };
+  if (!p.cpus[cpu]?.vmxOn) return { status: SEAMCALL_UD, out: NO_OUTPUT };
+  if (!p.module) return { status: VMFAILINVALID, out: NO_OUTPUT };
   p.onSeamcall(cpu);
   return p.module.seamcall(cpu, rax, regs);
 }
@@ -37,8 +41,14 @@ export function rawSeamcall(p: SeamcallPath, cpu: number, rax: bigint, regs: Reg
 /** sc_retry(): retry while the module reports TDX_RND_NO_ENTROPY. */
 export function seamcallRetry(p: SeamcallPath, cpu: number, rax: bigint, regs: Regs): { status: bigint; out: Regs } {
   let r = rawSeamcall(p, cpu, rax, regs);
-  for (let i = 0; i < RDRAND_RETRY_LOOPS && r.status === status('TDX_RND_NO_ENTROPY'); i++) r = rawSeamcall(p, cpu, rax, regs);
+  for (let i = 0; i < RDRAND_RETRY_LOOPS && r.status === RND_NO_ENTROPY; i++) r = rawSeamcall(p, cpu, rax, regs);
   return r;
+}
+
+function hasAny(o: object): boolean {
+  if (o === NO_OUTPUT) return false;
+  for (const _ in o) return true;
+  return false;
 }
 
 export interface PrerrResult {
@@ -56,11 +66,11 @@ export interface PrerrResult {
 export function seamcallPrerr(p: SeamcallPath, cpu: number, leaf: string, regs: Regs, withRegs: boolean): PrerrResult {
   const rax = seamcallRax(leaf);
   const r = seamcallRetry(p, cpu, rax, regs);
-  const after: Regs = { ...regs, ...r.out };
+  const after: Regs = hasAny(r.out) ? Object.assign({}, regs, r.out) : regs;
   if (r.status === 0n) return { errno: null, status: 0n, regs: after };
-  if (r.status === status('TDX_SEAMCALL_VMFAILINVALID')) return { errno: 'ENODEV', status: r.status, regs: after };
-  if (r.status === status('TDX_SEAMCALL_GP')) return { errno: 'EOPNOTSUPP', status: r.status, regs: after };
-  if (r.status === status('TDX_SEAMCALL_UD')) return { errno: 'EACCES', status: r.status, regs: after };
+  if (r.status === VMFAILINVALID) return { errno: 'ENODEV', status: r.status, regs: after };
+  if (r.status === SEAMCALL_GP) return { errno: 'EOPNOTSUPP', status: r.status, regs: after };
+  if (r.status === SEAMCALL_UD) return { errno: 'EACCES', status: r.status, regs: after };
   p.log.print('seamcall-failed', rax, r.status);
   if (withRegs && !p.terseErrors) {
     const v = (k: keyof Regs): bigint => after[k] ?? 0n;

@@ -51,7 +51,8 @@ export function tdxMemlist(memblocks: readonly MemoryRegion[], rules: TdmrRules 
     if (base >= r.end) continue;
     out.push({ base, end: r.end, node: r.node });
   }
-  return out;
+  // memblock keeps its regions in address order, whatever order they were added in.
+  return out.sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0));
 }
 
 export type FillResult =

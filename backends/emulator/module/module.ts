@@ -26,6 +26,8 @@ export interface TdmrEntry {
   size: bigint;
   /** Next address TDH.SYS.TDMR.INIT will initialise. */
   lastInitialized: bigint;
+  /** Bytes one TDH.SYS.TDMR.INIT initialises (see the leaf). */
+  initChunk: bigint;
   pamt: { base: bigint; size: bigint }[];
   reserved: { offset: bigint; size: bigint }[];
 }
@@ -39,6 +41,14 @@ export interface LeafContext {
 
 export type LeafHandler = (ctx: LeafContext) => SeamcallResult;
 
+interface LeafEntry {
+  name: string;
+  handler: LeafHandler | undefined;
+  implemented: boolean;
+  versioned: boolean;
+  beforeReady: boolean;
+}
+
 const handlers = new Map<string, LeafHandler>();
 
 /** Register the handler of a leaf (called by leaves/*.ts at load). */
@@ -47,13 +57,16 @@ export function defineLeaf(name: string, handler: LeafHandler): void {
 }
 
 /** Leaves accepted before SYS_READY (1.5 dispatcher); TDX 1.0 lacks RD/RDALL/UPDATE. */
-const BEFORE_READY = ['TDH.SYS.INFO', 'TDH.SYS.RD', 'TDH.SYS.RDALL', 'TDH.SYS.INIT', 'TDH.SYS.LP.INIT',
-  'TDH.SYS.CONFIG', 'TDH.SYS.KEY.CONFIG', 'TDH.SYS.LP.SHUTDOWN', 'TDH.SYS.UPDATE'];
+const BEFORE_READY = new Set(['TDH.SYS.INFO', 'TDH.SYS.RD', 'TDH.SYS.RDALL', 'TDH.SYS.INIT', 'TDH.SYS.LP.INIT',
+  'TDH.SYS.CONFIG', 'TDH.SYS.KEY.CONFIG', 'TDH.SYS.LP.SHUTDOWN', 'TDH.SYS.UPDATE']);
 /** Leaves that accept a non-zero version (tdx_leaf_and_version_t rules). */
-const VERSIONED = ['TDH.MEM.PAGE.PROMOTE', 'TDH.MEM.SEPT.ADD', 'TDH.MEM.SEPT.REMOVE', 'TDH.MNG.RD', 'TDH.VP.RD', 'TDH.VP.INIT'];
+const VERSIONED = new Set(['TDH.MEM.PAGE.PROMOTE', 'TDH.MEM.SEPT.ADD', 'TDH.MEM.SEPT.REMOVE', 'TDH.MNG.RD', 'TDH.VP.RD', 'TDH.VP.INIT']);
 
-export const ok = (out: Regs = {}): SeamcallResult => ({ status: 0n, out });
-export const fail = (s: bigint, out: Regs = {}): SeamcallResult => ({ status: s, out });
+/** The outputs of a leaf that writes no register (shared, so it is frozen). */
+export const NO_OUTPUT: Regs = Object.freeze({});
+
+export const ok = (out: Regs = NO_OUTPUT): SeamcallResult => ({ status: 0n, out });
+export const fail = (s: bigint, out: Regs = NO_OUTPUT): SeamcallResult => ({ status: s, out });
 
 export class TdxModule {
   state: SysState = 'SYSINIT_PENDING';
@@ -65,13 +78,18 @@ export class TdxModule {
   numInitPkgs = 0;
   globalHkid: number | null = null;
   tdmrs: TdmrEntry[] = [];
+  /** The same TDMRs by base address (TDH.SYS.TDMR.INIT names a TDMR by its base). */
+  tdmrByBase = new Map<bigint, TdmrEntry>();
   /** Leaf number -> leaf name, as this build (and any fault) numbers them. */
   private readonly names = new Map<number, string>();
   private readonly implemented: Set<number>;
   /** Per-package or per-TD extensions kept by other leaf groups (TD management). */
   readonly ext = new Map<string, unknown>();
 
+  private readonly tdx10: boolean;
+
   constructor(readonly platform: Platform, readonly build: ModuleBuild, readonly faults: Faults) {
+    this.tdx10 = build.major === 1 && build.minor === 0;
     this.numLps = platform.cpus.length;
     this.numPkgs = platform.packages;
     this.lpInit = new Array(this.numLps).fill(false);
@@ -86,35 +104,57 @@ export class TdxModule {
   }
 
   get isTdx10(): boolean {
-    return this.build.major === 1 && this.build.minor === 0;
+    return this.tdx10;
   }
 
   seamcall(cpu: number, rax: bigint, regs: Regs = {}): SeamcallResult {
     const { number, version, reserved } = splitRax(rax);
-    const name = this.names.get(number);
-    const invalidRax = fail(withOperand('TDX_OPERAND_INVALID', 'RAX'));
+    const leaf = this.leafTable()[number];
+    const name = leaf?.name;
+    const invalidRax = (): SeamcallResult => fail(withOperand('TDX_OPERAND_INVALID', 'RAX'));
     if (this.isTdx10) {
       // TDX 1.0 compares RAX whole: there is no version field.
-      if (version !== 0 || reserved !== 0n) return invalidRax;
+      if (version !== 0 || reserved !== 0n) return invalidRax();
     } else {
-      if (reserved !== 0n) return invalidRax;
-      if (version > 0 && !(name && VERSIONED.includes(name))) return invalidRax;
+      if (reserved !== 0n) return invalidRax();
+      if (version > 0 && !leaf?.versioned) return invalidRax();
     }
     if (this.state === 'SYS_SHUTDOWN' && name !== 'TDH.SYS.LP.SHUTDOWN') return fail(status('TDX_SYS_SHUTDOWN'));
-    const known = name !== undefined && this.implemented.has(number);
-    if (this.state !== 'SYS_READY' && !(known && this.allowedBeforeReady(name))) {
+    const known = leaf !== undefined && leaf.implemented;
+    if (this.state !== 'SYS_READY' && !(known && leaf.beforeReady)) {
       return fail(status(this.faults.has('module.not-ready-status') ? 'TDX_SYS_BUSY' : 'TDX_SYS_NOT_READY'));
     }
-    const handler = known ? handlers.get(name) : undefined;
-    if (!handler) return this.faults.has('module.unknown-leaf-succeeds') ? ok() : invalidRax;
+    const handler = known ? leaf.handler : undefined;
+    if (!handler) return this.faults.has('module.unknown-leaf-succeeds') ? ok() : invalidRax();
     return handler({ module: this, cpu, version, regs });
+  }
+
+  /**
+   * What the dispatcher needs of each leaf number, worked out once per module (the names, the
+   * implemented set and the faults are fixed when it is built; handlers register at load).
+   */
+  private leaves: LeafEntry[] | null = null;
+  private leafTable(): LeafEntry[] {
+    if (this.leaves) return this.leaves;
+    const table: LeafEntry[] = [];
+    for (const [number, name] of this.names) {
+      table[number] = {
+        name,
+        handler: handlers.get(name),
+        implemented: this.implemented.has(number),
+        versioned: VERSIONED.has(name),
+        beforeReady: this.allowedBeforeReady(name),
+      };
+    }
+    this.leaves = table;
+    return table;
   }
 
   private allowedBeforeReady(name: string): boolean {
     if (this.isTdx10 && (name === 'TDH.SYS.RD' || name === 'TDH.SYS.RDALL' || name === 'TDH.SYS.UPDATE')) {
       return this.faults.has('module.sys-rd-on-1.0') && name === 'TDH.SYS.RD';
     }
-    return BEFORE_READY.includes(name);
+    return BEFORE_READY.has(name);
   }
 
   packageOf(cpu: number): number {
@@ -123,13 +163,19 @@ export class TdxModule {
 
   /** HKID bits of a physical address (the KeyID occupies the top bits below MAX_PA). */
   hkidOf(pa: bigint): number {
-    return Number(pa >> BigInt(this.hkidStartBit));
+    return Number(pa >> this.hkidShift);
   }
 
   get hkidStartBit(): number {
     const keyIds = this.platform.config.mktmeKeyIds + this.platform.config.tdxKeyIds;
     const bits = keyIds === 0 ? 0 : Math.ceil(Math.log2(keyIds + 1));
     return this.platform.config.physAddrBits - bits;
+  }
+
+  // The platform's address width and KeyID split are fixed for its life: the shift is too.
+  private cachedShift: bigint | null = null;
+  private get hkidShift(): bigint {
+    return (this.cachedShift ??= BigInt(this.hkidStartBit));
   }
 
   get privateHkidRange(): { min: number; max: number } {

@@ -27,7 +27,7 @@ const U64 = 1n << 64n;
 const PAGE_SIZES = [SZ_4K, 2n << 20n, SZ_1G] as const; // PT_4KB, PT_2MB, PT_1GB
 const PAMT_ENTRY = 16n;
 
-const overlap = (b1: bigint, s1: bigint, b2: bigint, s2: bigint): boolean => !(b1 >= b2 + s2 || b2 >= b1 + s1);
+export const overlap = (b1: bigint, s1: bigint, b2: bigint, s2: bigint): boolean => !(b1 >= b2 + s2 || b2 >= b1 + s1);
 
 function pamtOf(t: TdmrInfo): { base: bigint; size: bigint }[] {
   return [
@@ -49,6 +49,23 @@ export function availableAreas(t: TdmrInfo): { base: bigint; size: bigint }[] {
   }
   if (cur < t.base + t.size) out.push({ base: cur, size: t.base + t.size - cur });
   return out;
+}
+
+/**
+ * Whether any two ranges might overlap: sorted by base, a range that starts before the furthest
+ * end seen so far. Every pair the exact checks below would flag is flagged here, so when this says
+ * no, the pairwise checks (quadratic in the number of TDMRs) can be skipped without changing a
+ * result.
+ */
+export function mayOverlap(ranges: readonly { base: bigint; size: bigint }[]): boolean {
+  const sorted = [...ranges].sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0));
+  let furthest: bigint | null = null;
+  for (const r of sorted) {
+    if (furthest !== null && r.base < furthest) return true;
+    const end = r.base + r.size;
+    if (furthest === null || end > furthest) furthest = end;
+  }
+  return false;
 }
 
 /** CMRs with adjacent ones merged (is_area_in_cmr). */
@@ -73,6 +90,7 @@ export function checkTdmrs(tdmrs: readonly TdmrInfo[], m: TdxModule): bigint | n
   const allPamts = tdmrs.map(pamtOf);
   const maxReserved = Number(m.build.metadata.MAX_RESERVED_PER_TDMR);
   const badAddr = (pa: bigint): boolean => pa >= maxPa || m.hkidOf(pa) !== 0;
+  const checkOverlaps = !m.faults.has('module.pamt-overlap-unchecked') && mayOverlap([...allPamts.flat(), ...available.flat()]);
 
   for (let i = 0; i < tdmrs.length; i++) {
     const t = tdmrs[i];
@@ -112,7 +130,7 @@ export function checkTdmrs(tdmrs: readonly TdmrInfo[], m: TdxModule): bigint | n
         return withInfo('TDX_INVALID_PAMT', i, level);
       }
     }
-    if (!m.faults.has('module.pamt-overlap-unchecked')) {
+    if (checkOverlaps) {
       for (let j = 0; j < i; j++) {
         const other = allPamts[j];
         for (let level = 0; level < 3; level++) {

@@ -60,6 +60,7 @@ defineLeaf('TDH.SYS.CONFIG', ({ module: m, regs }) => {
     base: t.base,
     size: t.size,
     lastInitialized: t.base,
+    initChunk: initChunk(t.size, m.faults.has('module.tdmr-init-at-once')),
     pamt: [
       { base: t.pamt4kBase, size: t.pamt4kSize },
       { base: t.pamt2mBase, size: t.pamt2mSize },
@@ -67,6 +68,7 @@ defineLeaf('TDH.SYS.CONFIG', ({ module: m, regs }) => {
     ],
     reserved: t.reserved.filter((r) => r.size !== 0n),
   }));
+  m.tdmrByBase = new Map(m.tdmrs.map((t) => [t.base, t]));
   m.pkgConfigured.fill(false);
   m.numInitPkgs = 0;
   m.state = 'SYSCONFIG_DONE';
@@ -84,18 +86,25 @@ defineLeaf('TDH.SYS.KEY.CONFIG', ({ module: m, cpu }) => {
   return ok();
 });
 
+/**
+ * The real module initialises 4 MiB of a TDMR per call; the model initialises an eighth of the
+ * TDMR (at least 1 GiB) so the number of calls, and the cost, grows with regions, not bytes.
+ * The contract software sees is the same: progress in RDX, repeat until the TDMR is done.
+ */
+function initChunk(size: bigint, atOnce: boolean): bigint {
+  if (atOnce) return size;
+  const eighth = size / 8n - ((size / 8n) % SZ_1G);
+  return eighth > SZ_1G ? eighth : SZ_1G;
+}
+
 defineLeaf('TDH.SYS.TDMR.INIT', ({ module: m, regs }) => {
   const base = regs.rcx ?? 0n;
   if (base % SZ_1G !== 0n || m.hkidOf(base) !== 0) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'), { rdx: 0n });
-  const tdmr = m.tdmrs.find((t) => t.base === base);
+  const tdmr = m.tdmrByBase.get(base);
   if (!tdmr) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'), { rdx: 0n });
   const end = tdmr.base + tdmr.size;
   if (tdmr.lastInitialized >= end) return fail(status('TDX_TDMR_ALREADY_INITIALIZED'), { rdx: 0n });
-  // The real module initialises 4 MiB of a TDMR per call; the model initialises an eighth of the
-  // TDMR (at least 1 GiB) so the number of calls, and the cost, grows with regions, not bytes.
-  // The contract software sees is the same: progress in RDX, repeat until the TDMR is done.
-  const eighth = tdmr.size / 8n - ((tdmr.size / 8n) % SZ_1G);
-  const chunk = m.faults.has('module.tdmr-init-at-once') ? tdmr.size : eighth > SZ_1G ? eighth : SZ_1G;
+  const chunk = tdmr.initChunk;
   tdmr.lastInitialized = tdmr.lastInitialized + chunk > end ? end : tdmr.lastInitialized + chunk;
   // RDX reports the next address to initialise, rounded down to 1 GiB (whole TDMR once done).
   const next = tdmr.lastInitialized >= end ? end : tdmr.lastInitialized - (tdmr.lastInitialized % SZ_1G);
@@ -120,6 +129,7 @@ defineLeaf('TDH.SYS.DISABLE', ({ module: m }) => {
   m.numInitPkgs = 0;
   m.globalHkid = null;
   m.tdmrs = [];
+  m.tdmrByBase = new Map();
   m.ext.clear();
   return ok();
 });

@@ -8,22 +8,15 @@
 import { status, withOperand } from '../../../../spec/abi/status';
 import { defineLeaf, fail, ok, type SeamcallResult, type TdxModule } from '../module';
 import { PAGE_TYPES } from './phymem';
-import {
-  checkPage, isResult, keysConfigured, levelSize, lpReady, rootLevel, septWalkReaches, setPageType, splitGpaLevel, tableKey,
-  tdOf, tdSharedBit, type TdRecord,
-} from './td-state';
+import { checkPage, isResult, keyedTd, levelSize, rootLevel, septWalkReaches, setPageType, splitGpaLevel, tableKey, type TdRecord, tdSharedBit } from './td-state';
 
 const entryState = (): SeamcallResult => fail(withOperand('TDX_EPT_ENTRY_STATE_INCORRECT', 'RCX'));
 const walkFailed = (): SeamcallResult => fail(withOperand('TDX_EPT_WALK_FAILED', 'RCX'));
 
 /** The TD of RDX, usable for memory operations (keys configured, TDH.MNG.INIT done). */
 function memTd(m: TdxModule, cpu: number, rdx: bigint | undefined): TdRecord | SeamcallResult {
-  const lp = lpReady(m, cpu);
-  if (lp) return lp;
-  const td = tdOf(m, rdx ?? 0n, 'RDX');
+  const td = keyedTd(m, cpu, rdx ?? 0n, 'RDX');
   if (isResult(td)) return td;
-  const keys = keysConfigured(td);
-  if (keys) return keys;
   if (td.opState === 'UNINITIALIZED') return fail(status('TDX_OP_STATE_INCORRECT'));
   return td;
 }
@@ -119,12 +112,8 @@ defineLeaf('TDH.MEM.RANGE.BLOCK', ({ module: m, cpu, regs }) => {
 });
 
 defineLeaf('TDH.MEM.TRACK', ({ module: m, cpu, regs }) => {
-  const lp = lpReady(m, cpu);
-  if (lp) return lp;
-  const td = tdOf(m, regs.rcx ?? 0n);
+  const td = keyedTd(m, cpu, regs.rcx ?? 0n);
   if (isResult(td)) return td;
-  const keys = keysConfigured(td);
-  if (keys) return keys;
   td.epoch++;
   return ok();
 });
@@ -154,12 +143,8 @@ defineLeaf('TDH.MR.EXTEND', ({ module: m, cpu, regs }) => {
 });
 
 defineLeaf('TDH.MR.FINALIZE', ({ module: m, cpu, regs }) => {
-  const lp = lpReady(m, cpu);
-  if (lp) return lp;
-  const td = tdOf(m, regs.rcx ?? 0n);
+  const td = keyedTd(m, cpu, regs.rcx ?? 0n);
   if (isResult(td)) return td;
-  const keys = keysConfigured(td);
-  if (keys) return keys;
   if (td.opState !== 'INITIALIZED') return fail(status('TDX_OP_STATE_INCORRECT'));
   td.opState = 'RUNNABLE';
   return ok();

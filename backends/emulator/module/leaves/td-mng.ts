@@ -9,10 +9,7 @@
 import { status, withOperand } from '../../../../spec/abi/status';
 import { defineLeaf, fail, ok, type TdxModule } from '../module';
 import { PAGE_TYPES } from './phymem';
-import {
-  checkPage, cpuidKey, decodeCpuidFieldId, isResult, kot, keysConfigured, lpReady, setPageType, tdOf, tds,
-  type CpuidValue, type TdParams, type TdRecord,
-} from './td-state';
+import { checkPage, cpuidKey, type CpuidValue, decodeCpuidFieldId, isResult, keyedTd, kot, lpReady, setPageType, tdOf, type TdParams, type TdRecord, tds } from './td-state';
 
 const NA = (1n << 64n) - 1n;
 
@@ -55,13 +52,9 @@ defineLeaf('TDH.MNG.KEY.CONFIG', ({ module: m, cpu, regs }) => {
 const tdcsPages = (m: TdxModule): number => Number(m.build.metadata.TDCS_BASE_SIZE) / 4096;
 
 defineLeaf('TDH.MNG.ADDCX', ({ module: m, cpu, regs }) => {
-  const lp = lpReady(m, cpu);
-  if (lp) return lp;
   const page = regs.rcx ?? 0n;
-  const td = tdOf(m, regs.rdx ?? 0n, 'RDX');
+  const td = keyedTd(m, cpu, regs.rdx ?? 0n, 'RDX');
   if (isResult(td)) return td;
-  const keys = keysConfigured(td);
-  if (keys) return keys;
   if (td.opState !== 'UNINITIALIZED' || td.tdcs.length >= tdcsPages(m)) return fail(status('TDX_OP_STATE_INCORRECT'));
   const bad = checkPage(m, page, 'RCX', PAGE_TYPES.PT_NDA);
   if (bad) return bad;
@@ -107,12 +100,8 @@ function initTd(m: TdxModule, td: TdRecord, p: TdParams): ReturnType<typeof ok> 
 }
 
 defineLeaf('TDH.MNG.INIT', ({ module: m, cpu, regs }) => {
-  const lp = lpReady(m, cpu);
-  if (lp) return lp;
-  const td = tdOf(m, regs.rcx ?? 0n);
+  const td = keyedTd(m, cpu, regs.rcx ?? 0n);
   if (isResult(td)) return td;
-  const keys = keysConfigured(td);
-  if (keys) return keys;
   if (td.opState !== 'UNINITIALIZED' || td.tdcs.length < tdcsPages(m)) return fail(status('TDX_OP_STATE_INCORRECT'));
   const paramsPa = regs.rdx ?? 0n;
   const params = paramsPa % 1024n === 0n ? m.platform.load<TdParams>(paramsPa) : undefined;

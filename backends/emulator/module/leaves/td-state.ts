@@ -190,6 +190,20 @@ export function keysConfigured(td: TdRecord): SeamcallResult | null {
   return td.lifecycle === 'KEYS_CONFIGURED' ? null : fail(status('TDX_TD_KEYS_NOT_CONFIGURED'));
 }
 
+/** The common entry checks of the TD leaves: an initialised LP, a TDR operand, keys configured. */
+export function keyedTd(m: TdxModule, cpu: number, tdr: bigint, operand: Operand = 'RCX'): TdRecord | SeamcallResult {
+  const lp = lpReady(m, cpu);
+  if (lp) return lp;
+  const td = tdOf(m, tdr, operand);
+  if (isResult(td)) return td;
+  return keysConfigured(td) ?? td;
+}
+
+/** The entry checks of the vCPU leaves: an initialised LP and a TDVPR operand. */
+export function readyVp(m: TdxModule, cpu: number, tdvpr: bigint): { td: TdRecord; vp: VpRecord } | SeamcallResult {
+  return lpReady(m, cpu) ?? vpOf(m, tdvpr);
+}
+
 /** EPT mapping information in RCX: level in bits 2:0, GPA in bits 51:12. */
 export function splitGpaLevel(rcx: bigint): { gpa: bigint; level: number } {
   return { gpa: rcx & 0x000ffffffffff000n, level: Number(rcx & 7n) };

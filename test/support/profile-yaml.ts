@@ -1,0 +1,11 @@
+/** A small valid emulator profile, as its YAML text, for tests that break it field by field. */
+export const profileYaml = (name: string): string => `name: ${name}
+description: a test profile
+cpu: { model: sapphire-rapids, packages: 2, cpusPerPackage: 4 }
+bios: { mktmeKeyIds: 31, tdxKeyIds: 32 }
+module: 1.5.698
+kernel: { flavour: mainline-6.18, release: 6.18.2 }
+memory:
+  regions:
+    - { base: 0x100000, end: 2GiB, node: 0 }
+`;

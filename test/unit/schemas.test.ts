@@ -1,0 +1,14 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import Ajv from 'ajv';
+import { profileSchema } from '../../backends/emulator/profile';
+import { BASELINE_SCHEMA } from '../../src/reports/gate';
+
+// Run time compiles these without checking them against the meta-schema (backends/shared/schema.ts).
+test('the project\'s own JSON Schemas are valid JSON Schemas', () => {
+  const ajv = new Ajv({ strict: true });
+  for (const [name, schema] of [['profile', profileSchema()], ['baseline', BASELINE_SCHEMA]] as const) {
+    assert.equal(ajv.validateSchema(schema), true, `${name}: ${ajv.errorsText(ajv.errors)}`);
+    assert.doesNotThrow(() => ajv.compile(schema), name);
+  }
+});
