@@ -28,6 +28,15 @@ export const CAPABILITIES = {
 } as const;
 
 export type Capability = keyof typeof CAPABILITIES;
+
+/**
+ * Capabilities whose use changes a real machine. A scenario that needs one must be @destructive
+ * (checked by the spec lint): only those scenarios may change a machine, and only they have it
+ * restored afterwards.
+ */
+export const MACHINE_CHANGING: ReadonlySet<Capability> = new Set<Capability>([
+  'host.cpu-hotplug', 'host.memory-hotplug', 'host.kexec', 'host.suspend', 'host.mce',
+]);
 export const isCapability = (s: string): s is Capability => Object.prototype.hasOwnProperty.call(CAPABILITIES, s);
 
 export type TargetKind = 'emulator' | 'linux' | 'snapshot';
@@ -121,8 +130,15 @@ export class TargetBlockedError extends Error {
 }
 
 /** Creates a fresh target for each scenario. */
+/** What a scenario allows its target to do. */
+export interface ScenarioGrant {
+  /** The scenario is @destructive: it may change a real machine (when the run allows that too). */
+  mayChangeMachine: boolean;
+}
+
 export interface TargetFactory {
   readonly description: TargetDescription;
   readonly capabilities: ReadonlySet<Capability>;
-  create(): Target;
+  /** A fresh target for one scenario; without a grant, it may not change the machine. */
+  create(grant?: ScenarioGrant): Target;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 // Entry point of the tdx-conformance command. The sources are TypeScript, compiled on the fly
-// with swc through ts-node (transpile only; type-checking is part of `npm test`).
+// through ts-node (transpile only, cached; type-checking is part of `npm test`).
 const path = require('node:path');
 process.env.TS_NODE_PROJECT = path.join(__dirname, '..', 'tsconfig.json');
 process.env.TS_NODE_TRANSPILE_ONLY = 'true';

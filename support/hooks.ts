@@ -23,13 +23,16 @@ Before({ name: 'applicability and capabilities' }, function (this: TdxWorld, { p
   const factory = targetFactory(this.parameters);
   const sel = resolveSelection(this.parameters);
   const tags = pickle.tags.map((t) => t.name);
+  this.mayChangeMachine = tags.includes('@destructive');
   const d = decide(tags, { description: factory.description, capabilities: factory.capabilities, allowDestructive: sel.allowDestructive });
   if (d.runs) return undefined;
   this.recordSkip(d.kind, d.reason);
   return 'skipped';
 });
 
-After({ name: 'restore the machine' }, async function (this: TdxWorld) {
+// Only a @destructive scenario's target can change the machine (ScenarioGrant), so only those
+// need restoring.
+After({ name: 'restore the machine', tags: '@destructive' }, async function (this: TdxWorld) {
   if (!this.hasTarget() || !this.target.restore) return;
   const r = await this.target.restore();
   if (!r.restored) {

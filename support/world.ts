@@ -28,8 +28,11 @@ export class TdxWorld extends World<WorldParameters> {
     super(options);
   }
 
+  /** Set by the Before hook from the scenario's tags (@destructive). */
+  mayChangeMachine = false;
+
   get target(): Target {
-    if (!this.current) this.current = targetFactory(this.parameters).create();
+    if (!this.current) this.current = targetFactory(this.parameters).create({ mayChangeMachine: this.mayChangeMachine });
     return this.current;
   }
 

@@ -15,8 +15,10 @@ export interface HostFacetContext {
   reading: Reading;
   live: boolean;
   root: string;
-  /** Present only on a live machine with --allow-destructive. */
+  /** Present only on a live machine, with --allow-destructive, in a @destructive scenario. */
   hotplug: CpuHotplug | null;
+  /** The run allows changes (--allow-destructive). */
+  allowDestructive: boolean;
 }
 
 const NOT_SEAMCALL = 'a real machine is observed through the kernel; raw SEAMCALLs are not issued';
@@ -61,7 +63,11 @@ export function linuxHostFacet(ctx: HostFacetContext): HostFacet {
   let initAsked = 0;
   const destructive = (what: string): Observed<KernelResult> | null => {
     if (!ctx.live) return unobservable(`a snapshot cannot ${what}`);
-    if (!ctx.hotplug) return unobservable(`${what} changes the machine; rerun with --allow-destructive`);
+    if (!ctx.hotplug) {
+      return unobservable(ctx.allowDestructive
+        ? `${what} changes the machine, which only a @destructive scenario may do`
+        : `${what} changes the machine; rerun with --allow-destructive`);
+    }
     return null;
   };
   return {

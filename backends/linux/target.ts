@@ -7,7 +7,7 @@
 import type { GuestFacet } from '../guest-facet';
 import type { HostFacet } from '../host-facet';
 import type { KvmFacet } from '../kvm-facet';
-import type { Arrangement, ArrangeResult, Capability, ModuleDescription, Target, TargetDescription, TargetFactory } from '../port';
+import type { Arrangement, ArrangeResult, Capability, ModuleDescription, ScenarioGrant, Target, TargetDescription, TargetFactory } from '../port';
 import { arrangeOnReading } from './arrange';
 import { CpuHotplug } from './cpu-hotplug';
 import { msrKey } from './evidence';
@@ -85,10 +85,14 @@ export class LinuxTarget implements Target {
     readonly description: TargetDescription,
     readonly capabilities: ReadonlySet<Capability>,
     opts: LinuxTargetOptions,
+    grant: ScenarioGrant = { mayChangeMachine: false },
   ) {
     const live = reading.kind === 'linux';
-    this.hotplug = live && opts.allowDestructive ? new CpuHotplug(opts.root ?? '/') : null;
-    this.host = linuxHostFacet({ reading, live, root: opts.root ?? '/', hotplug: this.hotplug });
+    // A change needs both the run's --allow-destructive and a @destructive scenario, so only the
+    // scenarios whose machine is restored afterwards can change it.
+    const mayChange = live && !!opts.allowDestructive && grant.mayChangeMachine;
+    this.hotplug = mayChange ? new CpuHotplug(opts.root ?? '/') : null;
+    this.host = linuxHostFacet({ reading, live, root: opts.root ?? '/', hotplug: this.hotplug, allowDestructive: !!opts.allowDestructive });
     if (reading.facts.role === 'guest') this.guest = linuxGuestFacet(reading, live, opts.root ?? '/');
     if (live) this.kvm = linuxKvmFacet(opts.root ?? '/', opts.path);
   }
@@ -106,7 +110,7 @@ export class LinuxTarget implements Target {
 function factoryOver(reading: SourceReading, opts: LinuxTargetOptions): TargetFactory {
   const description = describeReading(reading);
   const capabilities = capabilitiesOf(reading, opts);
-  return { description, capabilities, create: () => new LinuxTarget(reading, description, capabilities, opts) };
+  return { description, capabilities, create: (grant) => new LinuxTarget(reading, description, capabilities, opts, grant) };
 }
 
 /** This machine, read once when the factory is made. */

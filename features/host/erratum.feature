@@ -21,7 +21,7 @@ Feature: The partial-write machine-check erratum
         | emerald-rapids  | include |
         | granite-rapids  | lack    |
 
-  @req:host.erratum.mce-message @module:>=1.5 @needs:host.mce
+  @req:host.erratum.mce-message @module:>=1.5 @needs:host.mce @destructive
   Rule: A machine check on TDX private memory gets an extra line blaming a likely kernel bug
 
     Scenario: A machine check in a PAMT page

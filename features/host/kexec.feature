@@ -7,7 +7,7 @@ Feature: kexec on a TDX host
   not use TDX; since v7.1 the old kernel disables the module first, so the new one can
   initialise it again.
 
-  @req:host.kexec.exclusive @era:kexec=exclusive @src:tdx-c-68 @needs:host.kexec
+  @req:host.kexec.exclusive @era:kexec=exclusive @src:tdx-c-68 @needs:host.kexec @destructive
   Rule: Up to v6.17 a kernel with TDX host support has no kexec
 
     Scenario: Loading a kexec image is not implemented
@@ -16,7 +16,7 @@ Feature: kexec on a TDX host
       And the kernel is asked to kexec into a new kernel
       Then loading the new kernel fails with ENOSYS
 
-  @req:host.kexec.erratum-refused @era:kexec=erratum-refused @src:ml-kexec-618 @needs:host.kexec
+  @req:host.kexec.erratum-refused @era:kexec=erratum-refused @src:ml-kexec-618 @needs:host.kexec @destructive
   Rule: v6.18 to v7.0 refuse kexec on platforms with the partial-write erratum; elsewhere the new kernel cannot use TDX
 
     @needs:platform.arrange
@@ -37,7 +37,7 @@ Feature: kexec on a TDX host
       Then loading the new kernel succeeds
       And TDX initialisation in the new kernel fails with EIO
 
-  @req:host.kexec.cache-flush @era:kexec=erratum-refused @era:kexec=sys-disable @src:tdx-c-618 @needs:host.kexec
+  @req:host.kexec.cache-flush @era:kexec=erratum-refused @era:kexec=sys-disable @src:tdx-c-618 @needs:host.kexec @destructive
   Rule: Before the jump, every CPU whose cache SEAMCALLs may have dirtied is flushed
 
     @needs:platform.arrange
@@ -49,7 +49,7 @@ Feature: kexec on a TDX host
       Then loading the new kernel succeeds
       And every CPU's cache was flushed before the jump
 
-  @req:host.kexec.sys-disable @era:kexec=sys-disable @src:ml-kexec @needs:host.kexec
+  @req:host.kexec.sys-disable @era:kexec=sys-disable @src:ml-kexec @needs:host.kexec @destructive
   Rule: From v7.1 the module is disabled before kexec, so the new kernel can initialise it again
 
     Scenario: A module with TDH.SYS.DISABLE is initialised again by the new kernel

@@ -13,7 +13,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { AstBuilder, compile, GherkinClassicTokenMatcher, Parser } from '@cucumber/gherkin';
 import { IdGenerator, type GherkinDocument, type Pickle } from '@cucumber/messages';
-import type { Capability, TargetDescription } from '../../backends/port';
+import { isCapability, MACHINE_CHANGING, type Capability, type TargetDescription } from '../../backends/port';
 import { decide } from '../../support/applicability';
 import { isKnownTag, parseTag, tagValues } from '../../support/tags';
 
@@ -134,6 +134,10 @@ export function lintSpec(input: LintInput): LintProblem[] {
       const tags = p.tags.map((t) => t.name);
       const reqs = tagValues(tags, 'req');
       if (reqs.length !== 1) add(lineOf(p), `scenario "${p.name}" has ${reqs.length} @req tags (exactly one expected)`);
+      const changing = tagValues(tags, 'needs').filter((c) => isCapability(c) && MACHINE_CHANGING.has(c));
+      if (changing.length > 0 && !tags.includes('@destructive')) {
+        add(lineOf(p), `scenario "${p.name}" needs ${changing.join(', ')}, which changes a real machine: tag it @destructive`);
+      }
       if (input.profiles.length > 0) {
         let runs = false;
         let lastReason = '';

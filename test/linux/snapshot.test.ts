@@ -117,11 +117,16 @@ test('the live target of the fake machine: description, capabilities, arrangemen
   assert.equal(readFileSync(join(m.root, 'sys/devices/system/cpu/cpu1/online'), 'utf8'), '1\n');
 });
 
-test('with --allow-destructive a CPU goes offline and is put back online afterwards, verified', async () => {
+test('with --allow-destructive a @destructive scenario takes a CPU offline and it is put back online afterwards, verified', async () => {
   const m = fakeMachine();
   const f = linuxFactory({ ...m, allowDestructive: true });
   assert.ok(f.capabilities.has('host.cpu-hotplug'));
-  const t = f.create();
+  // A scenario that is not @destructive cannot change the machine, even in such a run.
+  const plain = f.create({ mayChangeMachine: false });
+  const refused = plain.host!.cpuOffline(2);
+  assert.ok(isUnobservable(refused) && /only a @destructive scenario/.test(refused.unobservable));
+  assert.equal(readFileSync(join(m.root, 'sys/devices/system/cpu/cpu2/online'), 'utf8'), '1\n');
+  const t = f.create({ mayChangeMachine: true });
   assert.deepEqual(t.host!.cpuOffline(2), { ok: true });
   assert.equal(readFileSync(join(m.root, 'sys/devices/system/cpu/cpu2/online'), 'utf8'), '0');
   assert.deepEqual(await t.restore!(), { restored: true });

@@ -24,6 +24,7 @@ test('the lint reports every kind of problem in broken feature files', () => {
     /problems\.feature:21: @src:unknown-src is not registered/,
     /problems\.feature:21: unknown tag @colour:blue/,
     /problems\.feature:30: scenario "Never runs" runs on no emulator profile \(applies to TDX modules =9\.9/,
+    /problems\.feature:36: scenario "Not destructive" needs host\.cpu-hotplug, which changes a real machine: tag it @destructive/,
     /nosrc\.feature:5: Rule "No source anywhere" cites no source/,
     /source "never-cited" is cited by no feature and no code/,
   ];

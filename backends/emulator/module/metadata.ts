@@ -8,6 +8,7 @@ import { GLOBAL_FIELDS, type GlobalField } from '../../../spec/abi/global-metada
 import type { TdxModule } from './module';
 
 export const MAX_CMRS = 32;
+const ALL_ONES = (1n << 64n) - 1n;
 
 export interface ResolvedField {
   field: GlobalField;
@@ -44,6 +45,9 @@ export function malformedSingleElementId(id: bigint, ignoreReserved = false): bo
   return (!ignoreReserved && hasReservedBits(id)) || f.lastElementInField !== 0 || f.lastFieldInSequence !== 0;
 }
 
+/** The fault module.version-fields-swapped reports each version field under the other's id. */
+const VERSION_SWAP: Readonly<Record<string, string>> = { MAJOR_VERSION: 'MINOR_VERSION', MINOR_VERSION: 'MAJOR_VERSION' };
+
 /** Value of one element, or undefined when the module has none (field absent in this build). */
 export function globalValue(m: TdxModule, r: ResolvedField): bigint | undefined {
   const b = m.build;
@@ -67,8 +71,7 @@ export function globalValue(m: TdxModule, r: ResolvedField): bigint | undefined 
       return r.element === 0 ? (BigInt(c.ebx) << 32n) | BigInt(c.eax) : (BigInt(c.edx) << 32n) | BigInt(c.ecx);
     }
   }
-  const swap: Record<string, string> = { MAJOR_VERSION: 'MINOR_VERSION', MINOR_VERSION: 'MAJOR_VERSION' };
-  const name = m.faults.has('module.version-fields-swapped') ? swap[r.field.name] ?? r.field.name : r.field.name;
+  const name = m.faults.has('module.version-fields-swapped') ? VERSION_SWAP[r.field.name] ?? r.field.name : r.field.name;
   const v = b.metadata[name];
   return v === undefined ? undefined : BigInt(v);
 }
@@ -77,15 +80,13 @@ export const elementMask = (id: bigint): bigint => (1n << (BigInt(8 << Number((i
 
 /** Id of the element after `r` in table order, or -1 (all ones) when it is the last. */
 export function nextElementId(m: TdxModule, r: ResolvedField): bigint {
-  const NA = (1n << 64n) - 1n;
   const span = r.field.fields * r.field.elements;
   const offset = r.index * r.field.elements + r.element;
   let next: bigint;
   if (offset + 1 < span) next = r.field.baseId + BigInt(offset + 1);
   else {
-    const i = GLOBAL_FIELDS.indexOf(r.field);
-    const f = GLOBAL_FIELDS[i + 1];
-    if (!f) return NA;
+    const f = GLOBAL_FIELDS[GLOBAL_FIELDS.indexOf(r.field) + 1];
+    if (!f) return ALL_ONES;
     next = f.baseId;
   }
   if (m.faults.has('module.element-size-code')) {

@@ -17,10 +17,10 @@ defineLeaf('TDH.SYS.RD', ({ module: m, cpu, regs }) => {
   if (!m.lpInit[cpu]) return fail(status('TDX_SYS_LP_INIT_NOT_DONE'), { rdx: NA, r8: 0n });
   const id = (regs.rdx ?? 0n) & ~CONTEXT_MASK;
   if ((id | CONTEXT_MASK) === NA) return fail(status('TDX_METADATA_FIRST_FIELD_ID_IN_CONTEXT'), { rdx: firstId(), r8: 0n });
-  const bad = fail(status('TDX_METADATA_FIELD_ID_INCORRECT'), { rdx: NA, r8: 0n });
-  if (malformedSingleElementId(id, m.faults.has('module.metadata-reserved-bits'))) return bad;
+  const bad = (): ReturnType<typeof fail> => fail(status('TDX_METADATA_FIELD_ID_INCORRECT'), { rdx: NA, r8: 0n });
+  if (malformedSingleElementId(id, m.faults.has('module.metadata-reserved-bits'))) return bad();
   const r = resolveField(id);
-  if (!r) return bad;
+  if (!r) return bad();
   const value = globalValue(m, r);
   if (value === undefined) {
     const skip = r.field.name.startsWith('CPUID_CONFIG_');
