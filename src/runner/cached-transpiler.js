@@ -25,7 +25,7 @@ function version(pkg) {
 }
 
 function typescriptTranspiler(createOptions) {
-  const ts = createOptions.service.ts;
+  const ts = require('typescript');
   const compilerOptions = createOptions.service.config.options;
   return {
     transpile(input, { fileName }) {
