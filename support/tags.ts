@@ -31,10 +31,17 @@ export interface ParsedTag {
   raw: string;
 }
 
-export function parseTag(raw: string): ParsedTag {
-  const m = /^@([a-z]+):(.+)$/.exec(raw);
-  if (m && Object.prototype.hasOwnProperty.call(TAG_FAMILIES, m[1])) return { family: m[1] as TagFamily, value: m[2], raw };
-  return { family: null, value: raw, raw };
+// Every scenario's tags are parsed before it runs; the same few hundred tags recur.
+const parsed = new Map<string, Readonly<ParsedTag>>();
+
+export function parseTag(raw: string): Readonly<ParsedTag> {
+  let t = parsed.get(raw);
+  if (!t) {
+    const m = /^@([a-z]+):(.+)$/.exec(raw);
+    t = m && Object.prototype.hasOwnProperty.call(TAG_FAMILIES, m[1]) ? { family: m[1] as TagFamily, value: m[2], raw } : { family: null, value: raw, raw };
+    parsed.set(raw, t);
+  }
+  return t;
 }
 
 export const isKnownTag = (raw: string): boolean =>

@@ -7,8 +7,6 @@ import { defaultProfileName, loadProfiles } from '../../backends/emulator/profil
 import { resolveSelection, TARGETS } from '../../support/targets';
 import { runSuite } from '../runner/run-suite';
 import { generateAllureHtml, prepareAllureResults } from '../reports/allure-html';
-import { writeEnvironment } from '../reports/environment';
-import { complianceFor } from '../reports/outputs';
 import { asUsageError, UsageError } from './usage-error';
 
 export interface RunOptions {
@@ -73,6 +71,8 @@ export async function runCommand(opts: RunOptions): Promise<number> {
       // The run's messages, as written to messages.ndjson: kept in memory for the compliance report.
       const messages: Envelope[] = [];
       const result = await runSuite({ world, tags: opts.tags, shard, parallel: opts.parallel, order, outDir, console: consoleFormat(), onMessage: (e) => messages.push(e) });
+      // Report writers load after the first run, not before the first scenario (start-up time).
+      const [{ writeEnvironment }, { complianceFor }] = await Promise.all([import('../reports/environment'), import('../reports/outputs')]);
       const env = writeEnvironment(outDir, world, process.argv);
       const c = complianceFor(outDir, messages, env.target);
       process.stdout.write(`compliance: ${c.coverage.executed}/${c.coverage.total} requirements executed -> ${join(outDir, 'compliance.md')}\n`);

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { MemoryRegion } from '../../backends/port';
 import { fillOutTdmrs, pamtKb, pamtSizes, populateReservedAreas, SZ_1G, tdxMemlist, type Tdmr } from '../../backends/emulator/host/tdmr';
-import { mayOverlap, overlap } from '../../backends/emulator/module/tdmr-checks';
+import { PamtAllocator } from '../../backends/emulator/host/module-init';
+import { inCmr, mayOverlap, mergedCmrs, overlap } from '../../backends/emulator/module/tdmr-checks';
 import { numRuns } from '../support/runs';
 
 const R = (base: bigint, end: bigint, node = 0): MemoryRegion => ({ base, end, node });
@@ -102,5 +103,86 @@ test('the sort-and-sweep overlap screen never misses a pair the exact check flag
   fc.assert(fc.property(fc.array(range, { maxLength: 12 }), (ranges) => {
     const pairwise = ranges.some((a, i) => ranges.some((b, j) => i !== j && overlap(a.base, a.size, b.base, b.size)));
     if (pairwise) assert.ok(mayOverlap(ranges), JSON.stringify(ranges, (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
+  }), { numRuns: numRuns(500) });
+});
+
+test('the binary-search CMR lookup agrees with a scan of every CMR', () => {
+  // Sorted, disjoint CMRs (as profiles require), some of them adjacent.
+  const cmrsArb = fc.array(fc.record({ gap: fc.bigInt({ min: 0n, max: 3n }), len: fc.bigInt({ min: 1n, max: 8n }) }), { maxLength: 8 }).map((parts) => {
+    let at = 0n;
+    return parts.map(({ gap, len }) => {
+      const r = R(at + gap, at + gap + len);
+      at = r.end;
+      return r;
+    });
+  });
+  fc.assert(fc.property(cmrsArb, fc.bigInt({ min: 0n, max: 40n }), fc.bigInt({ min: 0n, max: 12n }), (cmrs, base, size) => {
+    const merged = mergedCmrs(cmrs);
+    assert.equal(inCmr(merged, base, size), merged.some((c) => base >= c.base && base + size <= c.end));
+  }), { numRuns: numRuns(500) });
+});
+
+test('the PAMT allocator places blocks where a first-fit scan of every used range would', () => {
+  // The kernel's first fit, written plainly: bump past every used range in the way.
+  function reference(regions: MemoryRegion[], requests: { size: bigint; node: number }[]): (bigint | null)[] {
+    const used: { base: bigint; end: bigint }[] = [];
+    const low = (r: MemoryRegion): boolean => r.base < 4n * SZ_1G;
+    return requests.map(({ size, node }) => {
+      const order = [
+        ...regions.filter((r) => r.node === node && !low(r)), ...regions.filter((r) => r.node === node && low(r)),
+        ...regions.filter((r) => r.node !== node && !low(r)), ...regions.filter((r) => r.node !== node && low(r)),
+      ];
+      for (const r of order) {
+        let start = (r.base + 4095n) / 4096n * 4096n;
+        for (const u of [...used].sort((a, b) => (a.base < b.base ? -1 : 1))) if (u.base < start + size && u.end > start) start = u.end;
+        if (start + size <= r.end) {
+          used.push({ base: start, end: start + size });
+          return start;
+        }
+      }
+      return null;
+    });
+  }
+  const page = 4096n;
+  const regionsArb = fc.array(fc.record({ gap: fc.bigInt({ min: 0n, max: 4n }), len: fc.bigInt({ min: 1n, max: 64n }), node: fc.integer({ min: 0, max: 2 }) }), { minLength: 1, maxLength: 6 })
+    .map((parts) => {
+      let at = 0n;
+      return parts.map(({ gap, len, node }) => {
+        const r = R(at + gap * page + 0x100000000n, at + (gap + len) * page + 0x100000000n, node);
+        at = r.end - 0x100000000n;
+        return r;
+      });
+    });
+  const requestsArb = fc.array(fc.record({ size: fc.bigInt({ min: 1n, max: 24n }).map((n) => n * page), node: fc.integer({ min: 0, max: 2 }) }), { maxLength: 10 });
+  fc.assert(fc.property(regionsArb, requestsArb, (regions, requests) => {
+    const a = new PamtAllocator(regions);
+    assert.deepEqual(requests.map((q) => a.alloc(q.size, q.node)), reference(regions, requests));
+  }), { numRuns: numRuns(300) });
+});
+
+test('reserved areas from sorted PAMTs are those of a walk over every TDMR\'s PAMT', () => {
+  // The kernel's walk, written plainly, over disjoint PAMT blocks in any order.
+  function reference(tdmr: Tdmr, pamts: { base: bigint; end: bigint }[]): { offset: bigint; size: bigint }[] {
+    const end = tdmr.base + tdmr.size;
+    const out: { offset: bigint; size: bigint }[] = [];
+    for (const p of pamts) {
+      if (p.end <= tdmr.base || p.base >= end) continue;
+      const b = p.base < tdmr.base ? tdmr.base : p.base;
+      const e = p.end > end ? end : p.end;
+      out.push({ offset: b - tdmr.base, size: e - b });
+    }
+    return out.sort((a, b) => (a.offset < b.offset ? -1 : 1));
+  }
+  const blocksArb = fc.array(fc.record({ gap: fc.bigInt({ min: 0n, max: 6n }), len: fc.bigInt({ min: 1n, max: 6n }) }), { maxLength: 10 })
+    .map((parts) => {
+      let at = 0n;
+      return parts.map(({ gap, len }) => ({ base: (at += gap) * SZ_1G / 4n, end: (at += len) * SZ_1G / 4n }));
+    });
+  fc.assert(fc.property(blocksArb, fc.bigInt({ min: 0n, max: 8n }), fc.bigInt({ min: 1n, max: 6n }), (blocks, at, size) => {
+    const tdmr: Tdmr = { base: at * SZ_1G, size: size * SZ_1G, reserved: [] };
+    // The TDMR is fully covered by memory, so every reserved area is a PAMT.
+    const r = populateReservedAreas(tdmr, [R(tdmr.base, tdmr.base + tdmr.size)], blocks, 64);
+    assert.deepEqual(r, { ok: true });
+    assert.deepEqual(tdmr.reserved, reference(tdmr, [...blocks].reverse()));
   }), { numRuns: numRuns(500) });
 });

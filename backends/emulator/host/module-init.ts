@@ -14,7 +14,7 @@ import type { EmulatedKernel } from './kernel';
 import { err, ok } from './kernel';
 import { seamcallPrerr } from './seamcall';
 import {
-  fillOutTdmrs, KERNEL_TDMR_RULES, PAGE_SIZE, pamtKb, pamtSizes, populateReservedAreas, SZ_1G,
+  fillOutTdmrs, KERNEL_TDMR_RULES, PAGE_SIZE, pamtKb, pamtSizes, populateReservedAreas, sortedPamtRanges, SZ_1G,
   tdmrNode, tdxMemlist, type Tdmr, type TdmrRules,
 } from './tdmr';
 
@@ -176,39 +176,58 @@ function memlistFor(k: EmulatedKernel, rules: TdmrRules): MemoryRegion[] {
  * node's first memory above 4 GiB (ZONE_NORMAL), falling back to the node's other memory and
  * then to other nodes.
  */
-class PamtAllocator {
+export class PamtAllocator {
   /** Allocated ranges, in address order. */
   private readonly used: { base: bigint; end: bigint }[] = [];
-  private readonly preference = new Map<number, MemoryRegion[]>();
+  /** Each node's regions above and below 4 GiB, in address order (built in one pass). */
+  private readonly byNode = new Map<number, { high: MemoryRegion[]; low: MemoryRegion[] }>();
 
-  constructor(private readonly memlist: readonly MemoryRegion[]) {}
+  constructor(private readonly memlist: readonly MemoryRegion[]) {
+    for (const r of memlist) {
+      let n = this.byNode.get(r.node);
+      if (!n) this.byNode.set(r.node, (n = { high: [], low: [] }));
+      (r.base < 4n * SZ_1G ? n.low : n.high).push(r);
+    }
+  }
 
   /** This node above 4 GiB, this node below, other nodes above, other nodes below; each in address order. */
-  private regionsFor(node: number): MemoryRegion[] {
-    let list = this.preference.get(node);
-    if (!list) {
-      const low = (r: MemoryRegion): boolean => r.base < 4n * SZ_1G;
-      const m = this.memlist;
-      list = [
-        ...m.filter((r) => r.node === node && !low(r)), ...m.filter((r) => r.node === node && low(r)),
-        ...m.filter((r) => r.node !== node && !low(r)), ...m.filter((r) => r.node !== node && low(r)),
-      ];
-      this.preference.set(node, list);
+  private *regionsFor(node: number): Generator<MemoryRegion> {
+    const own = this.byNode.get(node);
+    if (own) {
+      yield* own.high;
+      yield* own.low;
     }
-    return list;
+    // Other nodes only when the TDMR's own node is full (rare): filtered as needed.
+    for (const r of this.memlist) if (r.node !== node && r.base >= 4n * SZ_1G) yield r;
+    for (const r of this.memlist) if (r.node !== node && r.base < 4n * SZ_1G) yield r;
   }
 
   alloc(size: bigint, node: number): bigint | null {
+    const used = this.used;
     for (const r of this.regionsFor(node)) {
       let start = r.base % PAGE_SIZE === 0n ? r.base : r.base + PAGE_SIZE - (r.base % PAGE_SIZE);
-      for (const u of this.used) if (u.base < start + size && u.end > start) start = u.end;
+      // `used` is sorted and disjoint: skip, by binary search, the ranges that end at or below
+      // `start`; each later one in the way moves `start` past it.
+      let i = this.firstEndingAbove(start);
+      for (; i < used.length && used[i].base < start + size; i++) if (used[i].end > start) start = used[i].end;
       if (start + size <= r.end) {
-        const at = this.used.findIndex((u) => u.base > start);
-        this.used.splice(at < 0 ? this.used.length : at, 0, { base: start, end: start + size });
+        used.splice(i, 0, { base: start, end: start + size });
         return start;
       }
     }
     return null;
+  }
+
+  /** Index of the first used range that ends above `pa`. */
+  private firstEndingAbove(pa: bigint): number {
+    let lo = 0;
+    let hi = this.used.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.used[mid].end > pa) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
   }
 }
 
@@ -247,9 +266,10 @@ export function buildLayout(k: EmulatedKernel, limits: TdmrLimits, quiet = false
     t.pamt = { base, sizes };
   }
   const maxReserved = k.faults.has('host.reserved-unbounded') ? Number.MAX_SAFE_INTEGER : limits.maxReservedPerTdmr;
+  const pamtRanges = sortedPamtRanges(tdmrs);
   for (const t of tdmrs) {
     const holesFree = k.faults.has('host.holes-not-reserved') ? [{ base: t.base, end: t.base + t.size, node: 0 }] : memlist;
-    const r = populateReservedAreas(t, holesFree, tdmrs, maxReserved);
+    const r = populateReservedAreas(t, holesFree, pamtRanges, maxReserved);
     if (!r.ok) {
       log(() => k.log.print('reserved-areas-exhausted', t.base, t.base + t.size));
       return { ok: false, errno: 'ENOSPC' };

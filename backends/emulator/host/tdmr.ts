@@ -94,8 +94,20 @@ export function tdmrNode(tdmr: Tdmr, memlist: readonly MemoryRegion[]): { node: 
 
 export type ReservedResult = { ok: true } | { ok: false; error: 'reserved-areas-exhausted'; tdmr: Tdmr };
 
-/** tdmr_populate_rsvd_areas(): holes first, then PAMTs, then sorted. */
-export function populateReservedAreas(tdmr: Tdmr, memlist: readonly MemoryRegion[], all: readonly Tdmr[], maxReserved: number): ReservedResult {
+/** Every TDMR's PAMT block as [base, end), sorted by base (the blocks never overlap). */
+export function sortedPamtRanges(tdmrs: readonly Tdmr[]): { base: bigint; end: bigint }[] {
+  const out: { base: bigint; end: bigint }[] = [];
+  for (const t of tdmrs) if (t.pamt) out.push({ base: t.pamt.base, end: t.pamt.base + pamtTotal(t.pamt) });
+  return out.sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0));
+}
+
+/**
+ * tdmr_populate_rsvd_areas(): holes first, then PAMTs, then sorted. The kernel walks every TDMR's
+ * PAMT for each TDMR; the PAMTs arrive here sorted (sortedPamtRanges), so the ones inside this
+ * TDMR are found by binary search. The areas and the point of failure are the same: the result
+ * is sorted by offset, and the limit counts areas whatever their order.
+ */
+export function populateReservedAreas(tdmr: Tdmr, memlist: readonly MemoryRegion[], pamts: readonly { base: bigint; end: bigint }[], maxReserved: number): ReservedResult {
   const areas: { offset: bigint; size: bigint }[] = [];
   const tdmrEnd = tdmr.base + tdmr.size;
   const add = (addr: bigint, size: bigint): boolean => {
@@ -115,13 +127,18 @@ export function populateReservedAreas(tdmr: Tdmr, memlist: readonly MemoryRegion
     prevEnd = m.end;
   }
   if (prevEnd < tdmrEnd && !add(prevEnd, tdmrEnd - prevEnd)) return { ok: false, error: 'reserved-areas-exhausted', tdmr };
-  for (const other of all) {
-    if (!other.pamt) continue;
-    let pb = other.pamt.base;
-    let pe = pb + pamtTotal(other.pamt);
-    if (pe <= tdmr.base || pb >= tdmrEnd) continue;
-    if (pb < tdmr.base) pb = tdmr.base;
-    if (pe > tdmrEnd) pe = tdmrEnd;
+  // Disjoint and sorted by base, hence by end too: skip those ending at or below the TDMR's base.
+  let lo = 0;
+  let hi = pamts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (pamts[mid].end > tdmr.base) hi = mid;
+    else lo = mid + 1;
+  }
+  for (let i = lo; i < pamts.length && pamts[i].base < tdmrEnd; i++) {
+    const pb = pamts[i].base < tdmr.base ? tdmr.base : pamts[i].base;
+    const pe = pamts[i].end > tdmrEnd ? tdmrEnd : pamts[i].end;
+    if (pe <= pb) continue;
     if (!add(pb, pe - pb)) return { ok: false, error: 'reserved-areas-exhausted', tdmr };
   }
   areas.sort((a, b) => (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0));

@@ -132,7 +132,8 @@ function tdInit(vm: KvmVm, params: TdParams): { result: KernelResult; hwError: b
   const key = allocKeyId(vm);
   if ('result' in key) return { result: key.result, hwError: 0n };
   // Every package needs an online CPU to program the TD's key.
-  const packagesOnline = new Set(k.cpus.flatMap((c, i) => (c.online ? [k.platform.packageOf(i)] : [])));
+  const packagesOnline = new Set<number>();
+  for (let i = 0; i < k.cpus.length; i++) if (k.cpus[i].online) packagesOnline.add(k.platform.packageOf(i));
   if (packagesOnline.size < k.platform.packages && !vm.faults.has('kvm.packages-online-unchecked')) {
     k.log.print('kvm-all-packages-online');
     freeKeyId(vm, key.keyId);

@@ -17,8 +17,8 @@ import { implementedLeaves, type ModuleBuild } from './versions';
 export type SysState = 'SYSINIT_PENDING' | 'SYSINIT_DONE' | 'SYSCONFIG_DONE' | 'SYS_READY' | 'SYS_SHUTDOWN';
 
 export interface SeamcallResult {
-  status: bigint;
-  out: Regs;
+  readonly status: bigint;
+  readonly out: Regs;
 }
 
 export interface TdmrEntry {
@@ -65,7 +65,10 @@ const VERSIONED = new Set(['TDH.MEM.PAGE.PROMOTE', 'TDH.MEM.SEPT.ADD', 'TDH.MEM.
 /** The outputs of a leaf that writes no register (shared, so it is frozen). */
 export const NO_OUTPUT: Regs = Object.freeze({});
 
-export const ok = (out: Regs = NO_OUTPUT): SeamcallResult => ({ status: 0n, out });
+/** Success without outputs: one shared result (most leaves of a boot, one per logical CPU). */
+const OK_NO_OUTPUT: SeamcallResult = Object.freeze({ status: 0n, out: NO_OUTPUT });
+
+export const ok = (out: Regs = NO_OUTPUT): SeamcallResult => (out === NO_OUTPUT ? OK_NO_OUTPUT : { status: 0n, out });
 export const fail = (s: bigint, out: Regs = NO_OUTPUT): SeamcallResult => ({ status: s, out });
 
 export class TdxModule {
@@ -161,10 +164,12 @@ export class TdxModule {
     return this.platform.packageOf(cpu);
   }
 
-  /** HKID bits of a physical address (the KeyID occupies the top bits below MAX_PA). */
-  hkidOf(pa: bigint): number {
-    return Number(pa >> this.hkidShift);
+  /** Whether a physical address carries a KeyID (the KeyID occupies the top bits below MAX_PA). */
+  hasKeyIdBits(pa: bigint): boolean {
+    return pa >= (this.keyIdBoundary ??= 1n << this.hkidShift);
   }
+
+  private keyIdBoundary: bigint | null = null;
 
   get hkidStartBit(): number {
     const keyIds = this.platform.config.mktmeKeyIds + this.platform.config.tdxKeyIds;

@@ -142,11 +142,17 @@ const versionAtLeast = (b: ModuleBuild, since: string): boolean => {
   return b.major > maj || (b.major === maj && b.minor >= min);
 };
 
-/** Leaf numbers this build implements. */
+const implementedByBuild = new WeakMap<ModuleBuild, ReadonlySet<number>>();
+
+/** Leaf numbers this build implements (a fresh set: a module may widen its own). */
 export function implementedLeaves(b: ModuleBuild): Set<number> {
-  const out = new Set<number>();
-  for (const l of SEAMCALL_LEAVES) {
-    if (l.optional ? b.extraLeaves.includes(l.name) : versionAtLeast(b, l.since)) out.add(l.number);
+  let leaves = implementedByBuild.get(b);
+  if (!leaves) {
+    const out = new Set<number>();
+    for (const l of SEAMCALL_LEAVES) {
+      if (l.optional ? b.extraLeaves.includes(l.name) : versionAtLeast(b, l.since)) out.add(l.number);
+    }
+    implementedByBuild.set(b, (leaves = out));
   }
-  return out;
+  return new Set(leaves);
 }

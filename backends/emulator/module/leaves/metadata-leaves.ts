@@ -86,7 +86,7 @@ function sequences(m: TdxModule, startIndex: number): { list: MetadataSequence[]
 defineLeaf('TDH.SYS.RDALL', ({ module: m, cpu, regs }) => {
   if (!m.lpInit[cpu]) return fail(status('TDX_SYS_LP_INIT_NOT_DONE'), { r8: NA });
   const page = regs.rdx ?? 0n;
-  if (page % 4096n !== 0n || m.hkidOf(page) !== 0) return fail(withOperand('TDX_OPERAND_INVALID', 'RDX'), { r8: NA });
+  if (page % 4096n !== 0n || m.hasKeyIdBits(page)) return fail(withOperand('TDX_OPERAND_INVALID', 'RDX'), { r8: NA });
   const start = regs.r8 ?? NA;
   let startIndex = 0;
   if ((start | CONTEXT_MASK) !== NA) {
@@ -118,9 +118,9 @@ defineLeaf('TDH.SYS.INFO', ({ module: m, cpu, regs }) => {
   if (!m.lpInit[cpu]) return fail(status('TDX_SYS_LP_INIT_NOT_DONE'), { rdx: 0n, r9: 0n });
   const info = regs.rcx ?? 0n;
   const cmrArray = regs.r8 ?? 0n;
-  if (info % 1024n !== 0n || m.hkidOf(info) !== 0) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'), { rdx: 0n, r9: 0n });
+  if (info % 1024n !== 0n || m.hasKeyIdBits(info)) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'), { rdx: 0n, r9: 0n });
   if ((regs.rdx ?? 0n) < 1024n) return fail(withOperand('TDX_OPERAND_INVALID', 'RDX'), { rdx: 0n, r9: 0n });
-  if (cmrArray % 512n !== 0n || m.hkidOf(cmrArray) !== 0) return fail(withOperand('TDX_OPERAND_INVALID', 'R8'), { rdx: 0n, r9: 0n });
+  if (cmrArray % 512n !== 0n || m.hasKeyIdBits(cmrArray)) return fail(withOperand('TDX_OPERAND_INVALID', 'R8'), { rdx: 0n, r9: 0n });
   if ((regs.r9 ?? 0n) < BigInt(MAX_CMRS)) return fail(withOperand('TDX_OPERAND_INVALID', 'R9'), { rdx: 0n, r9: 0n });
   const md = m.build.metadata;
   m.platform.store(info, {

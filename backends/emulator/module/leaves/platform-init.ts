@@ -37,7 +37,7 @@ defineLeaf('TDH.SYS.CONFIG', ({ module: m, regs }) => {
   const arrayPa = regs.rcx ?? 0n;
   const count = regs.rdx ?? 0n;
   const hkidReg = regs.r8 ?? 0n;
-  if (arrayPa % 512n !== 0n || m.hkidOf(arrayPa) !== 0) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'));
+  if (arrayPa % 512n !== 0n || m.hasKeyIdBits(arrayPa)) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'));
   const maxTdmrs = BigInt(m.build.metadata.MAX_TDMRS);
   if (count > maxTdmrs || count < 1n) return fail(withOperand('TDX_OPERAND_INVALID', 'RDX'));
   const hkid = Number(hkidReg & 0xffffn);
@@ -99,7 +99,7 @@ function initChunk(size: bigint, atOnce: boolean): bigint {
 
 defineLeaf('TDH.SYS.TDMR.INIT', ({ module: m, regs }) => {
   const base = regs.rcx ?? 0n;
-  if (base % SZ_1G !== 0n || m.hkidOf(base) !== 0) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'), { rdx: 0n });
+  if (base % SZ_1G !== 0n || m.hasKeyIdBits(base)) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'), { rdx: 0n });
   const tdmr = m.tdmrByBase.get(base);
   if (!tdmr) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'), { rdx: 0n });
   const end = tdmr.base + tdmr.size;

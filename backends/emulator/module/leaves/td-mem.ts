@@ -73,7 +73,7 @@ defineLeaf('TDH.MEM.PAGE.ADD', ({ module: m, cpu, regs }) => {
   const source = regs.r9 ?? 0n;
   const at = addLeaf(m, td, regs.rcx ?? 0n, page, 0);
   if (isResult(at)) return at;
-  if (source % 4096n !== 0n || m.hkidOf(source) !== 0) return fail(withOperand('TDX_OPERAND_INVALID', 'R9'));
+  if (source % 4096n !== 0n || m.hasKeyIdBits(source)) return fail(withOperand('TDX_OPERAND_INVALID', 'R9'));
   setPageType(m, page, PAGE_TYPES.PT_REG);
   td.septLeaves.set(at.gpa, { level: at.level, hpa: page, state: 'MAPPED' });
   return ok();

@@ -48,7 +48,7 @@ defineLeaf('TDH.PHYMEM.PAGE.RECLAIM', ({ module: m, cpu, regs }) => {
   const lp = lpReady(m, cpu);
   if (lp) return lp;
   const pa = regs.rcx ?? 0n;
-  if (pa % 4096n !== 0n || m.hkidOf(pa) !== 0) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'));
+  if (pa % 4096n !== 0n || m.hasKeyIdBits(pa)) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'));
   const type = pageType(m, pa);
   const owner = ownerOf(m, pa);
   if (type === PAGE_TYPES.PT_NDA || type === PAGE_TYPES.PT_RSVD || !owner) return fail(withOperand('TDX_PAGE_METADATA_INCORRECT', 'RCX'));

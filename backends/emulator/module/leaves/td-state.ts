@@ -149,7 +149,7 @@ export type Operand = 'RCX' | 'RDX' | 'R8' | 'R9';
  * TDMR memory outside reserved areas, and have the expected PAMT page type.
  */
 export function checkPage(m: TdxModule, pa: bigint, operand: Operand, expected: bigint): SeamcallResult | null {
-  if (pa % 4096n !== 0n || m.hkidOf(pa) !== 0) return fail(withOperand('TDX_OPERAND_INVALID', operand));
+  if (pa % 4096n !== 0n || m.hasKeyIdBits(pa)) return fail(withOperand('TDX_OPERAND_INVALID', operand));
   const tdmr = m.tdmrs.find((t) => pa >= t.base && pa < t.base + t.size);
   const reserved = tdmr?.reserved.some((r) => pa >= tdmr.base + r.offset && pa < tdmr.base + r.offset + r.size);
   if (!tdmr || reserved || !m.isInitialized(pa)) return fail(withOperand('TDX_OPERAND_ADDR_RANGE_ERROR', operand));
