@@ -71,6 +71,51 @@ const OK_NO_OUTPUT: SeamcallResult = Object.freeze({ status: 0n, out: NO_OUTPUT 
 export const ok = (out: Regs = NO_OUTPUT): SeamcallResult => (out === NO_OUTPUT ? OK_NO_OUTPUT : { status: 0n, out });
 export const fail = (s: bigint, out: Regs = NO_OUTPUT): SeamcallResult => ({ status: s, out });
 
+const invalidRax = (): SeamcallResult => fail(withOperand('TDX_OPERAND_INVALID', 'RAX'));
+
+function allowedBeforeReady(name: string, tdx10: boolean, sysRdOn10: boolean): boolean {
+  if (tdx10 && (name === 'TDH.SYS.RD' || name === 'TDH.SYS.RDALL' || name === 'TDH.SYS.UPDATE')) {
+    return sysRdOn10 && name === 'TDH.SYS.RD';
+  }
+  return BEFORE_READY.has(name);
+}
+
+/**
+ * What the dispatcher needs of each leaf number, for one build and the two faults that renumber
+ * or add leaves. Worked out once per combination (every scenario builds a module); the handler
+ * count is part of the key because handlers register as their files load.
+ */
+const leafTables = new WeakMap<ModuleBuild, Map<string, readonly (LeafEntry | undefined)[]>>();
+
+function leafTable(build: ModuleBuild, sysRdRenumbered: boolean, sysRdOn10: boolean): readonly (LeafEntry | undefined)[] {
+  let byKey = leafTables.get(build);
+  if (!byKey) leafTables.set(build, (byKey = new Map()));
+  const key = `${sysRdRenumbered}/${sysRdOn10}/${handlers.size}`;
+  let table = byKey.get(key);
+  if (table) return table;
+  const names = new Map<number, string>();
+  for (const l of SEAMCALL_LEAVES) names.set(l.number, l.name);
+  if (sysRdRenumbered) {
+    names.set(35, 'TDH.SYS.RD');
+    names.set(34, 'TDH.SYS.LP.INIT');
+  }
+  const implemented = implementedLeaves(build);
+  if (sysRdOn10) implemented.add(34);
+  const tdx10 = build.major === 1 && build.minor === 0;
+  const out: LeafEntry[] = [];
+  for (const [number, name] of names) {
+    out[number] = Object.freeze({
+      name,
+      handler: handlers.get(name),
+      implemented: implemented.has(number),
+      versioned: VERSIONED.has(name),
+      beforeReady: allowedBeforeReady(name, tdx10, sysRdOn10),
+    });
+  }
+  byKey.set(key, (table = Object.freeze(out)));
+  return table;
+}
+
 export class TdxModule {
   state: SysState = 'SYSINIT_PENDING';
   readonly numLps: number;
@@ -83,9 +128,6 @@ export class TdxModule {
   tdmrs: TdmrEntry[] = [];
   /** The same TDMRs by base address (TDH.SYS.TDMR.INIT names a TDMR by its base). */
   tdmrByBase = new Map<bigint, TdmrEntry>();
-  /** Leaf number -> leaf name, as this build (and any fault) numbers them. */
-  private readonly names = new Map<number, string>();
-  private readonly implemented: Set<number>;
   /** Per-package or per-TD extensions kept by other leaf groups (TD management). */
   readonly ext = new Map<string, unknown>();
 
@@ -97,13 +139,7 @@ export class TdxModule {
     this.numPkgs = platform.packages;
     this.lpInit = new Array(this.numLps).fill(false);
     this.pkgConfigured = new Array(this.numPkgs).fill(false);
-    this.implemented = implementedLeaves(build);
-    for (const l of SEAMCALL_LEAVES) this.names.set(l.number, l.name);
-    if (faults.has('module.sys-rd-leaf-number')) {
-      this.names.set(35, 'TDH.SYS.RD');
-      this.names.set(34, 'TDH.SYS.LP.INIT');
-    }
-    if (faults.has('module.sys-rd-on-1.0')) this.implemented.add(34);
+    this.leaves = leafTable(build, faults.has('module.sys-rd-leaf-number'), faults.has('module.sys-rd-on-1.0'));
   }
 
   get isTdx10(): boolean {
@@ -112,9 +148,8 @@ export class TdxModule {
 
   seamcall(cpu: number, rax: bigint, regs: Regs = {}): SeamcallResult {
     const { number, version, reserved } = splitRax(rax);
-    const leaf = this.leafTable()[number];
+    const leaf = this.leaves[number];
     const name = leaf?.name;
-    const invalidRax = (): SeamcallResult => fail(withOperand('TDX_OPERAND_INVALID', 'RAX'));
     if (this.isTdx10) {
       // TDX 1.0 compares RAX whole: there is no version field.
       if (version !== 0 || reserved !== 0n) return invalidRax();
@@ -132,33 +167,8 @@ export class TdxModule {
     return handler({ module: this, cpu, version, regs });
   }
 
-  /**
-   * What the dispatcher needs of each leaf number, worked out once per module (the names, the
-   * implemented set and the faults are fixed when it is built; handlers register at load).
-   */
-  private leaves: LeafEntry[] | null = null;
-  private leafTable(): LeafEntry[] {
-    if (this.leaves) return this.leaves;
-    const table: LeafEntry[] = [];
-    for (const [number, name] of this.names) {
-      table[number] = {
-        name,
-        handler: handlers.get(name),
-        implemented: this.implemented.has(number),
-        versioned: VERSIONED.has(name),
-        beforeReady: this.allowedBeforeReady(name),
-      };
-    }
-    this.leaves = table;
-    return table;
-  }
-
-  private allowedBeforeReady(name: string): boolean {
-    if (this.isTdx10 && (name === 'TDH.SYS.RD' || name === 'TDH.SYS.RDALL' || name === 'TDH.SYS.UPDATE')) {
-      return this.faults.has('module.sys-rd-on-1.0') && name === 'TDH.SYS.RD';
-    }
-    return BEFORE_READY.has(name);
-  }
+  /** What the dispatcher needs of each leaf number (see leafTable()). */
+  private readonly leaves: readonly (LeafEntry | undefined)[];
 
   packageOf(cpu: number): number {
     return this.platform.packageOf(cpu);
