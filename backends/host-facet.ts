@@ -1,6 +1,6 @@
 /** The TDX host as the Linux kernel presents it. See port.ts for the conventions. */
 import type { ErrnoName } from '../spec/abi/errno';
-import type { LogEvent } from './shared/kernel-log';
+import type { LogEvent } from './common/kernel-log';
 import type { KernelResult, MemoryRegion, Observed, Regs } from './port';
 
 export const HOST_CAPABILITIES = {

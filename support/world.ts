@@ -5,7 +5,7 @@
 import { setWorldConstructor, World, type IWorldOptions } from '@cucumber/cucumber';
 import { isUnobservable, TargetBlockedError, type Arrangement, type Observed, type Target } from '../backends/port';
 import type { SkipKind } from './applicability';
-import { bigintReplacer } from '../backends/shared/json';
+import { bigintReplacer } from '../backends/common/json';
 import { EVIDENCE_MEDIA_TYPE, SKIP_MEDIA_TYPE, skipLogLine } from './skip-record';
 import { targetFactory, type WorldParameters } from './targets';
 

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { ErrorObject } from 'ajv';
-import { lazyValidator } from '../shared/schema';
+import { lazyValidator } from '../common/schema';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { FLAVOURS, flavour, type KernelFlavour } from '../../spec/kernel/flavours';
 import type { MemoryRegion } from '../port';

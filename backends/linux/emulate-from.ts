@@ -18,7 +18,7 @@ import { MODULE_BUILDS, type ModuleBuild } from '../emulator/module/versions';
 import { parseProfile, type Profile } from '../emulator/profile';
 import { describeProfile, EmulatorTarget } from '../emulator/target';
 import { isUnobservable, type KernelResult } from '../port';
-import { parseKernelLog, type LogEvent } from '../shared/kernel-log';
+import { parseKernelLog, type LogEvent } from '../common/kernel-log';
 import { mergeNodes, type CaptureFacts, type ModuleFacts, type Reading } from './facts';
 import type { NodeSpan } from './parse/boot-lines';
 

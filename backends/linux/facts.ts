@@ -24,7 +24,7 @@ import { statusName } from '../../spec/abi/status';
 import { assumedMainlineFlavour, flavourOfRelease, flavoursConsistentWith, type Eras } from '../../spec/kernel/flavours';
 import type { MessageId } from '../../spec/kernel/printk';
 import type { Role } from '../port';
-import { parseKernelLog, type LogEvent, type ParsedLog, type PartialEvent } from '../shared/kernel-log';
+import { parseKernelLog, type LogEvent, type ParsedLog, type PartialEvent } from '../common/kernel-log';
 import { cpuidKey, msrKey, type CpuFlags, type Evidence, type Unreadable } from './evidence';
 import { parseBootLines, type BootLines, type NodeSpan } from './parse/boot-lines';
 import { parseTdxHostVersion } from './parse/sysfs';

@@ -2,7 +2,7 @@
  * Evidence from probe results (live, or stored in a snapshot bundle): each probe's text goes to
  * its parser; what failed is recorded as unreadable, with the reason.
  */
-import { splitLines } from '../shared/kernel-log';
+import { splitLines } from '../common/kernel-log';
 import { cpuidKey, emptyEvidence, mergeEvidence, msrKey, type Evidence, type SysfsModuleInfo } from './evidence';
 import { journalToLines, kmsgToLines } from './log-sources';
 import { parseLscpu, parseProcCpuinfo } from './parse/cpuinfo';

@@ -5,7 +5,7 @@
  * from its name. A file with none of these is an error, not an empty capture.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { parseKernelLog, splitLines } from '../shared/kernel-log';
+import { parseKernelLog, splitLines } from '../common/kernel-log';
 import { emptyEvidence, mergeEvidence, type Evidence } from './evidence';
 import { parseBareFlags, parseLscpu, parseProcCpuinfo } from './parse/cpuinfo';
 import { looksLikeKernelLine, parseBootLines } from './parse/boot-lines';

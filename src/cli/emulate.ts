@@ -5,7 +5,7 @@
  */
 import { emulateFrom, type Agreement } from '../../backends/linux/emulate-from';
 import { readSnapshot } from '../../backends/linux/load';
-import { bigintReplacer } from '../../backends/shared/json';
+import { bigintReplacer } from '../../backends/common/json';
 
 function line(name: string, a: Agreement): string {
   switch (a.status) {

@@ -8,7 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Envelope } from '@cucumber/messages';
-import { toJson } from '../../backends/shared/json';
+import { toJson } from '../../backends/common/json';
 import type { TargetDescription } from '../../backends/port';
 import { sources, sourceUrl } from '../../spec/sources';
 import type { Area } from '../../support/tags';

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { targetFactory, type WorldParameters } from '../../support/targets';
-import { bigintReplacer } from '../../backends/shared/json';
+import { bigintReplacer } from '../../backends/common/json';
 import { PROJECT_ROOT } from '../project-root';
 
 let revision: string | null | undefined;

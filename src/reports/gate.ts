@@ -7,7 +7,7 @@
  * baseline must then be tightened, as WPT and Mesa do.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { lazyValidator } from '../../backends/shared/schema';
+import { lazyValidator } from '../../backends/common/schema';
 import { parse, stringify } from 'yaml';
 import type { TargetDescription } from '../../backends/port';
 import type { ScenarioResult } from './results';

@@ -1,7 +1,7 @@
 /** The guest's boot: detection, its log, and the configuration the TD reports. */
 import { expect } from 'chai';
 import type { TdDescription } from '../../backends/guest-facet';
-import { parseKernelLog, type LogEvent } from '../../backends/shared/kernel-log';
+import { parseKernelLog, type LogEvent } from '../../backends/common/kernel-log';
 import { decodeFatalErrorMessage } from '../../spec/abi/tdvmcall';
 import { tdCtlBit, TD_ATTRIBUTES, TD_CTLS, type TdCtl } from '../../spec/abi/tdcall';
 import { flavour, isFlavourName, variantFor } from '../../spec/kernel/flavours';

@@ -6,7 +6,7 @@ import { status as statusValue, statusName } from '../../spec/abi/status';
 import { flavour, isFlavourName, variantFor } from '../../spec/kernel/flavours';
 import type { MessageId } from '../../spec/kernel/printk';
 import type { KexecOutcome } from '../../backends/host-facet';
-import { parseKernelLog, type LogEvent } from '../../backends/shared/kernel-log';
+import { parseKernelLog, type LogEvent } from '../../backends/common/kernel-log';
 import { eventsWithId, lastEvent } from '../common/log-events';
 import { Then } from '../../support/dsl';
 import { SkipSignal, type TdxWorld } from '../../support/world';

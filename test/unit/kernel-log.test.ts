@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatMessage, matchLine, parseKernelLog } from '../../backends/shared/kernel-log';
+import { formatMessage, matchLine, parseKernelLog } from '../../backends/common/kernel-log';
 
 test('printk formats round-trip through the parser', () => {
   const line = 'virt/tdx: ' + formatMessage('SEAMCALL (0x%016llx) failed: 0x%016llx', [0x22n, 0xc000050500000000n]);

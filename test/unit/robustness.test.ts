@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { parseProfile, ProfileError } from '../../backends/emulator/profile';
-import { parseKernelLog, parseKernelText, splitLines } from '../../backends/shared/kernel-log';
+import { parseKernelLog, parseKernelText, splitLines } from '../../backends/common/kernel-log';
 import { PROJECT_ROOT } from '../../src/project-root';
 import { numRuns } from '../support/runs';
 import { profileYaml } from '../support/profile-yaml';

@@ -4,7 +4,7 @@ import Ajv from 'ajv';
 import { profileSchema } from '../../backends/emulator/profile';
 import { BASELINE_SCHEMA } from '../../src/reports/gate';
 
-// Run time compiles these without checking them against the meta-schema (backends/shared/schema.ts).
+// Run time compiles these without checking them against the meta-schema (backends/common/schema.ts).
 test('the project\'s own JSON Schemas are valid JSON Schemas', () => {
   const ajv = new Ajv({ strict: true });
   for (const [name, schema] of [['profile', profileSchema()], ['baseline', BASELINE_SCHEMA]] as const) {

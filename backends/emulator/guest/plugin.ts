@@ -9,7 +9,7 @@
  */
 import type { GuestArrangement, GuestFacet } from '../../guest-facet';
 import type { Arrangement, ArrangeResult, Capability } from '../../port';
-import { parseKernelLog } from '../../shared/kernel-log';
+import { parseKernelLog } from '../../common/kernel-log';
 import type { EmulatorTarget, FacetPlugin } from '../target';
 import { attributesAllowed, defaultTdConfig, flexiblePendingVeSupported, tdCtlsSupported, type TdConfig } from './config';
 import { EmulatedTd } from './td';

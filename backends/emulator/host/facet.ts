@@ -6,7 +6,7 @@ import { decodeFieldId, encodeFieldId } from '../../../spec/abi/field-id';
 import { SEAMCALL_LEAVES } from '../../../spec/abi/seamcall';
 import type { HostArrangement, HostFacet, KernelLog, TdmrReport } from '../../host-facet';
 import type { Arrangement, ArrangeResult } from '../../port';
-import { parseKernelLog } from '../../shared/kernel-log';
+import { parseKernelLog } from '../../common/kernel-log';
 import type { MetadataList } from '../module/leaves/metadata-leaves';
 import type { EmulatorTarget, FacetPlugin } from '../target';
 import { err } from './kernel';

@@ -2,12 +2,12 @@
  * The non-TDX kernel log lines a capture is read for: the kernel release ("Linux version ..." or
  * the image name on the "Command line:" line), the command line, the DMI/firmware string, the
  * boot CPU's model, NUMA node spans (SRAT) and the firmware memory map (e820). TDX messages are
- * the shared catalogue's business (backends/shared/kernel-log.ts); these are only read here.
+ * the shared catalogue's business (backends/common/kernel-log.ts); these are only read here.
  *
  * A DMI string such as "BIOS 2024.02-3+tdx1.0" names a firmware package built for TDX; its
  * "tdx1.0" is a package revision, never a TDX module version, so it is kept as text only.
  */
-import { stripLinePrefix } from '../../shared/kernel-log';
+import { stripLinePrefix } from '../../common/kernel-log';
 
 export interface NodeSpan {
   node: number;

@@ -4,7 +4,7 @@
  */
 import { variantFor, type KernelFlavour } from '../../../../spec/kernel/flavours';
 import { MESSAGES, type MessageId } from '../../../../spec/kernel/printk';
-import { formatMessage } from '../../../shared/kernel-log';
+import { formatMessage } from '../../../common/kernel-log';
 import type { Faults } from '../../faults';
 import { KernelLogBuffer } from '../../host/printk';
 
