@@ -7,6 +7,7 @@
 import { elementBytes } from '../../../spec/abi/field-id';
 import { fieldElementId, globalField, TDX_FEATURES0 } from '../../../spec/abi/global-metadata';
 import type { ErrnoName } from '../../../spec/abi/errno';
+import { firstIndexWhere } from '../../common/lower-bound';
 import type { KernelResult, MemoryRegion } from '../../port';
 import type { TdmrInfo } from '../module/tdmr-checks';
 import type { TdSysInfo } from '../module/leaves/metadata-leaves';
@@ -208,7 +209,7 @@ export class PamtAllocator {
       let start = r.base % PAGE_SIZE === 0n ? r.base : r.base + PAGE_SIZE - (r.base % PAGE_SIZE);
       // `used` is sorted and disjoint: skip, by binary search, the ranges that end at or below
       // `start`; each later one in the way moves `start` past it.
-      let i = this.firstEndingAbove(start);
+      let i = firstIndexWhere(used, (u) => u.end > start);
       for (; i < used.length && used[i].base < start + size; i++) if (used[i].end > start) start = used[i].end;
       if (start + size <= r.end) {
         used.splice(i, 0, { base: start, end: start + size });
@@ -216,18 +217,6 @@ export class PamtAllocator {
       }
     }
     return null;
-  }
-
-  /** Index of the first used range that ends above `pa`. */
-  private firstEndingAbove(pa: bigint): number {
-    let lo = 0;
-    let hi = this.used.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.used[mid].end > pa) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
   }
 }
 

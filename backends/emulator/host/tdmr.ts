@@ -10,6 +10,7 @@
  *  - Reserved areas: the holes between regions inside a TDMR, then every PAMT overlapping it,
  *    sorted by offset.
  */
+import { firstIndexWhere } from '../../common/lower-bound';
 import type { MemoryRegion } from '../../port';
 
 export const SZ_1M = 1n << 20n;
@@ -128,14 +129,7 @@ export function populateReservedAreas(tdmr: Tdmr, memlist: readonly MemoryRegion
   }
   if (prevEnd < tdmrEnd && !add(prevEnd, tdmrEnd - prevEnd)) return { ok: false, error: 'reserved-areas-exhausted', tdmr };
   // Disjoint and sorted by base, hence by end too: skip those ending at or below the TDMR's base.
-  let lo = 0;
-  let hi = pamts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (pamts[mid].end > tdmr.base) hi = mid;
-    else lo = mid + 1;
-  }
-  for (let i = lo; i < pamts.length && pamts[i].base < tdmrEnd; i++) {
+  for (let i = firstIndexWhere(pamts, (p) => p.end > tdmr.base); i < pamts.length && pamts[i].base < tdmrEnd; i++) {
     const pb = pamts[i].base < tdmr.base ? tdmr.base : pamts[i].base;
     const pe = pamts[i].end > tdmrEnd ? tdmrEnd : pamts[i].end;
     if (pe <= pb) continue;

@@ -4,6 +4,7 @@
  * Detail bytes: TDMR index in 7:0, PAMT level or reserved-area index in 15:8, other TDMR in 23:16.
  */
 import { withInfo } from '../../../spec/abi/status';
+import { firstIndexWhere } from '../../common/lower-bound';
 import type { MemoryRegion } from '../../port';
 import type { TdxModule } from './module';
 
@@ -85,16 +86,7 @@ export function mergedCmrs(cmrs: readonly MemoryRegion[]): { base: bigint; end: 
  * search keeps the checks O(log n) per range on hosts with dozens of CMRs.
  */
 export function inCmr(cmrs: readonly { base: bigint; end: bigint }[], base: bigint, size: bigint): boolean {
-  let lo = 0;
-  let hi = cmrs.length - 1;
-  let at = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (cmrs[mid].base <= base) {
-      at = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
+  const at = firstIndexWhere(cmrs, (c) => c.base > base) - 1;
   return at >= 0 && base + size <= cmrs[at].end;
 }
 
