@@ -1,6 +1,6 @@
 /** The TDX host as the Linux kernel presents it. See port.ts for the conventions. */
 import type { ErrnoName } from '../spec/abi/errno';
-import type { LogEvent } from './common/kernel-log';
+import type { MessageId } from '../spec/kernel/printk';
 import type { KernelResult, MemoryRegion, Observed, Regs } from './port';
 
 export const HOST_CAPABILITIES = {
@@ -40,6 +40,22 @@ export type HostArrangement =
   /** The kernel leaves the module alone (no TDX host code), with VMX on, for raw SEAMCALL tests. */
   | { kind: 'module-untouched' };
 
+
+/** A line of the kernel log recognised as a message of the catalogue (spec/kernel/printk.ts). */
+export interface LogEvent {
+  id: MessageId;
+  variant: string;
+  /** Captured conversions, as printed. */
+  args: string[];
+  /** The same, as numbers where the conversion is numeric (hex for %x, decimal otherwise). */
+  values: (bigint | string)[];
+  prefix: string;
+  /** Seconds since boot, when the line had a timestamp. */
+  time: number | null;
+  /** Index of the line in the log. */
+  line: number;
+  text: string;
+}
 
 export interface KernelLog {
   lines: string[];
@@ -86,7 +102,7 @@ export interface KexecOutcome {
   /** Whether every CPU whose cache SEAMCALLs dirtied was flushed before the jump. */
   cachesFlushed?: boolean;
   /** What the old kernel printed between the request and the jump. */
-  shutdownLog?: string[];
+  shutdownLog?: KernelLog;
   /** When the load succeeded and the reboot ran: what the new kernel's TDX initialisation did. */
   newKernelInit?: KernelResult;
 }

@@ -8,21 +8,9 @@
  * candidates, never resolved to one of them. Never throws.
  */
 import { MESSAGES, SUBSYSTEM_PREFIXES, type MessageId } from '../../spec/kernel/printk';
+import type { LogEvent } from '../host-facet';
 
-export interface LogEvent {
-  id: MessageId;
-  variant: string;
-  /** Captured conversions, as printed. */
-  args: string[];
-  /** The same, as numbers where the conversion is numeric (hex for %x, decimal otherwise). */
-  values: (bigint | string)[];
-  prefix: string;
-  /** Seconds since boot, when the line had a timestamp. */
-  time: number | null;
-  /** Index of the line in the log. */
-  line: number;
-  text: string;
-}
+export type { LogEvent } from '../host-facet';
 
 export interface PartialEvent {
   candidates: MessageId[];

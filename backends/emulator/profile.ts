@@ -13,7 +13,7 @@ import { FLAVOURS, flavour, type KernelFlavour } from '../../spec/kernel/flavour
 import type { MemoryRegion } from '../port';
 import { isFaultName } from './faults';
 import { MODULE_BUILDS, moduleBuild, type ModuleBuild } from './module/versions';
-import { CPU_MODELS } from './platform/cpu-models';
+import { CPU_MODELS } from '../../spec/platform/cpu-models';
 
 export const PROFILES_DIR = resolve(__dirname, '../../profiles');
 

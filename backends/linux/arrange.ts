@@ -5,7 +5,7 @@
  * reason). Node ids of memory regions are not observable and are ignored.
  */
 import type { MemoryRegion, ArrangeResult, Arrangement } from '../port';
-import { CPU_MODELS } from '../emulator/platform/cpu-models';
+import { CPU_MODELS } from '../../spec/platform/cpu-models';
 import { cpuidKey, msrKey } from './evidence';
 import type { Reading } from './facts';
 

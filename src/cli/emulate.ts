@@ -3,7 +3,7 @@
  * capture, run the emulated host on it, and compare fact by fact. Exit 0 when every comparable
  * fact agrees, 1 when one differs, 2 for input that is not a host capture.
  */
-import { emulateFrom, type Agreement } from '../../backends/linux/emulate-from';
+import { emulateFrom, type Agreement } from '../../src/compare/emulate-from';
 import { readSnapshot } from '../../backends/linux/load';
 import { bigintReplacer } from '../../backends/common/json';
 

@@ -1,6 +1,6 @@
 /** Picking kernel-log events for assertions (host and guest logs alike). */
 import { expect } from 'chai';
-import type { LogEvent } from '../../backends/common/kernel-log';
+import type { LogEvent } from '../../backends/host-facet';
 import type { MessageId } from '../../spec/kernel/printk';
 
 export function eventsWithId(events: readonly LogEvent[], id: MessageId): LogEvent[] {

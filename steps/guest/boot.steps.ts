@@ -1,7 +1,7 @@
 /** The guest's boot: detection, its log, and the configuration the TD reports. */
 import { expect } from 'chai';
 import type { TdDescription } from '../../backends/guest-facet';
-import { parseKernelLog, type LogEvent } from '../../backends/common/kernel-log';
+import type { LogEvent } from '../../backends/host-facet';
 import { decodeFatalErrorMessage } from '../../spec/abi/tdvmcall';
 import { tdCtlBit, TD_ATTRIBUTES, TD_CTLS, type TdCtl } from '../../spec/abi/tdcall';
 import { flavour, isFlavourName, variantFor } from '../../spec/kernel/flavours';
@@ -120,8 +120,7 @@ Then('every TDX message in the guest log is worded as this kernel words it', fun
   const name = this.target.description.kernel.flavour;
   if (!name || !isFlavourName(name)) throw new SkipSignal('cannot-observe', 'kernel flavour unknown, so its wording is unknown');
   const f = flavour(name);
-  const lines = this.observe(guest(this).log()).lines;
-  const all = parseKernelLog(lines).events;
+  const all = this.observe(guest(this).log()).events;
   expect(all.length, 'no TDX messages in the guest log').to.be.greaterThan(0);
   const wrong = all.filter((e) => e.variant !== variantFor(f, e.id)).map((e) => `${e.text} (${e.variant}, expected ${variantFor(f, e.id)})`);
   expect(wrong, `messages not in the wording of ${name}`).to.deep.equal([]);

@@ -5,8 +5,7 @@ import { leaf as leafNamed, leafByNumber } from '../../spec/abi/seamcall';
 import { status as statusValue, statusName } from '../../spec/abi/status';
 import { flavour, isFlavourName, variantFor } from '../../spec/kernel/flavours';
 import type { MessageId } from '../../spec/kernel/printk';
-import type { KexecOutcome } from '../../backends/host-facet';
-import { parseKernelLog, type LogEvent } from '../../backends/common/kernel-log';
+import type { KexecOutcome, LogEvent } from '../../backends/host-facet';
 import { eventsWithId, lastEvent } from '../common/log-events';
 import { Then } from '../../support/dsl';
 import { SkipSignal, type TdxWorld } from '../../support/world';
@@ -79,8 +78,8 @@ Then('the kernel log says {leaf} failed with {status}', function (this: TdxWorld
 
 Then('the old kernel logged that disabling the module failed with {status}', function (this: TdxWorld, status: string) {
   const run = this.recall<KexecOutcome>('kexec', 'kexec');
-  const e = parseKernelLog(run.shutdownLog ?? []).events.find((x) => x.id === 'sys-disable-failed');
-  expect(e, `shutdown log: ${(run.shutdownLog ?? []).join(' | ')}`).to.not.equal(undefined);
+  const e = run.shutdownLog?.events.find((x) => x.id === 'sys-disable-failed');
+  expect(e, `shutdown log: ${(run.shutdownLog?.lines ?? []).join(' | ')}`).to.not.equal(undefined);
   expect(arg(e!, 0), e!.text).to.equal(statusValue(status));
 });
 

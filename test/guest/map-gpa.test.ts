@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { defaultTdConfig } from '../../backends/emulator/guest/config';
 import { EmulatedTd } from '../../backends/emulator/guest/td';
-import type { TdvmcallSide } from '../../backends/emulator/guest/vmm';
+import type { TdvmcallSide } from '../../backends/emulator/module/td-exit';
 import { moduleBuild } from '../../backends/emulator/module/versions';
 import { Faults } from '../../backends/emulator/faults';
 import { flavour } from '../../spec/kernel/flavours';

@@ -1,7 +1,7 @@
 /** A TD built through the emulator's KVM facet, for the KVM tests. */
 import assert from 'node:assert/strict';
 import { emulatorFactory, type EmulatorTarget } from '../../backends/emulator/target';
-import { emulatedKvm } from '../../backends/emulator/kvm/facet';
+import { emulatedKvm } from '../../backends/emulator/facets/kvm';
 import type { KvmVm } from '../../backends/emulator/kvm/vm';
 import type { KvmFacet } from '../../backends/kvm-facet';
 import { KVM_CAPS, KVM_MEMORY_ATTRIBUTE_PRIVATE, KVM_TDX_CMDS, TDX_TD_ATTR_SEPT_VE_DISABLE } from '../../spec/abi/kvm-uapi';
@@ -40,5 +40,5 @@ export function buildTd(opts: { profile?: string; faults?: string[]; gpaw?: 48 |
   const region = kvm.vcpuTdxCmd(vm, vcpu, { id: KVM_TDX_CMDS.KVM_TDX_INIT_MEM_REGION, flags: 1, data: { kind: 'init-mem-region', region: { sourceAddr: 0n, gpa: 0n, nrPages: 2n } } });
   assert.deepEqual((region as { result: unknown }).result, { ok: true });
   assert.deepEqual((kvm.vmTdxCmd(vm, { id: KVM_TDX_CMDS.KVM_TDX_FINALIZE_VM, data: { kind: 'none' } }) as { result: unknown }).result, { ok: true });
-  return { target, kvm, vm, vcpu, model: emulatedKvm(target).vm(vm) };
+  return { target, kvm, vm, vcpu, model: emulatedKvm(target.scenario).vm(vm) };
 }

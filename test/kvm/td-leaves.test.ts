@@ -10,7 +10,7 @@ const name = (s: bigint): string => statusName(s) ?? `0x${s.toString(16)}`;
 
 test('an HKID already assigned cannot be given to a second TD', () => {
   const td = buildTd();
-  const { module, kernel } = td.target.system();
+  const { module, kernel } = td.target.scenario.system();
   const hkid = td.model.hkid;
   const page = 0x40000000n;
   const cpu = kernel.cpus.findIndex((c) => c.tdxEnabled);
@@ -20,7 +20,7 @@ test('an HKID already assigned cannot be given to a second TD', () => {
 
 test('KEY.CONFIG twice on a package is refused; KEY.FREEID waits for CACHE.WB on every package', () => {
   const td = buildTd();
-  const { module: m, platform } = td.target.system();
+  const { module: m, platform } = td.target.scenario.system();
   const call = (cpu: number, leaf: string, regs = {}) => m!.seamcall(cpu, seamcallRax(leaf), regs);
   const tdr = td.model.tdr!;
   // The TD's keys are configured already (KVM did it on every package).
@@ -39,7 +39,7 @@ test('KEY.CONFIG twice on a package is refused; KEY.FREEID waits for CACHE.WB on
 
 test('pages of the initial image only before TDH.MR.FINALIZE, augmented pages only after', () => {
   const td = buildTd();
-  const { module: m } = td.target.system();
+  const { module: m } = td.target.scenario.system();
   const tdr = td.model.tdr!;
   const call = (leaf: string, regs = {}) => m!.seamcall(0, seamcallRax(leaf), regs);
   // The TD is finalized: no more PAGE.ADD; the tables for GPA 0 exist, so AUG of a free page works.
@@ -53,7 +53,7 @@ test('pages of the initial image only before TDH.MR.FINALIZE, augmented pages on
 
 test('a removed page must be blocked first', () => {
   const td = buildTd();
-  const { module: m } = td.target.system();
+  const { module: m } = td.target.scenario.system();
   const tdr = td.model.tdr!;
   const call = (leaf: string, regs = {}) => m!.seamcall(0, seamcallRax(leaf), regs);
   assert.equal(name(call('TDH.MEM.PAGE.REMOVE', { rcx: 0x1000n, rdx: tdr }).status), 'TDX_EPT_ENTRY_STATE_INCORRECT');

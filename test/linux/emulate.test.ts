@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { emulateFrom } from '../../backends/linux/emulate-from';
+import { emulateFrom } from '../../src/compare/emulate-from';
 import { readEvidence } from '../../backends/linux/facts';
 import { readSnapshot } from '../../backends/linux/load';
 import { emptyEvidence, mergeEvidence } from '../../backends/linux/evidence';

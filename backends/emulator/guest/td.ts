@@ -36,7 +36,7 @@ import { MMIO_ENCODINGS } from './linux/insn-decode';
 import { LinuxGuest } from './linux/kernel';
 import { PAGE_SIZE } from './module/memory';
 import { TdModule } from './module/td-module';
-import type { SharedMemory, TdvmcallSide } from './vmm';
+import type { SharedMemory, TdvmcallSide } from '../module/td-exit';
 
 export type { TdConfig } from './config';
 

@@ -13,9 +13,9 @@ import type { Faults } from '../faults';
 import type { TdxModule } from '../module';
 import type { Platform } from '../platform/platform';
 import { MSR_IA32_MKTME_KEYID_PARTITIONING } from '../platform/platform';
-import { enableTdxForKvm } from '../kvm/bringup';
 import { initTdxModule, type ModuleInitState } from './module-init';
-import { KernelLogBuffer } from './printk';
+import { KernelLogBuffer } from '../lib/printk';
+import { err, ok } from '../lib/kernel-result';
 import { rawSeamcall, seamcallPrerr, type SeamcallPath } from './seamcall';
 
 export interface KernelConfig {
@@ -25,6 +25,11 @@ export interface KernelConfig {
   cmdline: string[];
   /** CONFIG_ACPI && CONFIG_SUSPEND. */
   acpiSuspend: boolean;
+  /**
+   * The first user of TDX up to v7.0: KVM's bring-up calls tdx_enable() when kvm_intel loads. It
+   * lives above the host kernel, so whoever assembles the system passes it in.
+   */
+  tdxUser?: (k: EmulatedKernel) => KernelResult;
 }
 
 export interface PerCpu {
@@ -36,8 +41,7 @@ export interface PerCpu {
   cacheIncoherent: boolean;
 }
 
-export const ok: KernelResult = { ok: true };
-export const err = (errno: ErrnoName): KernelResult => ({ ok: false, errno });
+export { ok, err } from '../lib/kernel-result';
 
 /** What the kernel keeps about TDX after boot-time detection. */
 export interface TdxHostState {
@@ -171,18 +175,13 @@ export class EmulatedKernel implements SeamcallPath {
     this.runModuleInit();
   }
 
-  /** Era "on-demand": what KVM does when it loads with kvm_intel.tdx=1 (@src:kvm-c tdx_bringup). */
-  kvmBringup(): KernelResult {
-    // A loaded KVM keeps its result; a failed load can be retried (loading kvm_intel again).
-    return enableTdxForKvm(this);
-  }
-
   /** Initialise TDX the way this kernel does; repeated requests see the cached outcome. */
   initTdx(): KernelResult {
     this.boot();
     if (this.init.result && this.eras.init === 'boot') return this.init.result;
     if (this.eras.init === 'boot' && !this.faults.has('host.boot-init-skipped')) return this.init.result ?? err('ENODEV');
-    return this.kvmBringup();
+    // Era "on-demand": the first user (KVM loading with kvm_intel.tdx=1) initialises the module.
+    return this.config.tdxUser ? this.config.tdxUser(this) : err('ENODEV');
   }
 
   /** tdx_enable() of the on-demand era, with its status machine (@src:tdx-c-618). */

@@ -12,7 +12,8 @@
 import { seamcallRax } from '../../../spec/abi/seamcall';
 import { status, TDX_SW_ERROR } from '../../../spec/abi/status';
 import type { KernelResult } from '../../port';
-import { err, ok, type EmulatedKernel } from './kernel';
+import { err, ok } from '../lib/kernel-result';
+import type { EmulatedKernel } from './kernel';
 import { rawSeamcall } from './seamcall';
 
 export interface KexecRun {

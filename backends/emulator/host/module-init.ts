@@ -12,7 +12,7 @@ import type { KernelResult, MemoryRegion } from '../../port';
 import type { TdmrInfo } from '../module/tdmr-checks';
 import type { TdSysInfo } from '../module/leaves/metadata-leaves';
 import type { EmulatedKernel } from './kernel';
-import { err, ok } from './kernel';
+import { err, ok } from '../lib/kernel-result';
 import { seamcallPrerr } from './seamcall';
 import {
   fillOutTdmrs, KERNEL_TDMR_RULES, PAGE_SIZE, pamtKb, pamtSizes, populateReservedAreas, sortedPamtRanges, SZ_1G,

@@ -8,7 +8,7 @@ import { status } from '../../../spec/abi/status';
 import type { ErrnoName } from '../../../spec/abi/errno';
 import type { Regs } from '../../port';
 import { NO_OUTPUT, type TdxModule } from '../module';
-import type { KernelLogBuffer } from './printk';
+import type { KernelLogBuffer } from '../lib/printk';
 
 const RDRAND_RETRY_LOOPS = 10;
 const SEAMCALL_UD = status('TDX_SEAMCALL_UD');

@@ -8,14 +8,21 @@ import type { FdResult } from '../../kvm-facet';
 import type { KernelResult } from '../../port';
 import type { Faults } from '../faults';
 import type { EmulatedKernel } from '../host/kernel';
-import type { EmulatorTarget } from '../target';
 import { loadKvmIntel, type KvmModuleState, type TdConf } from './bringup';
 import { KvmSeamcalls } from './seamcalls';
-import { kvmSetup, type KvmSetup } from './setup';
+import type { KvmSetup } from './setup';
 import { KvmVm } from './vm';
+import { KVM_MAX_VCPUS } from './results';
 
-/** KVM_MAX_VCPUS on x86. */
-export const KVM_MAX_VCPUS = 4096;
+export { KVM_MAX_VCPUS } from './results';
+
+/** What KVM runs on: the host kernel of the moment (kexec replaces it), faults, and its setup. */
+export interface KvmHost {
+  kernel(): EmulatedKernel;
+  readonly faults: Faults;
+  readonly setup: KvmSetup;
+}
+
 
 export class EmulatedKvm {
   private module: KvmModuleState | null = null;
@@ -23,20 +30,20 @@ export class EmulatedKvm {
   readonly vms = new Map<number, KvmVm>();
   private nextFd = 10;
 
-  constructor(readonly target: EmulatorTarget) {
+  constructor(private readonly host: KvmHost) {
     this.sc = new KvmSeamcalls(() => this.kernel);
   }
 
   get kernel(): EmulatedKernel {
-    return this.target.system().kernel;
+    return this.host.kernel();
   }
 
   get faults(): Faults {
-    return this.target.faults;
+    return this.host.faults;
   }
 
   get setup(): KvmSetup {
-    return kvmSetup(this.target);
+    return this.host.setup;
   }
 
   /** modprobe kvm_intel (once; its outcome stays). */

@@ -1,23 +1,14 @@
 /**
  * What a scenario may change about KVM before it loads: module parameters (given on the kernel
  * command line, as distributions do), the CPU's EPT capabilities, and how the user-space VMM
- * answers exits while the guest model runs. Kept per target in its plugin state.
+ * answers exits while the guest model runs. The KVM facet keeps one per scenario.
  */
 import type { KvmParam, VmmScript } from '../../kvm-facet';
-import type { EmulatorTarget } from '../target';
 
 export interface KvmSetup {
   /** The CPU's EPT supports 5-level paging (cpu_has_vmx_ept_5levels()). */
   ept5Level: boolean;
   vmmScript: VmmScript;
-}
-
-const KEY = 'kvm.setup';
-
-export function kvmSetup(t: EmulatorTarget): KvmSetup {
-  let s = t.ext.get(KEY) as KvmSetup | undefined;
-  if (!s) t.ext.set(KEY, (s = { ept5Level: true, vmmScript: {} }));
-  return s;
 }
 
 /** Parameters default to on (kvm_intel.tdx defaults to off) unless the command line says otherwise. */

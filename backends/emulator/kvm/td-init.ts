@@ -16,7 +16,8 @@ import type { CpuidValue, TdParams } from '../module/leaves/td-state';
 import type { CpuidConfig } from '../module/versions';
 import { supportedAttrs, supportedXfam } from './bringup';
 import { printSeamcallError, releaseHkid, reclaimControlPages } from './teardown';
-import { cmdResult, err, ok, type KvmVm } from './vm';
+import { cmdResult, err, ok } from './results';
+import type { KvmVm } from './vm';
 
 /** The host's TSC in kHz (kvm->arch.default_tsc_khz). */
 const DEFAULT_TSC_KHZ = 2_500_000;

@@ -14,7 +14,8 @@ import type { KernelResult, Regs } from '../../port';
 import { cpuidFieldId, tds, TDVPS_SHARED_EPT_POINTER, type VpRecord } from '../module/leaves/td-state';
 import { printSeamcallError } from './teardown';
 import { handleTdvmcall, type Step } from './tdvmcall';
-import { cmdResult, err, ok, type KvmVm } from './vm';
+import { cmdResult, err, ok } from './results';
+import type { KvmVm } from './vm';
 
 const PAGE = 4096n;
 /** x2APIC mode, enabled, at the default base (LAPIC_MODE_X2APIC | APIC_DEFAULT_PHYS_BASE), BSP bit for vCPU 0. */

@@ -14,7 +14,7 @@ import type { ErrnoName } from '../../../spec/abi/errno';
 import type { Faults } from '../faults';
 import type { EmulatedKernel } from '../host/kernel';
 import type { EmulatedKvm } from './kvm';
-import { KVM_MAX_VCPUS } from './kvm';
+import { cmdResult, err, KVM_MAX_VCPUS, ok } from './results';
 import { TdMmu } from './mmu';
 import { capabilities, finalizeVm, initVm, terminateVm } from './td-init';
 import { destroyTd } from './teardown';
@@ -22,9 +22,6 @@ import { TdVcpu } from './vcpu';
 
 export type TdState = 'UNINITIALIZED' | 'INITIALIZED' | 'RUNNABLE';
 
-export const ok: KernelResult = { ok: true };
-export const err = (errno: ErrnoName): KernelResult => ({ ok: false, errno });
-export const cmdResult = (result: KernelResult, hwError = 0n): TdxCmdResult => ({ result, hwError });
 
 /** An MSR range KVM_X86_SET_MSR_FILTER denies. */
 export interface MsrDeny {

@@ -9,7 +9,7 @@ import { KVM_HC_MAP_GPA_RANGE, KVM_MAP_GPA_RANGE_ENCRYPTED, KVM_MEMORY_ATTRIBUTE
 import { TDVMCALL_STATUS } from '../../../spec/abi/tdvmcall';
 import type { ExitAnswer, KvmExit, VmmScript } from '../../kvm-facet';
 import type { Regs } from '../../port';
-import type { TdvmcallSide } from '../guest/vmm';
+import type { TdvmcallSide } from '../module/td-exit';
 import { handleTdvmcall } from './tdvmcall';
 import type { TdVcpu } from './vcpu';
 import type { KvmVm } from './vm';

@@ -4,7 +4,7 @@
  * that holds the structures software hands to the module by physical address.
  */
 import type { MemoryRegion } from '../../port';
-import { cpuModel, type CpuModel } from './cpu-models';
+import { cpuModel, type CpuModel } from '../../../spec/platform/cpu-models';
 
 export const MSR_IA32_MKTME_KEYID_PARTITIONING = 0x87;
 

@@ -6,7 +6,7 @@ import { variantFor, type KernelFlavour } from '../../../../spec/kernel/flavours
 import { MESSAGES, type MessageId } from '../../../../spec/kernel/printk';
 import { formatMessage } from '../../../common/kernel-log';
 import type { Faults } from '../../faults';
-import { KernelLogBuffer } from '../../host/printk';
+import { KernelLogBuffer } from '../../lib/printk';
 
 export class GuestLog {
   private readonly buf: KernelLogBuffer;

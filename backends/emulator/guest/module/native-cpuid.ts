@@ -3,7 +3,7 @@
  * of a server CPU of the chosen model: vendor, family/model signature, and feature words with the
  * bits the guest documentation and the module's tables mention. Leaves not listed read as zero.
  */
-import { cpuModel } from '../../platform/cpu-models';
+import { cpuModel } from '../../../../spec/platform/cpu-models';
 import type { CpuidOverride } from '../config';
 
 export interface CpuidRegs {

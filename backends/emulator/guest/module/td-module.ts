@@ -17,7 +17,7 @@ import type { Regs } from '../../../port';
 import type { Faults } from '../../faults';
 import type { ModuleBuild } from '../../module/versions';
 import { flexiblePendingVeSupported, tdCtlsSupported, type CpuidOverride, type TdConfig } from '../config';
-import type { TdvmcallSide } from '../vmm';
+import type { TdvmcallSide } from '../../module/td-exit';
 import { virtualCpuid, type CpuidAnswer } from './cpuid';
 import { classifyInstruction, ioQualification } from './instructions';
 import { accessVerdict, GuestMemory, PAGE_SIZE } from './memory';

@@ -10,7 +10,7 @@ import { GET_QUOTE, TDX_REPORT_LEN } from '../../../spec/abi/tdx-guest';
 import { TDVMCALL_STATUS, tdvmcallLeafName, type TdvmcallLeaf } from '../../../spec/abi/tdvmcall';
 import type { VmmAnswer } from '../../guest-facet';
 import type { Regs } from '../../port';
-import type { SharedMemory, TdvmcallSide } from './vmm';
+import type { SharedMemory, TdvmcallSide } from '../module/td-exit';
 
 export interface MmioRange {
   gpa: bigint;

@@ -8,11 +8,12 @@ import type { HostArrangement, HostFacet, KernelLog, TdmrReport } from '../../ho
 import type { Arrangement, ArrangeResult } from '../../port';
 import { parseKernelLog } from '../../common/kernel-log';
 import type { MetadataList } from '../module/leaves/metadata-leaves';
-import type { EmulatorTarget, FacetPlugin } from '../target';
-import { err } from './kernel';
-import { kexec } from './kexec';
-import { buildLayout, placeTdmrs, readSysMetadata, tdmrView } from './module-init';
-import { pamtKb } from './tdmr';
+import type { EmulatorScenario } from '../system';
+import type { FacetPlugin } from './plugin';
+import { err } from '../host/kernel';
+import { kexec } from '../host/kexec';
+import { buildLayout, placeTdmrs, readSysMetadata, tdmrView } from '../host/module-init';
+import { pamtKb } from '../host/tdmr';
 
 const HOST_KINDS = new Set<HostArrangement['kind']>([
   'tdx-host', 'keyid-partitioning', 'module-loaded', 'hibernation-available', 'memory-map', 'cmrs',
@@ -20,7 +21,7 @@ const HOST_KINDS = new Set<HostArrangement['kind']>([
   'kvm-tdx-param', 'module-untouched',
 ]);
 
-function arrange(t: EmulatorTarget, a: Arrangement): ArrangeResult | undefined {
+function arrange(t: EmulatorScenario, a: Arrangement): ArrangeResult | undefined {
   if (!HOST_KINDS.has(a.kind as HostArrangement['kind'])) return undefined;
   t.beforeStart(a.kind);
   const s = t.setup;
@@ -80,7 +81,7 @@ function arrange(t: EmulatorTarget, a: Arrangement): ArrangeResult | undefined {
   return { met: true };
 }
 
-function hostFacet(t: EmulatorTarget): HostFacet {
+function hostFacet(t: EmulatorScenario): HostFacet {
   const k = () => t.system().kernel;
   const cpuRange = (cpu: number) => cpu >= 0 && cpu < t.system().platform.cpus.length;
   return {
@@ -165,7 +166,7 @@ function hostFacet(t: EmulatorTarget): HostFacet {
       const cur = k();
       const run = kexec(cur, () => t.newKernel(cur.platform, cur.module));
       if (run.next) t.replaceKernel(run.next);
-      return { load: run.load, cachesFlushed: run.cachesFlushed, shutdownLog: run.shutdownLog, newKernelInit: run.newKernelInit };
+      return { load: run.load, cachesFlushed: run.cachesFlushed, shutdownLog: run.shutdownLog && { lines: run.shutdownLog, events: parseKernelLog(run.shutdownLog).events, complete: true }, newKernelInit: run.newKernelInit };
     },
     suspend: (state) => k().suspend(state),
     sleepStates: () => k().sleepStates(),

@@ -5,8 +5,8 @@
  */
 import { defaultTdConfig } from '../guest/config';
 import { EmulatedTd } from '../guest/td';
-import { KvmTdvmcallSide } from './vmm';
-import type { KvmVm } from './vm';
+import { KvmTdvmcallSide } from '../kvm/vmm';
+import type { KvmVm } from '../kvm/vm';
 
 export function guestModel(vm: KvmVm): EmulatedTd {
   if (vm.guest) return vm.guest as EmulatedTd;

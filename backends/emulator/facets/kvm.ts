@@ -1,26 +1,35 @@
 /**
- * The KVM facet of the emulator: the port's KvmFacet answered by the emulated KVM (kvm.ts) on the
- * target's kernel and TDX module. Ioctls on a VM or vCPU the scenario never created are a
- * scenario error (thrown); architectural outcomes are records.
+ * The KVM facet of the emulator: KVM capabilities, the KVM arrangements (module parameters, EPT
+ * capabilities, the module's vCPU limit, the VMM script), and the port's KvmFacet answered by the
+ * emulated KVM (kvm/kvm.ts) on the scenario's kernel and TDX module. Ioctls on a VM or vCPU the
+ * scenario never created are a scenario error (thrown); architectural outcomes are records.
  */
-import { unobservable, type KernelResult } from '../../port';
-import type { KvmFacet } from '../../kvm-facet';
-import type { EmulatorTarget } from '../target';
-import { kvmParam } from './setup';
-import { guestModel } from './guest-model';
-import { EmulatedKvm } from './kvm';
+import { unobservable, type Arrangement, type ArrangeResult, type KernelResult } from '../../port';
+import type { KvmArrangement, KvmFacet } from '../../kvm-facet';
+import { kvmParam, type KvmSetup } from '../kvm/setup';
+import { EmulatedKvm } from '../kvm/kvm';
+import type { EmulatorScenario } from '../system';
+import { guestModel } from './kvm-guest';
+import type { FacetPlugin } from './plugin';
 
 const KEY = 'kvm.device';
+const SETUP = 'kvm.setup';
 
-export function emulatedKvm(t: EmulatorTarget): EmulatedKvm {
+export function kvmSetup(t: EmulatorScenario): KvmSetup {
+  let s = t.ext.get(SETUP) as KvmSetup | undefined;
+  if (!s) t.ext.set(SETUP, (s = { ept5Level: true, vmmScript: {} }));
+  return s;
+}
+
+export function emulatedKvm(t: EmulatorScenario): EmulatedKvm {
   let k = t.ext.get(KEY) as EmulatedKvm | undefined;
-  if (!k) t.ext.set(KEY, (k = new EmulatedKvm(t)));
+  if (!k) t.ext.set(KEY, (k = new EmulatedKvm({ kernel: () => t.system().kernel, faults: t.faults, setup: kvmSetup(t) })));
   return k;
 }
 
 const NOT_LOADED: KernelResult = { ok: false, errno: 'ENOENT' };
 
-export function kvmFacet(t: EmulatorTarget): KvmFacet {
+export function kvmFacet(t: EmulatorScenario): KvmFacet {
   const kvm = () => emulatedKvm(t);
   /** A loaded kvm_intel, or the reason /dev/kvm cannot be used. */
   const dev = () => {
@@ -80,3 +89,35 @@ export function kvmFacet(t: EmulatorTarget): KvmFacet {
     },
   };
 }
+
+const KVM_KINDS = new Set<KvmArrangement['kind']>(['kvm-param', 'ept-5level', 'module-max-vcpus-per-td', 'vmm-script']);
+
+function arrange(t: EmulatorScenario, a: Arrangement): ArrangeResult | undefined {
+  if (!KVM_KINDS.has(a.kind as KvmArrangement['kind'])) return undefined;
+  const k = a as KvmArrangement;
+  const s = t.setup;
+  switch (k.kind) {
+    case 'kvm-param':
+      // Module parameters come from the command line, read when kvm_intel loads at boot.
+      t.beforeStart(k.kind);
+      s.cmdline = s.cmdline.filter((x) => !x.startsWith(`${k.param}=`)).concat([`${k.param}=${k.value ? 1 : 0}`]);
+      break;
+    case 'ept-5level':
+      kvmSetup(t).ept5Level = k.present;
+      break;
+    case 'module-max-vcpus-per-td':
+      t.beforeStart(k.kind);
+      s.build = { ...s.build, metadata: { ...s.build.metadata, MAX_VCPUS_PER_TD: k.value } };
+      break;
+    case 'vmm-script':
+      kvmSetup(t).vmmScript = { ...kvmSetup(t).vmmScript, ...k.script };
+      break;
+  }
+  return { met: true };
+}
+
+export const kvmPlugin: FacetPlugin = {
+  capabilities: ['kvm.ioctl', 'kvm.module', 'kvm.test-guest', 'kvm.seamcall-trace', 'kvm.mmu'],
+  arrange,
+  attach: (t) => ({ kvm: kvmFacet(t) }),
+};

@@ -12,15 +12,15 @@
  */
 import { stringify } from 'yaml';
 import { FLAVOURS, flavoursConsistentWith, type KernelFlavour } from '../../spec/kernel/flavours';
-import { Faults } from '../emulator/faults';
-import { CPU_MODELS } from '../emulator/platform/cpu-models';
-import { MODULE_BUILDS, type ModuleBuild } from '../emulator/module/versions';
-import { parseProfile, type Profile } from '../emulator/profile';
-import { describeProfile, EmulatorTarget } from '../emulator/target';
-import { isUnobservable, type KernelResult } from '../port';
-import { parseKernelLog, type LogEvent } from '../common/kernel-log';
-import { mergeNodes, type CaptureFacts, type ModuleFacts, type Reading } from './facts';
-import type { NodeSpan } from './parse/boot-lines';
+import { Faults } from '../../backends/emulator/faults';
+import { CPU_MODELS } from '../../spec/platform/cpu-models';
+import { MODULE_BUILDS, type ModuleBuild } from '../../backends/emulator/module/versions';
+import { parseProfile, type Profile } from '../../backends/emulator/profile';
+import { describeProfile, EmulatorTarget } from '../../backends/emulator/target';
+import { isUnobservable, type KernelResult } from '../../backends/port';
+import { parseKernelLog, type LogEvent } from '../../backends/common/kernel-log';
+import { mergeNodes, type CaptureFacts, type ModuleFacts, type Reading } from '../../backends/linux/facts';
+import type { NodeSpan } from '../../backends/linux/parse/boot-lines';
 
 export type Agreement =
   | { status: 'exact'; value: unknown; note?: string }

@@ -10,9 +10,10 @@
 import type { GuestArrangement, GuestFacet } from '../../guest-facet';
 import type { Arrangement, ArrangeResult, Capability } from '../../port';
 import { parseKernelLog } from '../../common/kernel-log';
-import type { EmulatorTarget, FacetPlugin } from '../target';
-import { attributesAllowed, defaultTdConfig, flexiblePendingVeSupported, tdCtlsSupported, type TdConfig } from './config';
-import { EmulatedTd } from './td';
+import type { EmulatorScenario } from '../system';
+import type { FacetPlugin } from './plugin';
+import { attributesAllowed, defaultTdConfig, flexiblePendingVeSupported, tdCtlsSupported, type TdConfig } from '../guest/config';
+import { EmulatedTd } from '../guest/td';
 import { StubVmm, type MmioRange } from './vmm-stub';
 import type { VmmAnswer } from '../../guest-facet';
 import type { TdvmcallLeaf } from '../../../spec/abi/tdvmcall';
@@ -37,7 +38,7 @@ interface RunningTd {
   vmm: StubVmm;
 }
 
-function setupOf(t: EmulatorTarget): GuestSetup {
+function setupOf(t: EmulatorScenario): GuestSetup {
   let s = t.ext.get(SETUP) as GuestSetup | undefined;
   if (!s) {
     s = { overrides: {}, scripts: [], mmio: [] };
@@ -46,13 +47,13 @@ function setupOf(t: EmulatorTarget): GuestSetup {
   return s;
 }
 
-function configOf(t: EmulatorTarget): TdConfig {
+function configOf(t: EmulatorScenario): TdConfig {
   const base = defaultTdConfig(t.setup.build, t.profile.kernel.flavour, t.faults);
   return { ...base, cpuModel: t.setup.platform.cpuModel, release: t.profile.kernel.release, ...setupOf(t).overrides };
 }
 
 /** The scenario's TD, created and booted on first use. */
-export function runningTd(t: EmulatorTarget): RunningTd {
+export function runningTd(t: EmulatorScenario): RunningTd {
   const existing = t.ext.get(TD) as RunningTd | undefined;
   if (existing) return existing;
   const setup = setupOf(t);
@@ -67,7 +68,7 @@ export function runningTd(t: EmulatorTarget): RunningTd {
   return r;
 }
 
-function arrange(t: EmulatorTarget, a: Arrangement): ArrangeResult | undefined {
+function arrange(t: EmulatorScenario, a: Arrangement): ArrangeResult | undefined {
   if (!GUEST_KINDS.has(a.kind as GuestArrangement['kind'])) return undefined;
   if (t.ext.has(TD)) throw new Error(`step order: "${a.kind}" must be arranged before the scenario looks at the guest`);
   const g = a as GuestArrangement;
@@ -125,7 +126,7 @@ function arrange(t: EmulatorTarget, a: Arrangement): ArrangeResult | undefined {
   return { met: true };
 }
 
-function guestFacet(t: EmulatorTarget): GuestFacet {
+function guestFacet(t: EmulatorScenario): GuestFacet {
   const td = () => runningTd(t).td;
   return {
     describe: () => td().describe(),
