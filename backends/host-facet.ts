@@ -12,6 +12,7 @@ export const HOST_CAPABILITIES = {
   'host.metadata': 'global metadata can be read through the kernel and the module',
   'host.tdmr': 'the TDMRs and PAMTs the kernel built can be inspected',
   'host.keyid': 'TD KeyIDs can be allocated and freed through the kernel',
+  'host.keyid-usage': 'the number of TD KeyIDs in use can be read (the misc cgroup\'s "tdx" resource)',
   'host.cpu-hotplug': 'logical CPUs can be taken offline and back online',
   'host.memory-hotplug': 'memory can be hot-added and onlined',
   'host.kexec': 'a kexec into a new kernel can be performed',
@@ -36,7 +37,6 @@ export type HostArrangement =
   /** The module build does not implement a global metadata field (as 1.5.01 lacked MAX_VCPUS_PER_TD). */
   | { kind: 'module-lacks-field'; field: string }
   | { kind: 'cpu-model'; model: string }
-  | { kind: 'kvm-tdx-param'; enabled: boolean }
   /** The kernel leaves the module alone (no TDX host code), with VMX on, for raw SEAMCALL tests. */
   | { kind: 'module-untouched' };
 
@@ -137,6 +137,11 @@ export interface HostFacet {
   tdmrs(): Observed<TdmrReport>;
   /** The memory the kernel declared TDX-usable when it initialised the module. */
   tdxMemory(): Observed<MemoryRegion[]>;
+  /**
+   * TD KeyIDs: how many the kernel can hand out to TDs and how many TDs hold now (where the kernel
+   * accounts them: the misc cgroup's "tdx" resource from v6.16).
+   */
+  tdKeyIds(): Observed<{ inUse: number; capacity: number }>;
   allocGuestKeyId(): Observed<{ result: KernelResult; keyId?: number }>;
   freeGuestKeyId(keyId: number): Observed<KernelResult>;
   cpuOffline(cpu: number): Observed<KernelResult>;

@@ -78,7 +78,9 @@ export interface CpuidEntry {
 
 /** struct kvm_tdx_init_mem_region */
 export interface InitMemRegion {
-  sourceAddr: bigint;
+  /** The source address; absent: pages of the VMM's own memory (page-aligned, plus `sourceOffset`). */
+  sourceAddr?: bigint;
+  sourceOffset?: bigint;
   gpa: bigint;
   nrPages: bigint;
 }
@@ -114,6 +116,8 @@ export interface TdxCapabilities {
   supportedAttrs: bigint;
   supportedXfam: bigint;
   cpuid: CpuidEntry[];
+  /** The GetTdVmCallInfo leaf-1 bits KVM reports (kernel_/user_tdvmcallinfo_1_r11/r12), where it has them. */
+  tdvmcallinfo?: { kernelR11: bigint; userR11: bigint; kernelR12: bigint; userR12: bigint };
 }
 
 /** What KVM_MEMORY_ENCRYPT_OP returned and wrote back. */
@@ -222,6 +226,11 @@ export interface KvmFacet {
   setMsrFilter(vm: number, deny: { msr: number; read: boolean; write: boolean }[]): Observed<KernelResult>;
   /** KVM_SET_MEMORY_ATTRIBUTES */
   setMemoryAttributes(vm: number, gpa: bigint, size: bigint, attributes: bigint): Observed<KernelResult>;
+  /**
+   * Give the VM guest memory at [gpa, gpa + size): shared pages from the VMM's memory and private
+   * pages from a guest_memfd (KVM_CREATE_GUEST_MEMFD, KVM_SET_USER_MEMORY_REGION2).
+   */
+  addGuestMemory(vm: number, gpa: bigint, size: bigint): Observed<KernelResult>;
   /** KVM_MEMORY_ENCRYPT_OP on the VM. */
   vmTdxCmd(vm: number, cmd: TdxCmd): Observed<TdxCmdResult>;
   createVcpu(vm: number, id: number): Observed<FdResult>;

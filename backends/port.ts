@@ -39,7 +39,7 @@ export const MACHINE_CHANGING: ReadonlySet<Capability> = new Set<Capability>([
 ]);
 export const isCapability = (s: string): s is Capability => Object.prototype.hasOwnProperty.call(CAPABILITIES, s);
 
-export type TargetKind = 'emulator' | 'linux' | 'snapshot';
+export type TargetKind = 'emulator' | 'linux' | 'snapshot' | 'emulated-linux';
 export type Role = 'host' | 'guest' | 'none' | 'unknown';
 
 export interface MemoryRegion {
@@ -55,6 +55,11 @@ export interface ModuleDescription {
   build: number | null;
   buildDate: number | null;
   features0: bigint | null;
+  /**
+   * The version is only a lower bound: the machine shows that its module is at least this one
+   * (a mainline kernel initialised it, and those read metadata with TDH.SYS.RD, which 1.0 lacks).
+   */
+  atLeast?: boolean;
 }
 
 /** What a target says about itself: the basis for applicability and for reports. */

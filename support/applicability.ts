@@ -5,7 +5,10 @@
  */
 import { ERA_DIMENSIONS, flavour, isEraDimension, isFlavourName, type Eras } from '../spec/kernel/flavours';
 import { isCapability, type Capability, type TargetDescription } from '../backends/port';
+import { parseRange, satisfies } from '../spec/kernel/versions';
 import { tagValues } from './tags';
+
+export { compareVersions, parseRange, satisfies } from '../spec/kernel/versions';
 
 import type { SkipRecord } from './skip-record';
 
@@ -17,37 +20,6 @@ export interface GateContext {
   description: TargetDescription;
   capabilities: ReadonlySet<Capability>;
   allowDestructive: boolean;
-}
-
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d < 0 ? -1 : 1;
-  }
-  return 0;
-}
-
-const RANGE = /^(>=|<=|>|<|=)?(\d+(?:\.\d+)*)$/;
-
-export function parseRange(expr: string): { op: '>=' | '<=' | '>' | '<' | '='; version: string } | null {
-  const m = RANGE.exec(expr);
-  if (!m) return null;
-  return { op: (m[1] ?? '=') as '>=' | '<=' | '>' | '<' | '=', version: m[2] };
-}
-
-export function satisfies(version: string, expr: string): boolean {
-  const r = parseRange(expr);
-  if (!r) throw new Error(`bad version range "${expr}" (expected e.g. >=6.14, <7.1, =1.0)`);
-  const c = compareVersions(version, r.version);
-  switch (r.op) {
-    case '>=': return c >= 0;
-    case '<=': return c <= 0;
-    case '>': return c > 0;
-    case '<': return c < 0;
-    case '=': return c === 0 || version.startsWith(r.version + '.');
-  }
 }
 
 /** The upstream version a target's kernel corresponds to. */
@@ -114,6 +86,13 @@ export function decide(tags: readonly string[], ctx: GateContext): Decision {
     if (!v && d.role === 'none') return notApplicable('no TDX host platform: there is no TDX module to match');
     if (!v) return cannot('TDX module version unknown');
     for (const r of moduleRanges) {
+      if (d.module?.atLeast) {
+        // Only ">=" ranges can be decided from a lower bound, and only when the bound reaches them.
+        const range = parseRange(r);
+        if (range?.op === '>=' && satisfies(v, r)) continue;
+        if ((range?.op === '<' || range?.op === '<=') && !satisfies(v, r)) return notApplicable(`applies to TDX modules ${moduleRanges.join(' ')}; target module is at least ${v}`);
+        return cannot(`TDX module version known only as at least ${v}, which does not decide ${r}`);
+      }
       if (!satisfies(v, r)) return notApplicable(`applies to TDX modules ${moduleRanges.join(' ')}; target module is ${v}`);
     }
   }

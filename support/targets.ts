@@ -13,6 +13,7 @@ import type { TargetFactory } from '../backends/port';
 const emulator = (): typeof import('../backends/emulator/target') => require('../backends/emulator/target');
 const linux = (): typeof import('../backends/linux/target') => require('../backends/linux/target');
 const linuxLoad = (): typeof import('../backends/linux/load') => require('../backends/linux/load');
+const emulatedLinux = (): typeof import('../backends/emulated-linux/target') => require('../backends/emulated-linux/target');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 export interface WorldParameters {
@@ -26,6 +27,7 @@ export interface WorldParameters {
 export const TARGETS = {
   emulator: 'the embedded reference emulator (default); choose a platform with profile',
   linux: 'this machine, read live (read-only unless allowDestructive)',
+  'emulated-linux': 'the linux backend over the emulated machine of an emulator profile (the real-machine path, in CI)',
   snapshot: 'a capture of a real machine: a snapshot directory or a kernel log file (snapshot, TDX_SNAPSHOT)',
 } as const;
 
@@ -85,6 +87,7 @@ export function factoryFor(sel: Selection): TargetFactory {
   if (!f) {
     f = sel.target === 'linux' ? linux().linuxFactory({ allowDestructive: sel.allowDestructive })
       : sel.target === 'snapshot' ? linux().snapshotFactory(sel.snapshot!)
+      : sel.target === 'emulated-linux' ? emulatedLinux().emulatedLinuxFactory(sel.profile, sel.faults)
       : emulator().emulatorFactory(sel.profile, sel.faults);
     factories.set(key, f);
   }

@@ -28,6 +28,8 @@ export interface Profile {
   module: ModuleBuild;
   kernel: { flavour: KernelFlavour; release: string; cmdline: string[]; acpiSuspend: boolean };
   memory: { physAddrBits: number; regions: MemoryRegion[]; cmrs: MemoryRegion[] };
+  /** What user space has loaded on the machine (the emulated machine serves /dev/cpu/N/msr only with the msr module). */
+  userspace: { msrDriver: boolean; cpuidDriver: boolean };
   faults: string[];
 }
 
@@ -138,6 +140,7 @@ export function parseProfile(text: string, file: string): Profile {
       regions: memRegions,
       cmrs: d.memory.cmrs ? regions(d.memory.cmrs, file, 'memory.cmrs') : memRegions.map((r) => ({ ...r })),
     },
+    userspace: { msrDriver: d.userspace?.msrDriver ?? false, cpuidDriver: d.userspace?.cpuidDriver ?? false },
     faults: d.faults ?? [],
   };
   const expected = basename(file).replace(/\.ya?ml$/, '');

@@ -121,12 +121,21 @@ export function arrangeOnReading(r: Reading, a: Arrangement): ArrangeResult {
       if (family === null || model === null) return unmet('the CPU family and model are not in the capture');
       return family === m.family && model === m.model ? met : unmet(`the CPU is family ${family} model 0x${model.toString(16)}, not ${a.model}`);
     }
-    case 'kvm-tdx-param': {
-      const tokens = f.kernel.cmdline ?? [];
-      const tok = tokens.find((t) => t.startsWith('kvm_intel.tdx='));
-      const on = r.evidence.kvmIntelTdx ?? (tok ? /=(1|y|Y|on)$/.test(tok) : null);
-      if (on === null) return unmet('whether KVM was asked for TDX (kvm_intel.tdx) is not in the capture');
-      return on === a.enabled ? met : unmet(`kvm_intel.tdx is ${on ? 'on' : 'off'} on this machine`);
+    case 'kvm-param': {
+      const tok = [...(f.kernel.cmdline ?? [])].reverse().find((t) => t.startsWith(`${a.param}=`));
+      const asked = tok ? /=(1|y|on|true)$/i.test(tok) : null;
+      const sysfs = r.evidence.kvmParams[a.param];
+      const want = `${a.param}=${a.value ? 1 : 0}`;
+      if (a.param === 'kvm_intel.tdx') {
+        // sysfs shows whether bring-up succeeded, not what was asked; Y can only follow a request.
+        const on = asked ?? (sysfs === 'Y' ? true : null);
+        if (on === null) return unmet(`cannot confirm ${want}: the command line does not set it, and kvm_intel.tdx ${sysfs ? `reads ${sysfs}, which a failed bring-up shows too` : 'cannot be read'}`);
+        return on === a.value ? met : unmet(`kvm_intel was ${on ? '' : 'not '}asked for TDX on this machine (${tok ?? 'sysfs kvm_intel.tdx=Y'})`);
+      }
+      // The other parameters read back as they are in force.
+      const on = sysfs !== undefined ? sysfs === 'Y' : asked;
+      if (on === null) return unmet(`cannot confirm ${want}: ${a.param} is neither on the command line nor readable in sysfs`);
+      return on === a.value ? met : unmet(`${a.param} is ${on ? 'on' : 'off'} on this machine`);
     }
     case 'cpus-offline-before-init':
       return unmet('a real machine cannot take CPUs offline before this boot initialised TDX');

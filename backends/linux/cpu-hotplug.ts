@@ -1,44 +1,38 @@
 /**
- * The one change the linux target makes to a live machine, and only with --allow-destructive:
- * taking logical CPUs offline and back online through /sys/devices/system/cpu/cpuN/online. Every
- * change is remembered; restore() puts each CPU back as it found it and reads the state back to
- * verify. A failed restoration is reported, and the suite then blocks the rest of the run.
+ * The one change the linux target makes to a live machine's configuration, and only with
+ * --allow-destructive in a @destructive scenario: taking logical CPUs offline and back online
+ * through /sys/devices/system/cpu/cpuN/online. Every change is remembered; restore() puts each CPU
+ * back as it found it and reads the state back to verify. A failed restoration is reported, and
+ * the suite then blocks the rest of the run.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { isErrnoName } from '../../spec/abi/errno';
-import type { KernelResult } from '../port';
+import { isOk, type KernelInterface } from '../kernel-interface';
+import { isUnobservable, type KernelResult } from '../port';
 
 export class CpuHotplug {
   /** CPU -> online state before this scenario first touched it. */
   private readonly original = new Map<number, boolean>();
 
-  constructor(private readonly root: string = '/') {}
+  constructor(private readonly ki: KernelInterface) {}
 
   private node(cpu: number): string {
-    const p = `/sys/devices/system/cpu/cpu${cpu}/online`;
-    return this.root === '/' ? p : join(this.root, p);
+    return `/sys/devices/system/cpu/cpu${cpu}/online`;
   }
 
   /** A CPU without an online node (often CPU 0) cannot be taken offline: it is always online. */
   isOnline(cpu: number): boolean | null {
-    const n = this.node(cpu);
-    if (!existsSync(n)) return existsSync(this.node(cpu).replace(/\/online$/, '')) ? true : null;
-    return readFileSync(n, 'utf8').trim() === '1';
+    const r = this.ki.read(this.node(cpu));
+    if (isOk(r)) return r.value.toString('utf8').trim() === '1';
+    return isOk(this.ki.stat(`/sys/devices/system/cpu/cpu${cpu}`)) ? true : null;
   }
 
   set(cpu: number, online: boolean): KernelResult {
     const before = this.isOnline(cpu);
     if (before === null) return { ok: false, errno: 'ENODEV' };
-    if (!existsSync(this.node(cpu))) return { ok: false, errno: online ? 'EINVAL' : 'EPERM' };
+    if (!isOk(this.ki.stat(this.node(cpu)))) return { ok: false, errno: online ? 'EINVAL' : 'EPERM' };
     if (!this.original.has(cpu)) this.original.set(cpu, before);
-    try {
-      writeFileSync(this.node(cpu), online ? '1' : '0');
-      return { ok: true };
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
-      return { ok: false, errno: isErrnoName(code) ? code : 'EIO' };
-    }
+    const r = this.ki.write(this.node(cpu), Buffer.from(online ? '1' : '0'));
+    if (isUnobservable(r)) return { ok: false, errno: 'EIO' };
+    return r.ok ? { ok: true } : { ok: false, errno: r.errno };
   }
 
   get touched(): boolean {
@@ -49,11 +43,12 @@ export class CpuHotplug {
   restore(): { restored: boolean; detail?: string } {
     const problems: string[] = [];
     for (const [cpu, online] of this.original) {
-      try {
-        if (this.isOnline(cpu) !== online) writeFileSync(this.node(cpu), online ? '1' : '0');
-      } catch (e) {
-        problems.push(`CPU ${cpu}: ${(e as Error).message}`);
-        continue;
+      if (this.isOnline(cpu) !== online) {
+        const r = this.ki.write(this.node(cpu), Buffer.from(online ? '1' : '0'));
+        if (!isOk(r)) {
+          problems.push(`CPU ${cpu}: ${isUnobservable(r) ? r.unobservable : r.errno}`);
+          continue;
+        }
       }
       const now = this.isOnline(cpu);
       if (now !== online) problems.push(`CPU ${cpu} is ${now ? 'online' : 'offline'}, was ${online ? 'online' : 'offline'}`);

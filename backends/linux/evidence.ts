@@ -99,6 +99,15 @@ export interface Evidence {
   tsmProvider: string | null;
   tsmReportDir: boolean | null;
   sleepStates: string[] | null;
+  /** /sys/power/mem_sleep: the variants of "mem" and the one in use (in brackets). */
+  memSleep: { offered: string[]; current: string | null } | null;
+  /** Module parameters of kvm and kvm_intel as sysfs shows them ("kvm_intel.ept" -> "Y"). */
+  kvmParams: Record<string, string>;
+  /** The misc cgroup's "tdx" resource at the root: capacity and usage (null: no such line). */
+  miscTdx: { capacity: number | null; current: number | null } | null;
+  /** /dev/kvm exists, and what KVM_GET_API_VERSION answered on it (null: not asked or refused). */
+  devKvm: boolean | null;
+  kvmApiVersion: number | null;
   topology: Topology | null;
   unreadable: Unreadable[];
   notes: string[];
@@ -110,7 +119,8 @@ export function emptyEvidence(): Evidence {
     cpu: { vendor: null, family: null, model: null, modelName: null },
     cpuinfoMentionsTdx: null, msrs: {}, reportedMsrs: null, cpuid: {}, sysfsModule: null, tdxHostVersion: null,
     kvmIntelTdx: null, devTdxGuest: null, tdxGuestModule: null, tsmProvider: null, tsmReportDir: null,
-    sleepStates: null, topology: null, unreadable: [], notes: [],
+    sleepStates: null, memSleep: null, kvmParams: {}, miscTdx: null, devKvm: null, kvmApiVersion: null,
+    topology: null, unreadable: [], notes: [],
   };
 }
 

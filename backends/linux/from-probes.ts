@@ -7,7 +7,7 @@ import { cpuidKey, emptyEvidence, mergeEvidence, msrKey, type Evidence, type Sys
 import { journalToLines, kmsgToLines } from './log-sources';
 import { parseLscpu, parseProcCpuinfo } from './parse/cpuinfo';
 import { moduleInfoFromNodes, type TdxModuleNode } from './parse/sysfs';
-import { CPUID_LEAVES, cpuidProbeId, parseCpuList, TDX_MODULE_NODES, type Probe, type ProbeResult, type ProbeResults } from './probes';
+import { CPUID_LEAVES, cpuidProbeId, KVM_PARAM_FILES, kvmParamProbeId, parseCpuList, TDX_MODULE_NODES, type Probe, type ProbeResult, type ProbeResults } from './probes';
 
 const text = (r: ProbeResult | undefined): string | null => (r && r.ok && 'text' in r ? r.text : null);
 
@@ -17,6 +17,10 @@ export function describeProbe(p: Probe): string {
     case 'exists':
     case 'kmsg':
       return p.path;
+    case 'kernel-log':
+      return 'the kernel log';
+    case 'kvm-api':
+      return 'KVM_GET_API_VERSION on /dev/kvm';
     case 'command':
       return p.argv.join(' ');
     case 'cpuid':
@@ -32,7 +36,8 @@ export function evidenceFromProbes(probes: readonly Probe[], results: ProbeResul
   const get = (id: string) => results.get(id);
 
   // What could not be read, and why: except the kernel log fallbacks when an earlier one worked.
-  const logIds = ['dmesg', 'kmsg', 'journalctl-k'];
+  // ('kernel-log' is the seam's; the others are the probes of format-1 snapshots.)
+  const logIds = ['kernel-log', 'dmesg', 'kmsg', 'journalctl-k'];
   const logFrom = logIds.find((id) => {
     const t = text(get(id));
     return t !== null && t.trim() !== '';
@@ -47,12 +52,14 @@ export function evidenceFromProbes(probes: readonly Probe[], results: ProbeResul
   if (logFrom) {
     const raw = text(get(logFrom))!;
     const lines = logFrom === 'kmsg' ? kmsgToLines([raw]) : logFrom === 'journalctl-k' ? journalToLines(raw) : splitLines(raw);
-    mergeEvidence(ev, { formats: ['kernel-log'], log: { lines, source: byId.get(logFrom) ? describeProbe(byId.get(logFrom)!) : logFrom, excerpt: false } });
+    const r = get(logFrom);
+    const source = r && r.ok && 'source' in r && r.source ? r.source : byId.get(logFrom) ? describeProbe(byId.get(logFrom)!) : logFrom;
+    mergeEvidence(ev, { formats: ['kernel-log'], log: { lines, source, excerpt: false } });
   }
 
   const cmdline = text(get('proc-cmdline'));
   if (cmdline !== null) ev.cmdline = cmdline.trim().split(/\s+/).filter(Boolean);
-  const uname = text(get('uname-r'));
+  const uname = text(get('osrelease')) ?? text(get('uname-r'));
   if (uname !== null && uname.trim()) ev.unameRelease = uname.trim();
 
   const cpuinfo = text(get('proc-cpuinfo'));
@@ -69,6 +76,27 @@ export function evidenceFromProbes(probes: readonly Probe[], results: ProbeResul
   if (states !== null) ev.sleepStates = states.trim().split(/\s+/).filter(Boolean);
   const kvm = text(get('kvm-intel-tdx'));
   if (kvm !== null) ev.kvmIntelTdx = /^[Y1]/.test(kvm.trim());
+  for (const [mod, name] of KVM_PARAM_FILES) {
+    const t = text(get(kvmParamProbeId(mod, name)));
+    if (t !== null) ev.kvmParams[`${mod}.${name}`] = t.trim();
+  }
+  const memSleep = text(get('power-mem-sleep'));
+  if (memSleep !== null) {
+    const words = memSleep.trim().split(/\s+/).filter(Boolean);
+    ev.memSleep = { offered: words.map((w) => w.replace(/^\[|\]$/g, '')), current: words.find((w) => w.startsWith('['))?.slice(1, -1) ?? null };
+  }
+  const miscLine = (t: string | null): number | null | undefined => {
+    if (t === null) return undefined;
+    const m = /^tdx (\d+)$/m.exec(t);
+    return m ? Number(m[1]) : null;
+  };
+  const cap = miscLine(text(get('misc-capacity')));
+  const cur = miscLine(text(get('misc-current')));
+  if (cap !== undefined || cur !== undefined) ev.miscTdx = { capacity: cap ?? null, current: cur ?? null };
+  const devKvm = get('dev-kvm');
+  if (devKvm && devKvm.ok && 'exists' in devKvm) ev.devKvm = devKvm.exists;
+  const api = get('kvm-api');
+  if (api && api.ok && 'value' in api) ev.kvmApiVersion = Number(api.value);
 
   const hostVersion = text(get('tdx-host-version'));
   if (hostVersion !== null) {

@@ -12,8 +12,9 @@ import { cpuidKey, msrKey } from './evidence';
 import type { Reading } from './facts';
 import { logOf } from './host';
 import { readCpuid, readMsr } from './live';
+import type { KernelInterface } from '../kernel-interface';
 
-export function linuxGuestFacet(r: Reading, live: boolean, root: string): GuestFacet {
+export function linuxGuestFacet(r: Reading, live: boolean, ki: KernelInterface | null): GuestFacet {
   const notDone = (what: string) => () => unobservable(`${what} is not done on a real TD`);
   return {
     describe: () => unobservable("a TD's attributes, TD_CTLS, GPA width and vCPU count are not all observable from inside without a TDREPORT"),
@@ -22,14 +23,14 @@ export function linuxGuestFacet(r: Reading, live: boolean, root: string): GuestF
       if (mode === 'user') return unobservable('the cpuid driver executes CPUID in the kernel, not in user mode');
       const known = r.evidence.cpuid[cpuidKey(vcpu, leaf, subleaf)];
       if (known) return { ...known };
-      if (!live) return unobservable(`CPUID 0x${leaf.toString(16)}.${subleaf} of vCPU ${vcpu} is not in the capture`);
-      const x = readCpuid(root, vcpu, leaf, subleaf);
+      if (!ki) return unobservable(`CPUID 0x${leaf.toString(16)}.${subleaf} of vCPU ${vcpu} is not in the capture`);
+      const x = readCpuid(ki, vcpu, leaf, subleaf);
       return x.ok && 'regs' in x ? { ...x.regs } : unobservable(`CPUID cannot be read through /dev/cpu/${vcpu}/cpuid (${x.ok ? 'unexpected' : x.error})`);
     },
     rdmsr(vcpu, msr) {
       const known = r.evidence.msrs[msrKey(vcpu, msr)];
-      const got = known ?? (live ? (() => {
-        const x = readMsr(root, vcpu, msr);
+      const got = known ?? (ki ? (() => {
+        const x = readMsr(ki, vcpu, msr);
         return x.ok && 'value' in x ? { value: x.value } : x.ok && 'faulted' in x ? { gp: true as const } : { error: x.ok ? 'unexpected' : x.error };
       })() : undefined);
       if (!got) return unobservable(`MSR 0x${msr.toString(16)} of vCPU ${vcpu} is not in the capture`);

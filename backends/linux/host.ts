@@ -5,7 +5,8 @@
  * --allow-destructive. Everything else returns the reason it cannot be observed.
  */
 import type { CpuInfo, HostFacet, KernelLog } from '../host-facet';
-import { unobservable, type KernelResult, type Observed } from '../port';
+import { isOk, type KernelInterface } from '../kernel-interface';
+import { isUnobservable, unobservable, type KernelResult, type Observed } from '../port';
 import type { CpuHotplug } from './cpu-hotplug';
 import { msrKey } from './evidence';
 import { INIT_PHASE, type Reading } from './facts';
@@ -13,8 +14,10 @@ import { readMsr } from './live';
 
 export interface HostFacetContext {
   reading: Reading;
+  /** The machine is observed as it is now (not a capture of it). */
   live: boolean;
-  root: string;
+  /** The kernel-interface seam to ask the machine now; null for a pasted file. */
+  ki: KernelInterface | null;
   /** Present only on a live machine, with --allow-destructive, in a @destructive scenario. */
   hotplug: CpuHotplug | null;
   /** The run allows changes (--allow-destructive). */
@@ -98,8 +101,8 @@ export function linuxHostFacet(ctx: HostFacetContext): HostFacet {
     },
     rdmsr(cpu, msr) {
       const known = r.evidence.msrs[msrKey(cpu, msr)];
-      const got = known ?? (ctx.live ? (() => {
-        const x = readMsr(ctx.root, cpu, msr);
+      const got = known ?? (ctx.ki ? (() => {
+        const x = readMsr(ctx.ki, cpu, msr);
         return x.ok && 'value' in x ? { value: x.value } : x.ok && 'faulted' in x ? { gp: true as const } : { error: x.ok ? 'unexpected' : x.error };
       })() : undefined);
       if (!got) return unobservable(`MSR 0x${msr.toString(16)} of CPU ${cpu} is not in the capture`);
@@ -119,6 +122,22 @@ export function linuxHostFacet(ctx: HostFacetContext): HostFacet {
     tdxMemory() {
       const cmrs = facts.host?.cmrs ?? [];
       return unobservable(`the kernel does not log its TDX memory list${cmrs.length ? `; the CMRs bound it: ${cmrs.map((c) => `[${c.base}, ${c.end})`).join(' ')}` : ''}`);
+    },
+    tdKeyIds() {
+      if (!ctx.ki) return unobservable('the capture has no kernel interface to read the misc cgroup');
+      const line = (file: string): Observed<number | null> => {
+        const r = ctx.ki!.read(`/sys/fs/cgroup/${file}`);
+        if (isUnobservable(r)) return r;
+        if (!r.ok) return unobservable(`/sys/fs/cgroup/${file} cannot be read (${r.errno}): no cgroup v2 misc controller at the root`);
+        const m = /^tdx (\d+)$/m.exec(r.value.toString('utf8'));
+        return m ? Number(m[1]) : null;
+      };
+      const capacity = line('misc.capacity');
+      if (isUnobservable(capacity)) return capacity;
+      if (capacity === null) return unobservable('the misc cgroup has no "tdx" resource: KVM did not bring up TDX, or this kernel (before v6.16) does not account TD KeyIDs there');
+      const current = line('misc.current');
+      if (isUnobservable(current)) return current;
+      return { inUse: current ?? 0, capacity };
     },
     allocGuestKeyId: () => unobservable('TD KeyIDs are allocated only by KVM creating TDs'),
     freeGuestKeyId: () => unobservable('TD KeyIDs are freed only by KVM destroying TDs'),

@@ -1,98 +1,134 @@
 /**
- * The KVM facet of a live machine: the few questions a VMM can ask /dev/kvm without creating
- * anything. KVM_CHECK_EXTENSION, and KVM_CREATE_VM only for a VM type that KVM_CAP_VM_TYPES does
- * not offer (the request must then be refused, so nothing is created; if KVM created a VM anyway,
- * it is closed at once and the success is reported). Module parameters are read from sysfs;
- * modules are never loaded. Node has no ioctl(), so the two ioctls run in a short python3
- * program started from an argument vector with a timeout; without python3 they are unobservable.
- * Every other KVM question is unobservable on a real machine: the suite creates no TDs there.
+ * The KVM facet of a real machine (or of anything behind the kernel-interface seam): the port's
+ * KvmFacet answered by ioctls on /dev/kvm, its VMs and vCPUs (kvm-client.ts), and module
+ * parameters read from sysfs. Modules are never loaded: "loading" kvm_intel is observing that it
+ * is loaded. A TD may be created and built up to KVM_TDX_FINALIZE_VM, as any VMM would; every
+ * descriptor the scenario opened is closed when it ends (closeAll), which destroys its VMs.
+ * What only the emulator can do (a test guest inside the TD, SEAMCALL traces, the MMU's tables)
+ * is unobservable here, with the reason.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { KVM_CAPS } from '../../spec/abi/kvm-uapi';
-import { errnoName } from '../../spec/abi/errno';
-import type { KvmFacet } from '../kvm-facet';
-import { unobservable, type Observed } from '../port';
+import type { KernelInterface, Fd, SysResult } from '../kernel-interface';
+import { isOk } from '../kernel-interface';
+import type { FdResult, KvmFacet, KvmParam } from '../kvm-facet';
+import { isUnobservable, unobservable, type KernelResult, type Observed } from '../port';
+import { asKernelResult, KvmClient } from './kvm-client';
 
-// KVM_CHECK_EXTENSION = _IO(KVMIO, 0x03), KVM_CREATE_VM = _IO(KVMIO, 0x01), KVMIO = 0xAE (uapi linux/kvm.h).
-const IOCTL = `
-import fcntl, json, os, sys
-op, arg = sys.argv[1], int(sys.argv[2])
-try:
-    fd = os.open('/dev/kvm', os.O_RDWR | os.O_CLOEXEC)
-except OSError as e:
-    print(json.dumps({'open': e.errno})); sys.exit(0)
-try:
-    if op == 'check':
-        print(json.dumps({'value': fcntl.ioctl(fd, 0xAE03, arg)}))
-    else:
-        vm = fcntl.ioctl(fd, 0xAE01, arg)
-        os.close(vm)
-        print(json.dumps({'created': True}))
-except OSError as e:
-    print(json.dumps({'errno': e.errno}))
-`;
+const GUEST_MODEL = 'running code inside a TD needs a guest image the suite does not have on a real machine';
 
-type IoctlAnswer = { value: number } | { created: true } | { errno: number } | { open: number };
+function fdResult(r: SysResult<Fd>): Observed<FdResult> {
+  if (isUnobservable(r)) return r;
+  return r.ok ? { result: { ok: true }, fd: r.value } : { result: { ok: false, errno: r.errno } };
+}
 
-function ioctl(op: 'check' | 'create', arg: number, path?: string): IoctlAnswer | { unavailable: string } {
-  const r = spawnSync('python3', ['-c', IOCTL, op, String(arg)], {
-    encoding: 'utf8', timeout: 10_000, shell: false, env: { ...process.env, ...(path ? { PATH: path } : {}) },
-  });
-  if (r.error) return { unavailable: `python3, used to issue the ioctl, cannot run (${(r.error as NodeJS.ErrnoException).code ?? r.error.message})` };
-  try {
-    return JSON.parse(r.stdout.trim()) as IoctlAnswer;
-  } catch {
-    return { unavailable: `the ioctl helper failed: ${(r.stderr || r.stdout).trim().split('\n').pop() ?? ''}` };
+function value(r: SysResult<number>, what: string): Observed<bigint> {
+  if (isUnobservable(r)) return r;
+  return r.ok ? BigInt(r.value) : unobservable(`${what} failed (${r.errno})`);
+}
+
+/** The descriptors a scenario opened, so that its end can close them (and KVM destroy its VMs). */
+export class KvmSession {
+  readonly client: KvmClient;
+  private readonly vms = new Map<Fd, { vcpus: Set<Fd>; memory: Fd[] }>();
+
+  constructor(readonly ki: KernelInterface) {
+    this.client = new KvmClient(ki);
+  }
+
+  addVm(fd: Fd): void {
+    this.vms.set(fd, { vcpus: new Set(), memory: [] });
+  }
+
+  of(vm: Fd) {
+    const v = this.vms.get(vm);
+    if (!v) throw new Error(`step order: VM descriptor ${vm} was not created in this scenario`);
+    return v;
+  }
+
+  /** Close one VM: its vCPUs and guest memory first, the VM last (KVM then tears the TD down). */
+  closeVm(vm: Fd): void {
+    const v = this.of(vm);
+    for (const fd of v.vcpus) this.ki.close(fd);
+    for (const fd of v.memory) this.ki.close(fd);
+    this.ki.close(vm);
+    this.vms.delete(vm);
+  }
+
+  /** Close everything still open; true when something was open. */
+  closeAll(): boolean {
+    const any = this.vms.size > 0;
+    for (const vm of [...this.vms.keys()]) this.closeVm(vm);
+    const dev = this.client.device();
+    if (isOk(dev)) this.ki.close(dev.value);
+    return any;
   }
 }
 
-export function linuxKvmFacet(root: string, path?: string): KvmFacet {
-  const sys = (p: string) => (root === '/' ? p : join(root, p));
-  const kvmLoaded = () => existsSync(sys('/dev/kvm'));
-  const checkExtension = (cap: number): Observed<bigint> => {
-    if (!kvmLoaded()) return unobservable('KVM is not loaded (no /dev/kvm)');
-    const a = ioctl('check', cap, path);
-    if ('unavailable' in a) return unobservable(a.unavailable);
-    if ('open' in a) return unobservable(`/dev/kvm cannot be opened (${errnoName(a.open) ?? a.open})`);
-    if ('errno' in a) return unobservable(`KVM_CHECK_EXTENSION failed (${errnoName(a.errno) ?? a.errno})`);
-    return 'value' in a ? BigInt(a.value) : unobservable('unexpected answer to KVM_CHECK_EXTENSION');
-  };
+export function linuxKvmFacet(session: KvmSession): KvmFacet {
+  const ki = session.ki;
+  const c = session.client;
+  const loaded = (): boolean => isOk(ki.stat('/sys/module/kvm_intel')) || isOk(ki.stat('/sys/module/kvm_amd'));
   const known: Partial<KvmFacet> = {
     load() {
       // The suite never loads modules: "loading" KVM is observing that it is there.
-      return kvmLoaded() ? { ok: true } : unobservable('KVM is not loaded, and the suite never loads modules on a real machine');
+      if (!isOk(ki.stat('/dev/kvm'))) return unobservable('KVM is not loaded (no /dev/kvm), and the suite never loads modules on a real machine');
+      return loaded() ? { ok: true } : unobservable('/dev/kvm exists but neither kvm_intel nor kvm_amd is loaded');
     },
-    param(param) {
+    param(param: KvmParam) {
       const [mod, name] = param.split('.');
-      const p = sys(`/sys/module/${mod}/parameters/${name}`);
-      if (!existsSync(p)) return unobservable(`${mod} is not loaded (no ${p})`);
-      return readFileSync(p, 'utf8').trim();
+      const r = ki.read(`/sys/module/${mod}/parameters/${name}`);
+      if (isUnobservable(r)) return r;
+      if (!r.ok) return unobservable(`/sys/module/${mod}/parameters/${name} cannot be read (${r.errno}): ${mod} is not loaded or has no such parameter`);
+      return r.value.toString('utf8').trim();
     },
-    checkExtension,
+    checkExtension: (cap) => value(c.checkExtension(cap), `KVM_CHECK_EXTENSION(${cap})`),
     createVm(type) {
-      const types = checkExtension(KVM_CAPS.KVM_CAP_VM_TYPES);
-      if (typeof types !== 'bigint') return types;
-      if (type >= 0 && type < 64 && ((types >> BigInt(type)) & 1n) === 1n) {
-        return unobservable(`KVM offers VM type ${type}; VMs are not created on a real machine`);
-      }
-      const a = ioctl('create', type, path);
-      if ('unavailable' in a) return unobservable(a.unavailable);
-      if ('open' in a) return unobservable(`/dev/kvm cannot be opened (${errnoName(a.open) ?? a.open})`);
-      if ('created' in a) return { result: { ok: true } };
-      if ('errno' in a) {
-        const name = errnoName(a.errno);
-        return name ? { result: { ok: false, errno: name } } : unobservable(`KVM_CREATE_VM failed with errno ${a.errno}`);
-      }
-      return unobservable('unexpected answer to KVM_CREATE_VM');
+      const r = fdResult(c.createVm(type));
+      if (!isUnobservable(r) && r.fd !== undefined) session.addVm(r.fd);
+      return r;
     },
+    vmCheckExtension: (vm, cap) => value(c.checkExtension(cap, vm), `KVM_CHECK_EXTENSION(${cap}) on the VM`),
+    enableCap: (vm, cap, args) => asKernelResult(c.enableCap(vm, cap, args)),
+    setMemoryAttributes: (vm, gpa, size, attributes) => asKernelResult(c.setMemoryAttributes(vm, gpa, size, attributes)),
+    addGuestMemory(vm, gpa, size) {
+      const gmem = c.createGuestMemfd(vm, size);
+      if (isUnobservable(gmem) || !gmem.ok) return asKernelResult(gmem);
+      session.of(vm).memory.push(gmem.value);
+      return asKernelResult(c.setUserMemoryRegion2(vm, session.of(vm).memory.length - 1, gpa, ki.alloc(Number(size)), gmem.value));
+    },
+    vmTdxCmd: (vm, cmd) => c.tdxCmd(vm, cmd),
+    createVcpu(vm, id) {
+      const r = fdResult(c.createVcpu(vm, id));
+      if (!isUnobservable(r) && r.fd !== undefined) session.of(vm).vcpus.add(r.fd);
+      return r;
+    },
+    vcpuTdxCmd: (_vm, vcpu, cmd) => c.tdxCmd(vcpu, cmd),
+    setCpuid: (_vm, vcpu, entries) => asKernelResult(c.setCpuid2(vcpu, entries)),
+    vcpuIoctl: (_vm, vcpu, name) => asKernelResult(c.registerIoctl(vcpu, name)),
+    mpState(_vm, vcpu) {
+      const r = c.mpState(vcpu);
+      if (isUnobservable(r)) return r;
+      return r.ok ? { result: { ok: true }, state: r.value } : { result: { ok: false, errno: r.errno } };
+    },
+    run(_vm, vcpu) {
+      const r = c.run(vcpu);
+      if (isUnobservable(r)) return r;
+      // Only a refused KVM_RUN is asked of a real machine: a TD that ran would need a guest image.
+      return r.ok ? unobservable('KVM_RUN returned to user space; reading kvm_run needs a mapping the suite does not make') : { result: { ok: false, errno: r.errno } };
+    },
+    destroyVm(vm): KernelResult {
+      session.closeVm(vm);
+      return { ok: true };
+    },
+    guestDo: () => unobservable(GUEST_MODEL),
+    guestView: () => unobservable(GUEST_MODEL),
+    guestExecute: () => unobservable(GUEST_MODEL),
+    vmmExits: () => unobservable(GUEST_MODEL),
+    answer: () => unobservable(GUEST_MODEL),
+    signalMsi: () => unobservable(GUEST_MODEL),
+    seamcallTrace: () => unobservable('the SEAMCALLs KVM issues are not visible to user space'),
+    privateMappings: () => unobservable("KVM's S-EPT mappings are not visible to user space"),
+    sharedMappings: () => unobservable("KVM's shared EPT mappings are not visible to user space"),
+    setMsrFilter: () => unobservable('MSR filters matter only to a guest that runs, which the suite does not do on a real machine'),
   };
-  // Every other question: not asked of a real machine, whatever the facet grows to.
-  return new Proxy(known as KvmFacet, {
-    get(target, prop) {
-      if (prop in target) return (target as unknown as Record<string | symbol, unknown>)[prop];
-      return () => unobservable(`KVM ${String(prop)} is not done on a real machine (the suite creates no TDs there)`);
-    },
-  });
+  return known as KvmFacet;
 }

@@ -1,19 +1,21 @@
 /**
- * The three ways to read a machine: live, a snapshot bundle, or one pasted file. Each ends in
- * the same Reading (evidence + conclusions, facts.ts).
+ * The three ways to read a machine: through the kernel-interface seam (this machine, or an
+ * emulated one), a snapshot bundle, or one pasted file. Each ends in the same Reading (evidence +
+ * conclusions, facts.ts).
  */
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { KernelInterface } from '../kernel-interface';
 import { readEvidence, type Reading } from './facts';
 import { evidenceFromProbes } from './from-probes';
-import { runProbes, type LiveOptions } from './live';
+import { runProbes } from './live';
 import type { Probe, ProbeResults } from './probes';
 import { evidenceFromFile } from './single-file';
 import { readSnapshotDir, SnapshotError, type Manifest } from './snapshot';
 
 export interface SourceReading extends Reading {
-  kind: 'linux' | 'snapshot';
-  /** Host name, snapshot directory or file. */
+  kind: 'linux' | 'snapshot' | 'emulated-linux';
+  /** Host name, snapshot directory or file, or the emulated machine's profile. */
   name: string;
   manifest: Manifest | null;
   /** Probe results (live or bundle); null for a single file. */
@@ -32,7 +34,8 @@ export function readSnapshot(path: string): SourceReading {
   return { ...readEvidence(evidenceFromFile(p)), kind: 'snapshot', name: p, manifest: null, probes: null };
 }
 
-export function readLive(opts: LiveOptions = {}, name = require('node:os').hostname() as string): SourceReading {
-  const { probes, results } = runProbes(opts);
-  return { ...readEvidence(evidenceFromProbes(probes, results)), kind: 'linux', name, manifest: null, probes: { probes, results } };
+/** A machine read through the seam, as it is now. */
+export function readMachine(ki: KernelInterface, kind: 'linux' | 'emulated-linux', name: string): SourceReading {
+  const { probes, results } = runProbes(ki);
+  return { ...readEvidence(evidenceFromProbes(probes, results)), kind, name, manifest: null, probes: { probes, results } };
 }

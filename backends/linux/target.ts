@@ -1,33 +1,57 @@
 /**
- * The linux target: a real machine, read live (`--target linux`) or from a capture
- * (`--snapshot PATH`). It describes itself from what it observed and declares only the
- * capabilities it really has, so that every scenario it cannot answer is skipped with a reason.
- * The machine is read once per run; each scenario gets a fresh target over that reading.
+ * The linux target: a real machine read through the kernel-interface seam, live (`--target
+ * linux`), from a capture (`--snapshot PATH`), or an emulated machine (`--target emulated-linux`,
+ * composed in backends/emulated-linux). It describes itself from what it observed and declares
+ * only the capabilities it really has, so that every scenario it cannot answer is skipped with a
+ * reason. The machine is read once per run; each scenario gets a fresh target, with the seam of
+ * its own (the same live machine, a fresh emulated one, or a fresh replay of the capture).
+ *
+ * A scenario may create VMs and TDs, as any VMM may; its end closes them all and checks that the
+ * kernel's count of TD KeyIDs in use (the misc cgroup) is back where it was.
  */
+import { hostname } from 'node:os';
 import type { GuestFacet } from '../guest-facet';
 import type { HostFacet } from '../host-facet';
+import type { KernelInterface } from '../kernel-interface';
 import type { KvmFacet } from '../kvm-facet';
-import type { Arrangement, ArrangeResult, Capability, ModuleDescription, ScenarioGrant, Target, TargetDescription, TargetFactory } from '../port';
+import {
+  isUnobservable, type Arrangement, type ArrangeResult, type Capability, type ModuleDescription, type ScenarioGrant, type Target,
+  type TargetDescription, type TargetFactory,
+} from '../port';
 import { arrangeOnReading } from './arrange';
 import { CpuHotplug } from './cpu-hotplug';
 import { msrKey } from './evidence';
 import { linuxGuestFacet } from './guest';
 import { linuxHostFacet } from './host';
-import { linuxKvmFacet } from './kvm';
-import { readLive, readSnapshot, type SourceReading } from './load';
+import { KvmSession, linuxKvmFacet } from './kvm';
+import { readMachine, readSnapshot, type SourceReading } from './load';
 import { cpuidProbeId } from './probes';
+import { ThisMachine } from './real/this-machine';
 
 export interface LinuxTargetOptions {
   allowDestructive?: boolean;
-  /** Path prefix for every probe, and PATH for its commands (tests point them at a fake machine). */
+  /** Path prefix for every file, and PATH for the log commands (tests point them at a fake machine). */
   root?: string;
   path?: string;
 }
 
+/** The seam a scenario talks through: a function, so an emulated machine can be fresh per scenario. */
+export type InterfaceSource = () => KernelInterface | null;
+
+/** The KVM API version every KVM since 2.6.22 answers (KVM_API_VERSION, uapi/linux/kvm.h). */
+const KVM_API_VERSION = 12;
+
 function moduleDescription(r: SourceReading): ModuleDescription | null {
-  const m = r.facts.host?.module;
-  if (!m || m.major === null || m.minor === null) return null;
-  return { major: m.major, minor: m.minor, update: m.update, build: m.build, buildDate: m.buildDate, features0: null };
+  const h = r.facts.host;
+  const m = h?.module;
+  if (m && m.major !== null && m.minor !== null) return { major: m.major, minor: m.minor, update: m.update, build: m.build, buildDate: m.buildDate, features0: null };
+  // A kernel that reads global metadata with TDH.SYS.RD initialised this module: TDX 1.0 has no
+  // TDH.SYS.RD, so the module is at least 1.5 (@src:capture-canonical-tdx-331, @src:mod-1.0).
+  const era = r.facts.kernel.eras?.metadata;
+  if (h?.init === 'initialized' && (era === '16bit-only' || era === 'any-size')) {
+    return { major: 1, minor: 5, update: null, build: null, buildDate: null, features0: null, atLeast: true };
+  }
+  return null;
 }
 
 export function describeReading(r: SourceReading): TargetDescription {
@@ -56,19 +80,25 @@ export function describeReading(r: SourceReading): TargetDescription {
   };
 }
 
-export function capabilitiesOf(r: SourceReading, opts: LinuxTargetOptions): Set<Capability> {
+export function capabilitiesOf(r: SourceReading, opts: LinuxTargetOptions, interfaces: boolean): Set<Capability> {
   const f = r.facts;
+  const ev = r.evidence;
   const caps = new Set<Capability>();
   const isGuest = f.role === 'guest';
-  if (r.evidence.log) caps.add(isGuest ? 'guest.log' : 'host.log');
-  if (r.evidence.cpuFlags?.complete && r.evidence.cpuFlags.bugs) caps.add('host.cpuinfo');
-  if (r.evidence.log && f.role === 'host') caps.add('host.init');
-  const canCpuid = r.kind === 'linux' ? !!r.probes?.results.get(cpuidProbeId(0, 0, 0))?.ok : Object.keys(r.evidence.cpuid).length > 0;
+  const machine = r.kind !== 'snapshot';
+  if (ev.log) caps.add(isGuest ? 'guest.log' : 'host.log');
+  if (ev.cpuFlags?.complete && ev.cpuFlags.bugs) caps.add('host.cpuinfo');
+  if (ev.log && f.role === 'host') caps.add('host.init');
+  const canCpuid = machine ? !!r.probes?.results.get(cpuidProbeId(0, 0, 0))?.ok : Object.keys(ev.cpuid).length > 0;
   if (isGuest && canCpuid) caps.add('guest.cpuid');
-  const msr = r.evidence.msrs[msrKey(0, 0x87)];
+  const msr = ev.msrs[msrKey(0, 0x87)];
   if (msr && !('error' in msr)) caps.add('host.msr');
-  if (r.evidence.sysfsModule || r.evidence.tdxHostVersion) caps.add('host.sysfs');
-  if (r.kind === 'linux' && opts.allowDestructive && r.evidence.topology) caps.add('host.cpu-hotplug');
+  if (ev.sysfsModule || ev.tdxHostVersion) caps.add('host.sysfs');
+  if (ev.miscTdx?.capacity != null && interfaces) caps.add('host.keyid-usage');
+  // KVM answers ioctls here (or the capture recorded its answers).
+  if (ev.devKvm && ev.kvmApiVersion === KVM_API_VERSION && interfaces) caps.add('kvm.ioctl');
+  if (ev.devKvm && Object.keys(ev.kvmParams).length > 0) caps.add('kvm.module');
+  if (r.kind === 'linux' && opts.allowDestructive && ev.topology) caps.add('host.cpu-hotplug');
   return caps;
 }
 
@@ -76,25 +106,43 @@ export class LinuxTarget implements Target {
   readonly host: HostFacet;
   /** Only a TD has a guest facet. */
   readonly guest?: GuestFacet;
-  /** Only a live machine has a KVM to ask. */
   readonly kvm?: KvmFacet;
   private readonly hotplug: CpuHotplug | null;
+  private readonly session: KvmSession | null;
+  /** TD KeyIDs in use when the scenario started, once it touched KVM. */
+  private keyIdsBefore: number | null | undefined;
 
   constructor(
     readonly reading: SourceReading,
     readonly description: TargetDescription,
     readonly capabilities: ReadonlySet<Capability>,
+    private readonly ki: KernelInterface | null,
     opts: LinuxTargetOptions,
     grant: ScenarioGrant = { mayChangeMachine: false },
   ) {
     const live = reading.kind === 'linux';
     // A change needs both the run's --allow-destructive and a @destructive scenario, so only the
     // scenarios whose machine is restored afterwards can change it.
-    const mayChange = live && !!opts.allowDestructive && grant.mayChangeMachine;
-    this.hotplug = mayChange ? new CpuHotplug(opts.root ?? '/') : null;
-    this.host = linuxHostFacet({ reading, live, root: opts.root ?? '/', hotplug: this.hotplug, allowDestructive: !!opts.allowDestructive });
-    if (reading.facts.role === 'guest') this.guest = linuxGuestFacet(reading, live, opts.root ?? '/');
-    if (live) this.kvm = linuxKvmFacet(opts.root ?? '/', opts.path);
+    const mayChange = live && !!opts.allowDestructive && grant.mayChangeMachine && ki !== null;
+    this.hotplug = mayChange ? new CpuHotplug(ki!) : null;
+    this.host = linuxHostFacet({ reading, live: reading.kind !== 'snapshot', ki, hotplug: this.hotplug, allowDestructive: !!opts.allowDestructive });
+    if (reading.facts.role === 'guest') this.guest = linuxGuestFacet(reading, reading.kind !== 'snapshot', ki);
+    this.session = ki ? new KvmSession(ki) : null;
+    if (this.session) {
+      const facet = linuxKvmFacet(this.session);
+      const createVm = facet.createVm.bind(facet);
+      // The first VM: remember how many TD KeyIDs were in use, to check the end of the scenario.
+      facet.createVm = (type) => {
+        if (this.keyIdsBefore === undefined) this.keyIdsBefore = this.keyIdsInUse();
+        return createVm(type);
+      };
+      this.kvm = facet;
+    }
+  }
+
+  private keyIdsInUse(): number | null {
+    const u = this.host.tdKeyIds();
+    return isUnobservable(u) ? null : u.inUse;
   }
 
   arrange(a: Arrangement): ArrangeResult {
@@ -102,23 +150,37 @@ export class LinuxTarget implements Target {
   }
 
   async restore(): Promise<{ restored: boolean; detail?: string }> {
-    if (!this.hotplug || !this.hotplug.touched) return { restored: true };
-    return this.hotplug.restore();
+    const problems: string[] = [];
+    if (this.session?.closeAll() && this.keyIdsBefore !== undefined && this.keyIdsBefore !== null) {
+      const after = this.keyIdsInUse();
+      if (after !== this.keyIdsBefore) {
+        problems.push(`TD KeyIDs in use (misc cgroup "tdx") were ${this.keyIdsBefore} before the scenario and are ${after ?? 'unreadable'} after its VMs were closed`);
+      }
+    }
+    if (this.hotplug?.touched) {
+      const r = this.hotplug.restore();
+      if (!r.restored) problems.push(r.detail ?? 'CPUs not restored');
+    }
+    return problems.length ? { restored: false, detail: problems.join('; ') } : { restored: true };
   }
 }
 
-function factoryOver(reading: SourceReading, opts: LinuxTargetOptions): TargetFactory {
+/** A target factory over a reading and the seam each scenario gets. */
+export function linuxTargetFactory(reading: SourceReading, interfaces: InterfaceSource, opts: LinuxTargetOptions, hasInterfaces: boolean): TargetFactory {
   const description = describeReading(reading);
-  const capabilities = capabilitiesOf(reading, opts);
-  return { description, capabilities, create: (grant) => new LinuxTarget(reading, description, capabilities, opts, grant) };
+  const capabilities = capabilitiesOf(reading, opts, hasInterfaces);
+  return { description, capabilities, create: (grant) => new LinuxTarget(reading, description, capabilities, interfaces(), opts, grant) };
 }
 
 /** This machine, read once when the factory is made. */
 export function linuxFactory(opts: LinuxTargetOptions = {}): TargetFactory {
-  return factoryOver(readLive({ root: opts.root, path: opts.path }), opts);
+  const machine = new ThisMachine(opts.root ?? '/', opts.path);
+  const reading = readMachine(machine, 'linux', hostname());
+  return linuxTargetFactory(reading, () => machine, opts, true);
 }
 
 /** A snapshot bundle or a kernel log file; bad input throws SnapshotError. */
 export function snapshotFactory(path: string): TargetFactory {
-  return factoryOver(readSnapshot(path), {});
+  return linuxTargetFactory(readSnapshot(path), () => null, {}, false);
 }
+

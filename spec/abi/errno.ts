@@ -1,8 +1,8 @@
 /** Linux errno values (include/uapi/asm-generic/errno-base.h and errno.h) that TDX paths return. */
 export const ERRNO = {
   EPERM: 1, ENOENT: 2, EINTR: 4, EIO: 5, ENXIO: 6, E2BIG: 7, EBADF: 9, EAGAIN: 11, ENOMEM: 12,
-  EACCES: 13, EFAULT: 14, EBUSY: 16, EEXIST: 17, ENODEV: 19, EINVAL: 22, ENOSPC: 28, ENOTTY: 25,
-  ENOSYS: 38, EOPNOTSUPP: 95,
+  EACCES: 13, EFAULT: 14, EBUSY: 16, EEXIST: 17, ENODEV: 19, ENOTDIR: 20, EISDIR: 21, EINVAL: 22, EMFILE: 24,
+  ENOTTY: 25, ENOSPC: 28, EROFS: 30, EPIPE: 32, ENOSYS: 38, ENOTEMPTY: 39, EOPNOTSUPP: 95, ETIMEDOUT: 110,
 } as const;
 
 export type ErrnoName = keyof typeof ERRNO;

@@ -4,12 +4,13 @@
  * `run --snapshot DIR` or `inspect DIR`.
  */
 import { runProbes } from '../../backends/linux/live';
+import { ThisMachine } from '../../backends/linux/real/this-machine';
 import { readSnapshot } from '../../backends/linux/load';
 import { writeSnapshot } from '../../backends/linux/snapshot';
 import { suiteVersion } from '../reports/environment';
 
 export function captureCommand(opts: { out: string }): number {
-  const { probes, results } = runProbes();
+  const { probes, results } = runProbes(new ThisMachine());
   const manifest = writeSnapshot(opts.out, probes, results, suiteVersion());
   const r = readSnapshot(opts.out);
   const out = [

@@ -22,7 +22,7 @@ export function buildProgram(): Command {
   program
     .command('run')
     .description('run the conformance suite and write the reports')
-    .addOption(new Option('--target <name>', 'target: emulator, linux (this machine) or snapshot').default('emulator'))
+    .addOption(new Option('--target <name>', 'target: emulator, linux (this machine), emulated-linux (the linux backend over an emulated machine) or snapshot').default('emulator'))
     .option('--profile <name>', 'emulator platform profile, or "all" (default: the default profile)')
     .option('--snapshot <path>', 'snapshot directory or kernel log file (implies --target snapshot)')
     .option('--tags <expression>', 'cucumber tag expression selecting scenarios')

@@ -54,7 +54,8 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
     const order = parseOrder(opts.order);
     const all = loadProfiles();
-    const names = opts.target !== 'emulator' ? [undefined]
+    const profiled = opts.target === 'emulator' || opts.target === 'emulated-linux';
+    const names = !profiled ? [undefined]
       : opts.profile === 'all' ? [...all.keys()]
       : [opts.profile ?? defaultProfileName(all)];
     for (const n of names) if (n !== undefined && !all.has(n)) throw new UsageError(`unknown emulator profile "${n}"; valid profiles: all, ${[...all.keys()].join(', ')}`);
@@ -81,7 +82,9 @@ export async function runCommand(opts: RunOptions): Promise<number> {
         process.stdout.write(html.generated ? `Allure report: ${join(html.dir, 'index.html')}\n` : `Allure HTML report not generated: ${html.reason}.\n`);
       }
       if (opts.baseline) {
-        const file = statSync(opts.baseline, { throwIfNoEntry: false })?.isDirectory() ? join(opts.baseline, `${env.target.name}.yaml`) : opts.baseline;
+        // Emulator baselines are named after the profile; the emulated machine's sit in their own directory.
+        const dir = env.target.kind === 'emulated-linux' ? join(opts.baseline, 'emulated-linux') : opts.baseline;
+        const file = statSync(opts.baseline, { throwIfNoEntry: false })?.isDirectory() ? join(dir, `${env.target.name}.yaml`) : opts.baseline;
         const { gateCommand } = await import('./report-actions');
         const code = gateCommand({ results: outDir, baseline: file, update: opts.updateBaseline });
         ok &&= code === 0;

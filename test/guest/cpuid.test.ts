@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { configurableMask, CPUID_RULES, HYPERVISOR_LEAVES, virtualCpuid, type CpuidContext } from '../../backends/emulator/guest/module/cpuid';
-import { lookupNative, nativeCpuid } from '../../backends/emulator/guest/module/native-cpuid';
+import { lookupNative, nativeCpuid } from '../../backends/emulator/platform/native-cpuid';
 import { moduleBuild } from '../../backends/emulator/module/versions';
 import { Faults } from '../../backends/emulator/faults';
 import { tdCtlBit, TDX_IDENT } from '../../spec/abi/tdcall';

@@ -8,7 +8,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { readLive } from '../../backends/linux/load';
+import { readMachine } from '../../backends/linux/load';
+import { ThisMachine } from '../../backends/linux/real/this-machine';
 import type { ScenarioResult } from '../../src/reports/results';
 import { PROJECT_ROOT } from '../../src/project-root';
 import { runInto, tempDir } from '../support/suite';
@@ -88,7 +89,7 @@ for (const [file, want] of Object.entries(CONCLUSIONS)) {
 }
 
 test('the suite on this machine (--target linux): no failure, every skip explained, something really ran', async () => {
-  const live = readLive();
+  const live = readMachine(new ThisMachine(), 'linux', 'this machine');
   const role = live.facts.role;
   const results = await runInto(tempDir('live'), { target: 'linux' }, { paths: PATHS });
   check('this machine', results);

@@ -5,7 +5,7 @@
 import { decodeFieldId, encodeFieldId } from '../../../spec/abi/field-id';
 import { SEAMCALL_LEAVES } from '../../../spec/abi/seamcall';
 import type { HostArrangement, HostFacet, KernelLog, TdmrReport } from '../../host-facet';
-import type { Arrangement, ArrangeResult } from '../../port';
+import { unobservable, type Arrangement, type ArrangeResult } from '../../port';
 import { parseKernelLog } from '../../common/kernel-log';
 import type { MetadataList } from '../module/leaves/metadata-leaves';
 import type { EmulatorScenario } from '../system';
@@ -18,7 +18,7 @@ import { pamtKb } from '../host/tdmr';
 const HOST_KINDS = new Set<HostArrangement['kind']>([
   'tdx-host', 'keyid-partitioning', 'module-loaded', 'hibernation-available', 'memory-map', 'cmrs',
   'cpus-offline-before-init', 'cpu-feature', 'module-feature', 'module-leaf', 'module-lacks-field', 'cpu-model',
-  'kvm-tdx-param', 'module-untouched',
+  'module-untouched',
 ]);
 
 function arrange(t: EmulatorScenario, a: Arrangement): ArrangeResult | undefined {
@@ -70,9 +70,6 @@ function arrange(t: EmulatorScenario, a: Arrangement): ArrangeResult | undefined
       break;
     case 'cpu-model':
       s.platform = { ...s.platform, cpuModel: h.model };
-      break;
-    case 'kvm-tdx-param':
-      s.cmdline = s.cmdline.filter((t) => !t.startsWith('kvm_intel.tdx=')).concat([`kvm_intel.tdx=${h.enabled ? 1 : 0}`]);
       break;
     case 'module-untouched':
       s.moduleUntouched = true;
@@ -156,6 +153,11 @@ function hostFacet(t: EmulatorScenario): HostFacet {
       const arrayPa = placeTdmrs(kern, tdmrs);
       const rax = BigInt(SEAMCALL_LEAVES.find((l) => l.name === 'TDH.SYS.CONFIG')!.number);
       return kern.module.seamcall(cpu, rax, { rcx: arrayPa, rdx: BigInt(tdmrs.length), r8: BigInt(globalKeyId ?? c.mktmeKeyIds + 1) });
+    },
+    tdKeyIds() {
+      const tdx = k().tdx;
+      if (!tdx) return unobservable('no TDX host platform: the kernel hands out no TD KeyIDs');
+      return { inUse: tdx.guestKeyIds.size, capacity: tdx.nrKeyIds - 1 };
     },
     allocGuestKeyId: () => k().allocGuestKeyId(),
     freeGuestKeyId: (id) => k().freeGuestKeyId(id),

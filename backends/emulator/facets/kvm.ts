@@ -13,6 +13,8 @@ import { guestModel } from './kvm-guest';
 import type { FacetPlugin } from './plugin';
 
 const KEY = 'kvm.device';
+/** Where the emulated VMM keeps the pages it copies into a TD (a user-space address). */
+const VMM_MEMORY = 0x7f0000000000n;
 const SETUP = 'kvm.setup';
 
 export function kvmSetup(t: EmulatorScenario): KvmSetup {
@@ -65,7 +67,19 @@ export function kvmFacet(t: EmulatorScenario): KvmFacet {
     setMemoryAttributes: (fd, gpa, size, attributes) => vm(fd).setMemoryAttributes(gpa, size, attributes),
     vmTdxCmd: (fd, cmd) => vm(fd).tdxCmd(cmd),
     createVcpu: (fd, id) => vm(fd).createVcpu(id),
-    vcpuTdxCmd: (fd, v, cmd) => vcpu(fd, v).tdxCmd(cmd),
+    vcpuTdxCmd(fd, v, cmd) {
+      // The VMM's own memory, where a scenario gives no source address: page-aligned, as a VMM allocates it.
+      if (cmd.data.kind === 'init-mem-region' && cmd.data.region.sourceAddr === undefined) {
+        cmd = { ...cmd, data: { ...cmd.data, region: { ...cmd.data.region, sourceAddr: VMM_MEMORY + (cmd.data.region.sourceOffset ?? 0n) } } };
+      }
+      return vcpu(fd, v).tdxCmd(cmd);
+    },
+    addGuestMemory(fd, gpa, size) {
+      const v = vm(fd);
+      if (v.dead) return { ok: false, errno: 'EIO' };
+      // KVM_SET_USER_MEMORY_REGION2 checks alignment; the model keeps no memory slots beyond that.
+      return gpa % 4096n === 0n && size % 4096n === 0n && size > 0n ? { ok: true } : { ok: false, errno: 'EINVAL' };
+    },
     setCpuid: (fd, v, entries) => vcpu(fd, v).setCpuid(entries),
     vcpuIoctl: (fd, v, name) => vcpu(fd, v).ioctl(name),
     mpState: (fd, v) => vcpu(fd, v).mp(),

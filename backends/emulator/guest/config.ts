@@ -9,13 +9,8 @@ import type { KernelFlavour } from '../../../spec/kernel/flavours';
 import type { Faults } from '../faults';
 import type { ModuleBuild } from '../module/versions';
 
-export interface CpuidOverride {
-  leaf: number;
-  /** -1: the leaf has no subleaves. */
-  subleaf: number;
-  reg: 'eax' | 'ebx' | 'ecx' | 'edx';
-  value: number;
-}
+export type { CpuidOverride } from '../platform/native-cpuid';
+import type { CpuidOverride } from '../platform/native-cpuid';
 
 export interface TdConfig {
   /** TD attributes (TD_PARAMS.ATTRIBUTES); must be allowed by the module build. */

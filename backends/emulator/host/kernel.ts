@@ -119,6 +119,8 @@ export class EmulatedKernel implements SeamcallPath {
     this.log.tick(1.5);
     const atBoot = this.eras.init === 'boot' ? !this.faults.has('host.boot-init-skipped') : this.faults.has('host.on-demand-init-at-boot');
     if (atBoot) this.bootTimeEnable();
+    // The kernel's own boot ends by starting init (init/main.c run_init_process()).
+    this.log.raw('Run /sbin/init as init process');
   }
 
   /** tdx_init(): KeyID detection, the sleep-state rules, and the erratum bug. */

@@ -46,10 +46,29 @@ export class EmulatedKvm {
     return this.host.setup;
   }
 
+  /**
+   * The misc cgroup's "tdx" resource (kernel/cgroup/misc.c): KVM sets its capacity to the number
+   * of TD KeyIDs when it brings TDX up, charges one per TD in KVM_TDX_INIT_VM and uncharges it
+   * when the TD's KeyID goes back (mainline KVM, @src:kvm-tdx-c).
+   */
+  miscTdxCapacity = 0;
+  miscTdxUsage = 0;
+
   /** modprobe kvm_intel (once; its outcome stays). */
   load(): KernelResult {
-    if (!this.module) this.module = loadKvmIntel(this.kernel, this.faults);
+    if (!this.module) {
+      this.module = loadKvmIntel(this.kernel, this.faults);
+      const k = this.kernel;
+      if (this.module.tdx && k.eras['kvm-tdx'] === 'mainline' && k.tdx) this.miscTdxCapacity = k.tdx.nrKeyIds - 1;
+    }
     return this.module.result;
+  }
+
+  /** misc_cg_try_charge() / misc_cg_uncharge() of the TD's KeyID (mainline KVM only). */
+  chargeTdKeyId(vm: { miscCharged: boolean }, charge: boolean): void {
+    if (this.kernel.eras['kvm-tdx'] !== 'mainline' || vm.miscCharged === charge) return;
+    vm.miscCharged = charge;
+    this.miscTdxUsage += charge ? 1 : -1;
   }
 
   get loaded(): boolean {

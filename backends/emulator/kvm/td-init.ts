@@ -124,6 +124,7 @@ function allocKeyId(vm: KvmVm): { keyId: number } | { result: KernelResult } {
 /** Give the KeyID back when __tdx_td_init() fails before the TD owns it. */
 function freeKeyId(vm: KvmVm, keyId: number): void {
   if (!vm.faults.has('kvm.keyid-bypasses-kernel')) vm.kernel.freeGuestKeyId(keyId);
+  vm.kvm.chargeTdKeyId(vm, false);
 }
 
 /** __tdx_td_init() */
@@ -151,6 +152,7 @@ function tdInit(vm: KvmVm, params: TdParams): { result: KernelResult; hwError: b
   }
   vm.tdr = tdr;
   vm.hkid = key.keyId;
+  vm.kvm.chargeTdKeyId(vm, true);
   const fail = (result: KernelResult, hwError = 0n): { result: KernelResult; hwError: bigint } => {
     releaseHkid(vm);
     reclaimControlPages(vm);

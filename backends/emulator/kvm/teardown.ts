@@ -35,7 +35,10 @@ export function releaseHkid(vm: KvmVm): void {
   const k = vm.kernel;
   const sc = vm.kvm.sc;
   const giveBack = (): void => {
-    if (!vm.faults.has('kvm.hkid-not-returned') && !vm.faults.has('kvm.keyid-bypasses-kernel')) k.freeGuestKeyId(vm.hkid);
+    if (!vm.faults.has('kvm.hkid-not-returned') && !vm.faults.has('kvm.keyid-bypasses-kernel')) {
+      k.freeGuestKeyId(vm.hkid);
+      vm.kvm.chargeTdKeyId(vm, false);
+    }
     vm.hkid = -1;
   };
   if (vm.tdr === null) return giveBack();

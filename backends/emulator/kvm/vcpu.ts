@@ -132,7 +132,7 @@ export class TdVcpu {
     if (vm.state === 'RUNNABLE' && !f.has('kvm.mem-region-after-finalize')) return cmdResult(err('EINVAL'));
     if ((BigInt(cmd.flags ?? 0) & ~KVM_TDX_MEASURE_MEMORY_REGION) !== 0n) return cmdResult(err('EINVAL'));
     if (cmd.data.kind !== 'init-mem-region') return cmdResult(err('EFAULT'));
-    const region = { ...cmd.data.region };
+    const region = { ...cmd.data.region, sourceAddr: cmd.data.region.sourceAddr ?? 0n };
     const end = region.gpa + region.nrPages * PAGE;
     const aligned = (region.sourceAddr % PAGE === 0n && region.gpa % PAGE === 0n) || f.has('kvm.mem-region-unaligned');
     if (!aligned || region.nrPages === 0n || end <= region.gpa || !vm.isPrivateGpa(region.gpa) || !vm.isPrivateGpa(end - 1n)) {

@@ -34,6 +34,8 @@ export class KvmVm {
   state: TdState = 'UNINITIALIZED';
   /** The TD's private KeyID, -1 when none is assigned. */
   hkid = -1;
+  /** The KeyID is charged to the misc cgroup. */
+  miscCharged = false;
   tdr: bigint | null = null;
   tdcs: bigint[] = [];
   readonly maxVcpus: number;

@@ -21,7 +21,8 @@ export class KernelLogBuffer {
   }
 
   raw(text: string): void {
-    this.micros += 37;
+    // The first line is at 0.000000, as a real boot's "Linux version" line.
+    if (this.lines.length > 0) this.micros += 37;
     const s = Math.floor(this.micros / 1e6);
     const us = this.micros % 1e6;
     this.lines.push(`[${String(s).padStart(5, ' ')}.${String(us).padStart(6, '0')}] ${text}`);

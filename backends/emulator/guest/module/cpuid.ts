@@ -13,7 +13,7 @@ import { tdCtlBit, TDX_IDENT } from '../../../../spec/abi/tdcall';
 import type { Faults } from '../../faults';
 import type { ModuleBuild } from '../../module/versions';
 import type { CpuidOverride } from '../config';
-import { lookupNative, ZERO, type CpuidRegs } from './native-cpuid';
+import { lookupNative, ZERO, type CpuidRegs } from '../../platform/native-cpuid';
 
 type Regs4 = Partial<CpuidRegs>;
 

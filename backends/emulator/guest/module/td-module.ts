@@ -23,7 +23,7 @@ import { classifyInstruction, ioQualification } from './instructions';
 import { accessVerdict, GuestMemory, PAGE_SIZE } from './memory';
 import { classifyMsr } from './msr';
 import type { CpuidFeature, MsrTdView } from './msr-table';
-import { nativeCpuid, type CpuidRegs } from './native-cpuid';
+import { nativeCpuid, type CpuidRegs } from '../../platform/native-cpuid';
 import { buildTdReport } from './tdreport';
 
 export interface VeInfo {

@@ -3,8 +3,16 @@
  * of a server CPU of the chosen model: vendor, family/model signature, and feature words with the
  * bits the guest documentation and the module's tables mention. Leaves not listed read as zero.
  */
-import { cpuModel } from '../../../../spec/platform/cpu-models';
-import type { CpuidOverride } from '../config';
+import { cpuModel } from '../../../spec/platform/cpu-models';
+
+/** Bits of one CPUID register (subleaf -1: a leaf without subleaves). */
+export interface CpuidOverride {
+  leaf: number;
+  /** -1: the leaf has no subleaves. */
+  subleaf: number;
+  reg: 'eax' | 'ebx' | 'ecx' | 'edx';
+  value: number;
+}
 
 export interface CpuidRegs {
   eax: number;
