@@ -37,6 +37,8 @@ export type HostArrangement =
   /** The module build does not implement a global metadata field (as 1.5.01 lacked MAX_VCPUS_PER_TD). */
   | { kind: 'module-lacks-field'; field: string }
   | { kind: 'cpu-model'; model: string }
+  /** What writing "mem" to /sys/power/state does: suspend-to-idle, or ACPI S3 ("deep"). */
+  | { kind: 'mem-sleep'; mode: 's2idle' | 'deep' }
   /** The kernel leaves the module alone (no TDX host code), with VMX on, for raw SEAMCALL tests. */
   | { kind: 'module-untouched' };
 

@@ -21,7 +21,7 @@ export const KVM_CAPABILITIES = {
 /** Module parameters of kvm and kvm_intel that decide whether KVM brings up TDX. */
 export const KVM_PARAMS = [
   'kvm_intel.tdx', 'kvm_intel.ept', 'kvm_intel.eptad', 'kvm_intel.enable_apicv',
-  'kvm.tdp_mmu', 'kvm.enable_mmio_caching', 'kvm.enable_virt_at_load',
+  'kvm.tdp_mmu', 'kvm.mmio_caching', 'kvm.enable_virt_at_load',
 ] as const;
 
 export type KvmParam = (typeof KVM_PARAMS)[number];

@@ -14,6 +14,7 @@ export const KVM_LOG_PHRASES: Readonly<Record<string, MessageId>> = {
   'MOVDIR64B is required': 'kvm-movdir64b-required',
   'self-snoop is required': 'kvm-selfsnoop-required',
   'no TDX private KeyIDs are available': 'kvm-no-keyids',
+  'TDX is not supported by the host platform': 'kvm-platform-unsupported',
   'kvm.enable_virt_at_load=1 is required': 'kvm-virt-at-load',
   'TDX module initialisation failed': 'kvm-init-failed',
   'every package needs an online CPU to create a TD': 'kvm-all-packages-online',

@@ -137,6 +137,12 @@ export function arrangeOnReading(r: Reading, a: Arrangement): ArrangeResult {
       if (on === null) return unmet(`cannot confirm ${want}: ${a.param} is neither on the command line nor readable in sysfs`);
       return on === a.value ? met : unmet(`${a.param} is ${on ? 'on' : 'off'} on this machine`);
     }
+    case 'mem-sleep': {
+      const m = r.evidence.memSleep;
+      if (!m) return unmet('/sys/power/mem_sleep is not in the capture');
+      if (m.current === a.mode) return met;
+      return unmet(`"mem" means ${m.current ?? 'an unknown mode'} on this machine (/sys/power/mem_sleep offers ${m.offered.join(' ')})`);
+    }
     case 'cpus-offline-before-init':
       return unmet('a real machine cannot take CPUs offline before this boot initialised TDX');
     case 'module-feature':

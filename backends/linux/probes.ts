@@ -43,7 +43,7 @@ export const TDX_MODULE_NODES = ['attributes', 'vendor_id', 'major_version', 'mi
 /** Module parameters of kvm and kvm_intel that decide whether KVM brings up TDX. */
 export const KVM_PARAM_FILES = [
   ['kvm_intel', 'tdx'], ['kvm_intel', 'ept'], ['kvm_intel', 'eptad'], ['kvm_intel', 'enable_apicv'],
-  ['kvm', 'tdp_mmu'], ['kvm', 'enable_mmio_caching'], ['kvm', 'enable_virt_at_load'],
+  ['kvm', 'tdp_mmu'], ['kvm', 'mmio_caching'], ['kvm', 'enable_virt_at_load'],
 ] as const;
 
 export const kvmParamProbeId = (mod: string, name: string): string => (mod === 'kvm_intel' && name === 'tdx' ? 'kvm-intel-tdx' : `param-${mod}-${name}`);

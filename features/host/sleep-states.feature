@@ -1,30 +1,50 @@
 @host @src:tdx-rst-host
 Feature: TDX and system sleep states
   Entering S3 or a deeper sleep state resets TDX in hardware: the module and every TD are lost.
-  The kernel therefore makes TDX and these states mutually exclusive. On a TDX host it withdraws
-  ACPI S3 at boot and says so; hibernation has to be switched off (nohibernate) for TDX to be
-  enabled at all.
+  The kernel therefore keeps TDX and these states apart. On a TDX host it disables the ACPI S3 entry
+  point at boot and says so, but it withdraws nothing from what it offers: /sys/power/state still
+  lists mem, and a request for deep S3 goes as far as the firmware call, which then fails with
+  ENOSYS, leaving TDX as it was. Suspend-to-idle does not touch TDX and keeps working. Hibernation
+  has to be switched off (nohibernate) for TDX to be enabled at all.
 
-  @req:host.suspend.s3-disabled @src:tdx-c-mid
-  Rule: On a TDX host ACPI S3 is withdrawn at boot, with a message saying how to get it back
+  The kernel's documentation speaks of TDX and S3 being "mutually exclusive"; what the code does is
+  the narrower thing above (the S3 entry point cleared), and that is what these scenarios check.
 
-    Scenario: S3 is no longer offered after detection
+  @req:host.suspend.s3-disabled @src:tdx-c-mid @src:l6161-pm-suspend-c @src:l6161-pm-main-c @src:l6161-acpi-sleep-c @src:acpi-s3-enosys-patch
+  Rule: On a TDX host the kernel disables entering ACPI S3 at boot and says how to get it back; mem stays offered
+
+    Scenario: The message at boot, and mem and freeze still offered
       Given a TDX host
       When the kernel boots
       Then the kernel log says ACPI S3 is disabled
-      And the sleep states offered do not include mem
+      And the sleep states offered include freeze and mem
 
-    Scenario: A request to enter S3 is refused
+    @needs:host.suspend @destructive
+    Scenario: Entering deep S3 fails with ENOSYS
       Given a TDX host
+      And "mem" means deep
       When the system is asked to enter the mem sleep state
-      Then the request fails with EINVAL
+      Then the request fails with ENOSYS
 
-  @req:host.suspend.hibernation-off
-  Rule: A TDX host runs with hibernation switched off, so hibernation cannot be requested
+    @needs:host.suspend @destructive
+    Scenario: Suspend-to-idle still works
+      Given a TDX host
+      And "mem" means s2idle
+      When the system is asked to enter the mem sleep state
+      Then the request succeeds
 
-    Scenario: Hibernation is neither offered nor accepted
+  @req:host.suspend.hibernation-off @src:l6161-pm-main-c @src:l6161-pm-hibernate-c
+  Rule: A TDX host runs with hibernation switched off, so hibernation is neither offered nor accepted
+
+    Scenario: disk is not offered
+      Given a TDX host
+      And the kernel command line disables hibernation
+      When the kernel boots
+      Then the sleep states offered do not include disk
+
+    @needs:host.suspend @destructive
+    Scenario: Asking to hibernate fails with EPERM
       Given a TDX host
       And the kernel command line disables hibernation
       When the system is asked to enter the disk sleep state
       Then the request fails with EPERM
-      And the sleep states offered do not include disk

@@ -1,4 +1,4 @@
-@kvm @src:kvm-tdx-c
+@kvm @src:kvm-tdx-c-616
 Feature: KVM brings up TDX when kvm_intel loads
   KVM offers TDX guests only when kvm_intel is loaded with its "tdx" parameter set (it is off by
   default). It then checks that KVM's own configuration and the CPU give TDX what it needs,
@@ -31,7 +31,7 @@ Feature: KVM brings up TDX when kvm_intel loads
       And the kvm_intel parameter tdx reads Y
       And KVM_CAP_VM_TYPES offers VM type 5
 
-  @req:kvm.bringup.requirements @era:kvm-tdx=mainline @needs:kvm.module
+  @req:kvm.bringup.requirements @era:kvm-tdx=mainline @needs:kvm.module @src:kvm-tdx-c-616 @src:kvm-tdx-c-618 @src:kvm-tdx-c-next @src:kvm-spte-c-616
   Rule: A requirement that is not met turns TDX off with a message, and kvm_intel still loads
 
     Scenario Outline: Without <requirement>
@@ -43,18 +43,27 @@ Feature: KVM brings up TDX when kvm_intel loads
       And the kvm_intel parameter tdx reads N
       And KVM logs that <message>
 
-      Examples:
+      Examples: Checked by every kernel with KVM TDX
         | requirement      | precondition                                           | message                                                  |
         | EPT              | the kernel command line sets kvm_intel.ept=0           | EPT is required                                          |
         | the TDP MMU      | the kernel command line sets kvm.tdp_mmu=0             | the TDP MMU, MMIO caching and EPT A/D bits are required |
-        | MMIO caching     | the kernel command line sets kvm.enable_mmio_caching=0 | the TDP MMU, MMIO caching and EPT A/D bits are required |
+        | MMIO caching     | the kernel command line sets kvm.mmio_caching=0        | the TDP MMU, MMIO caching and EPT A/D bits are required |
         | EPT A/D bits     | the kernel command line sets kvm_intel.eptad=0         | the TDP MMU, MMIO caching and EPT A/D bits are required |
         | APICv            | the kernel command line sets kvm_intel.enable_apicv=0  | APICv is required                                        |
         | OSXSAVE          | the CPU lacks xsave                                    | OSXSAVE is required                                      |
+
+      @era:init=on-demand
+      Examples: Checked by KVM up to v7.0 (from v7.1 the host core checks the CPU at boot)
+        | requirement      | precondition                                           | message                                                  |
         | MOVDIR64B        | the CPU lacks movdir64b                                | MOVDIR64B is required                                    |
         | self-snoop       | the CPU lacks self_snoop                               | self-snoop is required                                   |
         | TDX KeyIDs       | a platform whose BIOS announces no TDX KeyIDs          | no TDX private KeyIDs are available                      |
         | virt at load     | the kernel command line sets kvm.enable_virt_at_load=0 | kvm.enable_virt_at_load=1 is required                    |
+
+      @era:init=boot
+      Examples: From v7.1 a host without TDX is reported by KVM in the host's words
+        | requirement      | precondition                                           | message                                                  |
+        | TDX KeyIDs       | a platform whose BIOS announces no TDX KeyIDs          | TDX is not supported by the host platform                |
 
   @req:kvm.bringup.module-not-loaded @era:kvm-tdx=mainline @needs:kvm.module
   Rule: Without a TDX module KVM turns TDX off but still loads
@@ -87,17 +96,30 @@ Feature: KVM brings up TDX when kvm_intel loads
       Then loading kvm_intel succeeds
       And the kvm_intel parameter tdx reads Y
 
-  @req:kvm.bringup.topology @era:kvm-tdx=mainline @era:init=boot @needs:kvm.module @src:ml-vmxon
-  Rule: From v7.1 a module without topology enumeration (TDX_FEATURES0 bit 20) makes kvm_intel fail to load
+  @req:kvm.bringup.topology @era:kvm-tdx=mainline @needs:kvm.module @src:kvm-tdx-c-616 @src:kvm-fix-510c47 @src:kvm-tdx-c-618
+  Rule: A module without topology enumeration (TDX_FEATURES0 bit 20) gets no TDs; from v6.18 (and 6.17-stable) kvm_intel then fails to load with EINVAL
 
-    Scenario: TDX_FEATURES0 lacks TOPOLOGY_ENUM
+    @era:kvm-bringup-errcode=einval
+    Scenario: TDX_FEATURES0 lacks TOPOLOGY_ENUM: loading fails
       Given a TDX host
       And the TDX module's TDX_FEATURES0 lacks TOPOLOGY_ENUM
       And the kernel command line sets kvm_intel.tdx=1
       When kvm_intel is loaded
       Then loading kvm_intel fails with EINVAL
 
-  @req:kvm.bringup.premerge-failure @era:kvm-tdx=premerge @needs:kvm.module @src:capture-canonical-tdx-331 @src:ml-kvm-tdx-premerge
+    # v6.16 and v6.17 before the stable fix tear TDX down but return 0 with enable_tdx still set:
+    # the defect 510c47f165f0 fixed. What those kernels do, not what they should do.
+    @era:kvm-bringup-errcode=zero
+    Scenario: TDX_FEATURES0 lacks TOPOLOGY_ENUM: v6.16 loads and still reports TDX
+      Given a TDX host
+      And the TDX module's TDX_FEATURES0 lacks TOPOLOGY_ENUM
+      And the kernel command line sets kvm_intel.tdx=1
+      When kvm_intel is loaded
+      Then loading kvm_intel succeeds
+      And the kvm_intel parameter tdx reads Y
+      And KVM_CAP_VM_TYPES offers VM type 5
+
+  @req:kvm.bringup.premerge-failure @era:kvm-tdx=premerge @needs:kvm.module @src:capture-canonical-tdx-331 @src:ml-kvm-tdx-premerge @src:kvm-mod-sys-config-15
   Rule: The KVM distributions carried before the merge says when initialising the TDX module failed
 
     Scenario: A logical CPU offline when KVM initialises TDX

@@ -1,4 +1,4 @@
-@kvm @era:kvm-tdx=mainline @needs:kvm.ioctl @needs:kvm.test-guest @src:kvm-tdx-c @src:guest-c
+@kvm @era:kvm-tdx=mainline @needs:kvm.ioctl @needs:kvm.test-guest @src:kvm-tdx-c @src:kvm-tdx-c-616 @src:guest-c
 Feature: A guest instruction reaches the user-space VMM through KVM
   The whole path: a VMM builds a TD through KVM, the Linux guest in it executes an instruction the
   TDX module does not let it run natively, the guest's #VE handler asks the VMM with a TDVMCALL,

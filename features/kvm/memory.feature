@@ -1,4 +1,4 @@
-@kvm @era:kvm-tdx=mainline @needs:kvm.ioctl @needs:kvm.test-guest @src:kvm-tdx-c
+@kvm @era:kvm-tdx=mainline @needs:kvm.ioctl @needs:kvm.test-guest @src:kvm-tdx-c @src:kvm-tdx-c-616
 Feature: Private and shared memory of a TD
   A TD's GPA width fixes its shared bit: bit 47 for a width of 48 (4-level EPT), bit 51 for 52
   (5-level EPT). GPAs with the bit clear are private: KVM maps them in a mirror page table that it
@@ -32,7 +32,7 @@ Feature: Private and shared memory of a TD
       Then no exit reaches user space
       And the guest's TDVMCALL returns INVALID_OPERAND
 
-  @req:kvm.ept.split @needs:kvm.mmu @needs:kvm.seamcall-trace
+  @req:kvm.ept.split @needs:kvm.mmu @needs:kvm.seamcall-trace @src:kvm-mmu-616 @src:kvm-api-rst-616
   Rule: A private access is mapped through the secure EPT, a shared one in the shared EPT without the module; an access that disagrees with the memory attributes goes to user space as KVM_EXIT_MEMORY_FAULT
 
     Scenario: A private page the guest touches first
@@ -54,7 +54,7 @@ Feature: Private and shared memory of a TD
     Scenario: A private access to memory user space keeps shared
       Given a runnable TD with 1 vCPU
       When the guest reads GPA 0x100000
-      Then the vCPU exits to user space with KVM_EXIT_MEMORY_FAULT
+      Then KVM_RUN fails with EFAULT and kvm_run reports KVM_EXIT_MEMORY_FAULT
       And kvm_run.memory_fault reports a private access to GPA 0x100000 of 4096 bytes
       When the VMM makes GPAs 0x100000 to 0x101000 private and runs the vCPU again
       Then no exit reaches user space
@@ -63,7 +63,7 @@ Feature: Private and shared memory of a TD
     Scenario: A shared access to memory user space keeps private
       Given a runnable TD with 1 vCPU
       When the guest reads GPA 0x800000002000
-      Then the vCPU exits to user space with KVM_EXIT_MEMORY_FAULT
+      Then KVM_RUN fails with EFAULT and kvm_run reports KVM_EXIT_MEMORY_FAULT
       And kvm_run.memory_fault reports a shared access to GPA 0x2000 of 4096 bytes
 
   @req:kvm.ept.private-4k @needs:kvm.mmu

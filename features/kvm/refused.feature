@@ -9,7 +9,7 @@ Feature: What KVM does not do for a TD vCPU
     And the kernel command line sets kvm_intel.tdx=1
     And a runnable TD with 1 vCPU
 
-  @req:kvm.refused.registers @src:kvm-x86-c @src:kvm-tdx-c
+  @req:kvm.refused.registers @src:kvm-x86-c-616 @src:kvm-tdx-c-616
   Rule: The register state of a TD vCPU is protected: register and debug-register ioctls fail with EINVAL
 
     Scenario Outline: <ioctl>
@@ -25,7 +25,7 @@ Feature: What KVM does not do for a TD vCPU
         | KVM_GET_DEBUGREGS |
         | KVM_SET_DEBUGREGS |
 
-  @req:kvm.refused.init @src:kvm-main-c @src:kvm-x86-c
+  @req:kvm.refused.init @src:kvm-main-c-616 @src:kvm-x86-c-616
   Rule: INIT is always blocked for a TD vCPU, so KVM_SET_MP_STATE cannot force INIT_RECEIVED
 
     Scenario: Forcing INIT_RECEIVED
@@ -33,7 +33,7 @@ Feature: What KVM does not do for a TD vCPU
       Then the ioctl fails with EINVAL
       And vCPU 0 is in state KVM_MP_STATE_RUNNABLE
 
-  @req:kvm.refused.smm @src:ml-kvm-smi
+  @req:kvm.refused.smm @src:kvm-x86-c-616 @src:kvm-smm-h-616 @src:kvm-main-c-616
   Rule: A TD vCPU has no SMM: KVM_SMI is refused with ENOTTY
 
     Scenario: KVM_SMI

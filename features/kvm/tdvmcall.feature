@@ -1,4 +1,4 @@
-@kvm @needs:kvm.ioctl @needs:kvm.test-guest @src:kvm-tdx-c
+@kvm @needs:kvm.ioctl @needs:kvm.test-guest @src:kvm-tdx-c @src:kvm-tdx-c-616
 Feature: How KVM routes the TDVMCALLs of a TD
   A TD asks its VMM for services with TDG.VP.VMCALL: R10 = 0 selects a call the GHCI defines,
   with the sub-function in R11 and its operands from R12 on; the VMM returns a status in R10 and
@@ -144,7 +144,7 @@ Feature: How KVM routes the TDVMCALLs of a TD
       And the guest's TDVMCALL returns SUCCESS
 
   @req:kvm.tdvmcall.map-gpa-operands @era:kvm-tdx=mainline
-  Rule: MapGPA needs a VMM that takes KVM_HC_MAP_GPA_RANGE exits and a range that is 4 KiB aligned, inside the GPA width, all private or all shared; a piece user space fails makes the call fail with R11 at that piece
+  Rule: MapGPA needs a VMM that takes KVM_HC_MAP_GPA_RANGE exits and a range that is 4 KiB aligned, legal for the vCPU's MAXPHYADDR, all private or all shared; a piece user space fails makes the call fail with R11 at that piece
 
     Scenario Outline: <what>
       When the guest issues TDVMCALL<MapGPA> with R12 = <gpa>, R13 = <size>
@@ -160,16 +160,24 @@ Feature: How KVM routes the TDVMCALLs of a TD
         | a range beyond the GPA width       | 0xfffffff00000 | 0x200000 | INVALID_OPERAND  |
         | an empty range                     | 0x800000200000 | 0x0      | INVALID_OPERAND  |
 
+    Scenario: A shared range above the vCPU's MAXPHYADDR, though inside the GPA width
+      Given the VMM set vCPU 0's CPUID to a MAXPHYADDR of 40 bits
+      When the guest issues TDVMCALL<MapGPA> with R12 = 0x800000200000, R13 = 0x1000
+      Then no exit reaches user space
+      And the guest's TDVMCALL returns INVALID_OPERAND
+      And the guest sees R11 = 0x800000200000
+
     Scenario: A VMM that turned KVM_HC_MAP_GPA_RANGE exits off
       Given the VMM turned KVM_HC_MAP_GPA_RANGE exits off
       When the guest issues TDVMCALL<MapGPA> with R12 = 0x800000200000, R13 = 0x1000
       Then no exit reaches user space
       And the guest's TDVMCALL returns SUBFUNC_UNSUPPORTED
 
+    # 22 is EINVAL, the failure every release takes (from 7.2 KVM accepts only 0, EINVAL and EAGAIN).
     Scenario: User space fails the second piece
       When the guest issues TDVMCALL<MapGPA> with R12 = 0x800000200000, R13 = 0x400000
       And the VMM sets kvm_run.hypercall.ret to 0 and runs the vCPU again
-      And the VMM sets kvm_run.hypercall.ret to 1 and runs the vCPU again
+      And the VMM sets kvm_run.hypercall.ret to 22 and runs the vCPU again
       Then the guest's TDVMCALL returns INVALID_OPERAND
       And the guest sees R11 = 0x800000400000
 
@@ -272,7 +280,7 @@ Feature: How KVM routes the TDVMCALLs of a TD
       Then no exit reaches user space
       And the guest sees R10 = 0x0
 
-  @req:kvm.tdvmcall.unsupported @src:ml-kvm-ghci-fixups
+  @req:kvm.tdvmcall.unsupported @src:ml-kvm-ghci-fixups @src:kvm-ml-subfunc
   Rule: A sub-function KVM does not implement is answered without an exit: SUBFUNC_UNSUPPORTED since the merge, INVALID_OPERAND in the series carried before it
 
     @era:kvm-unsupported-tdvmcall=subfunc-unsupported

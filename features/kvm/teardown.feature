@@ -1,4 +1,4 @@
-@kvm @era:kvm-tdx=mainline @needs:kvm.ioctl @src:kvm-tdx-c
+@kvm @era:kvm-tdx=mainline @needs:kvm.ioctl @src:kvm-tdx-c-616 @src:kvm-x86-c-616
 Feature: Tearing a TD down
   When user space closes a TD, KVM takes the TD's vCPUs off the CPUs they last ran on, tells the
   module they are done (TDH.MNG.VPFLUSHDONE), writes back the caches of the TD's KeyID with
@@ -12,13 +12,13 @@ Feature: Tearing a TD down
     And the kernel command line sets kvm_intel.tdx=1
 
   @req:kvm.teardown.order @needs:kvm.seamcall-trace
-  Rule: VPFLUSHDONE, then TDH.PHYMEM.CACHE.WB once on one CPU of every package, then KEY.FREEID, then page reclaim ending with the TDR
+  Rule: TDH.VP.FLUSH for every initialised vCPU, VPFLUSHDONE, then TDH.PHYMEM.CACHE.WB once on one CPU of every package, then KEY.FREEID, then page reclaim ending with the TDR
 
     Scenario: Closing a TD that ran
       Given a runnable TD with 2 vCPUs
       And vCPU 0 has run
       When the VMM closes the TD
-      Then KVM issued TDH.VP.FLUSH 1 times
+      Then KVM issued TDH.VP.FLUSH 2 times
       And KVM issued TDH.MNG.VPFLUSHDONE, TDH.PHYMEM.CACHE.WB and TDH.MNG.KEY.FREEID in that order
       And TDH.PHYMEM.CACHE.WB ran once on one CPU of each package
       And every TDH.PHYMEM.PAGE.RECLAIM came after TDH.MNG.KEY.FREEID

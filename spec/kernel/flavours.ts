@@ -28,8 +28,10 @@ export const ERA_DIMENSIONS = {
   /** What KVM answers a TDVMCALL it does not implement: INVALID_OPERAND in the series distributions
    * carried before the merge, SUBFUNC_UNSUPPORTED from the merged v6.16 (@src:ml-kvm-ghci-fixups). */
   'kvm-unsupported-tdvmcall': ['none', 'invalid-operand', 'subfunc-unsupported'],
-  /** KVM_TDX_TERMINATE_VM: added after the first merge (@src:ml-kvm-terminate-vm). */
-  'kvm-terminate-vm': ['absent', 'present'],
+  /** What tdx_bringup() returns for a module without the attributes, XFAM or TOPOLOGY_ENUM KVM needs:
+   * 0 with TDX torn down but enable_tdx left at 1 (v6.16, v6.17 before its stable fix), or -EINVAL,
+   * failing the load (510c47f165f0, v6.18 and 6.17-stable) (@src:kvm-tdx-c-616, @src:kvm-fix-510c47). */
+  'kvm-bringup-errcode': ['zero', 'einval'],
   /** TD guest: how the kernel keeps SEPT violations from reaching it as #VE: the SEPT_VE_DISABLE
    * attribute only (to v6.12), or TD_CTLS.PENDING_VE_DISABLE where allowed plus REDUCE_VE
    * (disable_sept_ve() v6.13, reduce_unnecessary_ve() v6.14) (@src:ml-disable-sept-ve, @src:ml-reduce-ve). */
@@ -62,7 +64,7 @@ export interface KernelFlavour {
 
 const mainlineEras: Eras = {
   init: 'on-demand', metadata: '16bit-only', 'feature-check': 'none', 'module-info': 'none', kexec: 'exclusive',
-  'kvm-tdx': 'none', 'kvm-unsupported-tdvmcall': 'none', 'kvm-terminate-vm': 'absent',
+  'kvm-tdx': 'none', 'kvm-unsupported-tdvmcall': 'none', 'kvm-bringup-errcode': 'zero',
   'guest-sept-ve': 'attribute', 'guest-report-errno': 'einval', 'guest-announce': 'detected-only',
 };
 
@@ -103,7 +105,7 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     releases: [/^6\.(18|19)(\.\d+)?(-rc\d+)?$/, /^7\.0(\.\d+)?(-rc\d+)?$/],
     eras: {
       ...mainlineEras, metadata: 'any-size', 'feature-check': 'no-rbp-mod', kexec: 'erratum-refused', 'kvm-tdx': 'mainline',
-      'kvm-unsupported-tdvmcall': 'subfunc-unsupported', 'kvm-terminate-vm': 'present', 'guest-sept-ve': 'td-ctls', 'guest-report-errno': 'enxio', 'guest-announce': 'attributes-migrtable' },
+      'kvm-unsupported-tdvmcall': 'subfunc-unsupported', 'kvm-bringup-errcode': 'einval', 'guest-sept-ve': 'td-ctls', 'guest-report-errno': 'enxio', 'guest-announce': 'attributes-migrtable' },
     dialect: { prefix: 'virt/tdx: ', variants: {} },
     src: ['tdx-c-618', 'tdx-rst-host'],
   },
@@ -114,7 +116,7 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     releases: [/^7\.([1-9]|\d\d)(\.\d+)?(-rc\d+)?$/],
     eras: {
       init: 'boot', metadata: 'any-size', 'feature-check': 'no-rbp-mod', 'module-info': 'version', kexec: 'sys-disable',
-      'kvm-tdx': 'mainline', 'kvm-unsupported-tdvmcall': 'subfunc-unsupported', 'kvm-terminate-vm': 'present', 'guest-sept-ve': 'td-ctls', 'guest-report-errno': 'enxio', 'guest-announce': 'attributes-migratable',
+      'kvm-tdx': 'mainline', 'kvm-unsupported-tdvmcall': 'subfunc-unsupported', 'kvm-bringup-errcode': 'einval', 'guest-sept-ve': 'td-ctls', 'guest-report-errno': 'enxio', 'guest-announce': 'attributes-migratable',
     },
     dialect: { prefix: 'virt/tdx: ', variants: { 'init-done': 'boot', 'init-failed': 'boot', 'module-info': 'version' } },
     src: ['tdx-c-new', 'ml-vmxon', 'ml-ver', 'ml-kexec'],

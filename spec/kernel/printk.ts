@@ -83,7 +83,7 @@ export const MESSAGES = {
   'kvm-init-failed': M('kvm', { code: 'Failed to initialize TDX module.' }, 'capture-canonical-tdx-331', 'ml-kvm-tdx-premerge'),
   'kvm-max-vcpus': M('kvm', {
     code: 'Disable TDX: MAX_VCPU_PER_TD (%u) smaller than number of logical CPUs (%u).',
-  }, 'kvm-c'),
+  }, 'kvm-c', 'kvm-tdx-c-616'),
   // tdx_bringup() of KVM: each unmet requirement disables TDX and lets kvm_intel load.
   'kvm-ept-required': M('kvm', { code: 'EPT is required for TDX' }, 'kvm-tdx-c'),
   'kvm-mmu-required': M('kvm', { code: 'TDP MMU and MMIO caching and EPT A/D bit is required for TDX' }, 'kvm-tdx-c'),
@@ -93,6 +93,8 @@ export const MESSAGES = {
   'kvm-selfsnoop-required': M('kvm', { code: 'Self-snoop is required for TDX' }, 'kvm-tdx-c'),
   'kvm-no-keyids': M('kvm', { code: 'tdx: no TDX private KeyIDs available' }, 'kvm-tdx-c'),
   'kvm-virt-at-load': M('kvm', { code: 'tdx: tdx requires kvm.enable_virt_at_load=1' }, 'kvm-tdx-c'),
+  // From v7.1 tdx_bringup() reports a host without TDX in the host core's words, with KVM's prefix.
+  'kvm-platform-unsupported': M('kvm', { code: 'TDX not supported by the host platform' }, 'kvm-tdx-c-next'),
   'kvm-all-packages-online': M('kvm', {
     code: 'All packages need to have online CPU to create TD. Online CPU and retry.',
   }, 'kvm-tdx-c'),

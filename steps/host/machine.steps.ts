@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import type { KexecOutcome } from '../../backends/host-facet';
 import type { KernelResult } from '../../backends/port';
 import type { ErrnoName } from '../../spec/abi/errno';
-import { Then, When } from '../../support/dsl';
+import { Given, Then, When } from '../../support/dsl';
 import type { TdxWorld } from '../../support/world';
 import { expectResult } from './init.steps';
 
@@ -102,6 +102,14 @@ When(/^the system is asked to enter the (mem|disk) sleep state$/, function (this
 
 Then('the sleep states offered do not include {word}', function (this: TdxWorld, state: string) {
   expect(this.observe(this.host().sleepStates())).to.not.include(state);
+});
+
+Then('the sleep states offered include {word} and {word}', function (this: TdxWorld, a: string, b: string) {
+  expect(this.observe(this.host().sleepStates())).to.include.members([a, b]);
+});
+
+Given(/^"mem" means (deep|s2idle)$/, function (this: TdxWorld, mode: 'deep' | 's2idle') {
+  this.arrange({ kind: 'mem-sleep', mode });
 });
 
 // ---- kexec

@@ -180,8 +180,8 @@ const INIT_VM_CHANGES: [RegExp, (d: Extract<TdxCmdData, { kind: 'init-vm' }>, m:
   [/^a non-zero reserved word$/, (d) => {
     d.reserved = Array.from({ length: KVM_TDX_INIT_VM_RESERVED_WORDS }, (_, i) => (i === 3 ? 1n : 0n));
   }],
-  [/^a CPUID 0x1 EAX value the module does not allow$/, (d) => {
-    for (const e of d.cpuid) if (e.function === 1) e.eax = 0x000806f8;
+  [/^CPUID 0x1 EAX = (0x[0-9a-f]+)$/, (d, m) => {
+    for (const e of d.cpuid) if (e.function === 1) e.eax = Number(m[1]) >>> 0;
   }],
 ];
 
@@ -199,10 +199,10 @@ When('the VMM issues KVM_TDX_INIT_VM without a CPUID 0x80000008 entry', function
   issue(this, tdxCmd(KVM_TDX_CMDS.KVM_TDX_INIT_VM, data));
 });
 
-When(/^the VMM issues KVM_TDX_INIT_MEM_REGION for (\d+) pages at GPA (0x[0-9a-f]+) from source (0x[0-9a-f]+) with flags (0x[0-9a-f]+)$/,
-  function (this: TdxWorld, pages: string, gpa: string, source: string, flags: string) {
+When(/^the VMM issues KVM_TDX_INIT_MEM_REGION for (\d+) pages at GPA (0x[0-9a-f]+) from (?:(0x[0-9a-f]+) bytes into )?its own pages with flags (0x[0-9a-f]+)$/,
+  function (this: TdxWorld, pages: string, gpa: string, offset: string | undefined, flags: string) {
     const cmd = tdxCmd(KVM_TDX_CMDS.KVM_TDX_INIT_MEM_REGION,
-      { kind: 'init-mem-region', region: { sourceAddr: BigInt(source), gpa: BigInt(gpa), nrPages: BigInt(pages) } },
+      { kind: 'init-mem-region', region: { sourceOffset: BigInt(offset ?? 0), gpa: BigInt(gpa), nrPages: BigInt(pages) } },
       { flags: Number(BigInt(flags)) });
     issue(this, cmd);
   });

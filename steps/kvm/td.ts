@@ -20,6 +20,8 @@ export interface TdSession {
   vcpus: Map<number, number>;
   caps?: TdxCapabilities;
   gpaw: 48 | 52;
+  /** What KVM_TDX_GET_CPUID reported for the vCPUs (the base of their KVM_SET_CPUID2). */
+  vcpuCpuid?: CpuidEntry[];
 }
 
 const SESSION = 'kvm.td';
@@ -84,6 +86,7 @@ export function createTdVm(w: TdxWorld): TdSession {
   const s = startSession(w, vm.fd!);
   expectOk(w.observe(k.enableCap(s.vm, KVM_CAPS.KVM_CAP_SPLIT_IRQCHIP, [24n])), 'KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP)');
   expectOk(w.observe(k.enableCap(s.vm, KVM_CAPS.KVM_CAP_EXIT_HYPERCALL, [1n << 12n])), 'KVM_ENABLE_CAP(KVM_CAP_EXIT_HYPERCALL)');
+  expectOk(w.observe(k.addGuestMemory(s.vm, GUEST_MEMORY.gpa, GUEST_MEMORY.size)), 'guest memory (KVM_CREATE_GUEST_MEMFD, KVM_SET_USER_MEMORY_REGION2)');
   return s;
 }
 
@@ -117,14 +120,30 @@ export function initVcpu(w: TdxWorld, id: number): void {
     `KVM_TDX_INIT_VCPU(${id})`);
 }
 
+/** KVM_SET_CPUID2 with what KVM_TDX_GET_CPUID reports, as a VMM does before running the vCPU (KVM takes MAXPHYADDR from it). */
+export function setVcpuCpuid(w: TdxWorld, id: number, maxPhysAddr?: number): void {
+  const s = session(w);
+  const fd = vcpuFd(w, id);
+  // KVM_TDX_GET_CPUID works only before the TD is finalized: later calls reuse what it gave.
+  s.vcpuCpuid ??= expectCmdOk(w.observe(kvm(w).vcpuTdxCmd(s.vm, fd, tdxCmd(KVM_TDX_CMDS.KVM_TDX_GET_CPUID, { kind: 'get-cpuid', nent: 256 }))),
+    `KVM_TDX_GET_CPUID(${id})`).cpuid ?? [];
+  const r = { cpuid: s.vcpuCpuid };
+  // The VMM gives the vCPU a MAXPHYADDR (CPUID 0x80000008 EAX[7:0]) equal to the TD's GPA width.
+  const entries = (r.cpuid ?? []).map((e) => (e.function === 0x80000008 ? { ...e, eax: ((e.eax & ~0xff) | (maxPhysAddr ?? s.gpaw)) >>> 0 } : e));
+  expectOk(w.observe(kvm(w).setCpuid(s.vm, fd, entries)), `KVM_SET_CPUID2(${id})`);
+}
+
+/** Guest memory a VMM gives the TD before copying its image: 4 MiB at GPA 0, private pages from a guest_memfd. */
+export const GUEST_MEMORY = { gpa: 0n, size: 0x400000n };
+
 export function markPrivate(w: TdxWorld, gpa: bigint, size: bigint, isPrivate = true): KernelResult {
   return w.observe(kvm(w).setMemoryAttributes(session(w).vm, gpa, size, isPrivate ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0n));
 }
 
-export function initMemRegion(w: TdxWorld, gpa: bigint, pages: bigint, measure: boolean): TdxCmdResult {
+export function initMemRegion(w: TdxWorld, gpa: bigint, pages: bigint, measure: boolean, sourceOffset = 0n): TdxCmdResult {
   const s = session(w);
   const cmd = tdxCmd(KVM_TDX_CMDS.KVM_TDX_INIT_MEM_REGION,
-    { kind: 'init-mem-region', region: { sourceAddr: 0x7f0000000000n, gpa, nrPages: pages } },
+    { kind: 'init-mem-region', region: { sourceOffset, gpa, nrPages: pages } },
     { flags: measure ? Number(KVM_TDX_MEASURE_MEMORY_REGION) : 0 });
   return w.observe(kvm(w).vcpuTdxCmd(s.vm, vcpuFd(w, 0), cmd));
 }
@@ -138,7 +157,10 @@ export function buildRunnableTd(w: TdxWorld, vcpus: number, gpaw: 48 | 52): TdSe
   const s = createTdVm(w);
   capabilities(w);
   initVm(w, gpaw);
-  for (let id = 0; id < vcpus; id++) initVcpu(w, id);
+  for (let id = 0; id < vcpus; id++) {
+    initVcpu(w, id);
+    setVcpuCpuid(w, id);
+  }
   expectOk(markPrivate(w, 0n, 0x10000n), 'KVM_SET_MEMORY_ATTRIBUTES(private)');
   expectCmdOk(initMemRegion(w, 0n, 4n, true), 'KVM_TDX_INIT_MEM_REGION');
   expectCmdOk(finalize(w), 'KVM_TDX_FINALIZE_VM');

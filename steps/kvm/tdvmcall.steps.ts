@@ -8,9 +8,10 @@ import {
 import { TDVMCALL_LEAVES, TDVMCALL_STATUS, tdvmcallStatusName, type TdvmcallLeaf, type TdvmcallStatus } from '../../spec/abi/tdvmcall';
 import type { ExitAnswer, GuestView, KvmExit } from '../../backends/kvm-facet';
 import type { Reg, Regs } from '../../backends/port';
+import type { ErrnoName } from '../../spec/abi/errno';
 import { Given, Then, When } from '../../support/dsl';
 import type { TdxWorld } from '../../support/world';
-import { expectOk, kvm, lastExit, lastRun, run, session, vcpuFd } from './td';
+import { expectOk, kvm, lastExit, lastRun, run, session, setVcpuCpuid, vcpuFd } from './td';
 import { markTrace } from './trace';
 
 const BEFORE = 'kvm.guest-before';
@@ -68,6 +69,15 @@ Then('KVM_RUN is interrupted while the vCPU is halted', function (this: TdxWorld
 
 Then('the vCPU exits to user space with {kvmexit}', function (this: TdxWorld, name: KvmExitName) {
   expect(lastRun(this).result).to.deep.equal({ ok: true });
+  lastExit(this, name as KvmExit['reason']);
+});
+
+Given("the VMM set vCPU {int}'s CPUID to a MAXPHYADDR of {int} bits", function (this: TdxWorld, vcpu: number, bits: number) {
+  setVcpuCpuid(this, vcpu, bits);
+});
+
+Then('KVM_RUN fails with {errno} and kvm_run reports {kvmexit}', function (this: TdxWorld, errno: ErrnoName, name: KvmExitName) {
+  expect(lastRun(this).result).to.deep.equal({ ok: false, errno });
   lastExit(this, name as KvmExit['reason']);
 });
 

@@ -36,6 +36,10 @@ export function buildTd(opts: { profile?: string; faults?: string[]; gpaw?: 48 |
   assert.deepEqual(vc.result, { ok: true });
   const vcpu = vc.fd;
   assert.deepEqual((kvm.vcpuTdxCmd(vm, vcpu, { id: KVM_TDX_CMDS.KVM_TDX_INIT_VCPU, data: { kind: 'init-vcpu', rcx: 0n } }) as { result: unknown }).result, { ok: true });
+  // The vCPU's CPUID, as a VMM sets it: KVM takes MAXPHYADDR (0x80000008 EAX[7:0]) from it.
+  const got = kvm.vcpuTdxCmd(vm, vcpu, { id: KVM_TDX_CMDS.KVM_TDX_GET_CPUID, data: { kind: 'get-cpuid', nent: 256 } }) as { cpuid: { function: number; eax: number }[] };
+  const vcpuCpuid = got.cpuid.map((e) => (e.function === 0x80000008 ? { ...e, eax: ((e.eax & ~0xff) | gpaw) >>> 0 } : e));
+  assert.deepEqual(kvm.setCpuid(vm, vcpu, vcpuCpuid as never), { ok: true });
   assert.deepEqual(kvm.setMemoryAttributes(vm, 0n, 0x10000n, KVM_MEMORY_ATTRIBUTE_PRIVATE), { ok: true });
   const region = kvm.vcpuTdxCmd(vm, vcpu, { id: KVM_TDX_CMDS.KVM_TDX_INIT_MEM_REGION, flags: 1, data: { kind: 'init-mem-region', region: { sourceAddr: 0n, gpa: 0n, nrPages: 2n } } });
   assert.deepEqual((region as { result: unknown }).result, { ok: true });

@@ -25,7 +25,10 @@ test('KEY.CONFIG twice on a package is refused; KEY.FREEID waits for CACHE.WB on
   const tdr = td.model.tdr!;
   // The TD's keys are configured already (KVM did it on every package).
   assert.equal(name(call(0, 'TDH.MNG.KEY.CONFIG', { rcx: tdr }).status), 'TDX_LIFECYCLE_STATE_INCORRECT');
-  // Take the vCPU off its CPU (it never ran), then end the TD's vCPUs.
+  // TDH.VP.INIT associated the vCPU with its CPU: flush it there, then end the TD's vCPUs.
+  const vp = [...td.model.vcpus.values()][0];
+  assert.equal(name(call(0, 'TDH.MNG.VPFLUSHDONE', { rcx: tdr }).status), 'TDX_FLUSHVP_NOT_DONE');
+  assert.equal(call(0, 'TDH.VP.FLUSH', { rcx: vp.tdvpr! }).status, 0n);
   assert.equal(call(0, 'TDH.MNG.VPFLUSHDONE', { rcx: tdr }).status, 0n);
   assert.equal(name(call(0, 'TDH.MNG.KEY.FREEID', { rcx: tdr }).status), 'TDX_WBCACHE_NOT_COMPLETE');
   assert.equal(call(0, 'TDH.PHYMEM.CACHE.WB', { rcx: 0n }).status, 0n);

@@ -18,7 +18,7 @@ import { pamtKb } from '../host/tdmr';
 const HOST_KINDS = new Set<HostArrangement['kind']>([
   'tdx-host', 'keyid-partitioning', 'module-loaded', 'hibernation-available', 'memory-map', 'cmrs',
   'cpus-offline-before-init', 'cpu-feature', 'module-feature', 'module-leaf', 'module-lacks-field', 'cpu-model',
-  'module-untouched',
+  'module-untouched', 'mem-sleep',
 ]);
 
 function arrange(t: EmulatorScenario, a: Arrangement): ArrangeResult | undefined {
@@ -73,6 +73,11 @@ function arrange(t: EmulatorScenario, a: Arrangement): ArrangeResult | undefined
       break;
     case 'module-untouched':
       s.moduleUntouched = true;
+      break;
+    case 'mem-sleep':
+      // Deep needs firmware S3; the mode is the kernel's default, or mem_sleep_default= on the command line.
+      if (h.mode === 'deep' && !t.profile.kernel.acpiSuspend) return { met: false, reason: 'the profile\'s firmware has no S3' };
+      s.cmdline = s.cmdline.filter((x) => !x.startsWith('mem_sleep_default=')).concat([`mem_sleep_default=${h.mode}`]);
       break;
   }
   return { met: true };

@@ -47,7 +47,8 @@ export const HOST_FAULTS = {
   'host.hibernation-offered': F('missing-check', 'hibernation is offered although the command line disabled it', 'host.suspend.hibernation-off'),
   'host.platform-flag-missing': F('missing-check', 'a host that passed detection is not marked tdx_host_platform', 'host.detect.platform-flag'),
   'host.keyid-global-handed-out': F('boundary', 'TD KeyIDs are handed out from the global KeyID on', 'host.keyid.guest-range'),
-  'host.s3-kept': F('missing-check', 'ACPI S3 stays available on a TDX host', 'host.suspend.s3-disabled'),
+  'host.s3-kept': F('missing-check', 'the ACPI S3 entry point is left in place on a TDX host: deep S3 is entered and TDX lost', 'host.suspend.s3-disabled'),
+  'host.mem-withdrawn': F('value', 'mem is dropped from /sys/power/state on a TDX host (what the documentation suggests, not what the kernel does)', 'host.suspend.s3-disabled'),
   'host.erratum-on-all-models': F('value', 'the partial-write erratum bug is set on every CPU model', 'host.erratum.flag'),
   'host.mce-message-missing': F('missing-check', 'a machine check on TDX private memory gets no extra explanation', 'host.erratum.mce-message'),
   // --- Linux host: initialisation ---------------------------------------------------------

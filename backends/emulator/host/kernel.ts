@@ -60,7 +60,13 @@ export class EmulatedKernel implements SeamcallPath {
   platformFlagShown = false;
   readonly cpuBugs = new Set<string>();
   tdx: TdxHostState | null = null;
+  /**
+   * acpi_suspend_lowlevel: whether entering ACPI S3 can work. tdx_init() clears it on a TDX host;
+   * nothing else about S3 changes (mem stays offered, mem_sleep keeps deep) (@src:l6161-acpi-sleep-c).
+   */
   s3Available: boolean;
+  /** /sys/power/mem_sleep: what "mem" means now (deep where the firmware has S3, unless the command line says otherwise). */
+  memSleep: 's2idle' | 'deep';
   memoryNotifier = false;
   /** Result of TDH.SYS.INIT, done once (sysinit_done / sysinit_ret). */
   sysinit: KernelResult | null = null;
@@ -83,6 +89,8 @@ export class EmulatedKernel implements SeamcallPath {
     this.log = new KernelLogBuffer(config.flavour, (id) => this.dialectFault(id));
     this.cpus = platform.cpus.map(() => ({ online: true, vmxOn: false, tdxEnabled: false, cacheIncoherent: false }));
     this.s3Available = config.acpiSuspend;
+    const wanted = config.cmdline.find((t) => t.startsWith('mem_sleep_default='))?.slice('mem_sleep_default='.length);
+    this.memSleep = config.acpiSuspend && wanted !== 's2idle' ? 'deep' : 's2idle';
     this.terseErrors = faults.has('host.seamcall-error-format');
   }
 
@@ -323,22 +331,37 @@ export class EmulatedKernel implements SeamcallPath {
 
   // ---------------------------------------------------------------- sleep states
 
+  /** /sys/power/state (state_show(), @src:l6161-pm-main-c): freeze and mem always, disk if hibernation is available. */
   sleepStates(): string[] {
     this.boot();
-    const states = ['freeze'];
-    if (this.s3Available) states.push('mem');
+    const states = this.faults.has('host.mem-withdrawn') && this.tdx ? ['freeze'] : ['freeze', 'mem'];
     if (this.hibernationAvailable() || this.faults.has('host.hibernation-offered')) states.push('disk');
     return states;
   }
 
+  /** /sys/power/mem_sleep: s2idle always, deep where the firmware has S3 (suspend_set_ops(), @src:l6161-pm-suspend-c). */
+  memSleepModes(): { offered: string[]; current: string } {
+    return { offered: this.config.acpiSuspend ? ['s2idle', 'deep'] : ['s2idle'], current: this.memSleep };
+  }
+
+  /**
+   * Writing a state to /sys/power/state. "mem" in deep mode reaches acpi_suspend_enter(), which fails
+   * with ENOSYS when acpi_suspend_lowlevel was cleared (after devices were suspended and resumed);
+   * in s2idle mode the machine idles and TDX survives. "disk" needs hibernation (EPERM otherwise).
+   */
   suspend(state: 'mem' | 'disk'): KernelResult {
-    const states = this.sleepStates();
-    if (state === 'disk' && !states.includes('disk')) return err('EPERM');
-    if (state === 'disk' && !this.hibernationAvailable() && !this.faults.has('host.hibernation-offered')) return err('EPERM');
-    if (!states.includes(state)) return err('EINVAL');
-    // A successful S3 or S4 resets TDX in hardware: the module and its TDs are gone.
+    this.boot();
+    if (state === 'disk') {
+      if (!this.hibernationAvailable() && !this.faults.has('host.hibernation-offered')) return err('EPERM');
+      return ok;
+    }
+    if (this.memSleep === 'deep' && !this.s3Available) return err('ENOSYS');
+    if (this.memSleep === 'deep') this.tdxLostInSleep = true;
     return ok;
   }
+
+  /** A successful S3 or S4 resets TDX in hardware: the module and its TDs are gone. */
+  tdxLostInSleep = false;
 
   // ---------------------------------------------------------------- machine checks
 

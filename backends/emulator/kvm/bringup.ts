@@ -106,14 +106,21 @@ export function supportedXfam(c: TdConf): bigint {
   return val & c.xfamFixed0;
 }
 
-/** The requirements tdx_bringup() checks before touching the module, in its order. */
+/**
+ * The requirements tdx_bringup() checks before touching the module, in its order. From v7.1 the
+ * host core checks MOVDIR64B and self-snoop at boot and KVM no longer asks for
+ * enable_virt_at_load; a host without TDX is reported in the host core's words
+ * (@src:kvm-tdx-c-616 3553-3588, @src:kvm-tdx-c-next 3437-3457).
+ */
 function unmetRequirement(k: EmulatedKernel, faults: Faults): MessageId | null {
   const p = (name: KvmParam): boolean => kvmParam(k.config.cmdline, name);
   const hw = (f: string): boolean => k.platform.hasFeature(f);
+  const v71 = k.eras.init === 'boot' && !faults.has('kvm.bringup-checks-of-v6.16');
   if (!p('kvm_intel.ept') || !hw('ept')) return 'kvm-ept-required';
-  if (!p('kvm.tdp_mmu') || !hw('tdp_mmu') || !p('kvm.enable_mmio_caching') || !p('kvm_intel.eptad') || !hw('ept_ad')) return 'kvm-mmu-required';
+  if (!p('kvm.tdp_mmu') || !hw('tdp_mmu') || !p('kvm.mmio_caching') || !p('kvm_intel.eptad') || !hw('ept_ad')) return 'kvm-mmu-required';
   if ((!p('kvm_intel.enable_apicv') || !hw('apicv')) && !faults.has('kvm.apicv-not-required')) return 'kvm-apicv-required';
   if (!hw('xsave')) return 'kvm-osxsave-required';
+  if (v71) return k.hostPlatform ? null : 'kvm-platform-unsupported';
   if (!hw('movdir64b')) return 'kvm-movdir64b-required';
   if (!hw('self_snoop')) return 'kvm-selfsnoop-required';
   if (!k.hostPlatform) return 'kvm-no-keyids';
@@ -161,8 +168,9 @@ export function loadKvmIntel(k: EmulatedKernel, faults: Faults): KvmModuleState 
   if (r.ok) return { result: ok, tdx: true, conf };
   // Without a module only TDX is disabled; anything else fails the module load.
   if (r.errno === 'ENODEV' && !faults.has('kvm.not-loaded-fails-load')) return { result: ok, tdx: false, conf: null };
-  // Up to v7.0 a module that offers TDs nothing KVM supports falls through with success (the
-  // source's own "error code?" defect); the model leaves TDX disabled and kvm_intel loaded there.
-  if (why === 'capabilities' && k.eras.init === 'on-demand') return { result: ok, tdx: false, conf: null };
+  // v6.16/6.17: a module that offers TDs nothing KVM supports, or no topology enumeration, makes
+  // tdx_bringup() tear TDX down and still return 0 with enable_tdx set (fixed by 510c47f165f0).
+  const zero = k.eras['kvm-bringup-errcode'] === 'zero' || faults.has('kvm.bringup-errcode-zero');
+  if (why === 'capabilities' && zero) return { result: ok, tdx: true, conf: null };
   return { result: r, tdx: false, conf: null };
 }

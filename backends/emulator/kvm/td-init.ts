@@ -2,7 +2,7 @@
  * The VM-scope KVM_TDX_* sub-commands (@src:kvm-tdx-c, @src:kvm-tdx-rst): KVM_TDX_CAPABILITIES,
  * KVM_TDX_INIT_VM (setup_tdparams() then __tdx_td_init(): KeyID from the kernel, TDR,
  * TDH.MNG.CREATE, TDH.MNG.KEY.CONFIG on every package, TDCS pages, TDH.MNG.INIT),
- * KVM_TDX_FINALIZE_VM and KVM_TDX_TERMINATE_VM.
+ * KVM_TDX_FINALIZE_VM (and, as a fault, the never-merged KVM_TDX_TERMINATE_VM).
  */
 import {
   CPUID_7_0_EBX_HLE, CPUID_7_0_EBX_RTM, CPUID_7_0_ECX_WAITPKG, KVM_MAX_CPUID_ENTRIES, KVM_TDX_CPUID_NO_SUBLEAF,
@@ -225,6 +225,6 @@ export function finalizeVm(vm: KvmVm): TdxCmdResult {
 /** tdx_terminate_vm(): the VM is dead for user space and its KeyID goes back at once. */
 export function terminateVm(vm: KvmVm): TdxCmdResult {
   vm.dead = true;
-  if (!vm.faults.has('kvm.terminate-keeps-hkid')) releaseHkid(vm);
+  releaseHkid(vm);
   return cmdResult(ok);
 }

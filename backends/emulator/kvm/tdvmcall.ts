@@ -125,7 +125,7 @@ function mapGpa(v: TdVcpu, a: Regs): Step {
   // MapGPA is a base call, but only a VMM that asked for KVM_HC_MAP_GPA_RANGE exits can do it.
   if ((vm.hypercallExitMask & (1n << KVM_HC_MAP_GPA_RANGE)) === 0n) return error(TDVMCALL_STATUS.SUBFUNC_UNSUPPORTED);
   const last = gpa + size - 1n;
-  if (gpa + size <= gpa || !vm.legalGpa(gpa) || !vm.legalGpa(last) || vm.isPrivateGpa(gpa) !== vm.isPrivateGpa(last)) {
+  if (gpa + size <= gpa || !v.legalGpa(gpa) || !v.legalGpa(last) || vm.isPrivateGpa(gpa) !== vm.isPrivateGpa(last)) {
     return error(TDVMCALL_STATUS.INVALID_OPERAND);
   }
   if ((gpa % PAGE !== 0n || size % PAGE !== 0n) && !vm.faults.has('kvm.map-gpa-align-unchecked')) return error(TDVMCALL_STATUS.ALIGN_ERROR);

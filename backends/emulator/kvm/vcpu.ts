@@ -121,6 +121,8 @@ export class TdVcpu {
     }
     this.mpState = KVM_MP_STATES.KVM_MP_STATE_RUNNABLE;
     this.state = 'INITIALIZED';
+    // TDH.VP.INIT associates the vCPU with the CPU that ran it (vcpu_load() of the ioctl): teardown flushes it there.
+    if (!vm.faults.has('kvm.flush-only-vcpus-that-ran')) this.lastCpu = cpu;
     return cmdResult(ok);
   }
 
@@ -232,6 +234,17 @@ export class TdVcpu {
     return ok;
   }
 
+  /**
+   * kvm_vcpu_is_legal_gpa(): below the vCPU's MAXPHYADDR, which KVM takes from CPUID 0x80000008
+   * EAX[7:0] as user space set it with KVM_SET_CPUID2, and 36 bits without it (cpuid.c,
+   * @src:kvm-x86-c-616). The TD's GPA width does not enter into it.
+   */
+  legalGpa(gpa: bigint): boolean {
+    const e = this.cpuid.find((x) => x.function === 0x80000008);
+    const maxPhys = e && !this.vm.faults.has('kvm.map-gpa-legal-by-gpaw') ? e.eax & 0xff : this.vm.faults.has('kvm.map-gpa-legal-by-gpaw') ? this.vm.gpaw : 36;
+    return gpa < 1n << BigInt(maxPhys);
+  }
+
   /** KVM_GET_MP_STATE */
   mp(): { result: KernelResult; state?: number } {
     if (this.vm.dead) return { result: err('EIO') };
@@ -329,7 +342,9 @@ export class TdVcpu {
   private toUser(step: Extract<Step, { kind: 'exit' }>): RunResult {
     this.pending = { exit: step.exit, complete: step.complete };
     this.answerBuf = {};
-    return { result: ok, exit: step.exit };
+    // A memory fault exit comes with KVM_RUN failing with EFAULT, not 0 (@src:kvm-mmu-616, api.rst).
+    const faulted = step.exit.reason === 'KVM_EXIT_MEMORY_FAULT' && !this.vm.faults.has('kvm.memory-fault-returns-zero');
+    return { result: faulted ? err('EFAULT') : ok, exit: step.exit };
   }
 
   /** tdx_handle_ept_violation(): fault the GPA in through the EPT its shared bit selects. */

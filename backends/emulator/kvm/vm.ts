@@ -17,6 +17,9 @@ import type { EmulatedKvm } from './kvm';
 import { cmdResult, err, KVM_MAX_VCPUS, ok } from './results';
 import { TdMmu } from './mmu';
 import { capabilities, finalizeVm, initVm, terminateVm } from './td-init';
+
+/** The sub-command id proposed for KVM_TDX_TERMINATE_VM, which no release implements. */
+const PROPOSED_TERMINATE_VM = 6;
 import { destroyTd } from './teardown';
 import { TdVcpu } from './vcpu';
 
@@ -84,10 +87,6 @@ export class KvmVm {
     return (gpa & this.sharedBit) === 0n;
   }
 
-  legalGpa(gpa: bigint): boolean {
-    return gpa < 1n << BigInt(this.gpaw);
-  }
-
   vcpuByIndex(index: number): TdVcpu | undefined {
     return [...this.vcpus.values()].find((v) => v.id === index);
   }
@@ -143,8 +142,8 @@ export class KvmVm {
       case KVM_TDX_CMDS.KVM_TDX_CAPABILITIES: return capabilities(this, cmd);
       case KVM_TDX_CMDS.KVM_TDX_INIT_VM: return initVm(this, cmd);
       case KVM_TDX_CMDS.KVM_TDX_FINALIZE_VM: return finalizeVm(this);
-      case KVM_TDX_CMDS.KVM_TDX_TERMINATE_VM:
-        if (this.kernel.eras['kvm-terminate-vm'] === 'present') return terminateVm(this);
+      case PROPOSED_TERMINATE_VM:
+        if (this.faults.has('kvm.terminate-vm-accepted')) return terminateVm(this);
         return cmdResult(err('EINVAL'));
       default: return cmdResult(err('EINVAL'));
     }

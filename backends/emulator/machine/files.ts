@@ -77,7 +77,7 @@ const KVM_PARAM_FILES: { file: string; param: KvmParam; since?: (m: MachineState
   { file: '/sys/module/kvm_intel/parameters/eptad', param: 'kvm_intel.eptad' },
   { file: '/sys/module/kvm_intel/parameters/enable_apicv', param: 'kvm_intel.enable_apicv' },
   { file: '/sys/module/kvm/parameters/tdp_mmu', param: 'kvm.tdp_mmu' },
-  { file: '/sys/module/kvm/parameters/enable_mmio_caching', param: 'kvm.enable_mmio_caching' },
+  { file: '/sys/module/kvm/parameters/mmio_caching', param: 'kvm.mmio_caching' },
   // kvm.enable_virt_at_load: v6.12 (kvm_main.c).
   { file: '/sys/module/kvm/parameters/enable_virt_at_load', param: 'kvm.enable_virt_at_load', since: (m) => m.kernelAtLeast('6.12') },
 ];
@@ -103,6 +103,14 @@ export const FILES: readonly VirtualFile[] = [
   { path: /^\/proc\/version$/, type: 'file', mode: 0o444, read: (m) => text(`Linux version ${m.kernel.config.release} (emulated@tdx-conformance) #1 SMP\n`) },
   { path: /^\/proc\/sys\/kernel\/osrelease$/, type: 'file', mode: 0o444, read: (m) => text(`${m.kernel.config.release}\n`) },
   { path: /^\/sys\/power\/state$/, type: 'file', mode: 0o644, read: (m) => text(powerState(m)) },
+  {
+    // mem_sleep_show() (kernel/power/main.c): every mode offered, the current one in brackets.
+    path: /^\/sys\/power\/mem_sleep$/, type: 'file', mode: 0o644,
+    read(m) {
+      const s = m.kernel.memSleepModes();
+      return text(s.offered.map((x) => (x === s.current ? `[${x}]` : x)).join(' ') + '\n');
+    },
+  },
   { path: /^\/sys\/devices\/system\/cpu\/(present|possible)$/, type: 'file', mode: 0o444, read: (m) => text(cpuList(m.kernel.cpus.map((_, i) => i))) },
   { path: /^\/sys\/devices\/system\/cpu\/online$/, type: 'file', mode: 0o444, read: (m) => text(cpuList(m.kernel.cpus.flatMap((c, i) => (c.online ? [i] : [])))) },
   {

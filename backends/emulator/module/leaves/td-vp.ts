@@ -67,6 +67,8 @@ defineLeaf('TDH.VP.INIT', ({ module: m, cpu, version, regs }) => {
   }
   vp.initialRcx = regs.rdx ?? 0n;
   vp.state = 'INITIALIZED';
+  // associate_vcpu_initial(): the vCPU is associated with this LP from TDH.VP.INIT on (tdh_vp_init.c, @src:kvm-mod-vp-init-15).
+  vp.associatedCpu = cpu;
   return ok();
 });
 
