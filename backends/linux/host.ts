@@ -31,12 +31,13 @@ const NOT_SEAMCALL = 'a real machine is observed through the kernel; raw SEAMCAL
  * fact: its log holds the whole boot and whatever came later (KVM loading and initialising TDX
  * on demand). Until a scenario asks for initialisation, the log is shown as it stood when the
  * kernel's own boot ended ("Run /sbin/init as init process"); a capture that does not show where
- * boot ended, yet already holds initialisation messages, cannot show that state at all.
+ * boot ended, yet already holds initialisation messages, shows every boot-time line but cannot
+ * show what was absent at that point (its log is then not `complete`).
  */
 export function logOf(r: Reading, live: boolean, afterInit: boolean): Observed<KernelLog> {
   const log = r.evidence.log;
   if (!log) {
-    const why = r.evidence.unreadable.filter((u) => /dmesg|kmsg|journalctl/.test(u.what)).map((u) => `${u.what}: ${u.why}`);
+    const why = r.evidence.unreadable.filter((u) => /dmesg|kmsg|journalctl|kernel log/.test(u.what)).map((u) => `${u.what}: ${u.why}`);
     return unobservable(`the kernel log is not available${why.length ? ` (${why.join('; ')})` : live ? '' : ' in this capture'}`);
   }
   // A live log that does not start at boot has lost its beginning (the ring buffer wrapped).
@@ -45,11 +46,11 @@ export function logOf(r: Reading, live: boolean, afterInit: boolean): Observed<K
   if (afterInit) return { lines: [...log.lines], events, complete };
   const end = r.boot.bootEndLine;
   if (end !== null) return { lines: log.lines.slice(0, end + 1), events: events.filter((e) => e.line <= end), complete };
-  const init = events.find((e) => INIT_PHASE.includes(e.id));
-  if (init) {
-    return unobservable(`the log already shows TDX initialisation ("${init.text}") and does not show where boot ended, so the state after boot alone is not observable`);
-  }
-  return { lines: [...log.lines], events, complete };
+  // Where boot ended is not in the capture: the whole log stands for the state after boot, which
+  // shows every boot-time line; it cannot show that a later line was absent then, so it is not
+  // whole for that purpose (absence checks skip).
+  const init = events.some((e) => INIT_PHASE.includes(e.id));
+  return { lines: [...log.lines], events, complete: complete && !init };
 }
 
 export function cpuinfoOf(r: Reading): Observed<CpuInfo> {
