@@ -47,7 +47,7 @@ export function evidenceFromProbes(probes: readonly Probe[], results: ProbeResul
   if (logFrom) {
     const raw = text(get(logFrom))!;
     const lines = logFrom === 'kmsg' ? kmsgToLines([raw]) : logFrom === 'journalctl-k' ? journalToLines(raw) : splitLines(raw);
-    mergeEvidence(ev, { formats: ['kernel-log'], log: { lines, source: byId.get(logFrom) ? describeProbe(byId.get(logFrom)!) : logFrom, excerpt: false } });
+    mergeEvidence(ev, { formats: ['kernel-log'], log: { lines, source: byId.get(logFrom) ? describeProbe(byId.get(logFrom)!) : logFrom, excerpt: false, lastLineCut: logFrom === 'dmesg' && raw !== '' && !raw.endsWith('\n') } });
   }
 
   const cmdline = text(get('proc-cmdline'));
