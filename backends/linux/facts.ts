@@ -192,6 +192,13 @@ function describeSeamcall(e: LogEvent, events: readonly LogEvent[], module: Modu
   return { failed, cause };
 }
 
+/** What the 2022 series' messages say by themselves about initialisation. */
+const PREMERGE_OUTCOMES: Partial<Record<MessageId, InitReading>> = {
+  'offline-cpus-premerge': { init: 'failed', errno: 'EINVAL', failed: null, cause: 'initialisation was refused because not every CPU was online' },
+  'kvm-platform-tdx-disabled': { init: 'not-enabled', errno: 'ENODEV', failed: null, cause: 'KVM found TDX not enabled on this platform (no TDX private KeyIDs from the BIOS)' },
+  'kvm-seamrr-disabled': { init: 'not-enabled', errno: 'ENODEV', failed: null, cause: 'KVM found SEAMRR disabled: the BIOS did not enable TDX' },
+};
+
 function initReading(parsed: ParsedLog, cutAtEnd: PartialEvent | null, module: ModuleFacts, detected: boolean, hasLog: boolean): InitReading {
   const ev = parsed.events;
   // Without a kernel log the capture cannot show how initialisation went.
@@ -199,6 +206,11 @@ function initReading(parsed: ParsedLog, cutAtEnd: PartialEvent | null, module: M
   let out: InitReading = { init: detected ? 'not-attempted' : 'not-enabled', errno: null, failed: null, cause: null };
   let seamcall: { failed: FailedSeamcall; cause: string } | null = null;
   for (const e of ev) {
+    const settled = PREMERGE_OUTCOMES[e.id];
+    if (settled) {
+      out = settled;
+      continue;
+    }
     switch (e.id) {
       case 'seamcall-failed':
         seamcall = describeSeamcall(e, ev, module);
@@ -220,15 +232,6 @@ function initReading(parsed: ParsedLog, cutAtEnd: PartialEvent | null, module: M
           init: 'failed', errno: e.variant === 'plain' ? null : 'EFAULT', failed: seamcall?.failed ?? null,
           cause: seamcall?.cause ?? (e.variant === 'plain' ? 'initialisation failed' : 'initialisation failed and the kernel shut the module down'),
         };
-        break;
-      case 'offline-cpus-premerge':
-        out = { init: 'failed', errno: 'EINVAL', failed: null, cause: 'initialisation was refused because not every CPU was online' };
-        break;
-      case 'kvm-platform-tdx-disabled':
-        out = { init: 'not-enabled', errno: 'ENODEV', failed: null, cause: 'KVM found TDX not enabled on this platform (no TDX private KeyIDs from the BIOS)' };
-        break;
-      case 'kvm-seamrr-disabled':
-        out = { init: 'not-enabled', errno: 'ENODEV', failed: null, cause: 'KVM found SEAMRR disabled: the BIOS did not enable TDX' };
         break;
       case 'kvm-ept-disabled-premerge':
         if (out.init === 'not-attempted') out = { init: 'not-attempted', errno: 'EINVAL', failed: null, cause: 'KVM did not set up TDX because EPT is disabled' };
