@@ -67,23 +67,27 @@ export function checkOutputDir(out: string, what = '--out'): string {
   } catch (e) {
     if (e instanceof OutputError) throw e;
   }
-  // Reports are written next to --out (a sibling temporary directory) and moved into it.
-  const needsWrite = existing === abs ? [abs, dirname(abs)] : [existing];
-  for (const d of needsWrite) {
-    try {
-      accessSync(d, constants.W_OK | constants.X_OK);
-    } catch (e) {
-      const code = errno(e);
-      throw new OutputError(`${what} ${out}: ${d} is ${code === 'EROFS' ? 'on a read-only filesystem' : `not writable (${code})`}`);
-    }
-    // Even for root: a directory with no write permission at all is meant to stay as it is.
-    if ((statSync(d).mode & 0o222) === 0) throw new OutputError(`${what} ${out}: ${d} is read-only (mode ${(statSync(d).mode & 0o777).toString(8)})`);
-  }
+  // The reports go into --out itself, or into the directory that will hold it.
+  const problem = unwritable(existing);
+  if (problem) throw new OutputError(`${what} ${out}: ${existing} is ${problem}`);
   return abs;
 }
 
+/** Why a directory cannot be written to, or null. */
+function unwritable(d: string): string | null {
+  try {
+    accessSync(d, constants.W_OK | constants.X_OK);
+  } catch (e) {
+    const code = errno(e);
+    return code === 'EROFS' ? 'on a read-only filesystem' : `not writable (${code})`;
+  }
+  // Even for root: a directory with no write permission at all is meant to stay as it is.
+  const mode = statSync(d).mode;
+  return (mode & 0o222) === 0 ? `read-only (mode ${(mode & 0o777).toString(8)})` : null;
+}
+
 export interface StagedOutput {
-  /** Where to write: a fresh directory next to the final one. */
+  /** Where to write: a fresh directory next to the final one (inside it when its parent is not writable). */
   readonly dir: string;
   /** The final directory. */
   readonly target: string;
@@ -129,8 +133,10 @@ function installCleanup(): void {
 export function stageOutput(target: string): StagedOutput {
   const abs = resolve(target);
   const parent = dirname(abs);
-  mkdirSync(parent, { recursive: true });
-  const dir = mkdtempSync(join(parent, `.${basename(abs)}.tmp-`));
+  // Next to --out; inside it when only --out itself may be written (--out $HOME, /srv/reports).
+  const where = present(abs) && unwritable(parent) ? abs : parent;
+  mkdirSync(where, { recursive: true });
+  const dir = mkdtempSync(join(where, `.${basename(abs)}.tmp-`));
   // mkdtemp makes it private (0700); the reports directory gets the usual permissions.
   chmodSync(dir, 0o777 & ~process.umask());
   installCleanup();
@@ -145,7 +151,7 @@ export function stageOutput(target: string): StagedOutput {
       if (!existsSync(abs)) {
         renameSync(dir, abs);
       } else {
-        const trash = mkdtempSync(join(parent, `.${basename(abs)}.old-`));
+        const trash = mkdtempSync(join(where, `.${basename(abs)}.old-`));
         live.add(trash);
         const written = readdirSync(dir);
         for (const name of new Set([...written, ...owned])) {

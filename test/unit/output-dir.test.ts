@@ -87,3 +87,21 @@ test('a staged directory for a new --out is moved into place whole', () => {
   assert.deepEqual(snapshot(out), { 'compliance.md': 'new' });
   assert.equal(statSync(out).mode & 0o777, 0o777 & ~process.umask());
 });
+
+test('an --out whose parent is read-only is staged inside itself, and still replaced whole', () => {
+  const parent = join(tempDir('ro-parent'), 'srv');
+  const out = join(parent, 'reports');
+  fill(out, { 'compliance.md': 'old', 'mine.txt': 'keep' });
+  chmodSync(parent, 0o555);
+  try {
+    assert.equal(checkOutputDir(out), out);
+    const stage = stageOutput(out);
+    assert.equal(join(stage.dir, '..'), out);
+    fill(stage.dir, { 'compliance.md': 'new' });
+    stage.commit(OWNED);
+    assert.deepEqual(snapshot(out), { 'compliance.md': 'new', 'mine.txt': 'keep' });
+    assert.throws(() => checkOutputDir(join(parent, 'other')), /srv is read-only \(mode 555\)/);
+  } finally {
+    chmodSync(parent, 0o755);
+  }
+});
