@@ -6,6 +6,14 @@ const path = require('node:path');
 process.env.TS_NODE_PROJECT = path.join(__dirname, '..', 'tsconfig.json');
 process.env.TS_NODE_TRANSPILE_ONLY = 'true';
 require('ts-node/register/transpile-only');
+// A reader that goes away (`tdx-conformance faults | head -1`) ends the output quietly: the command
+// itself carries on (a run still writes its reports) and exits with its own code.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e) => {
+    if (e && (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED')) return;
+    throw e;
+  });
+}
 require('../src/cli/main')
   .main(process.argv.slice(2))
   .then((code) => { process.exitCode = code; })

@@ -174,13 +174,15 @@ export function parseKernelText(text: string): ParsedLog & { lastLineCut: boolea
   const lines = splitLines(text);
   const parsed = parseKernelLog(lines);
   const lastLineCut = text.length > 0 && !text.endsWith('\n');
-  if (lastLineCut) {
-    const last = lines.length - 1;
-    const cut = parsed.events.filter((e) => e.line === last);
-    parsed.events = parsed.events.filter((e) => e.line !== last);
-    for (const e of cut) parsed.partial.push({ candidates: [e.id], line: e.line, text: e.text });
-  }
+  if (lastLineCut) demoteLine(parsed, lines.length - 1);
   return { ...parsed, lastLineCut };
+}
+
+/** A line that may have been cut: whatever it seems to say becomes partial, never a fact. */
+export function demoteLine(parsed: ParsedLog, line: number): void {
+  const cut = parsed.events.filter((e) => e.line === line);
+  parsed.events = parsed.events.filter((e) => e.line !== line);
+  for (const e of cut) parsed.partial.push({ candidates: [e.id], line: e.line, text: e.text });
 }
 
 /** Split a text blob into lines the way a log reader would (no trailing empty line). */

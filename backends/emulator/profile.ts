@@ -2,9 +2,11 @@
  * Emulator platform profiles (profiles/*.yaml): loaded once per process, validated against
  * profiles/profile.schema.json plus the catalogues (CPU models, module builds, kernel flavours),
  * and turned into typed values. Any problem is a ProfileError naming the file, the field and
- * what was expected.
+ * what was expected. A broken profile is set aside, not fatal: only a run that selects it fails.
+ * A profile can also be loaded from a file anywhere (`--profile path/to/name.yaml`).
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { decodeText, INPUT_LIMITS, InputError, readInputFile } from '../common/read-input';
 import { basename, join, resolve } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { lazyValidator } from '../common/schema';
@@ -16,6 +18,9 @@ import { MODULE_BUILDS, moduleBuild, type ModuleBuild } from './module/versions'
 import { CPU_MODELS } from '../../spec/platform/cpu-models';
 
 export const PROFILES_DIR = resolve(__dirname, '../../profiles');
+
+/** Where the profiles are read from: profiles/, or the directory TDX_PROFILES_DIR names. */
+export const profilesDir = (env: NodeJS.ProcessEnv = process.env): string => (env.TDX_PROFILES_DIR ? resolve(env.TDX_PROFILES_DIR) : PROFILES_DIR);
 
 export interface Profile {
   name: string;
@@ -35,7 +40,7 @@ export interface Profile {
 
 export class ProfileError extends Error {
   constructor(readonly file: string, readonly field: string, readonly problem: string) {
-    super(`${file}: ${field ? `field ${field}: ` : ''}${problem}`);
+    super(`${file ? `${file}: ` : ''}${field ? `field ${field}: ` : ''}${problem}`);
     this.name = 'ProfileError';
   }
 }
@@ -148,29 +153,79 @@ export function parseProfile(text: string, file: string): Profile {
   return profile;
 }
 
-let cache: Map<string, Profile> | null = null;
+export interface ProfileCatalogue {
+  profiles: Map<string, Profile>;
+  /** Profiles that failed to load, by the name their file gives them. */
+  broken: Map<string, ProfileError>;
+}
 
-/** Every profile in profiles/, parsed once per process. */
-export function loadProfiles(dir = PROFILES_DIR): Map<string, Profile> {
-  if (cache && dir === PROFILES_DIR) return cache;
-  const map = new Map<string, Profile>();
+let cache: { dir: string; cat: ProfileCatalogue } | null = null;
+
+/** Every profile in a directory, parsed once per process; broken ones set aside with their error. */
+export function profileCatalogue(dir = profilesDir()): ProfileCatalogue {
+  if (cache?.dir === dir) return cache.cat;
+  const cat: ProfileCatalogue = { profiles: new Map(), broken: new Map() };
   for (const f of readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort()) {
     const file = join(dir, f);
-    const p = parseProfile(readFileSync(file, 'utf8'), file);
-    map.set(p.name, p);
+    try {
+      const p = parseProfile(readProfileText(file), file);
+      cat.profiles.set(p.name, p);
+    } catch (e) {
+      if (!(e instanceof ProfileError)) throw e;
+      cat.broken.set(basename(f).replace(/\.ya?ml$/, ''), e);
+    }
   }
-  if (dir === PROFILES_DIR) cache = map;
-  return map;
+  if (dir === profilesDir()) cache = { dir, cat };
+  return cat;
+}
+
+/** The profiles of profiles/ that load (see profileCatalogue for the broken ones). */
+export function loadProfiles(dir = profilesDir()): Map<string, Profile> {
+  return profileCatalogue(dir).profiles;
+}
+
+function readProfileText(file: string): string {
+  try {
+    return decodeText(readInputFile(file, INPUT_LIMITS.profile), file).text;
+  } catch (e) {
+    if (e instanceof InputError) throw new ProfileError(file, '', e.problem);
+    throw e;
+  }
+}
+
+/** A profile given by file path (contains a slash or ends in .yaml/.yml) rather than by name. */
+export const isProfilePath = (s: string): boolean => s.includes('/') || /\.ya?ml$/.test(s);
+
+const byPath = new Map<string, Profile>();
+
+/** Load a profile file from anywhere; its name must match the file name, as in profiles/. */
+export function loadProfileFile(path: string): Profile {
+  const file = resolve(path);
+  let p = byPath.get(file);
+  if (!p) {
+    p = parseProfile(readProfileText(file), file);
+    byPath.set(file, p);
+  }
+  return p;
 }
 
 export function defaultProfileName(profiles = loadProfiles()): string {
   const d = [...profiles.values()].filter((p) => p.isDefault);
-  if (d.length !== 1) throw new Error(`exactly one profile must say "default: true" (found ${d.length})`);
+  if (d.length > 1) {
+    throw new ProfileError(d[1].file, 'default', `${d[0].file} already says "default: true"; exactly one profile may`);
+  }
+  if (d.length === 0) {
+    const broken = profiles === cache?.cat.profiles ? [...cache.cat.broken.values()] : [];
+    throw new ProfileError(cache?.dir ?? profilesDir(), 'default', `no profile says "default: true"${broken.length ? ` (broken, so not loaded: ${broken.map((b) => b.message).join('; ')})` : ''}; name one with --profile`);
+  }
   return d[0].name;
 }
 
 export function profileNamed(name: string, profiles = loadProfiles()): Profile {
+  if (isProfilePath(name)) return loadProfileFile(name);
   const p = profiles.get(name);
-  if (!p) throw new Error(`unknown emulator profile "${name}"; valid profiles: ${[...profiles.keys()].join(', ')}`);
-  return p;
+  if (p) return p;
+  const broken = profiles === cache?.cat.profiles ? cache.cat.broken.get(name) : undefined;
+  if (broken) throw broken;
+  throw new ProfileError('', '', `unknown emulator profile "${name}"; valid profiles: ${[...profiles.keys()].join(', ')} (or a path to a profile file)`);
 }

@@ -66,6 +66,8 @@ export interface KernelLogText {
   source: string;
   /** The lines are a filtered selection (grep tdx, head/tail), not the whole log. */
   excerpt: boolean;
+  /** The text did not end with a newline: its last line may be cut and is never read as a fact. */
+  lastLineCut?: boolean;
 }
 
 /** Something the source tried to read but could not, and why (permissions, absent node...). */

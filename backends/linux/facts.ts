@@ -14,7 +14,13 @@
  * the module (@src:capture-canonical-tdx-382); one whose last line is cut shows nothing about
  * how initialisation ended, whatever the fragment suggests (@src:capture-canonical-tdx-135-truncated).
  * Lines typed by hand carry no timestamps and may be shortened (@src:capture-canonical-tdx-425);
- * guest logs may carry printk caller ids (@src:capture-guest-dmesg).
+ * guest logs may carry printk caller ids (@src:capture-guest-dmesg). A log that does not end with
+ * a newline may be cut in its last line, which is then never a fact. A log whose initialisation
+ * started (module information, CMRs, PAMT printed) but shows no outcome is "incomplete".
+ * The 2022 series before the v6.8 merge printed with a plain "tdx: " prefix: the host's
+ * "TDX module initialized." and "Failed to initialize TDX module. Shut it down."
+ * (@src:ml-host-premerge-2022), KVM's "Cannot enable TDX on TDX disabled platform" when the BIOS
+ * did not enable TDX (@src:ml-kvm-tdx-premerge-2022).
  */
 import { errnoName, type ErrnoName } from '../../spec/abi/errno';
 import { fieldKey } from '../../spec/abi/field-id';
@@ -24,7 +30,7 @@ import { statusName } from '../../spec/abi/status';
 import { assumedMainlineFlavour, flavourOfRelease, flavoursConsistentWith, type Eras } from '../../spec/kernel/flavours';
 import type { MessageId } from '../../spec/kernel/printk';
 import type { Role } from '../port';
-import { parseKernelLog, type LogEvent, type ParsedLog, type PartialEvent } from '../common/kernel-log';
+import { demoteLine, parseKernelLog, type LogEvent, type ParsedLog, type PartialEvent } from '../common/kernel-log';
 import { cpuidKey, msrKey, type CpuFlags, type Evidence, type Unreadable } from './evidence';
 import { parseBootLines, type BootLines, type NodeSpan } from './parse/boot-lines';
 import { parseTdxHostVersion } from './parse/sysfs';
@@ -118,8 +124,13 @@ const num = (e: LogEvent, i: number): number => Number(e.values[i] as bigint);
 export const INIT_PHASE: readonly MessageId[] = [
   'module-info', 'cmr', 'pamt-allocated', 'init-done', 'init-failed', 'seamcall-failed', 'module-not-loaded',
   'not-enabled-by-bios', 'tdmrs-exhausted', 'reserved-areas-exhausted', 'no-rbp-mod', 'kvm-init-failed',
+  'init-failed-premerge', 'offline-cpus-premerge', 'kvm-tdx-supported-premerge',
 ];
-const DETECTION_REFUSED: MessageId[] = ['too-few-keyids', 'hibernation-enabled', 'memory-notifier-failed'];
+const DETECTION_REFUSED: MessageId[] = ['too-few-keyids', 'hibernation-enabled', 'memory-notifier-failed', 'kvm-platform-tdx-disabled', 'kvm-seamrr-disabled'];
+/** Printed while the module is being initialised, before the outcome. */
+const INIT_STARTED: readonly MessageId[] = ['module-info', 'cmr', 'pamt-allocated', 'tdmrs-near-limit', 'pamt-node-fallback'];
+/** KVM's TDX setup of the 2022 series: only a kernel built as a TDX host prints them. */
+const KVM_SETUP_PREMERGE: readonly MessageId[] = ['kvm-platform-tdx-disabled', 'kvm-seamrr-disabled', 'kvm-ept-disabled-premerge', 'kvm-tdx-supported-premerge'];
 
 function moduleFacts(events: readonly LogEvent[], ev: Evidence, warnings: string[]): ModuleFacts {
   const m: ModuleFacts = { major: null, minor: null, update: null, build: null, buildDate: null };
@@ -181,6 +192,13 @@ function describeSeamcall(e: LogEvent, events: readonly LogEvent[], module: Modu
   return { failed, cause };
 }
 
+/** What the 2022 series' messages say by themselves about initialisation. */
+const PREMERGE_OUTCOMES: Partial<Record<MessageId, InitReading>> = {
+  'offline-cpus-premerge': { init: 'failed', errno: 'EINVAL', failed: null, cause: 'initialisation was refused because not every CPU was online' },
+  'kvm-platform-tdx-disabled': { init: 'not-enabled', errno: 'ENODEV', failed: null, cause: 'KVM found TDX not enabled on this platform (no TDX private KeyIDs from the BIOS)' },
+  'kvm-seamrr-disabled': { init: 'not-enabled', errno: 'ENODEV', failed: null, cause: 'KVM found SEAMRR disabled: the BIOS did not enable TDX' },
+};
+
 function initReading(parsed: ParsedLog, cutAtEnd: PartialEvent | null, module: ModuleFacts, detected: boolean, hasLog: boolean): InitReading {
   const ev = parsed.events;
   // Without a kernel log the capture cannot show how initialisation went.
@@ -188,6 +206,11 @@ function initReading(parsed: ParsedLog, cutAtEnd: PartialEvent | null, module: M
   let out: InitReading = { init: detected ? 'not-attempted' : 'not-enabled', errno: null, failed: null, cause: null };
   let seamcall: { failed: FailedSeamcall; cause: string } | null = null;
   for (const e of ev) {
+    const settled = PREMERGE_OUTCOMES[e.id];
+    if (settled) {
+      out = settled;
+      continue;
+    }
     switch (e.id) {
       case 'seamcall-failed':
         seamcall = describeSeamcall(e, ev, module);
@@ -203,6 +226,15 @@ function initReading(parsed: ParsedLog, cutAtEnd: PartialEvent | null, module: M
       }
       case 'kvm-init-failed':
         if (out.init !== 'failed') out = { init: 'failed', errno: null, failed: null, cause: 'KVM reported that the TDX module could not be initialised' };
+        break;
+      case 'init-failed-premerge':
+        out = {
+          init: 'failed', errno: e.variant === 'plain' ? null : 'EFAULT', failed: seamcall?.failed ?? null,
+          cause: seamcall?.cause ?? (e.variant === 'plain' ? 'initialisation failed' : 'initialisation failed and the kernel shut the module down'),
+        };
+        break;
+      case 'kvm-ept-disabled-premerge':
+        if (out.init === 'not-attempted') out = { init: 'not-attempted', errno: 'EINVAL', failed: null, cause: 'KVM did not set up TDX because EPT is disabled' };
         break;
       case 'module-not-loaded':
         out = { init: 'not-loaded', errno: 'ENODEV', failed: null, cause: 'the BIOS loaded no TDX module: the first SEAMCALL failed with VMfailInvalid' };
@@ -238,9 +270,11 @@ function initReading(parsed: ParsedLog, cutAtEnd: PartialEvent | null, module: M
         break;
     }
   }
-  // A log cut before its outcome: the last line could be any of several messages. Say so.
-  if (cutAtEnd && out.init === 'not-attempted') {
-    return { init: 'incomplete', errno: null, failed: out.failed, cause: null };
+  // A log cut before its outcome (the last line could be any of several messages), or one whose
+  // initialisation started and shows no end: it does not say how initialisation went.
+  const started = ev.some((e) => INIT_STARTED.includes(e.id));
+  if ((cutAtEnd || started) && out.init === 'not-attempted') {
+    return { init: 'incomplete', errno: null, failed: out.failed, cause: started ? 'initialisation started (module information, CMRs or PAMT printed) but the capture ends before its outcome' : null };
   }
   return out;
 }
@@ -259,6 +293,7 @@ function roleOf(ev: Evidence, parsed: ParsedLog, boot: BootLines, flags: CpuFlag
   if (sig && cpuidSignature(sig.ebx, sig.ecx, sig.edx) === TDX_SIGNATURE) guest.push('CPUID 0x21 says "IntelTDX    "');
   if (has(events, 'keyid-range')) host.push('kernel log: private KeyID range');
   if (INIT_PHASE.some((id) => has(events, id))) host.push('kernel log: TDX module initialisation messages');
+  if (KVM_SETUP_PREMERGE.some((id) => has(events, id))) host.push("kernel log: KVM's TDX setup messages (2022 series)");
   if (flags?.flags.includes('tdx_host_platform')) host.push('CPU flag tdx_host_platform');
   if (ev.sysfsModule) host.push('TDX module sysfs information');
   if (ev.tdxHostVersion) host.push('tdx_host sysfs device');
@@ -296,6 +331,7 @@ function inferFlavour(parsed: ParsedLog) {
 export function readEvidence(ev: Evidence): Reading {
   const lines = ev.log?.lines ?? [];
   const parsed = parseKernelLog(lines);
+  if (ev.log?.lastLineCut && lines.length) demoteLine(parsed, lines.length - 1);
   const boot = parseBootLines(lines);
   const warnings = [...ev.notes.filter((n) => n.startsWith('warning: ')).map((n) => n.slice(9))];
   const flags = ev.cpuFlags;

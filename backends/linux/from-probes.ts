@@ -54,7 +54,9 @@ export function evidenceFromProbes(probes: readonly Probe[], results: ProbeResul
     const lines = logFrom === 'kmsg' ? kmsgToLines([raw]) : logFrom === 'journalctl-k' ? journalToLines(raw) : splitLines(raw);
     const r = get(logFrom);
     const source = r && r.ok && 'source' in r && r.source ? r.source : byId.get(logFrom) ? describeProbe(byId.get(logFrom)!) : logFrom;
-    mergeEvidence(ev, { formats: ['kernel-log'], log: { lines, source, excerpt: false } });
+    // dmesg-shaped text (the seam's log, format-1 dmesg) ends with a newline unless its last line was cut.
+    const dmesgShaped = logFrom === 'kernel-log' || logFrom === 'dmesg';
+    mergeEvidence(ev, { formats: ['kernel-log'], log: { lines, source, excerpt: false, lastLineCut: dmesgShaped && raw !== '' && !raw.endsWith('\n') } });
   }
 
   const cmdline = text(get('proc-cmdline'));

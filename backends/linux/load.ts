@@ -6,6 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { KernelInterface } from '../kernel-interface';
+import { describeErrno } from '../common/read-input';
 import { readEvidence, type Reading } from './facts';
 import { evidenceFromProbes } from './from-probes';
 import { runProbes } from './live';
@@ -25,7 +26,13 @@ export interface SourceReading extends Reading {
 export function readSnapshot(path: string): SourceReading {
   const p = resolve(path);
   if (!existsSync(p)) throw new SnapshotError(p, 'no such file or directory');
-  if (statSync(p).isDirectory()) {
+  let isDir: boolean;
+  try {
+    isDir = statSync(p).isDirectory();
+  } catch (e) {
+    throw new SnapshotError(p, describeErrno(e));
+  }
+  if (isDir) {
     const { manifest, probes, results } = readSnapshotDir(p);
     const r = readEvidence(evidenceFromProbes(probes, results));
     r.facts.formats.unshift('snapshot');

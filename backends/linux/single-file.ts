@@ -4,8 +4,8 @@
  * transcript of TDX-relevant commands. What the file is, is recognised from its content, never
  * from its name. A file with none of these is an error, not an empty capture.
  */
-import { readFileSync, statSync } from 'node:fs';
 import { parseKernelLog, splitLines } from '../common/kernel-log';
+import { decodeText, INPUT_LIMITS, InputError, readInputFile, type DecodedText } from '../common/read-input';
 import { emptyEvidence, mergeEvidence, type Evidence } from './evidence';
 import { parseBareFlags, parseLscpu, parseProcCpuinfo } from './parse/cpuinfo';
 import { looksLikeKernelLine, parseBootLines } from './parse/boot-lines';
@@ -13,14 +13,6 @@ import { parseModuleInfoDump } from './parse/sysfs';
 import { parseSystemReport } from './parse/system-report';
 import { parseTranscript } from './parse/transcript';
 import { SnapshotError } from './snapshot';
-
-/** NUL bytes, or invalid UTF-8 in more than a few places, mean this is not text. */
-function isBinary(buf: Buffer): boolean {
-  if (buf.includes(0)) return true;
-  const text = buf.toString('utf8');
-  const bad = (text.match(/\uFFFD/g) ?? []).length;
-  return bad > 4 && bad / Math.max(1, text.length) > 0.01;
-}
 
 export function evidenceFromText(text: string, label: string): Evidence {
   const ev = emptyEvidence();
@@ -59,7 +51,7 @@ export function evidenceFromText(text: string, label: string): Evidence {
   const isLog = parsed.events.length > 0 || parsed.partial.length > 0 || boot.kernelLines > 0;
   if (isLog && !report && !pc && !pl && !bare) {
     const whole = boot.startsAtBoot && boot.release !== null;
-    mergeEvidence(ev, { formats: ['kernel-log'], log: { lines, source: label, excerpt: !whole } });
+    mergeEvidence(ev, { formats: ['kernel-log'], log: { lines, source: label, excerpt: !whole, lastLineCut: !text.endsWith('\n') } });
   }
   if (ev.formats.length === 0) {
     throw new SnapshotError(label, 'not a kernel log: no kernel log line, TDX message or other capture this tool reads (system report, cpuinfo, lscpu, sysfs dump, shell transcript)');
@@ -67,16 +59,17 @@ export function evidenceFromText(text: string, label: string): Evidence {
   return ev;
 }
 
+/** A file read with a size limit, never blocking; NUL bytes and invalid UTF-8 replaced with a warning. */
 export function evidenceFromFile(path: string): Evidence {
-  let buf: Buffer;
+  let decoded: DecodedText;
   try {
-    if (!statSync(path).isFile()) throw new SnapshotError(path, 'not a regular file');
-    buf = readFileSync(path);
+    decoded = decodeText(readInputFile(path, INPUT_LIMITS.capture), path);
   } catch (e) {
-    if (e instanceof SnapshotError) throw e;
-    throw new SnapshotError(path, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message);
+    if (e instanceof InputError) throw new SnapshotError(path, e.problem);
+    throw e;
   }
-  if (buf.length === 0) throw new SnapshotError(path, 'empty file: nothing to read');
-  if (isBinary(buf)) throw new SnapshotError(path, 'binary file: expected text (a kernel log, a system report, or a snapshot directory)');
-  return evidenceFromText(buf.toString('utf8'), path);
+  if (decoded.text.length === 0) throw new SnapshotError(path, 'empty file: nothing to read');
+  const ev = evidenceFromText(decoded.text, path);
+  ev.notes.push(...decoded.warnings.map((w) => `warning: ${w}`));
+  return ev;
 }

@@ -9,7 +9,8 @@
  * Reading one goes through the same parsers as the live machine. Anything wrong with the input
  * is a SnapshotError naming the file and the problem, which the CLI prints as one line.
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { decodeText, INPUT_LIMITS, InputError, readInputFile } from '../common/read-input';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { CpuidRegs } from './evidence';
@@ -99,8 +100,9 @@ export function readSnapshotDir(dir: string): { manifest: Manifest; probes: Prob
   if (!existsSync(file)) throw new SnapshotError(dir, `no snapshot here (no ${MANIFEST}); give a directory written by \`tdx-conformance capture\` or a kernel log file`);
   let doc: unknown;
   try {
-    doc = JSON.parse(readFileSync(file, 'utf8'));
+    doc = JSON.parse(readInputFile(file, INPUT_LIMITS.manifest).toString('utf8'));
   } catch (e) {
+    if (e instanceof InputError) throw new SnapshotError(file, e.problem);
     throw new SnapshotError(file, `not valid JSON (${(e as Error).message.split('\n')[0]})`);
   }
   if (!isObject(doc) || doc.format !== SNAPSHOT_FORMAT) throw new SnapshotError(file, `not a tdx-conformance snapshot manifest (format must be "${SNAPSHOT_FORMAT}")`);
@@ -125,7 +127,12 @@ export function readSnapshotDir(dir: string): { manifest: Manifest; probes: Prob
         const f = join(dir, r.file);
         if (!resolve(f).startsWith(resolve(dir))) throw new SnapshotError(file, `entries[${i}] names a file outside the snapshot (${r.file})`);
         if (!existsSync(f)) throw new SnapshotError(f, `missing (the manifest lists it for ${e.source})`);
-        results.set(p.id, { ok: true, text: readFileSync(f, 'utf8') });
+        try {
+          results.set(p.id, { ok: true, text: decodeText(readInputFile(f, INPUT_LIMITS.capture), f).text });
+        } catch (err) {
+          if (err instanceof InputError) throw new SnapshotError(f, err.problem);
+          throw err;
+        }
         break;
       }
       case 'exists':

@@ -5,7 +5,7 @@
  * emulator (which prints them) and the parsers (which read real logs).
  */
 
-export type Subsystem = 'tdx-host' | 'kvm' | 'kexec' | 'guest' | 'plain' | 'any';
+export type Subsystem = 'tdx-host' | 'kvm' | 'kvm-premerge' | 'kexec' | 'guest' | 'plain' | 'any';
 
 export interface MessageSpec {
   subsystem: Subsystem;
@@ -37,7 +37,10 @@ export const MESSAGES = {
     code: 'Disable ACPI S3. Turn off TDX in the BIOS to use ACPI S3.',
     suspend: 'Disable ACPI S3 suspend. Turn off TDX in the BIOS to use ACPI S3.',
   }, 'tdx-c-mid', 'ml-host-v14', 'capture-intel-tdx-linux-5'),
-  'module-not-loaded': M('tdx-host', { code: 'module not loaded' }, 'tdx-c-mid', 'tdx-rst-host'),
+  'module-not-loaded': M('tdx-host', {
+    code: 'module not loaded',
+    premerge: 'TDX module is not loaded.',
+  }, 'tdx-c-mid', 'tdx-rst-host', 'ml-host-premerge-2022'),
   'module-info': M('tdx-host', {
     attributes: 'TDX module: attributes 0x%x, vendor_id 0x%x, major_version %u, minor_version %u, build_date %u, build_num %u',
     build: 'TDX module %u.%u.%02u.%02u, build number %u, build date %08x',
@@ -51,11 +54,32 @@ export const MESSAGES = {
   'init-done': M('tdx-host', {
     code: 'module initialized',
     boot: 'TDX-Module initialized',
-  }, 'tdx-c-618', 'tdx-c-new'),
+    premerge: 'TDX module initialized.',
+  }, 'tdx-c-618', 'tdx-c-new', 'ml-host-premerge-2022'),
   'init-failed': M('tdx-host', {
     code: 'module initialization failed (%d)',
     boot: 'TDX-Module initialization failed (%d)',
   }, 'tdx-c-618', 'tdx-c-new'),
+  // The 2022 host series (before the v6.8 merge): on-demand init, shut down on any error.
+  'init-failed-premerge': M('tdx-host', {
+    shutdown: 'Failed to initialize TDX module. Shut it down.',
+    'shutdown-2sp': 'Failed to initialize TDX module.  Shut it down.',
+    plain: 'Failed to initialize TDX module.',
+  }, 'ml-host-premerge-2022', 'ml-kvm-tdx-premerge-2022'),
+  'offline-cpus-premerge': M('tdx-host', {
+    code: "Unable to initialize the TDX module when there's offline CPU(s).",
+  }, 'ml-host-premerge-2022'),
+  // KVM's TDX setup of the 2022 (v5.19-era) series, printed with pr_fmt "tdx: ".
+  'kvm-platform-tdx-disabled': M('kvm-premerge', {
+    code: 'Cannot enable TDX on TDX disabled platform',
+    period: 'Cannot enable TDX on TDX disabled platform.',
+  }, 'ml-kvm-tdx-premerge-2022'),
+  'kvm-seamrr-disabled': M('kvm-premerge', { code: 'Cannot enable TDX with SEAMRR disabled' }, 'ml-kvm-tdx-premerge-2022'),
+  'kvm-ept-disabled-premerge': M('kvm-premerge', { code: 'Cannot enable TDX with EPT disabled' }, 'ml-kvm-tdx-premerge-2022'),
+  'kvm-tdx-supported-premerge': M('kvm-premerge', {
+    hkid: 'kvm: TDX is supported. hkid start pos %d mask 0x%llx',
+    'phys-bits': 'kvm: TDX is supported. x86 phys bits %d',
+  }, 'ml-kvm-tdx-premerge-2022'),
   'seamcall-failed': M('tdx-host', { code: 'SEAMCALL (0x%016llx) failed: 0x%016llx' }, 'tdx-c-mid'),
   'seamcall-regs-1': M('tdx-host', { code: 'RCX 0x%016llx RDX 0x%016llx R08 0x%016llx' }, 'tdx-c-mid'),
   'seamcall-regs-2': M('tdx-host', { code: 'R09 0x%016llx R10 0x%016llx R11 0x%016llx' }, 'tdx-c-mid'),
@@ -127,6 +151,7 @@ export const isMessageId = (s: string): s is MessageId => Object.prototype.hasOw
 export const SUBSYSTEM_PREFIXES: Readonly<Record<Subsystem, readonly string[]>> = {
   'tdx-host': ['virt/tdx: ', 'tdx: '],
   kvm: ['kvm_intel: '],
+  'kvm-premerge': ['tdx: '],
   kexec: ['kexec: '],
   guest: ['tdx: '],
   plain: [''],

@@ -5,8 +5,8 @@ import { emulatorFactory } from '../../backends/emulator/target';
 import { loadProfiles } from '../../backends/emulator/profile';
 import { FLAVOURS } from '../../spec/kernel/flavours';
 import { MESSAGES } from '../../spec/kernel/printk';
-import { sources } from '../../spec/sources';
-import { formatProblems, lintSpec, listFiles, type LintProblem } from '../lint/spec-lint';
+import { sourceFile, sources, sourceUrl } from '../../spec/sources';
+import { formatProblems, lintSpec, listFiles, sourceLinkProblems, type LintProblem } from '../lint/spec-lint';
 import { PROJECT_ROOT, runSuite } from '../runner/run-suite';
 
 /** Steps with no definition, or more than one, found by a dry run. */
@@ -46,7 +46,7 @@ export function projectLintInput() {
 }
 
 export async function lintCommand(): Promise<number> {
-  const problems = [...lintSpec(projectLintInput()), ...(await dryRunProblems())];
+  const problems = [...lintSpec(projectLintInput()), ...sourceLinkProblems(sources(), sourceUrl, sourceFile, PROJECT_ROOT), ...(await dryRunProblems())];
   if (problems.length) {
     process.stderr.write(formatProblems(problems) + `\nspec lint: ${problems.length} problem(s)\n`);
     return 1;

@@ -1,6 +1,7 @@
 /**
- * tdx-conformance: the command-line tool. Exit codes: 0 conforms (or the gate passed), 1 failures
- * or regressions, 2 bad usage or configuration.
+ * tdx-conformance: the command-line tool. Exit codes of `run`: 0 nothing failed and at least one
+ * scenario executed; 1 something failed, the gate failed, nothing executed, or fewer applicable
+ * requirements executed than --min-executed asks; 2 bad usage or input (one line on stderr).
  */
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
@@ -8,23 +9,44 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from '../project-root';
 import { registerLinuxCommands } from './linux-commands';
 import { registerReportCommands } from './report-commands';
-import { handled, UsageError } from './usage-error';
+import { asUsageError, handled, oneLine, printUsageError, UsageError } from './usage-error';
 
 const version = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')).version as string;
+
+/** Exit codes and environment, shown by `--help` and `run --help` (and the README). */
+export const EXIT_CODES_HELP = `
+Exit codes of run:
+  0  nothing failed and at least one scenario executed
+  1  something failed, the gate failed (--baseline), no scenario executed, or the share
+     of applicable requirements executed is below --min-executed
+  2  bad usage or input: one line on stderr naming the problem; earlier reports in
+     --out are left as they were
+
+Verdict (every report states the same one): CONFORMS (nothing failed, every applicable
+requirement executed), DOES NOT CONFORM (something failed), NO FAILURES, PARTIAL (some
+applicable requirements not observed, with the reasons), NOTHING EXECUTED.
+
+Environment (used when the option is not given, as for cucumber-js):
+  TDX_TARGET, TDX_PROFILE, TDX_SNAPSHOT, TDX_FAULTS, TDX_ALLOW_DESTRUCTIVE=1;
+  TDX_PROFILES_DIR: read the emulator profiles from this directory instead of profiles/`;
 
 export function buildProgram(): Command {
   const program = new Command('tdx-conformance')
     .description('Executable specification of Intel TDX on Linux: run it on the embedded emulator or a real machine')
     .version(version)
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
+    .configureOutput({
+      // One line for every usage error (commander's own included), no help dump after it.
+      outputError: (str, write) => write(`tdx-conformance: ${oneLine(str.replace(/^error: /, '').trim())} (see --help)\n`),
+    })
+    .exitOverride()
+    .addHelpText('after', EXIT_CODES_HELP);
 
   program
     .command('run')
     .description('run the conformance suite and write the reports')
-    .addOption(new Option('--target <name>', 'target: emulator, linux (this machine), emulated-linux (the linux backend over an emulated machine) or snapshot').default('emulator'))
-    .option('--profile <name>', 'emulator platform profile, or "all" (default: the default profile)')
-    .option('--snapshot <path>', 'snapshot directory or kernel log file (implies --target snapshot)')
+    .addOption(new Option('--target <name>', 'target: emulator, linux (this machine), emulated-linux (the linux backend over an emulated machine of a profile) or snapshot (default: TDX_TARGET, else emulator)'))
+    .option('--profile <name|all|file.yaml>', 'emulator platform profile: a name, "all", or a profile file (default: TDX_PROFILE, else the default profile)')
+    .option('--snapshot <path>', 'snapshot directory or kernel log file (implies --target snapshot; default: TDX_SNAPSHOT)')
     .option('--tags <expression>', 'cucumber tag expression selecting scenarios')
     .option('--faults <names>', 'comma-separated emulator faults to switch on')
     .option('--out <dir>', 'output directory for reports', 'reports')
@@ -35,6 +57,8 @@ export function buildProgram(): Command {
     .option('--baseline <file|dir>', 'gate the run against a baseline (a directory: <dir>/<target name>.yaml)')
     .option('--update-baseline', 'with --baseline: rewrite the baseline from this run instead of gating')
     .option('--no-allure-report', 'skip generating the Allure HTML report (results are still written)')
+    .option('--min-executed <percent>', 'exit 1 when fewer than this share (0-100) of the applicable requirements executed', parsePercent)
+    .addHelpText('after', EXIT_CODES_HELP)
     .action(async (opts) => {
       const { runCommand } = await import('./run');
       process.exitCode = await runCommand(opts);
@@ -44,19 +68,13 @@ export function buildProgram(): Command {
     .command('profiles')
     .description('list the emulator platform profiles')
     .option('--json', 'machine-readable output')
-    .action(async (opts) => {
-      const { profilesCommand } = await import('./profiles');
-      process.exitCode = profilesCommand(opts);
-    });
+    .action(handled(async (opts) => (await import('./profiles')).profilesCommand(opts)));
 
   program
     .command('faults')
     .description('list the fault catalogue of the emulator')
     .option('--json', 'machine-readable output')
-    .action(async (opts) => {
-      const { faultsCommand } = await import('./faults');
-      process.exitCode = faultsCommand(opts);
-    });
+    .action(handled(async (opts) => (await import('./faults')).faultsCommand(opts)));
 
   program
     .command('lint-spec')
@@ -78,6 +96,12 @@ export function buildProgram(): Command {
   return program;
 }
 
+export function parsePercent(v: string): number {
+  const n = Number(v.replace(/%$/, ''));
+  if (!/^\d+(\.\d+)?%?$/.test(v) || n > 100) throw new UsageError(`--min-executed must be a percentage from 0 to 100, got "${v}"`);
+  return n;
+}
+
 export function parseInteger(v: string, name: string): number {
   if (!/^\d+$/.test(v)) throw new UsageError(`${name} must be a whole number, got "${v}"`);
   return Number(v);
@@ -93,8 +117,9 @@ export async function main(argv: string[]): Promise<number> {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       return 2;
     }
-    if (e instanceof UsageError) {
-      process.stderr.write(`tdx-conformance: ${e.message}\n`);
+    const u = asUsageError(e);
+    if (u) {
+      printUsageError(u.message);
       return 2;
     }
     throw e;

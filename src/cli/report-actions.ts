@@ -1,46 +1,58 @@
 /** What the commands on results directories do: report, compliance, gate, merge. */
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { generateAllureHtml } from '../reports/allure-html';
-import { baselineTarget, formatFindings, gate, readBaseline, sameTarget, updatedBaseline, writeBaseline, type BaselineTarget } from '../reports/gate';
+import { allureReportName, generateAllureHtml, writeAllureRunInfo } from '../reports/allure-html';
+import {
+  baselineTarget, describeBaselineTarget, formatFindings, gate, readBaseline, sameMachine, sameTarget, updatedBaseline, writeBaseline, type BaselineTarget,
+} from '../reports/gate';
 import { mergeDirectories } from '../reports/merge';
 import { complianceFor, recordedTarget } from '../reports/outputs';
-import { readMessages, scenarioResults } from '../reports/results';
+import { readMessages } from '../reports/results';
+import { analyseRun, exitDecision } from '../reports/verdict';
+import { checkOutputDir, stageOutput } from './output-dir';
 import { UsageError } from './usage-error';
 
 function resultsDir(dir: string): string {
   const d = resolve(dir);
   if (!existsSync(d)) throw new UsageError(`results directory ${dir} does not exist`);
+  if (!statSync(d).isDirectory()) throw new UsageError(`${dir} is not a directory (give a results directory of tdx-conformance run)`);
   if (!existsSync(`${d}/messages.ndjson`)) throw new UsageError(`${dir} has no messages.ndjson (not a results directory of tdx-conformance run)`);
   return d;
 }
 
-/** Report on a results directory; allure: say so in one line when Java is missing. */
+/** Regenerate the Allure report of a results directory; say so in one line when Java is missing. */
 export function reportCommand(opts: { results: string }): number {
   const dir = resultsDir(opts.results);
-  const r = generateAllureHtml(dir);
-  if (r.generated) process.stdout.write(`Allure report: ${r.dir}/index.html\n`);
+  const { verdict } = analyseRun(readMessages(`${dir}/messages.ndjson`));
+  writeAllureRunInfo(dir, verdict, recordedTarget(dir));
+  const r = generateAllureHtml(dir, { reportName: allureReportName(verdict) });
+  if (r.generated) process.stdout.write(`Allure report: ${r.file}\n`);
   else process.stdout.write(`Allure HTML report not generated: ${r.reason}. The other reports are in ${dir}.\n`);
   return 0;
 }
 
 export function complianceCommand(opts: { results: string }): number {
   const dir = resultsDir(opts.results);
-  const c = complianceFor(dir, readMessages(`${dir}/messages.ndjson`), recordedTarget(dir));
-  process.stdout.write(`compliance: ${c.totals.passed} passed, ${c.totals.failed} failed, ${c.totals.skipped} skipped, ${c.totals.blocked} blocked -> ${dir}/compliance.md\n`);
-  return c.totals.failed > 0 ? 1 : 0;
+  const messages = readMessages(`${dir}/messages.ndjson`);
+  const analysis = analyseRun(messages);
+  complianceFor(dir, messages, recordedTarget(dir), analysis);
+  process.stdout.write(`Verdict: ${analysis.verdict.line}\ncompliance: ${dir}/compliance.md, ${dir}/compliance.html\n`);
+  return exitDecision(analysis.verdict).code;
 }
 
 /** Gate a results directory against a baseline (or rewrite the baseline with --update). */
 export function gateCommand(opts: { results: string; baseline: string; update?: boolean }): number {
   const dir = resultsDir(opts.results);
-  const results = scenarioResults(readMessages(`${dir}/messages.ndjson`));
+  const { results } = analyseRun(readMessages(`${dir}/messages.ndjson`));
   const target = recordedTarget(dir);
   const runTarget: BaselineTarget | null = target ? baselineTarget(target) : null;
   const exists = existsSync(opts.baseline);
   if (opts.update) {
     if (!runTarget) throw new UsageError(`${dir} has no environment.json: cannot tell which target the baseline is for`);
     const previous = exists ? readBaseline(opts.baseline) : null;
+    if (previous && !sameMachine(previous.target, runTarget)) {
+      throw new UsageError(`baseline ${opts.baseline} is for ${describeBaselineTarget(previous.target)}, but the results are from ${describeBaselineTarget(runTarget)}: not rewritten (write a new baseline file for this target)`);
+    }
     writeBaseline(opts.baseline, updatedBaseline(previous, runTarget, results));
     process.stdout.write(`baseline ${opts.baseline} rewritten from ${results.length} scenarios\n`);
     return 0;
@@ -55,11 +67,27 @@ export function gateCommand(opts: { results: string; baseline: string; update?: 
   return g.passed ? 0 : 1;
 }
 
+const realpath = (p: string): string => {
+  try {
+    return realpathSync(p);
+  } catch {
+    return resolve(p);
+  }
+};
+
 export async function mergeCommand(dirs: string[], opts: { out: string }): Promise<number> {
   const inputs = dirs.map(resultsDir);
-  const merged = await mergeDirectories(inputs, resolve(opts.out));
-  const results = scenarioResults(merged);
-  const failed = results.filter((r) => !['passed', 'skipped', 'blocked'].includes(r.status)).length;
-  process.stdout.write(`merged ${inputs.length} result directories: ${results.length} scenarios, ${failed} failed -> ${opts.out}\n`);
-  return failed > 0 ? 1 : 0;
+  const out = checkOutputDir(opts.out);
+  const clash = inputs.find((d) => realpath(d) === realpath(out));
+  if (clash) throw new UsageError(`--out ${opts.out} is one of the directories being merged: choose another output directory`);
+  const stage = stageOutput(out);
+  try {
+    const { analysis } = await mergeDirectories(inputs, stage.dir);
+    stage.commit();
+    const v = analysis.verdict;
+    process.stdout.write(`merged ${inputs.length} result directories: ${v.scenarios.total} scenarios, ${v.scenarios.failed} failed -> ${opts.out}\nVerdict: ${v.line}\n`);
+    return exitDecision(v).code;
+  } finally {
+    stage.discard();
+  }
 }

@@ -6,14 +6,17 @@
  *  - a Rule whose Rule and Feature carry no @src, or an @src that is not registered;
  *  - a registered source cited nowhere (neither by a tag nor by an "@src:" mention in code);
  *  - a tag of an unknown family;
- *  - applicability tags no emulator profile satisfies (a scenario that would never run in CI).
+ *  - applicability tags no emulator profile satisfies (a scenario that would never run in CI);
+ *  - a source link that cannot be right: a URL that does not parse, a repository that is not
+ *    owner/name, a commit that is not hex, a capture file that is not in the project.
  * Undefined steps are found by a strict dry run (see dryRunProblems in the CLI).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { AstBuilder, compile, GherkinClassicTokenMatcher, Parser } from '@cucumber/gherkin';
 import { IdGenerator, type GherkinDocument, type Pickle } from '@cucumber/messages';
 import { isCapability, MACHINE_CHANGING, type Capability, type TargetDescription } from '../../backends/port';
+import type { Source } from '../../spec/sources';
 import { decide } from '../../support/applicability';
 import { isKnownTag, parseTag, tagValues } from '../../support/tags';
 
@@ -174,6 +177,45 @@ export function lintSpec(input: LintInput): LintProblem[] {
   }
   for (const id of [...input.sourceIds].sort()) {
     if (!cited.has(id)) problems.push({ file: 'spec/sources', line: 0, message: `source "${id}" is cited by no feature and no code` });
+  }
+  return problems;
+}
+
+const HEX_COMMIT = /^[0-9a-f]{7,40}$/;
+const REPO = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+
+function badUrl(u: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(u);
+  } catch {
+    return 'does not parse as a URL';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `has protocol ${url.protocol} (http or https expected)`;
+  if (!url.hostname.includes('.')) return `has no real host name (${url.hostname})`;
+  if (/\b(Infinity|NaN|undefined|null)\b/.test(u)) return 'contains Infinity, NaN, undefined or null (a field read as the wrong type?)';
+  return null;
+}
+
+/** Every link a registered source makes, and the fields it is built from. */
+export function sourceLinkProblems(all: Record<string, Source>, url: (id: string) => string, fileOf: (id: string) => string, root: string): LintProblem[] {
+  const problems: LintProblem[] = [];
+  for (const [id, s] of Object.entries(all).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const add = (message: string) => problems.push({ file: fileOf(id), line: 0, message: `source "${id}": ${message}` });
+    if (s.repo !== undefined && !REPO.test(s.repo)) add(`repo "${s.repo}" is not owner/name`);
+    if (s.commit !== undefined && !HEX_COMMIT.test(s.commit)) add(`commit "${s.commit}" is not a hex commit id (7 to 40 digits)`);
+    for (const c of s.commits ?? []) if (!HEX_COMMIT.test(c)) add(`commit "${c}" in commits is not a hex commit id`);
+    if (s.path !== undefined && s.repo === undefined) add('has a path but no repo: the link cannot be built');
+    if (s.url !== undefined) {
+      const why = badUrl(s.url);
+      if (why) add(`url ${s.url} ${why}`);
+    }
+    const link = url(id);
+    if (!link.startsWith('spec/sources#') && link !== s.url) {
+      const why = badUrl(link);
+      if (why) add(`link ${link} ${why}`);
+    }
+    if (s.file !== undefined && !existsSync(join(root, s.file))) add(`file ${s.file} is not in the project`);
   }
   return problems;
 }

@@ -1,23 +1,29 @@
-/** Options for the Allure formatter (src/reports/allure-reporter.ts). */
+/** Options for the Allure formatter (src/reports/allure-reporter.ts) and the Allure environment widget. */
 import { join } from 'node:path';
+import type { TargetDescription } from '../../backends/port';
 import { targetFactory, type WorldParameters } from '../../support/targets';
 import { categories } from './allure-categories';
 
+/** What the Allure environment widget shows about the target. */
+export function allureEnvironment(d: TargetDescription): Record<string, string> {
+  const m = d.module;
+  return {
+    target: d.kind,
+    name: d.name,
+    kernel: `${d.kernel.release ?? 'unknown'} (${d.kernel.flavour ?? 'flavour unknown'})`,
+    module: m ? `${m.major}.${m.minor}${m.update === null ? '' : '.' + String(m.update).padStart(2, '0')}${m.build ? ` build ${m.build}` : ''}` : 'unknown',
+    tdx_features0: m?.features0 == null ? 'unknown' : '0x' + BigInt(m.features0).toString(16),
+    cpu: `${d.platform.cpuModel ?? 'unknown'} x${d.platform.packages ?? '?'} (${d.platform.logicalCpus ?? '?'} logical CPUs)`,
+    faults: (d.faults ?? []).join(',') || 'none',
+  };
+}
+
 export function allureFormatOptions(outDir: string, world: WorldParameters): Record<string, unknown> {
   const d = targetFactory(world).description;
-  const m = d.module;
   return {
     resultsDir: join(outDir, 'allure-results'),
     tdxTarget: `${d.kind}:${d.name}`,
-    environmentInfo: {
-      target: d.kind,
-      name: d.name,
-      kernel: `${d.kernel.release ?? 'unknown'} (${d.kernel.flavour ?? 'flavour unknown'})`,
-      module: m ? `${m.major}.${m.minor}${m.update === null ? '' : '.' + String(m.update).padStart(2, '0')}${m.build ? ` build ${m.build}` : ''}` : 'unknown',
-      tdx_features0: m?.features0 == null ? 'unknown' : '0x' + m.features0.toString(16),
-      cpu: `${d.platform.cpuModel ?? 'unknown'} x${d.platform.packages ?? '?'} (${d.platform.logicalCpus ?? '?'} logical CPUs)`,
-      faults: (d.faults ?? []).join(',') || 'none',
-    },
+    environmentInfo: allureEnvironment(d),
     categories,
   };
 }

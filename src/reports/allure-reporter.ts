@@ -4,12 +4,15 @@
  * labels are set here from the pickle's tags: area as epic, requirement id as story, @severity,
  * a link per @src, the reason of a skip as the status message, and a test-case id derived from
  * the requirement and the scenario's position in its Rule, which survives renaming the scenario.
+ * The result's status is cucumber's (the most severe step result, hooks included): allure-cucumberjs
+ * ranks a passed step above a skipped one, so a scenario whose later step skipped would read as
+ * passed. Undefined, pending and ambiguous steps (suite defects) are "broken".
  * A hook that passes leaves no fixture: the suite's hooks are bookkeeping (applicability, restoring
  * a machine), and a fixture per hook and scenario would be a file each in allure-results. A hook
  * that fails is reported as a fixture with its error.
  */
 import { createHash } from 'node:crypto';
-import type { Envelope, Pickle, TestStepFinished, TestStepStarted } from '@cucumber/messages';
+import type { Envelope, Pickle, TestStepFinished, TestStepResultStatus, TestStepStarted } from '@cucumber/messages';
 import { SKIP_MEDIA_TYPE, skipLogLine, type SkipRecord } from '../../support/skip-record';
 
 /** Media type of the lines a step writes with World.log(). */
@@ -46,6 +49,16 @@ interface AllureBase {
   allureRuntime: { updateTest(uuid: string, fn: (r: TestResultLike) => void): void };
 }
 
+type AllureStatus = 'passed' | 'failed' | 'broken' | 'skipped';
+
+/** Cucumber's order of severity (as its summary and JUnit use it). */
+const SEVERITY: Record<TestStepResultStatus, number> = { UNKNOWN: 0, PASSED: 1, SKIPPED: 2, PENDING: 3, UNDEFINED: 4, AMBIGUOUS: 5, FAILED: 6 };
+
+/** Cucumber's status of a test case in Allure's words; null: failed (Allure tells failed from broken). */
+const ALLURE_STATUS: Record<TestStepResultStatus, AllureStatus | null> = {
+  UNKNOWN: 'skipped', PASSED: 'passed', SKIPPED: 'skipped', PENDING: 'broken', UNDEFINED: 'broken', AMBIGUOUS: 'broken', FAILED: null,
+};
+
 const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
 
 /** Position of each pickle within its Rule (or Feature), by source order. */
@@ -57,11 +70,27 @@ export default class TdxAllureReporter extends Base {
   /** Hook steps started and not yet finished, by test case started id and step id. */
   private readonly hookSteps = new Map<string, TestStepStarted>();
   private readonly profile: string;
+  /** Most severe step result (hooks included) per test case started id: cucumber's status. */
+  private readonly worst = new Map<string, TestStepResultStatus>();
+  /** The status and skip message each finished test result is written with, by result uuid. */
+  private readonly settled = new Map<string, { status: AllureStatus | null; message?: string }>();
 
   constructor(options: { parsedArgvOptions?: { tdxTarget?: string; resultsDir?: string } }) {
     const argv = options.parsedArgvOptions ?? {};
-    super({ ...options, parsedArgvOptions: { ...argv, writer: new PlainAllureWriter(argv.resultsDir ?? 'allure-results') } });
+    const writer = new PlainAllureWriter(argv.resultsDir ?? 'allure-results');
+    super({ ...options, parsedArgvOptions: { ...argv, writer } });
     this.profile = argv.tdxTarget ?? '';
+    writer.beforeWrite = (r) => this.settle(r);
+  }
+
+  /** Give a result cucumber's status (a failure keeps Allure's failed/broken split). */
+  private settle(r: { uuid: string; status?: string; statusDetails?: { message?: string } }): void {
+    const s = this.settled.get(r.uuid);
+    if (!s) return;
+    this.settled.delete(r.uuid);
+    if (s.status) r.status = s.status;
+    else if (r.status !== 'failed' && r.status !== 'broken') r.status = 'failed';
+    if (s.message) r.statusDetails = { ...r.statusDetails, message: s.message };
   }
 
   override parseEnvelope(e: Envelope): void {
@@ -116,6 +145,8 @@ export default class TdxAllureReporter extends Base {
   }
 
   override onTestStepFinished(data: TestStepFinished): void {
+    const cur = this.worst.get(data.testCaseStartedId);
+    if (!cur || SEVERITY[data.testStepResult.status] > SEVERITY[cur]) this.worst.set(data.testCaseStartedId, data.testStepResult.status);
     const key = `${data.testCaseStartedId}/${data.testStepId}`;
     const hook = this.hookSteps.get(key);
     if (hook) {
@@ -130,8 +161,10 @@ export default class TdxAllureReporter extends Base {
   override onTestCaseFinished(data: { testCaseStartedId: string }): void {
     const uuid = this.testResultUuids.get(data.testCaseStartedId);
     const skip = this.skipRecords.get(data.testCaseStartedId);
+    const worst = this.worst.get(data.testCaseStartedId) ?? 'PASSED';
     this.skipRecords.delete(data.testCaseStartedId);
-    if (uuid && skip) this.allureRuntime.updateTest(uuid, (r) => { r.statusDetails = { ...r.statusDetails, message: `${skip.kind}: ${skip.reason}` }; });
+    this.worst.delete(data.testCaseStartedId);
+    if (uuid) this.settled.set(uuid, { status: ALLURE_STATUS[worst], ...(skip ? { message: `${skip.kind}: ${skip.reason}` } : {}) });
     super.onTestCaseFinished(data);
   }
 }

@@ -1,92 +1,65 @@
 /**
- * The compliance report: per requirement, its source, its scenarios and their status on this
- * target, with the reason for every skip; per area and overall, counts of passed, failed,
- * skipped (by reason) and blocked; coverage (requirements with at least one executed scenario
- * against all requirements); and the target's self-description. Written as compliance.json and
- * as compliance.md, which reads on its own (for a certification ticket).
+ * The compliance report: the run's verdict (verdict.ts); per requirement, what it requires (its
+ * Rule), its source, its scenarios and their status on this target, with the reason for every
+ * skip and for every applicable requirement not observed; per area and overall, counts of
+ * passed, failed, skipped (by reason) and blocked; and the target's self-description. Written as
+ * compliance.json, as compliance.md, which reads on its own (for a certification ticket) and
+ * links its charts (charts/*.svg), and as compliance.html with the charts inline.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Envelope } from '@cucumber/messages';
-import { toJson } from '../../backends/common/json';
 import type { TargetDescription } from '../../backends/port';
 import { sources, sourceUrl } from '../../spec/sources';
 import type { Area } from '../../support/tags';
-import { plannedScenarios, scenarioResults, type ScenarioResult, type Status } from './results';
+import type { Status } from './results';
+import { analyseRun, countScenario, emptyCounts, NOT_OBSERVED_LABEL, type NotObservedKind, type RunAnalysis, type ScenarioCounts, type Verdict } from './verdict';
 
-export interface Counts {
-  passed: number;
-  failed: number;
-  skipped: number;
-  blocked: number;
-  /** Undefined, pending or ambiguous steps: suite defects (also counted in failed). */
-  defects: number;
-  skippedByReason: Record<string, number>;
-}
+export type Counts = ScenarioCounts;
 
-export type RequirementStatus = 'passed' | 'failed' | 'skipped' | 'blocked' | 'not-run';
+/** Where the charts go, relative to the results directory (compliance.md links them). */
+export const CHART_FILES = { scenarios: 'charts/scenarios-by-area.svg', requirements: 'charts/requirements-by-area.svg' } as const;
+
+/** passed: executed, none failed; not-observed: applicable, not executed; see verdict.ts. */
+export type RequirementStatus = 'passed' | 'failed' | 'not-observed' | 'not-applicable';
 
 export interface RequirementEntry {
   id: string;
   area: Area | null;
   feature: string;
+  /** The Rule's sentence: what the requirement says. */
   rule: string | null;
   source: { id: string; title: string; url: string }[];
   status: RequirementStatus;
+  applicable: boolean;
+  executed: boolean;
   scenarios: { key: string; name: string; status: Status | 'not-run'; skipReason?: string; message?: string }[];
   skipReasons: string[];
+  /** Applicable and not executed: why, main reason first. */
+  notObserved: { kind: NotObservedKind; reason: string }[];
 }
 
 export interface Compliance {
-  schema: 'tdx-conformance/compliance/1';
+  schema: 'tdx-conformance/compliance/2';
   generatedAt: string;
   suite: { version: string; revision: string | null };
   target: TargetDescription | null;
+  verdict: Verdict;
   totals: Counts;
   areas: Record<string, Counts>;
+  /** Per area: requirements applicable, executed, not observed (for the charts). */
+  areaRequirements: Record<string, { total: number; applicable: number; executed: number; failed: number }>;
   requirements: RequirementEntry[];
-  coverage: { executed: number; total: number; notExecuted: string[] };
-}
-
-const emptyCounts = (): Counts => ({ passed: 0, failed: 0, skipped: 0, blocked: 0, defects: 0, skippedByReason: {} });
-
-function count(c: Counts, r: ScenarioResult): void {
-  if (r.status === 'passed') c.passed++;
-  else if (r.status === 'blocked') c.blocked++;
-  else if (r.status === 'skipped') {
-    c.skipped++;
-    const k = r.skip?.kind ?? 'unknown';
-    c.skippedByReason[k] = (c.skippedByReason[k] ?? 0) + 1;
-  } else {
-    c.failed++;
-    if (r.status !== 'failed') c.defects++;
-  }
-}
-
-function requirementStatus(rs: ScenarioResult[]): RequirementStatus {
-  if (rs.length === 0) return 'not-run';
-  if (rs.some((r) => r.status !== 'passed' && r.status !== 'skipped' && r.status !== 'blocked')) return 'failed';
-  if (rs.some((r) => r.status === 'blocked')) return 'blocked';
-  if (rs.some((r) => r.status === 'passed')) return 'passed';
-  return 'skipped';
 }
 
 export function buildCompliance(
-  envelopes: readonly Envelope[],
+  source: readonly Envelope[] | RunAnalysis,
   target: TargetDescription | null,
   suite: { version: string; revision: string | null },
   generatedAt = new Date().toISOString(),
 ): Compliance {
-  const results = scenarioResults(envelopes);
-  const planned = plannedScenarios(envelopes);
+  const { results, planned, outcomes, verdict } = 'verdict' in source ? source : analyseRun(source);
   const byKey = new Map(results.map((r) => [r.key, r]));
-  const totals = emptyCounts();
   const areas: Record<string, Counts> = {};
-  for (const r of results) {
-    count(totals, r);
-    const a = r.area ?? 'other';
-    count((areas[a] ??= emptyCounts()), r);
-  }
+  for (const r of results) countScenario((areas[r.area ?? 'other'] ??= emptyCounts()), r);
   const reqs = new Map<string, RequirementEntry>();
   const allSources = sources();
   for (const p of planned) {
@@ -94,7 +67,8 @@ export function buildCompliance(
     let e = reqs.get(p.req);
     if (!e) {
       e = {
-        id: p.req, area: p.area, feature: p.feature, rule: p.rule, status: 'not-run', scenarios: [], skipReasons: [],
+        id: p.req, area: p.area, feature: p.feature, rule: p.rule, status: 'not-observed', applicable: true, executed: false,
+        scenarios: [], skipReasons: [], notObserved: [],
         source: p.src.map((id) => ({ id, title: allSources[id]?.title ?? '(unregistered source)', url: sourceUrl(id) })),
       };
       reqs.set(p.req, e);
@@ -106,26 +80,31 @@ export function buildCompliance(
       ...(r?.message ? { message: r.message } : {}),
     });
   }
-  for (const e of reqs.values()) {
-    const rs = e.scenarios.map((s) => byKey.get(s.key)).filter((x): x is ScenarioResult => !!x);
-    e.status = requirementStatus(rs);
+  const areaRequirements: Compliance['areaRequirements'] = {};
+  for (const o of outcomes) {
+    const e = reqs.get(o.id);
+    if (!e) continue;
+    e.applicable = o.applicable;
+    e.executed = o.executed;
+    e.notObserved = o.notObserved;
+    e.status = o.failed ? 'failed' : !o.applicable ? 'not-applicable' : o.executed ? 'passed' : 'not-observed';
     e.skipReasons = [...new Set(e.scenarios.filter((s) => s.skipReason).map((s) => s.skipReason!))];
+    const a = (areaRequirements[e.area ?? 'other'] ??= { total: 0, applicable: 0, executed: 0, failed: 0 });
+    a.total++;
+    if (o.applicable) a.applicable++;
+    if (o.executed) a.executed++;
+    if (o.failed) a.failed++;
   }
-  const requirements = [...reqs.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
-  const executed = requirements.filter((e) => e.scenarios.some((s) => s.status !== 'skipped' && s.status !== 'blocked' && s.status !== 'not-run'));
   return {
-    schema: 'tdx-conformance/compliance/1',
+    schema: 'tdx-conformance/compliance/2',
     generatedAt,
     suite,
     target,
-    totals,
+    verdict,
+    totals: verdict.scenarios,
     areas,
-    requirements,
-    coverage: {
-      executed: executed.length,
-      total: requirements.length,
-      notExecuted: requirements.filter((e) => !executed.includes(e)).map((e) => e.id),
-    },
+    areaRequirements,
+    requirements: [...reqs.values()].sort((a, b) => (a.id < b.id ? -1 : 1)),
   };
 }
 
@@ -144,11 +123,12 @@ function hex(v: bigint | string | null | undefined): string {
   return typeof v === 'bigint' ? '0x' + v.toString(16) : String(v);
 }
 
-function describeTarget(t: TargetDescription | null): string[] {
-  if (!t) return ['Target: unknown.'];
+/** The target's self-description as label/value rows (Markdown and HTML). */
+export function targetRows(t: TargetDescription | null): [string, string][] {
+  if (!t) return [['Target', 'unknown']];
   const m = t.module;
   const mod = m ? `${m.major}.${m.minor}${m.update === null ? '' : '.' + String(m.update).padStart(2, '0')}${m.build ? `, build ${m.build}` : ''}${m.buildDate ? `, built ${m.buildDate}` : ''}` : 'unknown';
-  const rows = [
+  return [
     ['Target', `${t.kind}: ${t.name}`],
     ['Role', t.role],
     ['Kernel', `${t.kernel.release ?? 'unknown'} (flavour ${t.kernel.flavour ?? 'unknown'})`],
@@ -158,44 +138,59 @@ function describeTarget(t: TargetDescription | null): string[] {
     ['Private KeyIDs', t.platform.keyIds ? `[${t.platform.keyIds.start}, ${t.platform.keyIds.end})` : 'none seen'],
     ['Faults switched on', (t.faults ?? []).join(', ') || 'none'],
   ];
-  return ['| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${esc(v)} |`)];
+}
+
+/** Requirements not observed, grouped by their main reason. */
+export function notObservedGroups(c: Compliance): { kind: NotObservedKind; label: string; requirements: RequirementEntry[] }[] {
+  const groups = new Map<NotObservedKind, RequirementEntry[]>();
+  for (const r of c.requirements.filter((x) => x.status === 'not-observed')) {
+    const k = r.notObserved[0]?.kind ?? 'cannot-observe';
+    groups.set(k, [...(groups.get(k) ?? []), r]);
+  }
+  return [...groups.entries()].map(([kind, requirements]) => ({ kind, label: NOT_OBSERVED_LABEL[kind], requirements }));
 }
 
 export function complianceMarkdown(c: Compliance): string {
-  const verdict = c.totals.failed > 0 ? 'DOES NOT CONFORM' : c.totals.blocked > 0 ? 'INCOMPLETE (blocked scenarios)' : 'CONFORMS';
+  const v = c.verdict;
   const out: string[] = [];
   out.push('# TDX conformance report', '');
-  out.push(`**Verdict: ${verdict}** — ${c.totals.passed} passed, ${c.totals.failed} failed, ${c.totals.skipped} skipped, ${c.totals.blocked} blocked; ${c.coverage.executed} of ${c.coverage.total} requirements executed.`, '');
-  out.push(`Suite tdx-conformance ${c.suite.version}${c.suite.revision ? ` (revision ${c.suite.revision.slice(0, 12)})` : ''}, generated ${c.generatedAt}.`, '');
-  out.push('## Target', '', ...describeTarget(c.target), '');
+  out.push(`**Verdict: ${v.line}**`, '');
+  out.push(`Scenarios: ${v.scenarios.passed} passed, ${v.scenarios.failed} failed, ${v.scenarios.skipped} skipped, ${v.scenarios.blocked} blocked. ` +
+    `Requirements: ${v.requirements.total} in the suite, ${v.requirements.notApplicable} not applicable to this target, ${v.requirements.applicable} applicable, ${v.requirements.executed} executed, ${v.requirements.notObserved} not observed.`, '');
+  out.push(`Suite tdx-conformance ${c.suite.version}${c.suite.revision ? ` (revision ${c.suite.revision.slice(0, 12)})` : ''}, generated ${c.generatedAt}. ` +
+    'The same report with the charts inline: [compliance.html](compliance.html).', '');
+  out.push('## Target', '', '| | |', '|---|---|', ...targetRows(c.target).map(([k, val]) => `| ${k} | ${esc(val)} |`), '');
+  out.push('## Charts', '', `![Scenarios per area: passed, failed, skipped by reason](${CHART_FILES.scenarios})`, '',
+    `![Requirements executed out of applicable, per area](${CHART_FILES.requirements})`, '');
   out.push('## Totals', '', '| Area | Passed | Failed | Skipped | Blocked | Skipped by reason |', '|---|---|---|---|---|---|');
   for (const [a, cnt] of Object.entries(c.areas).sort()) out.push(countsRow(a, cnt));
   out.push(countsRow('**all**', c.totals), '');
-  const failed = c.requirements.filter((r) => r.status === 'failed' || r.status === 'blocked');
+  const failed = c.requirements.filter((r) => r.status === 'failed');
   if (failed.length) {
-    out.push('## Non-conformance and blocked requirements', '');
+    out.push('## Non-conformance', '');
     for (const r of failed) {
-      out.push(`### ${r.id} (${r.status})`, '', r.rule ?? r.feature, '');
+      out.push(`### ${r.id}`, '', r.rule ?? r.feature, '');
       for (const s of r.scenarios.filter((x) => x.status !== 'passed' && x.status !== 'skipped' && x.status !== 'not-run')) {
         out.push(`- ${esc(s.name)}: ${s.status}${s.message ? ` — ${esc(s.message.split('\n')[0])}` : ''}${s.skipReason ? ` — ${esc(s.skipReason)}` : ''}`);
       }
       out.push('');
     }
   }
-  out.push('## Requirements', '', '| Requirement | Status | Scenarios (passed/total) | Source | Skip reasons |', '|---|---|---|---|---|');
+  const groups = notObservedGroups(c);
+  if (groups.length) {
+    out.push('## Applicable but not observed', '', 'These requirements apply to the target, but none of their scenarios could be executed; nothing is claimed about them.', '');
+    for (const g of groups) {
+      out.push(`### ${g.label} (${g.requirements.length})`, '');
+      for (const r of g.requirements) out.push(`- **${r.id}** — ${esc(r.rule ?? r.feature)}: ${esc(r.notObserved.map((n) => `${n.kind}: ${n.reason}`).join('; '))}`);
+      out.push('');
+    }
+  }
+  out.push('## Requirements', '', '| Requirement | What it requires | Status | Scenarios passed/total | Source | Skip reasons |', '|---|---|---|---|---|---|');
   for (const r of c.requirements) {
     const passed = r.scenarios.filter((s) => s.status === 'passed').length;
     const src = r.source.map((s) => `[${s.id}](${s.url})`).join(', ');
-    out.push(`| ${r.id} | ${r.status} | ${passed}/${r.scenarios.length} | ${src} | ${esc(r.skipReasons.join('; ')) || '-'} |`);
+    out.push(`| ${r.id} | ${esc(r.rule ?? r.feature)} | ${r.status} | ${passed}/${r.scenarios.length} | ${src} | ${esc(r.skipReasons.join('; ')) || '-'} |`);
   }
   out.push('');
-  if (c.coverage.notExecuted.length) {
-    out.push('## Requirements not executed on this target', '', ...c.coverage.notExecuted.map((id) => `- ${id}`), '');
-  }
   return out.join('\n');
-}
-
-export function writeCompliance(outDir: string, c: Compliance): void {
-  writeFileSync(join(outDir, 'compliance.json'), toJson(c) + '\n');
-  writeFileSync(join(outDir, 'compliance.md'), complianceMarkdown(c));
 }

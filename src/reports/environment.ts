@@ -1,10 +1,11 @@
-/** environment.json: what ran, on what, with which suite revision. */
+/** environment.json: what ran, on what, with which suite revision, and the run's verdict. */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { targetFactory, type WorldParameters } from '../../support/targets';
 import { bigintReplacer } from '../../backends/common/json';
 import { PROJECT_ROOT } from '../project-root';
+import type { Verdict } from './verdict';
 
 let revision: string | null | undefined;
 
@@ -23,7 +24,7 @@ export function suiteVersion(): string {
   return JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')).version;
 }
 
-export function environmentRecord(world: WorldParameters, argv: string[]) {
+export function environmentRecord(world: WorldParameters, argv: string[], verdict?: Verdict) {
   const f = targetFactory(world);
   return {
     suite: { name: 'tdx-conformance', version: suiteVersion(), revision: gitRevision() },
@@ -32,11 +33,12 @@ export function environmentRecord(world: WorldParameters, argv: string[]) {
     target: f.description,
     capabilities: [...f.capabilities].sort(),
     world,
+    ...(verdict ? { verdict } : {}),
   };
 }
 
-export function writeEnvironment(outDir: string, world: WorldParameters, argv: string[]): ReturnType<typeof environmentRecord> {
-  const record = environmentRecord(world, argv);
+export function writeEnvironment(outDir: string, world: WorldParameters, argv: string[], verdict?: Verdict): ReturnType<typeof environmentRecord> {
+  const record = environmentRecord(world, argv, verdict);
   writeFileSync(join(outDir, 'environment.json'), JSON.stringify(record, bigintReplacer, 2) + '\n');
   return record;
 }

@@ -6,7 +6,8 @@
  * blocked), on a scenario the baseline lists that did not run, and on an unexpected pass: the
  * baseline must then be tightened, as WPT and Mesa do.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
+import { INPUT_LIMITS, InputError, readInputFile } from '../../backends/common/read-input';
 import { lazyValidator } from '../../backends/common/schema';
 import { parse, stringify } from 'yaml';
 import type { TargetDescription } from '../../backends/port';
@@ -79,11 +80,17 @@ export function baselineTarget(d: TargetDescription): BaselineTarget {
 
 export function readBaseline(file: string): Baseline {
   let doc: unknown;
+  let text: string;
   try {
-    doc = parse(readFileSync(file, 'utf8'));
+    text = readInputFile(file, INPUT_LIMITS.baseline).toString('utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new BaselineError(file, code ? `cannot read (${code})` : `not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+    if (e instanceof InputError) throw new BaselineError(file, e.problem);
+    throw e;
+  }
+  try {
+    doc = parse(text);
+  } catch (e) {
+    throw new BaselineError(file, `not valid YAML: ${(e as Error).message.split('\n')[0]}`);
   }
   const validate = validator();
   if (!validate(doc)) {
@@ -168,12 +175,23 @@ export function updatedBaseline(previous: Baseline | null, target: BaselineTarge
 export function writeBaseline(file: string, b: Baseline): void {
   const header = '# Expected results of the conformance suite on one target (see README, "Baselines and the gate").\n' +
     '# Regenerate with: tdx-conformance gate --results <dir> --baseline <this file> --update\n';
-  writeFileSync(file, header + stringify(b, { lineWidth: 0 }));
+  // Written whole, then renamed over the old one: never half a baseline.
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, header + stringify(b, { lineWidth: 0 }));
+  renameSync(tmp, file);
 }
 
 export function sameTarget(a: BaselineTarget, b: BaselineTarget): boolean {
-  return a.kind === b.kind && a.name === b.name && a.kernel === b.kernel && a.module === b.module;
+  return sameMachine(a, b) && a.kernel === b.kernel && a.module === b.module;
 }
+
+/** The same kind of target and the same machine (profile, host or capture), whatever its kernel or module. */
+export function sameMachine(a: BaselineTarget, b: BaselineTarget): boolean {
+  return a.kind === b.kind && a.name === b.name;
+}
+
+export const describeBaselineTarget = (t: BaselineTarget): string =>
+  `${t.kind} ${t.name}${t.kernel ? `, kernel ${t.kernel}` : ''}${t.module ? `, module ${t.module}` : ''}`;
 
 export function formatFindings(g: GateResult): string {
   const lines: string[] = [];

@@ -5,11 +5,15 @@
  * each shard's references (pickles, pickle steps, step definitions, hooks) to them by position,
  * then rewrites JUnit, HTML, Allure results and the compliance report from the merged stream.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Envelope } from '@cucumber/messages';
+import { toJson } from '../../backends/common/json';
+import { INPUT_LIMITS, InputError, readInputFile } from '../../backends/common/read-input';
+import type { TargetDescription } from '../../backends/port';
 import { readMessages } from './results';
 import { writeReportsFromMessages } from './outputs';
+import type { RunAnalysis } from './verdict';
 
 export class MergeError extends Error {
   constructor(message: string) {
@@ -91,19 +95,32 @@ export function mergeMessages(dirs: readonly string[]): Envelope[] {
   return out;
 }
 
-export async function mergeDirectories(dirs: readonly string[], outDir: string): Promise<Envelope[]> {
+/** An input's environment.json, or null when it has none. */
+function environmentOf(dir: string): { target?: TargetDescription | null } & Record<string, unknown> | null {
+  const f = join(dir, 'environment.json');
+  if (!existsSync(f)) return null;
+  try {
+    return JSON.parse(readInputFile(f, INPUT_LIMITS.manifest).toString('utf8'));
+  } catch (e) {
+    throw new MergeError(`${f}: ${e instanceof InputError ? e.problem : `not valid JSON (${(e as Error).message.split('\n')[0]})`}`);
+  }
+}
+
+/** Merge result directories into outDir (fresh): messages, Allure results, every report. */
+export async function mergeDirectories(dirs: readonly string[], outDir: string): Promise<{ envelopes: Envelope[]; analysis: RunAnalysis }> {
   const merged = mergeMessages(dirs);
-  mkdirSync(join(outDir, 'allure-results'), { recursive: true });
-  writeFileSync(join(outDir, 'messages.ndjson'), merged.map((e) => JSON.stringify(e)).join('\n') + '\n');
-  const envs = dirs.map((d) => (existsSync(join(d, 'environment.json')) ? JSON.parse(readFileSync(join(d, 'environment.json'), 'utf8')) : null));
+  const envs = dirs.map(environmentOf);
   const targets = new Set(envs.map((e) => JSON.stringify(e?.target ?? null)));
   if (targets.size > 1) throw new MergeError('the shards ran on different targets; merge only shards of one target');
-  if (envs[0]) writeFileSync(join(outDir, 'environment.json'), JSON.stringify({ ...envs[0], mergedFrom: dirs }, null, 2) + '\n');
+  mkdirSync(join(outDir, 'allure-results'), { recursive: true });
+  writeFileSync(join(outDir, 'messages.ndjson'), merged.map((e) => JSON.stringify(e)).join('\n') + '\n');
   for (const d of dirs) {
     const a = join(d, 'allure-results');
     if (!existsSync(a)) continue;
     for (const f of readdirSync(a)) cpSync(join(a, f), join(outDir, 'allure-results', f), { recursive: true });
   }
-  await writeReportsFromMessages(outDir, merged, envs[0]?.target ?? null);
-  return merged;
+  const target = envs[0]?.target ?? null;
+  const analysis = await writeReportsFromMessages(outDir, merged, target);
+  if (envs[0]) writeFileSync(join(outDir, 'environment.json'), toJson({ ...envs[0], mergedFrom: dirs, verdict: analysis.verdict }) + '\n');
+  return { envelopes: merged, analysis };
 }

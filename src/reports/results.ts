@@ -4,8 +4,8 @@
  * example row), its requirement, area and sources from the tags, the final status (the last
  * attempt when retried) and, for a skip, the reason the suite recorded.
  */
-import { readFileSync } from 'node:fs';
 import type { Envelope, GherkinDocument, TestStepResultStatus } from '@cucumber/messages';
+import { INPUT_LIMITS, InputError, readInputFile } from '../../backends/common/read-input';
 import { SKIP_MEDIA_TYPE, type SkipRecord } from '../../support/skip-record';
 import { areaOf, tagValues, type Area } from '../../support/tags';
 
@@ -42,9 +42,10 @@ export class MessagesError extends Error {
 export function readMessages(file: string): Envelope[] {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readInputFile(file, INPUT_LIMITS.messages).toString('utf8');
   } catch (e) {
-    throw new MessagesError(file, `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    if (e instanceof InputError) throw new MessagesError(file, e.problem);
+    throw e;
   }
   const out: Envelope[] = [];
   text.split('\n').forEach((line, i) => {

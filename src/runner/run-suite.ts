@@ -51,12 +51,11 @@ export async function supportLibrary(): Promise<Support> {
   return (await prepared()).support;
 }
 
-/** Report file -> cucumber formatter that writes it. */
+/** Report file -> cucumber formatter that writes it (JUnit is written after the run, with the verdict). */
 export function reportFiles(outDir: string): Record<string, string> {
   mkdirSync(join(outDir, 'allure-results'), { recursive: true });
   return {
     [join(outDir, 'messages.ndjson')]: 'message',
-    [join(outDir, 'junit.xml')]: 'junit',
     [join(outDir, 'cucumber-report.html')]: 'html',
     [join(outDir, 'allure-results', '.formatter-output')]: join(PROJECT_ROOT, 'src/reports/allure-formatter.js'),
   };

@@ -119,6 +119,7 @@ const EXPECTED: Record<string, Expect> = {
         module: { major: 1, minor: 5, update: null, build: 595, buildDate: 20231008 },
         cmrs: cmrs(['0x100000', '0x6f800000'], ['0x100000000', '0x107a000000'], ['0x1080000000', '0x207c000000'], ['0x2080000000', '0x307c000000'], ['0x3080000000', '0x407c000000']),
         init: 'incomplete', s3Disabled: true,
+        cause: 'initialisation started (module information, CMRs or PAMT printed) but the capture ends before its outcome',
       }),
     },
     warnings: [/the last line is cut: "virt\/tdx: initialization failed: T" could be reserved-areas-exhausted or tdmrs-exhausted; not read as either/],

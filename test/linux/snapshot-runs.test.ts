@@ -7,12 +7,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readMachine } from '../../backends/linux/load';
 import { ThisMachine } from '../../backends/linux/real/this-machine';
 import type { ScenarioResult } from '../../src/reports/results';
 import { PROJECT_ROOT } from '../../src/project-root';
-import { runInto, tempDir } from '../support/suite';
+import { readMessages } from '../../src/reports/results';
+import { allureCounts, cucumberCounts, runInto, tempDir } from '../support/suite';
 
 const HOST = join(PROJECT_ROOT, 'test/fixtures/real/host');
 const PATHS = ['features/host/**/*.feature'];
@@ -79,8 +81,11 @@ function check(name: string, results: readonly ScenarioResult[]): void {
 
 for (const [file, want] of Object.entries(CONCLUSIONS)) {
   test(`snapshot run on ${file}`, async () => {
-    const results = await runInto(tempDir('snap'), { target: 'snapshot', snapshot: join(HOST, file) }, { paths: PATHS });
+    const dir = tempDir('snap');
+    const results = await runInto(dir, { target: 'snapshot', snapshot: join(HOST, file) }, { paths: PATHS });
     check(file, results);
+    // Allure tells the same counts as cucumber (a scenario whose later step skipped is skipped there too).
+    assert.deepEqual(allureCounts(join(dir, 'allure-results')), cucumberCounts(readMessages(join(dir, 'messages.ndjson'))), `${file}: Allure statuses`);
     const passed = results.filter((r) => r.status === 'passed').map((r) => r.name).sort();
     assert.deepEqual(passed, [...want.passed].sort(), `${file}: scenarios the capture shows`);
     const reasons = results.filter((r) => r.status === 'skipped').map((r) => r.skip!.reason);
@@ -91,8 +96,13 @@ for (const [file, want] of Object.entries(CONCLUSIONS)) {
 test('the suite on this machine (--target linux): no failure, every skip explained, something really ran', async () => {
   const live = readMachine(new ThisMachine(), 'linux', 'this machine');
   const role = live.facts.role;
-  const results = await runInto(tempDir('live'), { target: 'linux' }, { paths: PATHS });
+  const dir = tempDir('live');
+  const results = await runInto(dir, { target: 'linux' }, { paths: PATHS });
   check('this machine', results);
+  assert.deepEqual(allureCounts(join(dir, 'allure-results')), cucumberCounts(readMessages(join(dir, 'messages.ndjson'))), 'this machine: Allure statuses');
+  // A machine that observes so little is never reported as conforming.
+  const verdict = JSON.parse(readFileSync(join(dir, 'compliance.json'), 'utf8')).verdict;
+  if (role !== 'host') assert.notEqual(verdict.kind, 'conforms', verdict.line);
   const passed = results.filter((r) => r.status === 'passed');
   if (!live.evidence.log) {
     // Where the kernel log cannot be read, log-based scenarios say so instead of running.

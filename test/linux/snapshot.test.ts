@@ -201,5 +201,5 @@ test('tdx-conformance capture writes a bundle of this machine that inspects like
   assert.deepEqual([captured.role, captured.kernel.release], [live.role, live.kernel.release]);
   const again = spawnSync(process.execPath, [BIN, 'capture', '--out', out], { encoding: 'utf8' });
   assert.equal(again.status, 2);
-  assert.match(again.stderr, /manifest.json: a snapshot is already there/);
+  assert.match(again.stderr, /snap already holds a snapshot: choose a new or empty directory/);
 });
