@@ -39,7 +39,7 @@ export function cpuVendor(r: Reading): string | null {
 /**
  * What the machine says about KeyIDs: the partitioning MSR when readable; a faulting read (the
  * kernel then finds no TDX, silently); or, with the MSR unreadable, a CPU that cannot have any
- * KeyIDs (not Intel, or no TME in CPUID.7.0:ECX[13]); else the KeyID range the kernel logged.
+ * KeyIDs (not Intel, or no TME in CPUID.7.0:ECX[13]); or what a system report read from the MSR.
  */
 function keyIds(r: Reading): { mktme: number | null; tdx: number; how: string } | { unknown: string } {
   const msr = r.evidence.msrs[msrKey(0, 0x87)];
@@ -49,11 +49,10 @@ function keyIds(r: Reading): { mktme: number | null; tdx: number; how: string } 
   if (vendor !== null && vendor !== 'GenuineIntel') return { mktme: 0, tdx: 0, how: `the CPU is ${vendor}, which has no TDX KeyIDs` };
   const l7 = r.evidence.cpuid[cpuidKey(0, 7, 0)];
   if (vendor === 'GenuineIntel' && l7 && (l7.ecx & (1 << 13)) === 0) return { mktme: 0, tdx: 0, how: 'CPUID.7.0:ECX[13] (TME) is clear, so there are no KeyIDs' };
-  const range = r.facts.host?.keyIdRange;
-  if (range) return { mktme: range[0] - 1, tdx: range[1] - range[0], how: `the kernel logged the private KeyID range [${range[0]}, ${range[1]})` };
   if (r.evidence.reportedMsrs?.tdxPrivateKeyIds != null) return { mktme: null, tdx: r.evidence.reportedMsrs.tdxPrivateKeyIds, how: 'the system report reads MSR 0x87' };
   const why = msr && 'error' in msr ? `MSR 0x87 could not be read (${msr.error})` : 'MSR 0x87 is not in the capture';
-  return { unknown: `the KeyID partitioning cannot be confirmed: ${why} and the log has no KeyID range` };
+  // The kernel's own KeyID line is not evidence here: the scenarios check that line against the partitioning.
+  return { unknown: `the KeyID partitioning cannot be confirmed: ${why}` };
 }
 
 const sameRegions = (a: readonly MemoryRegion[], b: readonly { base: bigint; end: bigint }[]): boolean =>

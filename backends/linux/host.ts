@@ -41,7 +41,9 @@ export function logOf(r: Reading, live: boolean, afterInit: boolean): Observed<K
     return unobservable(`the kernel log is not available${why.length ? ` (${why.join('; ')})` : live ? '' : ' in this capture'}`);
   }
   // A live log that does not start at boot has lost its beginning (the ring buffer wrapped).
-  const complete = !!r.facts.log?.complete && !(live && !r.boot.startsAtBoot);
+  // Whole means: not cut at the end, from the first line of the boot on, and not a selection. A
+  // pasted capture counts as whole only if it also reaches the end of boot; it may be a grep otherwise.
+  const complete = !!r.facts.log?.complete && r.boot.startsAtBoot && !log.excerpt && (live || r.boot.bootEndLine !== null);
   const events = r.parsed.events.map((e) => ({ ...e }));
   if (afterInit) return { lines: [...log.lines], events, complete };
   const end = r.boot.bootEndLine;

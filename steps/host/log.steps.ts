@@ -22,7 +22,15 @@ function wholeLogEvents(w: TdxWorld): LogEvent[] {
 }
 
 const eventsOf = (w: TdxWorld, id: MessageId): LogEvent[] => eventsWithId(events(w), id);
-const one = (w: TdxWorld, id: MessageId): LogEvent => lastEvent(events(w), id, 'kernel log');
+
+/** The last line of a message; a log that may be an excerpt without it cannot show that it is missing. */
+function one(w: TdxWorld, id: MessageId): LogEvent {
+  const log = w.observe(w.host().log());
+  if (!log.complete && eventsWithId(log.events, id).length === 0) {
+    throw new SkipSignal('cannot-observe', `the kernel log has no "${id}" message, but it is not the whole log (an excerpt, or cut), so its absence proves nothing`);
+  }
+  return lastEvent(log.events, id, 'kernel log');
+}
 
 /** Numeric value of argument `i` of an event (hex or decimal as the message prints it). */
 function arg(e: LogEvent, i: number): bigint {
