@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Faults } from '../../backends/emulator/faults';
-import { TdxModule, moduleBuild } from '../../backends/emulator/module';
+import { MODULE_BUILDS, TdxModule, moduleBuild } from '../../backends/emulator/module';
+import { globalField } from '../../spec/abi/global-metadata';
 import { Platform } from '../../backends/emulator/platform/platform';
 import { seamcallRax } from '../../spec/abi/seamcall';
 import { status, statusName } from '../../spec/abi/status';
@@ -59,4 +60,26 @@ test('TDH.SYS.RD walks fields, and -1 names the first', () => {
   assert.equal(r.status, 0n);
   assert.equal(r.out.r8, 64n);
   assert.equal(r.out.rdx, 0x9100000100000009n);
+});
+
+test('every field of every build answers TDH.SYS.RD, and the walk from the null ID visits exactly the build\'s table', () => {
+  const NULL = (1n << 64n) - 1n;
+  for (const b of MODULE_BUILDS.filter((x) => !(x.major === 1 && x.minor === 0))) {
+    const m = new TdxModule(platform(), b, Faults.none);
+    assert.equal(call(m, 0, 'TDH.SYS.INIT').status, 0n);
+    assert.equal(call(m, 0, 'TDH.SYS.LP.INIT').status, 0n);
+    let r = call(m, 0, 'TDH.SYS.RD', { rdx: NULL });
+    assert.equal(name(r.status), 'TDX_METADATA_FIRST_FIELD_ID_IN_CONTEXT');
+    const seen: bigint[] = [];
+    for (let id = r.out.rdx!; id !== NULL; id = r.out.rdx!) {
+      r = call(m, 0, 'TDH.SYS.RD', { rdx: id });
+      assert.equal(r.status, 0n, `${b.id}: ${id.toString(16)}: ${name(r.status)}`);
+      seen.push(id);
+    }
+    const want = b.globalFields.flatMap((n) => {
+      const f = globalField(n);
+      return Array.from({ length: f.fields * f.elements }, (_, i) => f.baseId + BigInt(i));
+    });
+    assert.deepEqual(seen, want, b.id);
+  }
 });

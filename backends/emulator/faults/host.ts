@@ -33,6 +33,8 @@ export const HOST_FAULTS = {
   'module.sys-rd-on-1.0': F('value', 'a TDX 1.0 module serves TDH.SYS.RD', 'host.init.module-1.0-without-sys-rd'),
   'module.rdall-skips-arrays': F('missing-check', 'TDH.SYS.RDALL lists only the first element of array fields',
     'host.metadata.rdall'),
+  'module.fields-of-every-version': F('value', 'the module knows every global field any version defines, not only its own table (1.5.01 answers MAX_VCPUS_PER_TD)',
+    'host.metadata.field-reads', 'host.metadata.rdall'),
   // --- Linux host: detection, S3, hibernation ---------------------------------------------
   'host.keyid-start-off-by-one': F('boundary', 'TDX KeyIDs start right at the number of MKTME KeyIDs (not one after)',
     'host.detect.keyid-range'),
