@@ -1,11 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { Faults } from '../../backends/emulator/faults';
 import { MODULE_BUILDS, TdxModule, moduleBuild } from '../../backends/emulator/module';
 import { globalField } from '../../spec/abi/global-metadata';
 import { Platform } from '../../backends/emulator/platform/platform';
 import { seamcallRax } from '../../spec/abi/seamcall';
 import { status, statusName } from '../../spec/abi/status';
+import { numRuns } from '../support/runs';
 
 function platform(): Platform {
   return new Platform({
@@ -82,4 +84,35 @@ test('every field of every build answers TDH.SYS.RD, and the walk from the null 
     });
     assert.deepEqual(seen, want, b.id);
   }
+});
+
+test('TDH.SYS.TDMR.INIT in a caller\'s loop, worked out at once, gives what the calls one by one give', () => {
+  const GiB = 1n << 30n;
+  const rax = seamcallRax('TDH.SYS.TDMR.INIT');
+  const ready = (faults: string[], sizeGiB: number, done: number): TdxModule => {
+    const m = new TdxModule(platform(), moduleBuild('1.5.698'), new Faults(faults));
+    m.state = 'SYS_READY';
+    const t = { base: 4n * GiB, size: BigInt(sizeGiB) * GiB, lastInitialized: 4n * GiB + BigInt(done) * (4n << 20n), pamt: [], reserved: [] };
+    m.tdmrs = [t];
+    m.tdmrByBase = new Map([[t.base, t]]);
+    return m;
+  };
+  fc.assert(fc.property(
+    fc.integer({ min: 1, max: 8 }), fc.nat({ max: 8 * 256 }), fc.integer({ min: 0, max: 10 * 1024 }),
+    fc.subarray(['module.tdmr-init-at-once', 'module.tdmr-init-rdx-not-rounded']), fc.constantFrom<'rdx' | 'rcx'>('rdx', 'rdx', 'rcx'),
+    (sizeGiB, doneCalls, belowMiB, faults, reg) => {
+      const done = Math.min(doneCalls, sizeGiB * 256);
+      const loop = { reg, below: 4n * GiB + BigInt(belowMiB) * (1n << 20n) };
+      const a = ready(faults, sizeGiB, done);
+      const atOnce = a.seamcallWhile(0, rax, { rcx: 4n * GiB }, loop);
+      const b = ready(faults, sizeGiB, done);
+      let calls = 0;
+      let last;
+      do {
+        last = b.seamcall(0, rax, { rcx: 4n * GiB });
+        calls++;
+      } while (last.status === 0n && (last.out[reg] ?? 0n) < loop.below);
+      assert.deepEqual({ calls: atOnce.calls, status: atOnce.last.status, rdx: atOnce.last.out.rdx }, { calls, status: last.status, rdx: last.out.rdx });
+      assert.equal(a.tdmrs[0].lastInitialized, b.tdmrs[0].lastInitialized);
+    }), { numRuns: Math.min(numRuns(), 200) });
 });
