@@ -85,7 +85,7 @@ export const HOST_FAULTS = {
   'host.pamt-no-4k-rounding': F('boundary', 'PAMT parts are not rounded up to 4 KiB', 'host.pamt.size'),
   'host.pamt-entry-size-8': F('constant', 'the kernel sizes PAMTs with 8-byte entries', 'host.pamt.size', 'host.pamt.cost'),
   'host.tdmr-limit-warning-missing': F('missing-check', 'no warning when few TDMRs are left', 'host.tdmr.near-limit'),
-  'host.tdmr-per-node-merge': F('boundary', 'regions of different NUMA nodes share a TDMR', 'host.tdmr.one-per-region'),
+  'host.tdmr-per-node-merge': F('boundary', 'touching memory regions of different NUMA nodes are merged into one before TDMRs are built', 'host.tdmr.one-per-region'),
   'host.tdmrs-unbounded': F('missing-check', 'more TDMRs than the module supports are built', 'host.tdmr.exhausted'),
   'host.reserved-unbounded': F('missing-check', 'more reserved areas than a TDMR holds are built', 'host.tdmr.reserved-exhausted'),
   'host.holes-not-reserved': F('missing-check', 'holes between memory regions are not made reserved areas',
