@@ -181,7 +181,7 @@ function hostFacet(t: EmulatorScenario): HostFacet {
     },
     suspend: (state) => k().suspend(state),
     sleepStates: () => k().sleepStates(),
-    machineCheck: (pa) => k().machineCheck(pa),
+    machineCheck: (pa, fatal) => k().machineCheck(pa, fatal),
     privatePage() {
       const first = k().init.tdmrs[0];
       if (!first?.pamt) return { unobservable: 'the kernel holds no PAMT (TDX not initialised)' };

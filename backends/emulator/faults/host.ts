@@ -50,7 +50,7 @@ export const HOST_FAULTS = {
     'host.detect.no-keyids', 'host.no-tdx.silent'),
   'host.boot-init-platform-unchecked': F('missing-check', 'boot-time initialisation does not check for a TDX host platform first',
     'host.no-tdx.boot-init-refused'),
-  'host.erratum-before-detection': F('order', 'the partial-write erratum is flagged before detection found a TDX host',
+  'host.erratum-flag-era-swapped': F('era', 'the partial-write erratum is flagged where the other kernel generation flags it (CPU identification vs TDX detection)',
     'host.no-tdx.no-erratum-flag'),
   'host.hibernation-ignored': F('missing-check', 'TDX enabled although hibernation is available', 'host.detect.hibernation'),
   'host.hibernation-offered': F('missing-check', 'hibernation is offered although the command line disabled it', 'host.suspend.hibernation-off'),
@@ -59,6 +59,8 @@ export const HOST_FAULTS = {
   'host.s3-kept': F('missing-check', 'ACPI S3 stays available on a TDX host', 'host.suspend.s3-disabled'),
   'host.erratum-on-all-models': F('value', 'the partial-write erratum bug is set on every CPU model', 'host.erratum.flag'),
   'host.mce-message-missing': F('missing-check', 'a machine check on TDX private memory gets no extra explanation', 'host.erratum.mce-message'),
+  'host.mce-message-all-cpus': F('missing-check', 'the TDX machine-check line is printed on CPUs without the partial-write erratum too', 'host.erratum.mce-message'),
+  'host.mce-message-recovered': F('missing-check', 'the TDX machine-check line is printed for machine checks the kernel recovers from too', 'host.erratum.mce-message'),
   // --- Linux host: initialisation ---------------------------------------------------------
   'host.not-loaded-silent': F('missing-check', 'a missing module is not reported in the log', 'host.init.module-not-loaded'),
   'host.not-loaded-errno': F('constant', 'VMfailInvalid maps to EIO instead of ENODEV', 'host.init.module-not-loaded'),
