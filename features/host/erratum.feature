@@ -29,7 +29,7 @@ Feature: The partial-write machine-check erratum
     recovers from, prints nothing about TDX. Private means what TDH.PHYMEM.PAGE.RDMD says; a
     reserved page counts only if it is a PAMT page. The same from v6.8 to 7.1.
 
-    Scenario Outline: A fatal machine check in a PAMT page of a <model> host
+    Scenario Outline: A fatal machine check in a PAMT page on <model>
       Given a TDX host
       And the CPU is a <model>
       When TDX is initialised
@@ -41,7 +41,7 @@ Feature: The partial-write machine-check erratum
         | sapphire-rapids |
         | emerald-rapids  |
 
-    Scenario: A fatal machine check in a PAMT page of a granite-rapids host has no TDX line
+    Scenario: A fatal machine check in a PAMT page on granite-rapids has no TDX line
       Given a TDX host
       And the CPU is a granite-rapids
       When TDX is initialised

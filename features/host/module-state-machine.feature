@@ -85,6 +85,8 @@ Feature: The TDX module's initialisation state machine
 
   @req:host.module.config-needs-all-lps @module:>=1.5 @src:mod-sys-config-1501 @src:mod-sys-config-2008 @src:mod-sys-leaves
   Rule: TDH.SYS.CONFIG is accepted only once every logical CPU the module counted did TDH.SYS.LP.INIT
+    The module counts every logical processor of the platform, not the ones the kernel brought
+    online: a host booted with CPUs left offline cannot complete TDH.SYS.CONFIG.
 
     Scenario: One logical CPU short
       When TDH.SYS.INIT is called on CPU 0
@@ -139,7 +141,7 @@ Feature: The TDX module's initialisation state machine
     The kernel calls until RDX reaches the end. Module 2.0 takes 16 MiB per call when
     TDH.SYS.CONFIG enables dynamic PAMT, which kernels up to 7.1 do not ask for.
 
-    Scenario Outline: <calls> calls on the 8 GiB TDMR at 4 GiB end with <status> and RDX <rdx>
+    Scenario Outline: Call <calls> on the 8 GiB TDMR at 4 GiB returns <status> and RDX <rdx>
       Given the memory map:
         | base        | end         | node |
         | 0x100000    | 0x80000000  | 0    |
