@@ -100,7 +100,7 @@ defineLeaf('TDH.SYS.KEY.CONFIG', ({ module: m, cpu }) => {
  * TDX_TDMR_ALREADY_INITIALIZED with RDX 0). 2.0.08 steps 16 MiB when TDH.SYS.CONFIG enabled
  * dynamic PAMT, which no kernel up to 7.1 asks for.
  */
-export const TDMR_INIT_STEP = 4n << 20n;
+const TDMR_INIT_STEP = 4n << 20n;
 
 /** The TDMR a call names (RCX), or the refusal of the call. */
 function tdmrOf(m: TdxModule, regs: Regs): TdmrEntry | SeamcallResult {
@@ -143,7 +143,8 @@ defineLeaf('TDH.SYS.TDMR.INIT', ({ module: m, regs }) => {
   const target = m.faults.has('module.tdmr-init-rdx-not-rounded') ? below : (below + SZ_1G - 1n) & ~(SZ_1G - 1n);
   const needed = (target - tdmr.lastInitialized + step - 1n) / step;
   if (needed <= left) return { last: initialise(m, tdmr, needed), calls: 1 + Number(needed) };
-  // The TDMR is done before RDX reaches the bound: the loop's next call finds it initialised.
+  // The TDMR is done before RDX reaches the bound: the loop's next call finds it initialised
+  // (with the fault that lets that call succeed, the loop by hand would never end; this stops).
   initialise(m, tdmr, left);
   return { last: alreadyInitialized(m), calls: 2 + Number(left) };
 });
