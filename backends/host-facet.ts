@@ -110,7 +110,7 @@ export interface KexecOutcome {
 }
 
 export interface MachineCheckOutcome {
-  /** The extra line the MCE handler printed for the address, if any. */
+  /** The line the kernel printed about TDX for this machine check, as printed, if any. */
   message: string | null;
 }
 
@@ -155,8 +155,11 @@ export interface HostFacet {
   suspend(state: 'mem' | 'disk'): Observed<KernelResult>;
   /** Sleep states the kernel offers (/sys/power/state). */
   sleepStates(): Observed<string[]>;
-  /** A memory machine check at physical address `pa` (after a partial write, for instance). */
-  machineCheck(pa: bigint): Observed<MachineCheckOutcome>;
+  /**
+   * A memory machine check at physical address `pa` (after a partial write, for instance):
+   * `fatal` when the kernel panics on it, not when it recovers (the page offlined, say).
+   */
+  machineCheck(pa: bigint, fatal: boolean): Observed<MachineCheckOutcome>;
   /** Physical address of some TDX private page the kernel owns (a PAMT page), if any. */
   privatePage(): Observed<bigint>;
   /** Per-CPU state the kernel keeps (for scenarios about hotplug and kexec). */

@@ -5,7 +5,7 @@
  */
 import { ERA_DIMENSIONS, flavour, isEraDimension, isFlavourName, type Eras } from '../spec/kernel/flavours';
 import { isCapability, type Capability, type TargetDescription } from '../backends/port';
-import { parseRange, satisfies } from '../spec/kernel/versions';
+import { compareVersions, parseRange, satisfies } from '../spec/kernel/versions';
 import { tagValues } from './tags';
 
 export { compareVersions, parseRange, satisfies } from '../spec/kernel/versions';
@@ -93,6 +93,8 @@ export function decide(tags: readonly string[], ctx: GateContext): Decision {
         if ((range?.op === '<' || range?.op === '<=') && !satisfies(v, r)) return notApplicable(`applies to TDX modules ${moduleRanges.join(' ')}; target module is at least ${v}`);
         return cannot(`TDX module version known only as at least ${v}, which does not decide ${r}`);
       }
+      // A module known as 1.5 does not decide a range that names an update (>=1.5.06, =1.5.01).
+      if (!decidedBy(v, r)) return cannot(`TDX module known only as ${v}, which does not decide ${r}`);
       if (!satisfies(v, r)) return notApplicable(`applies to TDX modules ${moduleRanges.join(' ')}; target module is ${v}`);
     }
   }
@@ -114,6 +116,14 @@ export function decide(tags: readonly string[], ctx: GateContext): Decision {
     return { runs: false, kind: 'needs-opt-in', reason: 'changes the machine; rerun with --allow-destructive to include it' };
   }
   return { runs: true };
+}
+
+/** Whether a version with fewer parts than the range's (1.5 against 1.5.06) still decides it. */
+function decidedBy(version: string, range: string): boolean {
+  const want = parseRange(range)?.version.split('.') ?? [];
+  const have = version.split('.');
+  if (want.length <= have.length) return true;
+  return compareVersions(version, want.slice(0, have.length).join('.')) !== 0;
 }
 
 function describeNeed(c: Capability): string {

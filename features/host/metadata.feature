@@ -6,42 +6,57 @@ Feature: Global metadata of the TDX module
   Linux reads the fields it needs at initialisation: at first only the five TDMR limits, through
   a reader that accepted nothing but 16-bit fields; from v6.14 any size, and more fields.
 
-  @req:host.metadata.field-reads @module:>=1.5 @needs:host.seamcall
+  @req:host.metadata.field-reads @module:>=1.5 @needs:host.seamcall @src:mod-gsys-1501 @src:mod-gsys-h-1506 @src:mod-gsys-2008 @src:mod-md-sys-1501 @src:mod-md-generic-1501
   Rule: Every field Linux reads can be read with TDH.SYS.RD and fits the size its identifier encodes
+    The module masks every value to the element size the identifier encodes. Which fields exist
+    depends on the module version: 1.5.01 does not define MAX_VCPUS_PER_TD and refuses it as an
+    unknown field; 1.5.06 and 2.0.08 define it (1.5.02 to 1.5.05 were not checked). Kernels from
+    v6.16 read it at initialisation, so they cannot initialise a 1.5.01 module.
 
     Scenario Outline: <field> (<bits>-bit) is readable
       Given a TDX host
       And TDX is initialised
-      When the host reads field <field> with TDH.SYS.RD
+      When the host reads field identifier <id> with TDH.SYS.RD
       Then the SEAMCALL succeeds
       And the value read fits in <bits> bits
 
       Examples: Fields every kernel reads
-        | field                 | bits |
-        | MAX_TDMRS             | 16   |
-        | MAX_RESERVED_PER_TDMR | 16   |
-        | PAMT_4K_ENTRY_SIZE    | 16   |
-        | PAMT_2M_ENTRY_SIZE    | 16   |
-        | PAMT_1G_ENTRY_SIZE    | 16   |
+        | field                 | id                 | bits |
+        | MAX_TDMRS             | 0x9100000100000008 | 16   |
+        | MAX_RESERVED_PER_TDMR | 0x9100000100000009 | 16   |
+        | PAMT_4K_ENTRY_SIZE    | 0x9100000100000010 | 16   |
+        | PAMT_2M_ENTRY_SIZE    | 0x9100000100000011 | 16   |
+        | PAMT_1G_ENTRY_SIZE    | 0x9100000100000012 | 16   |
 
       Examples: Fields read from v6.14 (features) and v6.16 (TD configuration)
-        | field             | bits |
-        | TDX_FEATURES0     | 64   |
-        | TDR_BASE_SIZE     | 16   |
-        | TDCS_BASE_SIZE    | 16   |
-        | TDVPS_BASE_SIZE   | 16   |
-        | ATTRIBUTES_FIXED0 | 64   |
-        | ATTRIBUTES_FIXED1 | 64   |
-        | XFAM_FIXED0       | 64   |
-        | XFAM_FIXED1       | 64   |
-        | NUM_CPUID_CONFIG  | 16   |
-        | MAX_VCPUS_PER_TD  | 16   |
+        | field             | id                 | bits |
+        | TDX_FEATURES0     | 0x0a00000300000008 | 64   |
+        | TDR_BASE_SIZE     | 0x9800000100000000 | 16   |
+        | TDCS_BASE_SIZE    | 0x9800000100000100 | 16   |
+        | TDVPS_BASE_SIZE   | 0x9800000100000200 | 16   |
+        | ATTRIBUTES_FIXED0 | 0x1900000300000000 | 64   |
+        | ATTRIBUTES_FIXED1 | 0x1900000300000001 | 64   |
+        | XFAM_FIXED0       | 0x1900000300000002 | 64   |
+        | XFAM_FIXED1       | 0x1900000300000003 | 64   |
+        | NUM_CPUID_CONFIG  | 0x9900000100000004 | 16   |
+
+      @module:>=1.5.06
+      Examples: Read from v6.16 (TD configuration), defined from module 1.5.06 on
+        | field            | id                 | bits |
+        | MAX_VCPUS_PER_TD | 0x9900000100000008 | 16   |
 
       Examples: Fields read from v7.1 (version)
-        | field          | bits |
-        | MAJOR_VERSION  | 16   |
-        | MINOR_VERSION  | 16   |
-        | UPDATE_VERSION | 16   |
+        | field          | id                 | bits |
+        | MAJOR_VERSION  | 0x0800000100000004 | 16   |
+        | MINOR_VERSION  | 0x0800000100000003 | 16   |
+        | UPDATE_VERSION | 0x0800000100000005 | 16   |
+
+    @module:=1.5.01
+    Scenario: Module 1.5.01 does not define MAX_VCPUS_PER_TD
+      Given a TDX host
+      And TDX is initialised
+      When the host reads field identifier 0x9900000100000008 with TDH.SYS.RD
+      Then the SEAMCALL completes with TDX_METADATA_FIELD_ID_INCORRECT
 
   @req:host.metadata.element-sizes @module:>=1.5 @needs:host.seamcall
   Rule: Walking the fields, TDH.SYS.RD names each next field with the element size of its definition
@@ -60,7 +75,7 @@ Feature: Global metadata of the TDX module
         | SYS_ATTRIBUTES | NUM_TDX_FEATURES | 8    |
         | NUM_TDX_FEATURES | TDX_FEATURES0  | 64   |
 
-  @req:host.metadata.version-fields @module:>=1.5 @needs:host.seamcall
+  @req:host.metadata.version-fields @module:>=1.5 @needs:host.seamcall @src:mod-md-sys-1501
   Rule: The version fields report the module the platform runs
 
     Scenario: Major, minor and update version match the loaded module
@@ -68,7 +83,7 @@ Feature: Global metadata of the TDX module
       And TDX is initialised
       Then TDH.SYS.RD of MAJOR_VERSION, MINOR_VERSION and UPDATE_VERSION gives the target's module version
 
-  @req:host.metadata.field-id-validation @module:>=1.5 @needs:host.seamcall @src:mod-sys-leaves
+  @req:host.metadata.field-id-validation @module:>=1.5 @needs:host.seamcall @src:mod-sys-rd-1501 @src:mod-md-generic-1501 @src:mod-md-generic-2008 @src:mod-err-1501
   Rule: TDH.SYS.RD refuses identifiers with reserved or sequence bits set, and unknown fields
 
     Scenario Outline: <id> is refused with <status>
@@ -85,17 +100,269 @@ Feature: Global metadata of the TDX module
         | 0x910000010000fff0 | TDX_METADATA_FIELD_ID_INCORRECT        |
         | 0xffffffffffffffff | TDX_METADATA_FIRST_FIELD_ID_IN_CONTEXT |
 
-  @req:host.metadata.rdall @module:>=1.5 @needs:host.seamcall @src:mod-sys-leaves
+  @req:host.metadata.rdall @needs:host.seamcall @src:mod-sys-rdall-1501 @src:mod-md-generic-1501 @src:mod-md-sys-1501
   Rule: TDH.SYS.RDALL lists every element TDH.SYS.RD can read, with the same values
+    The list walks the module's own table of global fields in order, every element of every
+    field, with the value TDH.SYS.RD reads. The table grew between versions: 65 fields in 1.5.01,
+    67 in 1.5.06 (MAX_VCPUS_PER_TD and MIN_VIRT_MAXPA), 72 in 2.0.08 (dynamic PAMT, event filters,
+    GPA attributes, TDX Connect). Names are spelled as the module spells them, VPCU typo included.
+    TDX 1.0 has neither TDH.SYS.RD nor TDH.SYS.RDALL.
 
-    Scenario: The list and the single reads agree
+    @module:>=1.5
+    Scenario: The list is what walking the fields with TDH.SYS.RD visits
       Given a TDX host
       And TDX is initialised
       When the host lists the global metadata with TDH.SYS.RDALL
-      Then the list covers every element of every field, arrays included
-      And each listed value equals what TDH.SYS.RD returns for that element
+      And the host walks the global metadata with TDH.SYS.RD from the first field
+      Then the list has the elements of the walk, in the same order
+      And each listed value equals the value TDH.SYS.RD read for that element
 
-  @req:host.metadata.16bit-reader @module:>=1.5 @era:metadata=16bit-only @src:tdx-c-68 @needs:host.metadata
+    @module:=1.5.01 @src:mod-gsys-1501
+    Scenario: Module 1.5.01 lists its 65 fields, 354 elements
+      Given a TDX host
+      And TDX is initialised
+      When the host lists the global metadata with TDH.SYS.RDALL
+      Then the list has, in this order, every element of exactly these fields:
+        | field                              | id                 | fields | elements |
+        | NUM_PKGS                           | 0x0000000200000000 | 1      | 1        |
+        | PKG_FMS                            | 0x0000000200000001 | 8      | 1        |
+        | VENDOR_ID                          | 0x0800000200000000 | 1      | 1        |
+        | BUILD_DATE                         | 0x8800000200000001 | 1      | 1        |
+        | BUILD_NUM                          | 0x8800000100000002 | 1      | 1        |
+        | MINOR_VERSION                      | 0x0800000100000003 | 1      | 1        |
+        | MAJOR_VERSION                      | 0x0800000100000004 | 1      | 1        |
+        | UPDATE_VERSION                     | 0x0800000100000005 | 1      | 1        |
+        | INTERNAL_VERSION                   | 0x0800000100000006 | 1      | 1        |
+        | MODULE_HV                          | 0x8900000100000000 | 1      | 1        |
+        | MIN_UPDATE_HV                      | 0x8900000100000001 | 1      | 1        |
+        | NO_DOWNGRADE                       | 0x8900000000000002 | 1      | 1        |
+        | NUM_HANDOFF_PAGES                  | 0x8900000100000003 | 1      | 1        |
+        | HANDOFF_DATA_VALID                 | 0x8900000000000004 | 1      | 1        |
+        | HANDOFF_DATA_HV                    | 0x8900000100000005 | 1      | 1        |
+        | HANDOFF_DATA_SIZE                  | 0x8900000200000006 | 1      | 1        |
+        | SYS_ATTRIBUTES                     | 0x0a00000200000000 | 1      | 1        |
+        | NUM_TDX_FEATURES                   | 0x0a00000000000001 | 1      | 1        |
+        | TDX_FEATURES0                      | 0x0a00000300000008 | 1      | 1        |
+        | NUM_CMRS                           | 0x9000000100000000 | 1      | 1        |
+        | CMR_BASE                           | 0x9000000300000080 | 32     | 1        |
+        | CMR_SIZE                           | 0x9000000300000100 | 32     | 1        |
+        | MAX_TDMRS                          | 0x9100000100000008 | 1      | 1        |
+        | MAX_RESERVED_PER_TDMR              | 0x9100000100000009 | 1      | 1        |
+        | PAMT_4K_ENTRY_SIZE                 | 0x9100000100000010 | 1      | 1        |
+        | PAMT_2M_ENTRY_SIZE                 | 0x9100000100000011 | 1      | 1        |
+        | PAMT_1G_ENTRY_SIZE                 | 0x9100000100000012 | 1      | 1        |
+        | TDR_BASE_SIZE                      | 0x9800000100000000 | 1      | 1        |
+        | TDCS_BASE_SIZE                     | 0x9800000100000100 | 1      | 1        |
+        | TDCS_SIZE_PER_L2_VM                | 0x9800000100000101 | 1      | 1        |
+        | TDVPS_BASE_SIZE                    | 0x9800000100000200 | 1      | 1        |
+        | TDVPS_SIZE_PER_L2_VM               | 0x9800000100000201 | 1      | 1        |
+        | ATTRIBUTES_FIXED0                  | 0x1900000300000000 | 1      | 1        |
+        | ATTRIBUTES_FIXED1                  | 0x1900000300000001 | 1      | 1        |
+        | XFAM_FIXED0                        | 0x1900000300000002 | 1      | 1        |
+        | XFAM_FIXED1                        | 0x1900000300000003 | 1      | 1        |
+        | NUM_CPUID_CONFIG                   | 0x9900000100000004 | 1      | 1        |
+        | CONFIG_FLAGS_FIXED0                | 0x9900000300000006 | 1      | 1        |
+        | CONFIG_FLAGS_FIXED1                | 0x9900000300000007 | 1      | 1        |
+        | CPUID_CONFIG_LEAVES                | 0x9900000300000400 | 32     | 1        |
+        | CPUID_CONFIG_VALUES                | 0x9900000300000500 | 32     | 2        |
+        | IA32_ARCH_CAPABILITIES_CONFIG_MASK | 0x9900000300000600 | 1      | 1        |
+        | NUM_ALLOWED_FMS                    | 0x9900000100000800 | 1      | 1        |
+        | NUM_DISALLOWED_FMS                 | 0x9900000100000801 | 1      | 1        |
+        | ALLOWED_FMS                        | 0x9900000300000810 | 64     | 1        |
+        | DISALLOWED_FMS                     | 0x9900000300000850 | 64     | 1        |
+        | MIG_ATTRIBUTES                     | 0xa000000300000000 | 1      | 1        |
+        | MIN_EXPORT_VERSION                 | 0x2000000100000001 | 1      | 1        |
+        | MAX_EXPORT_VERSION                 | 0x2000000100000002 | 1      | 1        |
+        | MIN_IMPORT_VERSION                 | 0x2000000100000003 | 1      | 1        |
+        | MAX_IMPORT_VERSION                 | 0x2000000100000004 | 1      | 1        |
+        | MAX_MIGS                           | 0xa000000100000010 | 1      | 1        |
+        | NUM_IMMUTABLE_STATE_PAGES          | 0xa000000000000020 | 1      | 1        |
+        | NUM_TD_STATE_PAGES                 | 0xa000000000000021 | 1      | 1        |
+        | NUM_VP_STATE_PAGES                 | 0xa000000000000022 | 1      | 1        |
+        | MAX_SERV_TDS                       | 0xa100000100000000 | 1      | 1        |
+        | SERVTD_ATTR_FIXED0                 | 0xa100000300000001 | 1      | 1        |
+        | SERVTD_ATTR_FIXED1                 | 0xa100000300000002 | 1      | 1        |
+        | GUEST_L2_GPA_ATTR_MASK             | 0xa200000100000000 | 1      | 1        |
+        | VM_CTLS_FIXED0                     | 0xa200000300000001 | 1      | 1        |
+        | VM_CTLS_FIXED1                     | 0xa200000300000002 | 1      | 1        |
+        | VPCU_L2_CTLS_FIXED0                | 0xa200000300000003 | 1      | 1        |
+        | VCPU_L2_CTLS_FIXED1                | 0xa200000300000004 | 1      | 1        |
+        | VPCU_L2_DEBUG_CTLS_FIXED0          | 0xa200000300000005 | 1      | 1        |
+        | VCPU_L2_DEBUG_CTLS_FIXED1          | 0xa200000300000006 | 1      | 1        |
+
+    # IDs and order from the 1.5.06 header; array shapes as in 1.5.01 and 2.0.08 (its .c was not read).
+    @module:=1.5.06 @src:mod-gsys-h-1506
+    Scenario: Module 1.5.06 lists its 67 fields, 356 elements
+      Given a TDX host
+      And TDX is initialised
+      When the host lists the global metadata with TDH.SYS.RDALL
+      Then the list has, in this order, every element of exactly these fields:
+        | field                              | id                 | fields | elements |
+        | NUM_PKGS                           | 0x0000000200000000 | 1      | 1        |
+        | PKG_FMS                            | 0x0000000200000001 | 8      | 1        |
+        | VENDOR_ID                          | 0x0800000200000000 | 1      | 1        |
+        | BUILD_DATE                         | 0x8800000200000001 | 1      | 1        |
+        | BUILD_NUM                          | 0x8800000100000002 | 1      | 1        |
+        | MINOR_VERSION                      | 0x0800000100000003 | 1      | 1        |
+        | MAJOR_VERSION                      | 0x0800000100000004 | 1      | 1        |
+        | UPDATE_VERSION                     | 0x0800000100000005 | 1      | 1        |
+        | INTERNAL_VERSION                   | 0x0800000100000006 | 1      | 1        |
+        | MODULE_HV                          | 0x8900000100000000 | 1      | 1        |
+        | MIN_UPDATE_HV                      | 0x8900000100000001 | 1      | 1        |
+        | NO_DOWNGRADE                       | 0x8900000000000002 | 1      | 1        |
+        | NUM_HANDOFF_PAGES                  | 0x8900000100000003 | 1      | 1        |
+        | HANDOFF_DATA_VALID                 | 0x8900000000000004 | 1      | 1        |
+        | HANDOFF_DATA_HV                    | 0x8900000100000005 | 1      | 1        |
+        | HANDOFF_DATA_SIZE                  | 0x8900000200000006 | 1      | 1        |
+        | SYS_ATTRIBUTES                     | 0x0a00000200000000 | 1      | 1        |
+        | NUM_TDX_FEATURES                   | 0x0a00000000000001 | 1      | 1        |
+        | TDX_FEATURES0                      | 0x0a00000300000008 | 1      | 1        |
+        | NUM_CMRS                           | 0x9000000100000000 | 1      | 1        |
+        | CMR_BASE                           | 0x9000000300000080 | 32     | 1        |
+        | CMR_SIZE                           | 0x9000000300000100 | 32     | 1        |
+        | MAX_TDMRS                          | 0x9100000100000008 | 1      | 1        |
+        | MAX_RESERVED_PER_TDMR              | 0x9100000100000009 | 1      | 1        |
+        | PAMT_4K_ENTRY_SIZE                 | 0x9100000100000010 | 1      | 1        |
+        | PAMT_2M_ENTRY_SIZE                 | 0x9100000100000011 | 1      | 1        |
+        | PAMT_1G_ENTRY_SIZE                 | 0x9100000100000012 | 1      | 1        |
+        | TDR_BASE_SIZE                      | 0x9800000100000000 | 1      | 1        |
+        | TDCS_BASE_SIZE                     | 0x9800000100000100 | 1      | 1        |
+        | TDCS_SIZE_PER_L2_VM                | 0x9800000100000101 | 1      | 1        |
+        | TDVPS_BASE_SIZE                    | 0x9800000100000200 | 1      | 1        |
+        | TDVPS_SIZE_PER_L2_VM               | 0x9800000100000201 | 1      | 1        |
+        | ATTRIBUTES_FIXED0                  | 0x1900000300000000 | 1      | 1        |
+        | ATTRIBUTES_FIXED1                  | 0x1900000300000001 | 1      | 1        |
+        | XFAM_FIXED0                        | 0x1900000300000002 | 1      | 1        |
+        | XFAM_FIXED1                        | 0x1900000300000003 | 1      | 1        |
+        | NUM_CPUID_CONFIG                   | 0x9900000100000004 | 1      | 1        |
+        | CONFIG_FLAGS_FIXED0                | 0x9900000300000006 | 1      | 1        |
+        | CONFIG_FLAGS_FIXED1                | 0x9900000300000007 | 1      | 1        |
+        | MAX_VCPUS_PER_TD                   | 0x9900000100000008 | 1      | 1        |
+        | MIN_VIRT_MAXPA                     | 0x9900000000000009 | 1      | 1        |
+        | CPUID_CONFIG_LEAVES                | 0x9900000300000400 | 32     | 1        |
+        | CPUID_CONFIG_VALUES                | 0x9900000300000500 | 32     | 2        |
+        | IA32_ARCH_CAPABILITIES_CONFIG_MASK | 0x9900000300000600 | 1      | 1        |
+        | NUM_ALLOWED_FMS                    | 0x9900000100000800 | 1      | 1        |
+        | NUM_DISALLOWED_FMS                 | 0x9900000100000801 | 1      | 1        |
+        | ALLOWED_FMS                        | 0x9900000300000810 | 64     | 1        |
+        | DISALLOWED_FMS                     | 0x9900000300000850 | 64     | 1        |
+        | MIG_ATTRIBUTES                     | 0xa000000300000000 | 1      | 1        |
+        | MIN_EXPORT_VERSION                 | 0x2000000100000001 | 1      | 1        |
+        | MAX_EXPORT_VERSION                 | 0x2000000100000002 | 1      | 1        |
+        | MIN_IMPORT_VERSION                 | 0x2000000100000003 | 1      | 1        |
+        | MAX_IMPORT_VERSION                 | 0x2000000100000004 | 1      | 1        |
+        | MAX_MIGS                           | 0xa000000100000010 | 1      | 1        |
+        | NUM_IMMUTABLE_STATE_PAGES          | 0xa000000000000020 | 1      | 1        |
+        | NUM_TD_STATE_PAGES                 | 0xa000000000000021 | 1      | 1        |
+        | NUM_VP_STATE_PAGES                 | 0xa000000000000022 | 1      | 1        |
+        | MAX_SERV_TDS                       | 0xa100000100000000 | 1      | 1        |
+        | SERVTD_ATTR_FIXED0                 | 0xa100000300000001 | 1      | 1        |
+        | SERVTD_ATTR_FIXED1                 | 0xa100000300000002 | 1      | 1        |
+        | GUEST_L2_GPA_ATTR_MASK             | 0xa200000100000000 | 1      | 1        |
+        | VM_CTLS_FIXED0                     | 0xa200000300000001 | 1      | 1        |
+        | VM_CTLS_FIXED1                     | 0xa200000300000002 | 1      | 1        |
+        | VPCU_L2_CTLS_FIXED0                | 0xa200000300000003 | 1      | 1        |
+        | VCPU_L2_CTLS_FIXED1                | 0xa200000300000004 | 1      | 1        |
+        | VPCU_L2_DEBUG_CTLS_FIXED0          | 0xa200000300000005 | 1      | 1        |
+        | VCPU_L2_DEBUG_CTLS_FIXED1          | 0xa200000300000006 | 1      | 1        |
+
+    @module:=2.0.08 @src:mod-gsys-2008
+    Scenario: Module 2.0.08 lists its 72 fields, 361 elements
+      Given a TDX host
+      And TDX is initialised
+      When the host lists the global metadata with TDH.SYS.RDALL
+      Then the list has, in this order, every element of exactly these fields:
+        | field                              | id                 | fields | elements |
+        | NUM_PKGS                           | 0x0000000200000000 | 1      | 1        |
+        | PKG_FMS                            | 0x0000000200000001 | 8      | 1        |
+        | VENDOR_ID                          | 0x0800000200000000 | 1      | 1        |
+        | BUILD_DATE                         | 0x8800000200000001 | 1      | 1        |
+        | BUILD_NUM                          | 0x8800000100000002 | 1      | 1        |
+        | MINOR_VERSION                      | 0x0800000100000003 | 1      | 1        |
+        | MAJOR_VERSION                      | 0x0800000100000004 | 1      | 1        |
+        | UPDATE_VERSION                     | 0x0800000100000005 | 1      | 1        |
+        | INTERNAL_VERSION                   | 0x0800000100000006 | 1      | 1        |
+        | MODULE_HV                          | 0x8900000100000000 | 1      | 1        |
+        | MIN_UPDATE_HV                      | 0x8900000100000001 | 1      | 1        |
+        | NO_DOWNGRADE                       | 0x8900000000000002 | 1      | 1        |
+        | NUM_HANDOFF_PAGES                  | 0x8900000100000003 | 1      | 1        |
+        | HANDOFF_DATA_VALID                 | 0x8900000000000004 | 1      | 1        |
+        | HANDOFF_DATA_HV                    | 0x8900000100000005 | 1      | 1        |
+        | HANDOFF_DATA_SIZE                  | 0x8900000200000006 | 1      | 1        |
+        | SYS_ATTRIBUTES                     | 0x0a00000200000000 | 1      | 1        |
+        | NUM_TDX_FEATURES                   | 0x0a00000000000001 | 1      | 1        |
+        | TDX_FEATURES0                      | 0x0a00000300000008 | 1      | 1        |
+        | NUM_CMRS                           | 0x9000000100000000 | 1      | 1        |
+        | CMR_BASE                           | 0x9000000300000080 | 32     | 1        |
+        | CMR_SIZE                           | 0x9000000300000100 | 32     | 1        |
+        | MAX_TDMRS                          | 0x9100000100000008 | 1      | 1        |
+        | MAX_RESERVED_PER_TDMR              | 0x9100000100000009 | 1      | 1        |
+        | PAMT_4K_ENTRY_SIZE                 | 0x9100000100000010 | 1      | 1        |
+        | PAMT_2M_ENTRY_SIZE                 | 0x9100000100000011 | 1      | 1        |
+        | PAMT_1G_ENTRY_SIZE                 | 0x9100000100000012 | 1      | 1        |
+        | PAMT_PAGE_BITMAP_ENTRY_BITS        | 0x9100000000000013 | 1      | 1        |
+        | MIN_DYNAMIC_PAMT_NUM_HKID_BITS     | 0x9100000000000014 | 1      | 1        |
+        | TDR_BASE_SIZE                      | 0x9800000100000000 | 1      | 1        |
+        | TDCS_BASE_SIZE                     | 0x9800000100000100 | 1      | 1        |
+        | TDCS_SIZE_PER_L2_VM                | 0x9800000100000101 | 1      | 1        |
+        | TDVPS_BASE_SIZE                    | 0x9800000100000200 | 1      | 1        |
+        | TDVPS_SIZE_PER_L2_VM               | 0x9800000100000201 | 1      | 1        |
+        | ATTRIBUTES_FIXED0                  | 0x1900000300000000 | 1      | 1        |
+        | ATTRIBUTES_FIXED1                  | 0x1900000300000001 | 1      | 1        |
+        | XFAM_FIXED0                        | 0x1900000300000002 | 1      | 1        |
+        | XFAM_FIXED1                        | 0x1900000300000003 | 1      | 1        |
+        | NUM_CPUID_CONFIG                   | 0x9900000100000004 | 1      | 1        |
+        | CONFIG_FLAGS_FIXED0                | 0x9900000300000006 | 1      | 1        |
+        | CONFIG_FLAGS_FIXED1                | 0x9900000300000007 | 1      | 1        |
+        | MAX_VCPUS_PER_TD                   | 0x9900000100000008 | 1      | 1        |
+        | MIN_VIRT_MAXPA                     | 0x9900000000000009 | 1      | 1        |
+        | MAX_EVENT_FILTERS                  | 0x990000010000000a | 1      | 1        |
+        | CPUID_CONFIG_LEAVES                | 0x9900000300000400 | 32     | 1        |
+        | CPUID_CONFIG_VALUES                | 0x9900000300000500 | 32     | 2        |
+        | IA32_ARCH_CAPABILITIES_CONFIG_MASK | 0x9900000300000600 | 1      | 1        |
+        | NUM_ALLOWED_FMS                    | 0x9900000100000800 | 1      | 1        |
+        | NUM_DISALLOWED_FMS                 | 0x9900000100000801 | 1      | 1        |
+        | ALLOWED_FMS                        | 0x9900000300000810 | 64     | 1        |
+        | DISALLOWED_FMS                     | 0x9900000300000850 | 64     | 1        |
+        | GUEST_GPA_ATTR_MASK                | 0x9a00000300000000 | 1      | 1        |
+        | MIG_ATTRIBUTES                     | 0xa000000300000000 | 1      | 1        |
+        | MIN_EXPORT_VERSION                 | 0x2000000100000001 | 1      | 1        |
+        | MAX_EXPORT_VERSION                 | 0x2000000100000002 | 1      | 1        |
+        | MIN_IMPORT_VERSION                 | 0x2000000100000003 | 1      | 1        |
+        | MAX_IMPORT_VERSION                 | 0x2000000100000004 | 1      | 1        |
+        | MAX_MIGS                           | 0xa000000100000010 | 1      | 1        |
+        | NUM_IMMUTABLE_STATE_PAGES          | 0xa000000000000020 | 1      | 1        |
+        | NUM_TD_STATE_PAGES                 | 0xa000000000000021 | 1      | 1        |
+        | NUM_VP_STATE_PAGES                 | 0xa000000000000022 | 1      | 1        |
+        | MAX_SERV_TDS                       | 0xa100000100000000 | 1      | 1        |
+        | SERVTD_ATTR_FIXED0                 | 0xa100000300000001 | 1      | 1        |
+        | SERVTD_ATTR_FIXED1                 | 0xa100000300000002 | 1      | 1        |
+        | GUEST_L2_GPA_ATTR_MASK             | 0xa200000100000000 | 1      | 1        |
+        | VM_CTLS_FIXED0                     | 0xa200000300000001 | 1      | 1        |
+        | VM_CTLS_FIXED1                     | 0xa200000300000002 | 1      | 1        |
+        | VPCU_L2_CTLS_FIXED0                | 0xa200000300000003 | 1      | 1        |
+        | VCPU_L2_CTLS_FIXED1                | 0xa200000300000004 | 1      | 1        |
+        | VPCU_L2_DEBUG_CTLS_FIXED0          | 0xa200000300000005 | 1      | 1        |
+        | VCPU_L2_DEBUG_CTLS_FIXED1          | 0xa200000300000006 | 1      | 1        |
+        | TDX_CONNECT_FEATURES               | 0x3000000300000000 | 1      | 1        |
+
+    Scenario Outline: TDH.SYS.RDALL (leaf 37) before initialisation fails with <status>
+      Given a TDX host
+      And the kernel leaves the TDX module untouched
+      When leaf number 37 is called on CPU 0
+      Then the SEAMCALL fails with <status>
+
+      @module:=1.0 @src:mod-1.0
+      Examples: Module 1.0 has no such leaf and refuses it as it refuses any leaf before it is ready
+        | status            |
+        | TDX_SYS_NOT_READY |
+
+      @module:>=1.5
+      Examples: From 1.5 the leaf exists and first needs TDH.SYS.LP.INIT on the calling CPU
+        | status                   |
+        | TDX_SYS_LP_INIT_NOT_DONE |
+
+  @req:host.metadata.16bit-reader @module:>=1.5 @era:metadata=16bit-only @src:tdx-c-68 @src:ml-metadata-rework @needs:host.metadata
   Rule: Up to v6.13 the kernel's metadata reader accepts only 16-bit fields
 
     Scenario Outline: Reading the <bits>-bit field <field>

@@ -1,17 +1,22 @@
-@host @needs:host.seamcall @src:mod-sys-leaves
+@host @needs:host.seamcall
 Feature: The TDX module's initialisation state machine
   Seen from the SEAMCALL interface, the module moves through fixed states: waiting for
   TDH.SYS.INIT, then for TDH.SYS.LP.INIT on every logical processor and for TDH.SYS.CONFIG, then
   for TDH.SYS.KEY.CONFIG on every package, after which it is ready. Until it is ready it accepts
-  only the platform-initialisation and metadata leaves. The kernel here stays out of the way so
-  each leaf can be called directly.
+  only the TDH.SYS leaves that set it up, describe it or shut it down. The kernel here stays out
+  of the way so each leaf can be called directly. The handlers were read in modules 1.5.01 and
+  2.0.08; of TDX 1.0 only the dispatcher was, so Rules about the handlers apply from 1.5.
 
   Background:
     Given a TDX host
     And the kernel leaves the TDX module untouched
 
-  @req:host.module.not-ready-gating @src:mod-dispatcher
-  Rule: Before the module is ready, leaves other than initialisation and metadata are refused
+  @req:host.module.not-ready-gating @src:mod-dispatcher @src:mod-dispatcher-1501 @src:mod-dispatcher-2008 @src:mod-1.0 @src:mod-sys-init-1501 @src:capture-canonical-tdx-331
+  Rule: Before the module is ready, only the TDH.SYS set-up, information and shutdown leaves are accepted
+    Modules 1.5 and 2.0 accept TDH.SYS.INFO, RD, RDALL, INIT, LP.INIT, CONFIG, KEY.CONFIG,
+    LP.SHUTDOWN and UPDATE; TDX 1.0 the same without RD, RDALL and UPDATE. Everything else, TD
+    leaves and TDH.SYS.TDMR.INIT included, gets TDX_SYS_NOT_READY. (A 1.0 module accepting
+    TDH.SYS.INIT is seen in a capture: the kernel got on to TDH.SYS.INFO.)
 
     Scenario Outline: <leaf> before initialisation gets TDX_SYS_NOT_READY
       When <leaf> is called on CPU 0
@@ -30,7 +35,7 @@ Feature: The TDX module's initialisation state machine
       When TDH.SYS.INIT is called on CPU 0
       Then the SEAMCALL succeeds
 
-  @req:host.module.leaf-numbers @src:tdx-h @src:mod-api
+  @req:host.module.leaf-numbers @module:>=1.5 @src:tdx-h @src:mod-api @src:mod-api-1501 @src:mod-sys-init-1501 @src:mod-lp-init-1501 @src:mod-sys-config-1501 @src:mod-key-config-1501 @src:mod-sys-rd-1501
   Rule: The platform-initialisation leaves have the numbers the kernel uses
 
     Scenario Outline: Leaf <number> answers as <leaf> does before initialisation
@@ -44,12 +49,11 @@ Feature: The TDX module's initialisation state machine
         | 45     | TDH.SYS.CONFIG     | TDX_SYS_CONFIG_NOT_PENDING     |
         | 31     | TDH.SYS.KEY.CONFIG | TDX_SYS_KEY_CONFIG_NOT_PENDING |
 
-      @module:>=1.5
       Examples: Metadata reads need TDH.SYS.LP.INIT on the calling CPU
         | number | leaf       | status                   |
         | 34     | TDH.SYS.RD | TDX_SYS_LP_INIT_NOT_DONE |
 
-  @req:host.module.sys-init-once
+  @req:host.module.sys-init-once @module:>=1.5 @src:mod-sys-init-1501 @src:mod-sys-init-2008
   Rule: TDH.SYS.INIT is done once; a second call is refused
 
     Scenario: The second TDH.SYS.INIT
@@ -57,8 +61,10 @@ Feature: The TDX module's initialisation state machine
       And TDH.SYS.INIT is called on CPU 1
       Then the SEAMCALL fails with TDX_SYS_INIT_NOT_PENDING
 
-  @req:host.module.lp-init-once
+  @req:host.module.lp-init-once @module:>=1.5 @src:mod-lp-init-1501 @src:mod-lp-init-2008
   Rule: TDH.SYS.LP.INIT is done once per logical CPU
+    It is accepted only between TDH.SYS.INIT and TDH.SYS.CONFIG: a CPU that was not initialised by
+    then cannot be later.
 
     Scenario: The second TDH.SYS.LP.INIT on the same CPU
       When TDH.SYS.INIT is called on CPU 0
@@ -70,8 +76,17 @@ Feature: The TDX module's initialisation state machine
       When TDH.SYS.LP.INIT is called on CPU 0
       Then the SEAMCALL fails with TDX_SYS_LP_INIT_NOT_PENDING
 
-  @req:host.module.config-needs-all-lps
+    Scenario: TDH.SYS.LP.INIT after TDH.SYS.CONFIG
+      When TDH.SYS.INIT is called on CPU 0
+      And TDH.SYS.LP.INIT is called on every logical CPU
+      And TDH.SYS.CONFIG is called on CPU 0 with the TDMRs the kernel would build
+      And TDH.SYS.LP.INIT is called on CPU 1
+      Then the SEAMCALL fails with TDX_SYS_LP_INIT_NOT_PENDING
+
+  @req:host.module.config-needs-all-lps @module:>=1.5 @src:mod-sys-config-1501 @src:mod-sys-config-2008 @src:mod-sys-leaves
   Rule: TDH.SYS.CONFIG is accepted only once every logical CPU the module counted did TDH.SYS.LP.INIT
+    The module counts every logical processor of the platform, not the ones the kernel brought
+    online: a host booted with CPUs left offline cannot complete TDH.SYS.CONFIG.
 
     Scenario: One logical CPU short
       When TDH.SYS.INIT is called on CPU 0
@@ -85,11 +100,15 @@ Feature: The TDX module's initialisation state machine
       And TDH.SYS.CONFIG is called on CPU 0 with the TDMRs the kernel would build
       Then the SEAMCALL succeeds
 
-  @req:host.module.key-config-per-package
+  @req:host.module.key-config-per-package @module:>=1.5 @src:mod-key-config-1501 @src:mod-key-config-2008
   Rule: The global KeyID is configured once per package; the module is ready when every package has it
+    TDH.SYS.KEY.CONFIG is accepted only between TDH.SYS.CONFIG and readiness; on a package that
+    already has the key it reports TDX_KEY_CONFIGURED. On a platform with one package the first
+    call makes the module ready, so there is nothing in between to observe.
 
-    Scenario: Configured on one package only, the module is not ready
-      Given the module has accepted the TDMRs the kernel would build
+    Scenario: Configured on one package of several, the module is not ready
+      Given the platform has at least two packages
+      And the module has accepted the TDMRs the kernel would build
       When TDH.SYS.KEY.CONFIG is called on the first CPU of package 0
       And TDH.SYS.TDMR.INIT is called on CPU 0 for the first TDMR
       Then the SEAMCALL fails with TDX_SYS_NOT_READY
@@ -100,26 +119,52 @@ Feature: The TDX module's initialisation state machine
       And TDH.SYS.TDMR.INIT is called on CPU 0 for the first TDMR
       Then the SEAMCALL succeeds
 
-    Scenario: A second key configuration on the same package is reported as already done
-      Given the module has accepted the TDMRs the kernel would build
+    Scenario: A second key configuration on a package while others wait is reported as already done
+      Given the platform has at least two packages
+      And the module has accepted the TDMRs the kernel would build
       When TDH.SYS.KEY.CONFIG is called on the first CPU of package 0
       And TDH.SYS.KEY.CONFIG is called on the last CPU of package 0
       Then the SEAMCALL returns TDX_KEY_CONFIGURED
 
-  @req:host.module.tdmr-init-resumable @src:tdx-c-mid
+    Scenario: Once every package has the key, a further key configuration is not pending
+      Given the module has accepted the TDMRs the kernel would build
+      When TDH.SYS.KEY.CONFIG is called on the first CPU of every package
+      And TDH.SYS.KEY.CONFIG is called on the last CPU of package 0
+      Then the SEAMCALL fails with TDX_SYS_KEY_CONFIG_NOT_PENDING
+
+  @req:host.module.tdmr-init-resumable @module:>=1.5 @needs:platform.arrange @src:mod-tdmr-init-1501 @src:mod-tdmr-init-2008 @src:tdx-c-mid
   Rule: TDH.SYS.TDMR.INIT initialises part of a TDMR per call and reports where to resume in RDX
+    Each call initialises the PAMT entries of the next 4 MiB of the TDMR and returns in RDX how far
+    the TDMR is initialised, rounded down to 1 GiB so that no partly initialised GiB is used: after
+    the first call RDX is still the TDMR's base, it moves on by 1 GiB every 256 calls, the last call
+    returns the TDMR's end, and a call after that returns TDX_TDMR_ALREADY_INITIALIZED with RDX 0.
+    The kernel calls until RDX reaches the end. Module 2.0 takes 16 MiB per call when
+    TDH.SYS.CONFIG enables dynamic PAMT, which kernels up to 7.1 do not ask for.
 
-    Scenario: A TDMR larger than one GiB takes several calls
-      Given the module is ready with the TDMRs the kernel would build
-      When TDH.SYS.TDMR.INIT is called on CPU 0 for the largest TDMR
-      Then the SEAMCALL succeeds
-      And RDX is 1 GiB aligned, above the TDMR base and below its end
-      When TDH.SYS.TDMR.INIT is called on CPU 0 for the largest TDMR until RDX reaches its end
-      Then the TDMR took more than one call
-      When TDH.SYS.TDMR.INIT is called on CPU 0 for the largest TDMR
-      Then the SEAMCALL returns TDX_TDMR_ALREADY_INITIALIZED
+    Scenario Outline: Call <calls> on the 8 GiB TDMR at 4 GiB returns <status> and RDX <rdx>
+      Given the memory map:
+        | base        | end         | node |
+        | 0x100000    | 0x80000000  | 0    |
+        | 0x100000000 | 0x300000000 | 0    |
+      And the module is ready with the TDMRs the kernel would build
+      When TDH.SYS.TDMR.INIT is called <calls> times on CPU 0 for the TDMR at 0x100000000
+      Then every call before the last succeeded
+      And the last call returned <status> with RDX <rdx>
 
-  @req:host.module.tdmr-validation @src:tdx-c-mid
+      Examples: RDX moves on by 1 GiB every 256 calls, below, at and above each step
+        | calls | status      | rdx         |
+        | 1     | TDX_SUCCESS | 0x100000000 |
+        | 255   | TDX_SUCCESS | 0x100000000 |
+        | 256   | TDX_SUCCESS | 0x140000000 |
+        | 257   | TDX_SUCCESS | 0x140000000 |
+        | 2047  | TDX_SUCCESS | 0x2c0000000 |
+        | 2048  | TDX_SUCCESS | 0x300000000 |
+
+      Examples: A call after the last
+        | calls | status                       | rdx |
+        | 2049  | TDX_TDMR_ALREADY_INITIALIZED | 0x0 |
+
+  @req:host.module.tdmr-validation @module:>=1.5 @src:tdx-c-mid @src:mod-sys-config-1501 @src:mod-sys-config-2008 @src:mod-err-1501 @src:mod-api-1501
   Rule: TDH.SYS.CONFIG rejects TDMRs that are misaligned, empty or out of order
 
     Scenario Outline: <change> is rejected with <status>
@@ -133,7 +178,7 @@ Feature: The TDX module's initialisation state machine
         | the first TDMR's size cut by 2 MiB     | TDX_INVALID_TDMR     | 0     |
         | the first two TDMRs swapped            | TDX_NON_ORDERED_TDMR | 1     |
 
-  @req:host.module.pamt-validation @src:tdx-c-mid
+  @req:host.module.pamt-validation @module:>=1.5 @src:tdx-c-mid @src:mod-sys-config-1501 @src:mod-sys-config-2008 @src:mod-err-1501 @src:mod-api-1501
   Rule: TDH.SYS.CONFIG rejects PAMTs that are too small or overlap memory a TDMR makes usable
 
     Scenario Outline: <change> is rejected with <status>
@@ -146,7 +191,7 @@ Feature: The TDX module's initialisation state machine
         | the first TDMR's 4K PAMT shrunk by 4 KiB                   | TDX_INVALID_PAMT | 0     |
         | the first TDMR's PAMT placed in the second TDMR's usable memory | TDX_PAMT_OVERLAP | 0     |
 
-  @req:host.module.unknown-leaf @src:mod-dispatcher
+  @req:host.module.unknown-leaf @src:mod-dispatcher @src:mod-dispatcher-1501 @src:mod-1.0 @src:mod-err-1501
   Rule: Once the module is ready, a leaf number it does not implement is an invalid RAX operand
 
     Scenario: Leaf 255 after initialisation

@@ -43,14 +43,20 @@ Feature: A machine without TDX
       Then KVM_CAP_VM_TYPES does not offer the TDX VM type
       And creating a VM of the TDX type fails with EINVAL
 
-  @req:host.no-tdx.no-erratum-flag
-  Rule: The partial-write erratum is flagged only once detection found a TDX host, even on an affected CPU
+  @req:host.no-tdx.no-erratum-flag @src:hb-tdx-c-6161 @src:ml-tdx-erratum-in-tdx-c
+  Rule: Since the merge the partial-write erratum is flagged only once detection found a TDX host; the series before it flagged every affected CPU
+    From v6.8 the kernel sets the tdx_pw_mce bug at the end of tdx_init(), after the KeyID and
+    sleep-state checks, so a Sapphire or Emerald Rapids without TDX KeyIDs is not flagged. The v13
+    and v14 postings of the host series, on which Intel's 6.6 tree is built, set it while
+    identifying the CPU, on every such CPU (that tree's own source was not read).
 
+    @era:erratum-flag=tdx-detection
     Scenario: No TDX KeyIDs, no tdx_pw_mce bug
       Given a platform whose BIOS announces no TDX KeyIDs
       When the kernel boots
       Then the CPU bugs lack tdx_pw_mce
 
+    @era:erratum-flag=tdx-detection
     Scenario Outline: A <model> without TDX KeyIDs is not flagged
       Given a platform whose BIOS announces no TDX KeyIDs
       And the CPU is a <model>
@@ -58,6 +64,18 @@ Feature: A machine without TDX
       Then the CPU bugs lack tdx_pw_mce
 
       Examples: The models the kernel knows to have the erratum
+        | model           |
+        | sapphire-rapids |
+        | emerald-rapids  |
+
+    @era:erratum-flag=cpu-identification
+    Scenario Outline: A <model> without TDX KeyIDs is flagged all the same before the merge
+      Given a platform whose BIOS announces no TDX KeyIDs
+      And the CPU is a <model>
+      When the kernel boots
+      Then the CPU bugs include tdx_pw_mce
+
+      Examples: The models the series knew to have the erratum
         | model           |
         | sapphire-rapids |
         | emerald-rapids  |

@@ -1,8 +1,8 @@
 @host @module:>=1.5 @src:tdx-c-mid
 Feature: TDX memory regions (TDMRs) and their metadata (PAMTs)
   The kernel hands the module a list of TDMRs that together cover all memory it will ever give to
-  TDs. It keeps the construction simple: one TDMR per memory region (regions are split where NUMA
-  nodes meet), widened to 1 GiB boundaries, with the holes between regions and the PAMTs marked
+  TDs. It keeps the construction simple: a TDMR for each memory region the previous TDMR does not
+  already cover, widened to 1 GiB boundaries, with the holes between regions and the PAMTs marked
   as reserved areas. Each TDMR needs a PAMT with one 16-byte entry per 4 KiB, 2 MiB and 1 GiB page,
   each part rounded up to 4 KiB: about 1/256 of the memory it covers.
 
@@ -16,10 +16,15 @@ Feature: TDX memory regions (TDMRs) and their metadata (PAMTs)
       When TDX is initialised
       Then every TDMR starts and ends on a 1 GiB boundary
       And the TDMRs are in ascending order and do not overlap
-      And every TDX memory region lies inside one TDMR
+      And every TDX memory region is covered by consecutive TDMRs
 
-  @req:host.tdmr.one-per-region @needs:host.tdmr @needs:platform.arrange
-  Rule: Each memory region gets its own TDMR; regions of different NUMA nodes never share one
+  @req:host.tdmr.one-per-region @needs:host.tdmr @needs:platform.arrange @src:hb-tdx-c-6161
+  Rule: A memory region the previous TDMR does not cover starts a new TDMR; nothing else splits them, not even NUMA nodes
+    The kernel builds TDMRs from the memory regions alone (fill_out_tdmrs()), from v6.8 to 7.1.
+    Regions of different nodes are separate only because memblock keeps them apart, and the node
+    matters only for where a PAMT goes. A region inside the previous TDMR adds none; one that
+    starts inside it continues in a new TDMR from that TDMR's end, so where two nodes meet off a
+    1 GiB boundary the second node's first part lies in the first node's TDMR.
 
     Scenario: Two nodes meeting at a 1 GiB boundary get two TDMRs
       Given the memory map:
@@ -40,6 +45,16 @@ Feature: TDX memory regions (TDMRs) and their metadata (PAMTs)
       When TDX is initialised
       Then there are 2 TDMRs
       And TDMR 0 covers [0x0, 0x40000000)
+
+    Scenario: Two nodes meeting off a 1 GiB boundary share the GiB where they meet
+      Given the memory map:
+        | base         | end          | node |
+        | 0x100000000  | 0x107e000000 | 0    |
+        | 0x107e000000 | 0x2000000000 | 1    |
+      When TDX is initialised
+      Then there are 2 TDMRs
+      And TDMR 0 covers [0x100000000, 0x1080000000)
+      And TDMR 1 covers [0x1080000000, 0x2000000000)
 
   @req:host.tdmr.reserved-areas @needs:host.tdmr
   Rule: Holes between memory regions and every PAMT inside a TDMR are reserved areas of it
@@ -75,7 +90,7 @@ Feature: TDX memory regions (TDMRs) and their metadata (PAMTs)
       Then initialisation fails with ENOSPC
       And the kernel log says the TDMRs are exhausted
 
-  @req:host.tdmr.near-limit @needs:platform.arrange
+  @req:host.tdmr.near-limit @needs:platform.arrange @src:tdx-h
   Rule: Using all but fewer than four of the module's TDMRs is warned about
 
     Scenario: 61 TDMRs out of 64

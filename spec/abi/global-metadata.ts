@@ -1,7 +1,12 @@
 /**
- * Global-scope metadata fields of the TDX module, as TDH.SYS.RD reads them.
- * IDs, element sizes and array shapes: the module's global_sys_fields_lookup.c (@src:mod-gsys);
- * MAX_VCPUS_PER_TD is newer than that table and comes from the kernel (@src:gmd-c).
+ * Global-scope metadata fields of the TDX module: name, ID and array shape, for calling TDH.SYS.RD
+ * by name. Every field any module version read so far defines, in the modules' table order: the
+ * 65 entries of 1.5.01 (@src:mod-gsys-1501), the 67 of 1.5.06 (@src:mod-gsys-h-1506, the table
+ * @src:mod-gsys also cites: MAX_VCPUS_PER_TD and MIN_VIRT_MAXPA are in it, after
+ * CONFIG_FLAGS_FIXED1) and the 72 of 2.0.08 (@src:mod-gsys-2008). IDs and shapes of a field are the
+ * same in every version that has it; which fields a version has is not said here: the emulator's
+ * builds carry their own tables (backends/emulator/module/versions.ts), and the lists a module
+ * must report are written in features/host/metadata.feature.
  * `linux` names the member of the kernel's struct tdx_sys_info that holds the field, for the
  * fields mainline reads (@src:gmd-c).
  */
@@ -50,6 +55,8 @@ export const GLOBAL_FIELDS: readonly GlobalField[] = [
   F('PAMT_4K_ENTRY_SIZE', 0x9100000100000010n, 1, 1, 'tdmr.pamt_4k_entry_size'),
   F('PAMT_2M_ENTRY_SIZE', 0x9100000100000011n, 1, 1, 'tdmr.pamt_2m_entry_size'),
   F('PAMT_1G_ENTRY_SIZE', 0x9100000100000012n, 1, 1, 'tdmr.pamt_1g_entry_size'),
+  F('PAMT_PAGE_BITMAP_ENTRY_BITS', 0x9100000000000013n),
+  F('MIN_DYNAMIC_PAMT_NUM_HKID_BITS', 0x9100000000000014n),
   F('TDR_BASE_SIZE', 0x9800000100000000n, 1, 1, 'td_ctrl.tdr_base_size'),
   F('TDCS_BASE_SIZE', 0x9800000100000100n, 1, 1, 'td_ctrl.tdcs_base_size'),
   F('TDCS_SIZE_PER_L2_VM', 0x9800000100000101n),
@@ -63,6 +70,8 @@ export const GLOBAL_FIELDS: readonly GlobalField[] = [
   F('CONFIG_FLAGS_FIXED0', 0x9900000300000006n),
   F('CONFIG_FLAGS_FIXED1', 0x9900000300000007n),
   F('MAX_VCPUS_PER_TD', 0x9900000100000008n, 1, 1, 'td_conf.max_vcpus_per_td'),
+  F('MIN_VIRT_MAXPA', 0x9900000000000009n),
+  F('MAX_EVENT_FILTERS', 0x990000010000000an),
   F('CPUID_CONFIG_LEAVES', 0x9900000300000400n, 32, 1, 'td_conf.cpuid_config_leaves'),
   F('CPUID_CONFIG_VALUES', 0x9900000300000500n, 32, 2, 'td_conf.cpuid_config_values'),
   F('IA32_ARCH_CAPABILITIES_CONFIG_MASK', 0x9900000300000600n),
@@ -70,6 +79,7 @@ export const GLOBAL_FIELDS: readonly GlobalField[] = [
   F('NUM_DISALLOWED_FMS', 0x9900000100000801n),
   F('ALLOWED_FMS', 0x9900000300000810n, 64),
   F('DISALLOWED_FMS', 0x9900000300000850n, 64),
+  F('GUEST_GPA_ATTR_MASK', 0x9a00000300000000n),
   F('MIG_ATTRIBUTES', 0xa000000300000000n),
   F('MIN_EXPORT_VERSION', 0x2000000100000001n),
   F('MAX_EXPORT_VERSION', 0x2000000100000002n),
@@ -85,6 +95,12 @@ export const GLOBAL_FIELDS: readonly GlobalField[] = [
   F('GUEST_L2_GPA_ATTR_MASK', 0xa200000100000000n),
   F('VM_CTLS_FIXED0', 0xa200000300000001n),
   F('VM_CTLS_FIXED1', 0xa200000300000002n),
+  // Spelled as the module spells them (VPCU: Intel's typo).
+  F('VPCU_L2_CTLS_FIXED0', 0xa200000300000003n),
+  F('VCPU_L2_CTLS_FIXED1', 0xa200000300000004n),
+  F('VPCU_L2_DEBUG_CTLS_FIXED0', 0xa200000300000005n),
+  F('VCPU_L2_DEBUG_CTLS_FIXED1', 0xa200000300000006n),
+  F('TDX_CONNECT_FEATURES', 0x3000000300000000n),
 ];
 
 const byName = new Map(GLOBAL_FIELDS.map((f) => [f.name, f]));
@@ -103,17 +119,6 @@ export function fieldElementId(f: GlobalField, index = 0, element = 0): bigint {
 }
 
 export const fieldBytes = (f: GlobalField): number => elementBytes(f.baseId);
-
-/** Every (field, index, element) id in table order: the order TDH.SYS.RDALL walks. */
-export function* allFieldElementIds(): Generator<{ field: GlobalField; index: number; element: number; id: bigint }> {
-  for (const field of GLOBAL_FIELDS) {
-    for (let index = 0; index < field.fields; index++) {
-      for (let element = 0; element < field.elements; element++) {
-        yield { field, index, element, id: fieldElementId(field, index, element) };
-      }
-    }
-  }
-}
 
 /** Architectural bits of TDX_FEATURES0 (@src:mod-api; NO_RBP_MOD @src:tdx-h). */
 export const TDX_FEATURES0 = {

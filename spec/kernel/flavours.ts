@@ -17,6 +17,12 @@ export const ERA_DIMENSIONS = {
   metadata: ['sys-info', '16bit-only', 'any-size'],
   /** Whether the kernel refuses modules without TDX_FEATURES0.NO_RBP_MOD (v6.14+). */
   'feature-check': ['none', 'no-rbp-mod'],
+  /** When the partial-write erratum bug (tdx_pw_mce) is set on Sapphire and Emerald Rapids: at the
+   * end of TDX detection in tdx_init(), so only on TDX hosts, as merged for v6.8 and kept to 7.1
+   * (@src:hb-tdx-c-6161); or at CPU identification in early_init_intel(), on every such CPU, as in
+   * the v13/v14 postings of the host series the intel-6.6 tree carries (@src:ml-tdx-erratum-in-tdx-c;
+   * that tree's own source was not read). */
+  'erratum-flag': ['tdx-detection', 'cpu-identification'],
   /** Which module-information line the kernel prints, if any. */
   'module-info': ['none', 'attributes', 'build', 'version'],
   /** kexec: Kconfig-exclusive (v6.8 .. v6.17), refused on erratum platforms (v6.18 .. v7.0),
@@ -63,7 +69,7 @@ export interface KernelFlavour {
 }
 
 const mainlineEras: Eras = {
-  init: 'on-demand', metadata: '16bit-only', 'feature-check': 'none', 'module-info': 'none', kexec: 'exclusive',
+  init: 'on-demand', metadata: '16bit-only', 'feature-check': 'none', 'erratum-flag': 'tdx-detection', 'module-info': 'none', kexec: 'exclusive',
   'kvm-tdx': 'none', 'kvm-unsupported-tdvmcall': 'none', 'kvm-bringup-errcode': 'zero',
   'guest-sept-ve': 'attribute', 'guest-report-errno': 'einval', 'guest-announce': 'detected-only',
 };
@@ -115,7 +121,7 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     base: '7.1',
     releases: [/^7\.([1-9]|\d\d)(\.\d+)?(-rc\d+)?$/],
     eras: {
-      init: 'boot', metadata: 'any-size', 'feature-check': 'no-rbp-mod', 'module-info': 'version', kexec: 'sys-disable',
+      init: 'boot', metadata: 'any-size', 'feature-check': 'no-rbp-mod', 'erratum-flag': 'tdx-detection', 'module-info': 'version', kexec: 'sys-disable',
       'kvm-tdx': 'mainline', 'kvm-unsupported-tdvmcall': 'subfunc-unsupported', 'kvm-bringup-errcode': 'einval', 'guest-sept-ve': 'td-ctls', 'guest-report-errno': 'enxio', 'guest-announce': 'attributes-migratable',
     },
     dialect: { prefix: 'virt/tdx: ', variants: { 'init-done': 'boot', 'init-failed': 'boot', 'module-info': 'version' } },
@@ -135,7 +141,7 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     description: "Intel's tdx-linux 6.6 tree: as ubuntu-6.8-intel with older S3 and PAMT wording",
     base: '6.6',
     releases: [/^6\.6\.0(-rc\d+)?$/],
-    eras: { ...mainlineEras, metadata: 'sys-info', 'module-info': 'attributes', 'kvm-tdx': 'premerge', 'kvm-unsupported-tdvmcall': 'invalid-operand' },
+    eras: { ...mainlineEras, metadata: 'sys-info', 'erratum-flag': 'cpu-identification', 'module-info': 'attributes', 'kvm-tdx': 'premerge', 'kvm-unsupported-tdvmcall': 'invalid-operand' },
     dialect: {
       prefix: 'virt/tdx: ',
       variants: {

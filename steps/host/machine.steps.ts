@@ -146,14 +146,14 @@ Then("every CPU's cache was flushed before the jump", function (this: TdxWorld) 
 
 // ---- machine checks
 
-When('a memory machine check hits a PAMT page', function (this: TdxWorld) {
+When(/^a (fatal|recoverable) memory machine check hits a PAMT page$/, function (this: TdxWorld, kind: string) {
   const pa = this.observe(this.host().privatePage());
-  this.remember('mce', this.observe(this.host().machineCheck(pa + 0x40n)));
+  this.remember('mce', this.observe(this.host().machineCheck(pa + 0x40n, kind === 'fatal')));
 });
 
-When('a memory machine check hits ordinary kernel memory', function (this: TdxWorld) {
+When(/^a (fatal|recoverable) memory machine check hits ordinary kernel memory$/, function (this: TdxWorld, kind: string) {
   const regions = tdxRegions(this);
-  this.remember('mce', this.observe(this.host().machineCheck(regions[0].base + 0x1000n)));
+  this.remember('mce', this.observe(this.host().machineCheck(regions[0].base + 0x1000n, kind === 'fatal')));
 });
 
 Then('the machine check report says {}', function (this: TdxWorld, text: string) {

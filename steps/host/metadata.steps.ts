@@ -1,10 +1,11 @@
 /** Global metadata: TDH.SYS.RD, TDH.SYS.RDALL and the kernel's own reader. */
+import type { DataTable } from '@cucumber/cucumber';
 import { expect } from 'chai';
 import type { MetadataRead } from '../../backends/host-facet';
 import { decodeFieldId, elementBits, hex64 } from '../../spec/abi/field-id';
-import { allFieldElementIds, globalField } from '../../spec/abi/global-metadata';
+import { globalField } from '../../spec/abi/global-metadata';
 import { seamcallRax } from '../../spec/abi/seamcall';
-import { status, statusName } from '../../spec/abi/status';
+import { statusName } from '../../spec/abi/status';
 import type { ErrnoName } from '../../spec/abi/errno';
 import { Then, When } from '../../support/dsl';
 import { SkipSignal, type TdxWorld } from '../../support/world';
@@ -13,7 +14,6 @@ import { lastSeamcall, seamcall } from './seamcall.steps';
 const RD = (w: TdxWorld, id: bigint) => seamcall(w, 0, seamcallRax('TDH.SYS.RD'), { rdx: id });
 
 When('the host reads field {field} with TDH.SYS.RD', function (this: TdxWorld, field: string) {
-  this.remember('field', field);
   RD(this, globalField(field).baseId);
 });
 
@@ -56,20 +56,79 @@ When('the host lists the global metadata with TDH.SYS.RDALL', function (this: Td
   this.remember('dump', dump.elements);
 });
 
-Then('the list covers every element of every field, arrays included', function (this: TdxWorld) {
-  const listed = this.recall<{ id: bigint }[]>('dump', 'metadata list').map((e) => hex64(e.id & ~(7n << 52n)));
-  const all = [...allFieldElementIds()].map((e) => hex64(e.id));
-  expect(listed).to.deep.equal(all);
+/** Field IDs as the host sees them, without the context code (bits 54:52). */
+const CONTEXT_BITS = 7n << 52n;
+const NULL_ID = (1n << 64n) - 1n;
+type Element = { id: bigint; value: bigint };
+const listed = (w: TdxWorld) => w.recall<Element[]>('dump', 'metadata list');
+
+/** Where two element-ID lists first differ, said in words (the lists run to hundreds of IDs). */
+function firstDifference(got: readonly bigint[], want: readonly bigint[], name: (i: number) => string): string | null {
+  const n = Math.min(got.length, want.length);
+  for (let i = 0; i < n; i++) {
+    if (got[i] !== want[i]) return `element ${i} is ${hex64(got[i])}, expected ${hex64(want[i])} (${name(i)})`;
+  }
+  if (got.length !== want.length) {
+    const extra = got.length > want.length ? `${hex64(got[n])} and on` : `missing from ${hex64(want[n])} (${name(n)}) on`;
+    return `${got.length} elements listed, ${want.length} expected: ${extra}`;
+  }
+  return null;
+}
+
+/**
+ * TDH.SYS.RD from the null ID (the first field's ID comes back with
+ * TDX_METADATA_FIRST_FIELD_ID_IN_CONTEXT), then each element in turn: RDX names the next one, and
+ * the null ID after the last.
+ */
+When('the host walks the global metadata with TDH.SYS.RD from the first field', function (this: TdxWorld) {
+  const first = RD(this, NULL_ID);
+  expect(statusName(first.status), 'TDH.SYS.RD of the null field ID').to.equal('TDX_METADATA_FIRST_FIELD_ID_IN_CONTEXT');
+  const walk: Element[] = [];
+  let id = first.out.rdx ?? NULL_ID;
+  // No module defines more than a few hundred global elements; a longer walk is a loop.
+  for (let guard = 0; id !== NULL_ID && guard < 10_000; guard++) {
+    const r = RD(this, id);
+    expect(r.status, `TDH.SYS.RD of ${hex64(id)}, reached by the walk: ${statusName(r.status)}`).to.equal(0n);
+    walk.push({ id: id & ~CONTEXT_BITS, value: r.out.r8 ?? 0n });
+    id = r.out.rdx ?? NULL_ID;
+  }
+  expect(id, 'the walk ends with the null field ID').to.equal(NULL_ID);
+  this.remember('walk', walk);
 });
 
-Then('each listed value equals what TDH.SYS.RD returns for that element', function (this: TdxWorld) {
-  const mismatches: string[] = [];
-  for (const e of this.recall<{ id: bigint; value: bigint }[]>('dump', 'metadata list')) {
-    const r = RD(this, e.id);
-    if (r.status === status('TDX_METADATA_FIELD_SKIP') || r.status === status('TDX_METADATA_FIELD_ID_INCORRECT')) continue;
-    if (r.status !== 0n || r.out.r8 !== e.value) mismatches.push(`${hex64(e.id)}: list 0x${e.value.toString(16)}, TDH.SYS.RD ${statusName(r.status)} 0x${(r.out.r8 ?? 0n).toString(16)}`);
-  }
+const walked = (w: TdxWorld) => w.recall<Element[]>('walk', 'TDH.SYS.RD walk');
+
+Then('the list has the elements of the walk, in the same order', function (this: TdxWorld) {
+  const walk = walked(this);
+  const diff = firstDifference(listed(this).map((e) => e.id & ~CONTEXT_BITS), walk.map((e) => e.id), (i) => `element ${i} of the walk`);
+  expect(diff, 'TDH.SYS.RDALL list vs TDH.SYS.RD walk').to.equal(null);
+});
+
+Then('each listed value equals the value TDH.SYS.RD read for that element', function (this: TdxWorld) {
+  const read = new Map(walked(this).map((e) => [e.id, e.value]));
+  const mismatches = listed(this)
+    .filter((e) => read.get(e.id & ~CONTEXT_BITS) !== e.value)
+    .map((e) => `${hex64(e.id)}: list 0x${e.value.toString(16)}, TDH.SYS.RD ${read.has(e.id & ~CONTEXT_BITS) ? `0x${read.get(e.id & ~CONTEXT_BITS)!.toString(16)}` : 'not reached'}`);
   expect(mismatches).to.deep.equal([]);
+});
+
+/** The feature's table, one row per field: its ID and array shape, expanded to element IDs. */
+Then('the list has, in this order, every element of exactly these fields:', function (this: TdxWorld, table: DataTable) {
+  const want: bigint[] = [];
+  const names: string[] = [];
+  for (const row of table.hashes()) {
+    const id = BigInt(row.id);
+    const fields = Number(row.fields);
+    const elements = Number(row.elements);
+    for (let index = 0; index < fields; index++) {
+      for (let element = 0; element < elements; element++) {
+        want.push(id + BigInt(index * elements + element));
+        names.push(fields > 1 || elements > 1 ? `${row.field}[${index}].${element}` : row.field);
+      }
+    }
+  }
+  const diff = firstDifference(listed(this).map((e) => e.id & ~CONTEXT_BITS), want, (i) => names[i]);
+  expect(diff, `TDH.SYS.RDALL list vs ${table.hashes().length} fields, ${want.length} elements`).to.equal(null);
 });
 
 When('the kernel reads metadata field {field}', function (this: TdxWorld, field: string) {

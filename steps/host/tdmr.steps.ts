@@ -30,7 +30,7 @@ Then('the TDMRs are in ascending order and do not overlap', function (this: TdxW
   for (let i = 1; i < all.length; i++) expect(all[i].base >= end(all[i - 1]), `TDMR ${i} starts at ${h(all[i].base)}`).to.equal(true);
 });
 
-Then('every TDX memory region lies inside one TDMR', function (this: TdxWorld) {
+Then('every TDX memory region is covered by consecutive TDMRs', function (this: TdxWorld) {
   const all = tdmrs(this);
   for (const r of this.observe(this.host().tdxMemory())) {
     // A region may span several TDMRs that follow each other without a gap.

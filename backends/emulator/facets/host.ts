@@ -4,6 +4,7 @@
  */
 import { decodeFieldId, encodeFieldId } from '../../../spec/abi/field-id';
 import { SEAMCALL_LEAVES } from '../../../spec/abi/seamcall';
+import { status } from '../../../spec/abi/status';
 import type { HostArrangement, HostFacet, KernelLog, TdmrReport } from '../../host-facet';
 import { unobservable, type Arrangement, type ArrangeResult } from '../../port';
 import { parseKernelLog } from '../../common/kernel-log';
@@ -14,6 +15,8 @@ import { err } from '../host/kernel';
 import { kexec } from '../host/kexec';
 import { buildLayout, placeTdmrs, readSysMetadata, tdmrView } from '../host/module-init';
 import { pamtKb } from '../host/tdmr';
+
+const LIST_OVERFLOW = status('TDX_METADATA_LIST_OVERFLOW');
 
 const HOST_KINDS = new Set<HostArrangement['kind']>([
   'tdx-host', 'keyid-partitioning', 'module-loaded', 'hibernation-available', 'memory-map', 'cmrs',
@@ -66,7 +69,7 @@ function arrange(t: EmulatorScenario, a: Arrangement): ArrangeResult | undefined
       break;
     }
     case 'module-lacks-field':
-      s.build = { ...s.build, hiddenFields: [...(s.build.hiddenFields ?? []), h.field] };
+      s.build = { ...s.build, globalFields: s.build.globalFields.filter((f) => f !== h.field) };
       break;
     case 'cpu-model':
       s.platform = { ...s.platform, cpuModel: h.model };
@@ -119,17 +122,23 @@ function hostFacet(t: EmulatorScenario): HostFacet {
       if (!module || cpu < 0) return { status: 0x8000ff00ffff0000n, elements: [] };
       const page = 0x2000000n;
       const rdall = SEAMCALL_LEAVES.find((l) => l.name === 'TDH.SYS.RDALL')!.number;
-      const r = module.seamcall(cpu, BigInt(rdall), { rdx: page, r8: (1n << 64n) - 1n });
-      const list = platform.load<MetadataList>(page);
+      const NA = (1n << 64n) - 1n;
       const elements: { id: bigint; value: bigint }[] = [];
-      // Decode the list: each sequence header names its first field; elements follow in order.
-      for (const seq of list?.sequences ?? []) {
-        const h = decodeFieldId(seq.header);
-        seq.values.forEach((value, i) => {
-          elements.push({ id: encodeFieldId({ ...h, lastElementInField: 0, lastFieldInSequence: 0, fieldCode: h.fieldCode + i }), value });
-        });
+      // A full page ends with TDX_METADATA_LIST_OVERFLOW and R8 naming where to go on.
+      let start = NA;
+      for (;;) {
+        const r = module.seamcall(cpu, BigInt(rdall), { rdx: page, r8: start });
+        if (r.status !== 0n && r.status !== LIST_OVERFLOW) return { status: r.status, elements };
+        // Decode the list: each sequence header names its first field; elements follow in order.
+        for (const seq of platform.load<MetadataList>(page)?.sequences ?? []) {
+          const h = decodeFieldId(seq.header);
+          seq.values.forEach((value, i) => {
+            elements.push({ id: encodeFieldId({ ...h, lastElementInField: 0, lastFieldInSequence: 0, fieldCode: h.fieldCode + i }), value });
+          });
+        }
+        start = r.out.r8 ?? NA;
+        if (r.status === 0n || start === NA) return { status: r.status, elements };
       }
-      return { status: r.status, elements };
     },
     tdmrs(): TdmrReport {
       const kern = k();
@@ -177,7 +186,7 @@ function hostFacet(t: EmulatorScenario): HostFacet {
     },
     suspend: (state) => k().suspend(state),
     sleepStates: () => k().sleepStates(),
-    machineCheck: (pa) => k().machineCheck(pa),
+    machineCheck: (pa, fatal) => k().machineCheck(pa, fatal),
     privatePage() {
       const first = k().init.tdmrs[0];
       if (!first?.pamt) return { unobservable: 'the kernel holds no PAMT (TDX not initialised)' };

@@ -131,9 +131,14 @@ export class EmulatedKernel implements SeamcallPath {
     this.log.raw('Run /sbin/init as init process');
   }
 
-  /** tdx_init(): KeyID detection, the sleep-state rules, and the erratum bug. */
+  /**
+   * tdx_init(): KeyID detection, the sleep-state rules, and the erratum bug, which kernels of the
+   * pre-merge series set earlier, at CPU identification, whatever detection finds (era
+   * erratum-flag).
+   */
   private tdxInit(): void {
-    if (this.faults.has('host.erratum-before-detection') && this.platform.model.partialWriteErratum) this.cpuBugs.add('tdx_pw_mce');
+    const atIdentification = (this.eras['erratum-flag'] === 'cpu-identification') !== this.faults.has('host.erratum-flag-era-swapped');
+    if (atIdentification && this.platform.model.partialWriteErratum) this.cpuBugs.add('tdx_pw_mce');
     const msr = this.platform.rdmsr(MSR_IA32_MKTME_KEYID_PARTITIONING);
     if (msr === undefined) return;
     const nrMktme = Number(msr & 0xffffffffn);
@@ -365,15 +370,23 @@ export class EmulatedKernel implements SeamcallPath {
 
   // ---------------------------------------------------------------- machine checks
 
-  /** tdx_dump_mce_info(): the extra line for a memory #MC on TDX private memory. */
-  machineCheck(pa: bigint): { message: string | null } {
+  /**
+   * A memory #MC at `pa`: the extra line comes from mce_panic() only, through mce_dump_aux_info(),
+   * which asks tdx_dump_mce_info() only when the CPU has the tdx_pw_mce bug
+   * (@src:l6161-mce-core-c); the memory is private if TDH.PHYMEM.PAGE.RDMD says so, PT_RSVD
+   * counting only for PAMT pages (@src:hb-tdx-c-6161).
+   */
+  machineCheck(pa: bigint, fatal: boolean): { message: string | null } {
     this.boot();
+    if (!fatal && !this.faults.has('host.mce-message-recovered')) return { message: null };
+    if (!this.cpuBugs.has('tdx_pw_mce') && !this.faults.has('host.mce-message-all-cpus')) return { message: null };
     if (!this.hostPlatform || this.faults.has('host.mce-message-missing')) return { message: null };
     const r = rawSeamcall(this, 0, seamcallRax('TDH.PHYMEM.PAGE.RDMD'), { rcx: pa & ~0xfffn });
     if (r.status !== 0n) return { message: null };
     const type = r.out.rcx ?? 0n;
     const isPrivate = type === 0n ? false : type === 1n ? this.isPamtPage(pa) : true;
-    return { message: isPrivate ? 'TDX private memory error. Possible kernel bug.' : null };
+    // pr_emerg(HW_ERR "Machine check: %s\n", memmsg)
+    return { message: isPrivate ? '[Hardware Error]: Machine check: TDX private memory error. Possible kernel bug.' : null };
   }
 
   isPamtPage(pa: bigint): boolean {

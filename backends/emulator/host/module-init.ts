@@ -13,7 +13,7 @@ import type { TdmrInfo } from '../module/tdmr-checks';
 import type { TdSysInfo } from '../module/leaves/metadata-leaves';
 import type { EmulatedKernel } from './kernel';
 import { err, ok } from '../lib/kernel-result';
-import { seamcallPrerr } from './seamcall';
+import { seamcallPrerr, seamcallPrerrWhile } from './seamcall';
 import {
   fillOutTdmrs, KERNEL_TDMR_RULES, PAGE_SIZE, pamtKb, pamtSizes, populateReservedAreas, sortedPamtRanges, SZ_1G,
   tdmrNode, tdxMemlist, type Tdmr, type TdmrRules,
@@ -349,13 +349,10 @@ export function initTdxModule(k: EmulatedKernel): KernelResult {
   };
   if (keyResult) return resetPamts(keyResult);
 
+  // init_tdmr(): TDH.SYS.TDMR.INIT again and again until RDX reaches the TDMR's end.
   for (const t of tdmrs) {
-    let next = t.base;
-    do {
-      const r = seamcallPrerr(k, cpu, 'TDH.SYS.TDMR.INIT', { rcx: t.base }, true);
-      if (r.errno) return resetPamts(r.errno);
-      next = r.regs.rdx ?? 0n;
-    } while (next < t.base + t.size);
+    const r = seamcallPrerrWhile(k, cpu, 'TDH.SYS.TDMR.INIT', { rcx: t.base }, { reg: 'rdx', below: t.base + t.size }, true);
+    if (r.errno) return resetPamts(r.errno);
   }
   k.log.print('pamt-allocated', pamtKb(tdmrs));
   return ok;

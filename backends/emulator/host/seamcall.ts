@@ -7,7 +7,7 @@ import { seamcallRax } from '../../../spec/abi/seamcall';
 import { status } from '../../../spec/abi/status';
 import type { ErrnoName } from '../../../spec/abi/errno';
 import type { Regs } from '../../port';
-import { NO_OUTPUT, type TdxModule } from '../module';
+import { NO_OUTPUT, type RepeatWhile, type TdxModule } from '../module';
 import type { KernelLogBuffer } from '../lib/printk';
 
 const RDRAND_RETRY_LOOPS = 10;
@@ -65,7 +65,31 @@ export interface PrerrResult {
  */
 export function seamcallPrerr(p: SeamcallPath, cpu: number, leaf: string, regs: Regs, withRegs: boolean): PrerrResult {
   const rax = seamcallRax(leaf);
-  const r = seamcallRetry(p, cpu, rax, regs);
+  return prerr(p, rax, regs, seamcallRetry(p, cpu, rax, regs), withRegs);
+}
+
+/**
+ * seamcallPrerr() in the caller's loop "call again while it succeeds and `loop.reg` is below
+ * `loop.below`" (init_tdmr() with TDH.SYS.TDMR.INIT): the same outcome and log as the calls one
+ * by one, with the module working out the run of calls at once (TdxModule.seamcallWhile()).
+ */
+export function seamcallPrerrWhile(p: SeamcallPath, cpu: number, leaf: string, regs: Regs, loop: RepeatWhile, withRegs: boolean): PrerrResult & { calls: number } {
+  const rax = seamcallRax(leaf);
+  if (!p.cpus[cpu]?.vmxOn || !p.module) return { ...seamcallPrerr(p, cpu, leaf, regs, withRegs), calls: 1 };
+  p.onSeamcall(cpu);
+  let calls = 0;
+  let r = p.module.seamcallWhile(cpu, rax, regs, loop);
+  calls += r.calls;
+  // sc_retry(): the call that found no entropy is made again, and the loop goes on from it.
+  for (let i = 0; i < RDRAND_RETRY_LOOPS && r.last.status === RND_NO_ENTROPY; i++) {
+    r = p.module.seamcallWhile(cpu, rax, regs, loop);
+    calls += r.calls;
+  }
+  return { ...prerr(p, rax, regs, r.last, withRegs), calls };
+}
+
+/** sc_retry_prerr()'s mapping and print of one call's result. */
+function prerr(p: SeamcallPath, rax: bigint, regs: Regs, r: { status: bigint; out: Regs }, withRegs: boolean): PrerrResult {
   const after: Regs = hasAny(r.out) ? Object.assign({}, regs, r.out) : regs;
   if (r.status === 0n) return { errno: null, status: 0n, regs: after };
   if (r.status === VMFAILINVALID) return { errno: 'ENODEV', status: r.status, regs: after };

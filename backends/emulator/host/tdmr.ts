@@ -1,10 +1,11 @@
 /**
- * The kernel's construction of TDMRs and PAMTs (arch/x86/virt/vmx/tdx/tdx.c, @src:tdx-c-mid):
+ * The kernel's construction of TDMRs and PAMTs (arch/x86/virt/vmx/tdx/tdx.c, @src:tdx-c-mid;
+ * fill_out_tdmrs() read at v6.16.1, @src:hb-tdx-c-6161):
  * pure functions over memory regions, so the arithmetic is per region and never per page.
  *
  *  - TDX-usable memory: every memblock region, with the first 1 MiB cut off.
  *  - One TDMR per region, each widened to 1 GiB boundaries; a region already covered by the
- *    previous TDMR is skipped, a partly covered one continues after it.
+ *    previous TDMR is skipped, a partly covered one continues after it. NUMA nodes play no part.
  *  - PAMT per TDMR and page size: (TDMR size >> {12, 21, 30}) * entry size, rounded up to 4 KiB,
  *    allocated as one contiguous block (4K part, then 2M, then 1G).
  *  - Reserved areas: the holes between regions inside a TDMR, then every PAMT overlapping it,

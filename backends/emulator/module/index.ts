@@ -7,5 +7,5 @@ import './leaves/td-vp';
 import './leaves/td-mem';
 import './leaves/td-phymem';
 
-export { NO_OUTPUT, TdxModule, type SeamcallResult, type SysState } from './module';
+export { NO_OUTPUT, TdxModule, type RepeatWhile, type SeamcallResult, type SysState } from './module';
 export { moduleBuild, MODULE_BUILDS, type ModuleBuild } from './versions';

@@ -4,7 +4,7 @@
  * platform, as the module computes them from its MCHECK data (@src:mod-metadata-sys).
  */
 import { decodeFieldId, encodeFieldId, hasReservedBits } from '../../../spec/abi/field-id';
-import { GLOBAL_FIELDS, type GlobalField } from '../../../spec/abi/global-metadata';
+import { GLOBAL_FIELDS, globalField, type GlobalField } from '../../../spec/abi/global-metadata';
 import type { TdxModule } from './module';
 
 export const MAX_CMRS = 32;
@@ -18,20 +18,46 @@ export interface ResolvedField {
   id: bigint;
 }
 
-/** The global fields by class (and non-arch bit), decoded once. */
-const byClass = new Map<string, { field: GlobalField; fieldCode: number }[]>();
-for (const field of GLOBAL_FIELDS) {
-  const d = decodeFieldId(field.baseId);
-  const key = `${d.classCode}/${d.nonArch}`;
-  byClass.set(key, [...(byClass.get(key) ?? []), { field, fieldCode: d.fieldCode }]);
+/** A build's global-field table, indexed for lookups by class and by position. */
+export interface FieldTable {
+  readonly fields: readonly GlobalField[];
+  readonly byClass: ReadonlyMap<string, readonly { field: GlobalField; fieldCode: number }[]>;
+  readonly position: ReadonlyMap<GlobalField, number>;
+}
+
+const tables = new WeakMap<readonly string[], FieldTable>();
+let everyField: FieldTable | null = null;
+
+function tableOf(names: readonly string[]): FieldTable {
+  let t = tables.get(names);
+  if (t) return t;
+  const fields = names.map((n) => globalField(n));
+  const byClass = new Map<string, { field: GlobalField; fieldCode: number }[]>();
+  for (const field of fields) {
+    const d = decodeFieldId(field.baseId);
+    const key = `${d.classCode}/${d.nonArch}`;
+    byClass.set(key, [...(byClass.get(key) ?? []), { field, fieldCode: d.fieldCode }]);
+  }
+  t = { fields, byClass, position: new Map(fields.map((f, i) => [f, i])) };
+  tables.set(names, t);
+  return t;
+}
+
+/**
+ * The fields this module knows, in its table order (its build's table; with the fault
+ * module.fields-of-every-version, every field any version defines).
+ */
+export function fieldTable(m: TdxModule): FieldTable {
+  if (m.faults.has('module.fields-of-every-version')) return (everyField ??= tableOf(GLOBAL_FIELDS.map((f) => f.name)));
+  return tableOf(m.build.globalFields);
 }
 
 /** Find the field an id names: class and field code decide; element-size bits do not. */
-export function resolveField(id: bigint): ResolvedField | null {
+export function resolveField(m: TdxModule, id: bigint): ResolvedField | null {
   const classCode = Number((id >> 56n) & 0x3fn);
   const nonArch = (id >> 63n) === 1n;
   const fieldCode = Number(id & 0xffffffn);
-  for (const { field, fieldCode: base } of byClass.get(`${classCode}/${nonArch}`) ?? []) {
+  for (const { field, fieldCode: base } of fieldTable(m).byClass.get(`${classCode}/${nonArch}`) ?? []) {
     const offset = fieldCode - base;
     if (offset < 0 || offset >= field.fields * field.elements) continue;
     return { field, index: Math.floor(offset / field.elements), element: offset % field.elements, id: field.baseId + BigInt(offset) };
@@ -48,10 +74,13 @@ export function malformedSingleElementId(id: bigint, ignoreReserved = false): bo
 /** The fault module.version-fields-swapped reports each version field under the other's id. */
 const VERSION_SWAP: Readonly<Record<string, string>> = { MAJOR_VERSION: 'MINOR_VERSION', MINOR_VERSION: 'MAJOR_VERSION' };
 
-/** Value of one element, or undefined when the module has none (field absent in this build). */
+/**
+ * Value of one element of a field the module knows (md_sys_get_first_element_val_and_ptr(),
+ * @src:mod-md-sys-1501; md_sys_get_elements() in 2.0.08, @src:mod-md-sys-2008): every field of a
+ * table has one, so undefined only if the build gives the field no value, a defect of its data.
+ */
 export function globalValue(m: TdxModule, r: ResolvedField): bigint | undefined {
   const b = m.build;
-  if (b.hiddenFields?.includes(r.field.name)) return undefined;
   const p = m.platform;
   const cmrs = p.config.cmrs;
   switch (r.field.name) {
@@ -61,13 +90,14 @@ export function globalValue(m: TdxModule, r: ResolvedField): bigint | undefined 
     case 'CMR_BASE': return r.index < cmrs.length ? cmrs[r.index].base : 0n;
     case 'CMR_SIZE': return r.index < cmrs.length ? cmrs[r.index].end - cmrs[r.index].base : 0n;
     case 'NUM_CPUID_CONFIG': return BigInt(b.cpuidConfigs.length);
+    // Entries past the configurable leaves read as leaf ~0 with no configurable bits (lines 268-295).
     case 'CPUID_CONFIG_LEAVES': {
       const c = b.cpuidConfigs[r.index];
-      return c ? (BigInt(c.subleaf) << 32n) | BigInt(c.leaf) : undefined;
+      return c ? (BigInt(c.subleaf) << 32n) | BigInt(c.leaf) : ALL_ONES;
     }
     case 'CPUID_CONFIG_VALUES': {
       const c = b.cpuidConfigs[r.index];
-      if (!c) return undefined;
+      if (!c) return 0n;
       return r.element === 0 ? (BigInt(c.ebx) << 32n) | BigInt(c.eax) : (BigInt(c.edx) << 32n) | BigInt(c.ecx);
     }
   }
@@ -85,7 +115,8 @@ export function nextElementId(m: TdxModule, r: ResolvedField): bigint {
   let next: bigint;
   if (offset + 1 < span) next = r.field.baseId + BigInt(offset + 1);
   else {
-    const f = GLOBAL_FIELDS[GLOBAL_FIELDS.indexOf(r.field) + 1];
+    const t = fieldTable(m);
+    const f = t.fields[(t.position.get(r.field) ?? t.fields.length) + 1];
     if (!f) return ALL_ONES;
     next = f.baseId;
   }

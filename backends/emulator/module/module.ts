@@ -24,10 +24,8 @@ export interface SeamcallResult {
 export interface TdmrEntry {
   base: bigint;
   size: bigint;
-  /** Next address TDH.SYS.TDMR.INIT will initialise. */
+  /** Next address TDH.SYS.TDMR.INIT will initialise (last_initialized). */
   lastInitialized: bigint;
-  /** Bytes one TDH.SYS.TDMR.INIT initialises (see the leaf). */
-  initChunk: bigint;
   pamt: { base: bigint; size: bigint }[];
   reserved: { offset: bigint; size: bigint }[];
 }
@@ -41,19 +39,41 @@ export interface LeafContext {
 
 export type LeafHandler = (ctx: LeafContext) => SeamcallResult;
 
+/** A caller's loop over a resumable leaf: call again while it succeeds and output `reg` is below `below`. */
+export interface RepeatWhile {
+  reg: keyof Regs;
+  below: bigint;
+}
+
+/** The outcome of such a loop: the last call's result and how many calls were made. */
+export interface Repeated {
+  last: SeamcallResult;
+  calls: number;
+}
+
+/**
+ * A leaf's own way of working such a loop out at once, for leaves whose loops run to millions of
+ * calls (TDH.SYS.TDMR.INIT: 4 MiB per call). It must give what the calls one by one would give,
+ * and may rely on the dispatcher's gate answering every call of the loop alike.
+ */
+export type LeafRepeat = (ctx: LeafContext, loop: RepeatWhile) => Repeated;
+
 interface LeafEntry {
   name: string;
   handler: LeafHandler | undefined;
+  repeat: LeafRepeat | undefined;
   implemented: boolean;
   versioned: boolean;
   beforeReady: boolean;
 }
 
 const handlers = new Map<string, LeafHandler>();
+const repeaters = new Map<string, LeafRepeat>();
 
-/** Register the handler of a leaf (called by leaves/*.ts at load). */
-export function defineLeaf(name: string, handler: LeafHandler): void {
+/** Register the handler of a leaf, and optionally its loop shortcut (called by leaves/*.ts at load). */
+export function defineLeaf(name: string, handler: LeafHandler, repeat?: LeafRepeat): void {
   handlers.set(name, handler);
+  if (repeat) repeaters.set(name, repeat);
 }
 
 /** Leaves accepted before SYS_READY (1.5 dispatcher); TDX 1.0 lacks RD/RDALL/UPDATE. */
@@ -107,6 +127,7 @@ function leafTable(build: ModuleBuild, sysRdRenumbered: boolean, sysRdOn10: bool
     out[number] = Object.freeze({
       name,
       handler: handlers.get(name),
+      repeat: repeaters.get(name),
       implemented: implemented.has(number),
       versioned: VERSIONED.has(name),
       beforeReady: allowedBeforeReady(name, tdx10, sysRdOn10),
@@ -147,24 +168,45 @@ export class TdxModule {
   }
 
   seamcall(cpu: number, rax: bigint, regs: Regs = {}): SeamcallResult {
+    const g = this.gate(rax);
+    return 'refused' in g ? g.refused : g.leaf.handler!({ module: this, cpu, version: g.version, regs });
+  }
+
+  /**
+   * The same SEAMCALL repeated while it succeeds and `loop.reg` of its output is below
+   * `loop.below`, as the kernel's init_tdmr() repeats TDH.SYS.TDMR.INIT: the outcome of that many
+   * seamcall()s, worked out at once by leaves that define how (see LeafRepeat).
+   */
+  seamcallWhile(cpu: number, rax: bigint, regs: Regs, loop: RepeatWhile): Repeated {
+    const g = this.gate(rax);
+    if (!('refused' in g) && g.leaf.repeat) return g.leaf.repeat({ module: this, cpu, version: g.version, regs }, loop);
+    let calls = 0;
+    for (;;) {
+      const last = this.seamcall(cpu, rax, regs);
+      calls++;
+      if (last.status !== 0n || (last.out[loop.reg] ?? 0n) >= loop.below) return { last, calls };
+    }
+  }
+
+  /** The dispatcher's checks before a leaf's handler runs: the refusal, or the leaf to run. */
+  private gate(rax: bigint): { refused: SeamcallResult } | { leaf: LeafEntry; version: number } {
     const { number, version, reserved } = splitRax(rax);
     const leaf = this.leaves[number];
     const name = leaf?.name;
     if (this.isTdx10) {
       // TDX 1.0 compares RAX whole: there is no version field.
-      if (version !== 0 || reserved !== 0n) return invalidRax();
+      if (version !== 0 || reserved !== 0n) return { refused: invalidRax() };
     } else {
-      if (reserved !== 0n) return invalidRax();
-      if (version > 0 && !leaf?.versioned) return invalidRax();
+      if (reserved !== 0n) return { refused: invalidRax() };
+      if (version > 0 && !leaf?.versioned) return { refused: invalidRax() };
     }
-    if (this.state === 'SYS_SHUTDOWN' && name !== 'TDH.SYS.LP.SHUTDOWN') return fail(status('TDX_SYS_SHUTDOWN'));
+    if (this.state === 'SYS_SHUTDOWN' && name !== 'TDH.SYS.LP.SHUTDOWN') return { refused: fail(status('TDX_SYS_SHUTDOWN')) };
     const known = leaf !== undefined && leaf.implemented;
     if (this.state !== 'SYS_READY' && !(known && leaf.beforeReady)) {
-      return fail(status(this.faults.has('module.not-ready-status') ? 'TDX_SYS_BUSY' : 'TDX_SYS_NOT_READY'));
+      return { refused: fail(status(this.faults.has('module.not-ready-status') ? 'TDX_SYS_BUSY' : 'TDX_SYS_NOT_READY')) };
     }
-    const handler = known ? leaf.handler : undefined;
-    if (!handler) return this.faults.has('module.unknown-leaf-succeeds') ? ok() : invalidRax();
-    return handler({ module: this, cpu, version, regs });
+    if (!known || !leaf.handler) return { refused: this.faults.has('module.unknown-leaf-succeeds') ? ok() : invalidRax() };
+    return { leaf, version };
   }
 
   /** What the dispatcher needs of each leaf number (see leafTable()). */

@@ -1,31 +1,29 @@
 /**
- * Metadata leaves: TDH.SYS.RD, TDH.SYS.RDALL and the legacy TDH.SYS.INFO (@src:mod-sys-leaves §3).
+ * Metadata leaves: TDH.SYS.RD (@src:mod-sys-rd-1501), TDH.SYS.RDALL (@src:mod-sys-rdall-1501, the
+ * list built as md_dump_list() builds it, @src:mod-md-generic-1501) and the legacy TDH.SYS.INFO.
+ * Both walk the build's own field table (versions.ts): what one version lists, another may not.
  */
 import { decodeFieldId, encodeFieldId } from '../../../../spec/abi/field-id';
-import { GLOBAL_FIELDS } from '../../../../spec/abi/global-metadata';
 import { status, withOperand } from '../../../../spec/abi/status';
 import { defineLeaf, fail, ok, type TdxModule } from '../module';
-import { elementMask, globalValue, malformedSingleElementId, MAX_CMRS, nextElementId, resolveField } from '../metadata';
+import { elementMask, fieldTable, globalValue, malformedSingleElementId, MAX_CMRS, nextElementId, resolveField } from '../metadata';
 
 const NA = (1n << 64n) - 1n;
 const CONTEXT_MASK = 0x7n << 52n;
 
-/** First element the host can read (NUM_PKGS). */
-const firstId = (): bigint => GLOBAL_FIELDS[0].baseId;
+/** First element the host can read (NUM_PKGS in every table). */
+const firstId = (m: TdxModule): bigint => fieldTable(m).fields[0].baseId;
 
 defineLeaf('TDH.SYS.RD', ({ module: m, cpu, regs }) => {
   if (!m.lpInit[cpu]) return fail(status('TDX_SYS_LP_INIT_NOT_DONE'), { rdx: NA, r8: 0n });
   const id = (regs.rdx ?? 0n) & ~CONTEXT_MASK;
-  if ((id | CONTEXT_MASK) === NA) return fail(status('TDX_METADATA_FIRST_FIELD_ID_IN_CONTEXT'), { rdx: firstId(), r8: 0n });
+  if ((id | CONTEXT_MASK) === NA) return fail(status('TDX_METADATA_FIRST_FIELD_ID_IN_CONTEXT'), { rdx: firstId(m), r8: 0n });
   const bad = (): ReturnType<typeof fail> => fail(status('TDX_METADATA_FIELD_ID_INCORRECT'), { rdx: NA, r8: 0n });
   if (malformedSingleElementId(id, m.faults.has('module.metadata-reserved-bits'))) return bad();
-  const r = resolveField(id);
+  const r = resolveField(m, id);
   if (!r) return bad();
   const value = globalValue(m, r);
-  if (value === undefined) {
-    const skip = r.field.name.startsWith('CPUID_CONFIG_');
-    return fail(status(skip ? 'TDX_METADATA_FIELD_SKIP' : 'TDX_METADATA_FIELD_ID_INCORRECT'), { rdx: skip ? nextElementId(m, r) : NA, r8: 0n });
-  }
+  if (value === undefined) return bad();
   return ok({ rdx: nextElementId(m, r), r8: value & elementMask(r.id) });
 });
 
@@ -42,14 +40,15 @@ export interface MetadataList {
 
 /** Build sequences of consecutive fields (same class, size and element count, codes adjacent). */
 function sequences(m: TdxModule, startIndex: number): { list: MetadataSequence[]; next: number } {
+  const fields = fieldTable(m).fields;
   const list: MetadataSequence[] = [];
   let bytes = 8;
   let i = startIndex;
-  while (i < GLOBAL_FIELDS.length) {
-    const group = [GLOBAL_FIELDS[i]];
-    while (i + group.length < GLOBAL_FIELDS.length) {
+  while (i < fields.length) {
+    const group = [fields[i]];
+    while (i + group.length < fields.length) {
       const a = group[group.length - 1];
-      const b = GLOBAL_FIELDS[i + group.length];
+      const b = fields[i + group.length];
       const da = decodeFieldId(a.baseId);
       const db = decodeFieldId(b.baseId);
       const chain = a.fields === 1 && b.fields === 1 && da.classCode === db.classCode && da.nonArch === db.nonArch &&
@@ -64,7 +63,7 @@ function sequences(m: TdxModule, startIndex: number): { list: MetadataSequence[]
       for (let index = 0; index < count; index++) {
         for (let element = 0; element < f.elements; element++) {
           const id = f.baseId + BigInt(index * f.elements + element);
-          const r = resolveField(id)!;
+          const r = resolveField(m, id)!;
           values.push(globalValue(m, r) ?? 0n);
         }
         fieldsInSeq++;
@@ -88,15 +87,16 @@ defineLeaf('TDH.SYS.RDALL', ({ module: m, cpu, regs }) => {
   const page = regs.rdx ?? 0n;
   if (page % 4096n !== 0n || m.hasKeyIdBits(page)) return fail(withOperand('TDX_OPERAND_INVALID', 'RDX'), { r8: NA });
   const start = regs.r8 ?? NA;
+  const fields = fieldTable(m).fields;
   let startIndex = 0;
   if ((start | CONTEXT_MASK) !== NA) {
-    startIndex = GLOBAL_FIELDS.findIndex((f) => f.baseId === (start & ~CONTEXT_MASK));
+    startIndex = fields.findIndex((f) => f.baseId === (start & ~CONTEXT_MASK));
     if (startIndex < 0) return fail(status('TDX_METADATA_FIELD_ID_INCORRECT'), { r8: NA });
   }
   const { list, next } = sequences(m, startIndex);
   const sizeBytes = 8 + list.reduce((s, q) => s + 8 + q.values.length * 8, 0);
   m.platform.store(page, { sizeBytes, sequences: list } satisfies MetadataList);
-  if (next < GLOBAL_FIELDS.length) return fail(status('TDX_METADATA_LIST_OVERFLOW'), { r8: GLOBAL_FIELDS[next].baseId });
+  if (next < fields.length) return fail(status('TDX_METADATA_LIST_OVERFLOW'), { r8: fields[next].baseId });
   return ok({ r8: NA });
 });
 

@@ -1,10 +1,13 @@
 /**
  * Platform initialisation leaves: TDH.SYS.INIT, TDH.SYS.LP.INIT, TDH.SYS.CONFIG,
  * TDH.SYS.KEY.CONFIG, TDH.SYS.TDMR.INIT, TDH.SYS.LP.SHUTDOWN and TDH.SYS.DISABLE.
- * Order of checks and statuses: the module's api_calls/tdh_sys_*.c (@src:mod-sys-leaves).
+ * Order of checks and statuses: the module's api_calls/tdh_sys_*.c of 1.5.01 (@src:mod-sys-init-1501,
+ * @src:mod-lp-init-1501, @src:mod-sys-config-1501, @src:mod-key-config-1501; 1.5.06's
+ * tdh_sys_config.c @src:mod-sys-leaves), the same in 2.0.08.
  */
 import { status, withOperand } from '../../../../spec/abi/status';
-import { defineLeaf, fail, ok, type TdmrEntry } from '../module';
+import type { Regs } from '../../../port';
+import { defineLeaf, fail, ok, type SeamcallResult, type TdmrEntry, type TdxModule } from '../module';
 import { checkTdmrs, type TdmrInfo } from '../tdmr-checks';
 
 const SZ_1G = 1n << 30n;
@@ -21,7 +24,8 @@ defineLeaf('TDH.SYS.INIT', ({ module: m, regs }) => {
 });
 
 defineLeaf('TDH.SYS.LP.INIT', ({ module: m, cpu }) => {
-  if (m.state !== 'SYSINIT_DONE') return fail(status('TDX_SYS_LP_INIT_NOT_PENDING'));
+  const pending = m.state === 'SYSINIT_DONE' || (m.state === 'SYSCONFIG_DONE' && m.faults.has('module.lp-init-after-config'));
+  if (!pending) return fail(status('TDX_SYS_LP_INIT_NOT_PENDING'));
   if (m.lpInit[cpu] && !m.faults.has('module.lp-init-twice')) return fail(status('TDX_SYS_LP_INIT_DONE'));
   if (!m.lpInit[cpu]) m.numInitLps++;
   m.lpInit[cpu] = true;
@@ -60,7 +64,6 @@ defineLeaf('TDH.SYS.CONFIG', ({ module: m, regs }) => {
     base: t.base,
     size: t.size,
     lastInitialized: t.base,
-    initChunk: initChunk(t.size, m.faults.has('module.tdmr-init-at-once')),
     pamt: [
       { base: t.pamt4kBase, size: t.pamt4kSize },
       { base: t.pamt2mBase, size: t.pamt2mSize },
@@ -76,9 +79,12 @@ defineLeaf('TDH.SYS.CONFIG', ({ module: m, regs }) => {
 });
 
 defineLeaf('TDH.SYS.KEY.CONFIG', ({ module: m, cpu }) => {
-  if (m.state !== 'SYSCONFIG_DONE') return fail(status('TDX_SYS_KEY_CONFIG_NOT_PENDING'));
   const pkg = m.packageOf(cpu);
-  if (m.pkgConfigured[pkg] && !m.faults.has('module.key-config-twice')) return fail(status('TDX_KEY_CONFIGURED'));
+  const configured = m.pkgConfigured[pkg] && !m.faults.has('module.key-config-twice');
+  // The state comes first: once the module is ready every call is "not pending".
+  if (configured && m.faults.has('module.key-config-after-ready')) return fail(status('TDX_KEY_CONFIGURED'));
+  if (m.state !== 'SYSCONFIG_DONE') return fail(status('TDX_SYS_KEY_CONFIG_NOT_PENDING'));
+  if (configured) return fail(status('TDX_KEY_CONFIGURED'));
   m.pkgConfigured[pkg] = true;
   m.numInitPkgs++;
   const ready = m.faults.has('module.ready-after-first-package') ? m.numInitPkgs >= 1 : m.numInitPkgs >= m.numPkgs;
@@ -87,28 +93,60 @@ defineLeaf('TDH.SYS.KEY.CONFIG', ({ module: m, cpu }) => {
 });
 
 /**
- * The real module initialises 4 MiB of a TDMR per call; the model initialises an eighth of the
- * TDMR (at least 1 GiB) so the number of calls, and the cost, grows with regions, not bytes.
- * The contract software sees is the same: progress in RDX, repeat until the TDMR is done.
+ * TDH.SYS.TDMR.INIT (@src:mod-tdmr-init-1501, the same in 2.0.08 @src:mod-tdmr-init-2008): each
+ * call initialises the PAMT entries of 1024 4 KiB pages, i.e. the next 4 MiB of the TDMR, and
+ * returns in RDX how far the TDMR is initialised, rounded down to 1 GiB (so after the first call
+ * RDX is the TDMR's base; once the last call returns base + size, the next returns
+ * TDX_TDMR_ALREADY_INITIALIZED with RDX 0). 2.0.08 steps 16 MiB when TDH.SYS.CONFIG enabled
+ * dynamic PAMT, which no kernel up to 7.1 asks for.
  */
-function initChunk(size: bigint, atOnce: boolean): bigint {
-  if (atOnce) return size;
-  const eighth = size / 8n - ((size / 8n) % SZ_1G);
-  return eighth > SZ_1G ? eighth : SZ_1G;
-}
+const TDMR_INIT_STEP = 4n << 20n;
 
-defineLeaf('TDH.SYS.TDMR.INIT', ({ module: m, regs }) => {
+/** The TDMR a call names (RCX), or the refusal of the call. */
+function tdmrOf(m: TdxModule, regs: Regs): TdmrEntry | SeamcallResult {
   const base = regs.rcx ?? 0n;
   if (base % SZ_1G !== 0n || m.hasKeyIdBits(base)) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'), { rdx: 0n });
-  const tdmr = m.tdmrByBase.get(base);
-  if (!tdmr) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'), { rdx: 0n });
-  const end = tdmr.base + tdmr.size;
-  if (tdmr.lastInitialized >= end) return fail(status('TDX_TDMR_ALREADY_INITIALIZED'), { rdx: 0n });
-  const chunk = tdmr.initChunk;
-  tdmr.lastInitialized = tdmr.lastInitialized + chunk > end ? end : tdmr.lastInitialized + chunk;
-  // RDX reports the next address to initialise, rounded down to 1 GiB (whole TDMR once done).
-  const next = tdmr.lastInitialized >= end ? end : tdmr.lastInitialized - (tdmr.lastInitialized % SZ_1G);
-  return ok({ rdx: next });
+  return m.tdmrByBase.get(base) ?? fail(withOperand('TDX_OPERAND_INVALID', 'RCX'), { rdx: 0n });
+}
+
+/** `calls` successful calls on a TDMR not yet done: the state after them and the last RDX. */
+function initialise(m: TdxModule, tdmr: TdmrEntry, calls: bigint): SeamcallResult {
+  const step = m.faults.has('module.tdmr-init-at-once') ? tdmr.size : TDMR_INIT_STEP;
+  tdmr.lastInitialized += step * calls;
+  const rdx = m.faults.has('module.tdmr-init-rdx-not-rounded') ? tdmr.lastInitialized : tdmr.lastInitialized & ~(SZ_1G - 1n);
+  return ok({ rdx });
+}
+
+const alreadyInitialized = (m: TdxModule): SeamcallResult =>
+  m.faults.has('module.tdmr-init-done-succeeds') ? ok({ rdx: 0n }) : fail(status('TDX_TDMR_ALREADY_INITIALIZED'), { rdx: 0n });
+
+const done = (t: TdmrEntry): boolean => t.lastInitialized >= t.base + t.size;
+
+defineLeaf('TDH.SYS.TDMR.INIT', ({ module: m, regs }) => {
+  const tdmr = tdmrOf(m, regs);
+  if ('status' in tdmr) return tdmr;
+  return done(tdmr) ? alreadyInitialized(m) : initialise(m, tdmr, 1n);
+}, ({ module: m, regs }, loop) => {
+  // The loop's calls, counted rather than made: RDX moves only every 256 calls, and a 64 TiB
+  // platform's TDMRs take 16 million of them.
+  const tdmr = tdmrOf(m, regs);
+  if ('status' in tdmr) return { last: tdmr, calls: 1 };
+  if (done(tdmr)) return { last: alreadyInitialized(m), calls: 1 };
+  // Only RDX is an output: a loop on another register sees 0 there and runs until the refusal.
+  const below = loop.reg === 'rdx' ? loop.below : 1n << 64n;
+  const first = initialise(m, tdmr, 1n);
+  if ((first.out.rdx ?? 0n) >= below) return { last: first, calls: 1 };
+  const step = m.faults.has('module.tdmr-init-at-once') ? tdmr.size : TDMR_INIT_STEP;
+  const left = (tdmr.base + tdmr.size - tdmr.lastInitialized + step - 1n) / step;
+  // RDX is last_initialized rounded down to 1 GiB: below the bound until last_initialized reaches
+  // the bound rounded up to 1 GiB (or just the bound, with the fault that leaves RDX unrounded).
+  const target = m.faults.has('module.tdmr-init-rdx-not-rounded') ? below : (below + SZ_1G - 1n) & ~(SZ_1G - 1n);
+  const needed = (target - tdmr.lastInitialized + step - 1n) / step;
+  if (needed <= left) return { last: initialise(m, tdmr, needed), calls: 1 + Number(needed) };
+  // The TDMR is done before RDX reaches the bound: the loop's next call finds it initialised
+  // (with the fault that lets that call succeed, the loop by hand would never end; this stops).
+  initialise(m, tdmr, left);
+  return { last: alreadyInitialized(m), calls: 2 + Number(left) };
 });
 
 defineLeaf('TDH.SYS.LP.SHUTDOWN', ({ module: m }) => {
