@@ -139,6 +139,10 @@ export interface HostFacet {
   tdmrs(): Observed<TdmrReport>;
   /** The memory the kernel declared TDX-usable when it initialised the module. */
   tdxMemory(): Observed<MemoryRegion[]>;
+  /** The convertible memory ranges (CMRs) the module reports, as the kernel shows them. */
+  cmrs(): Observed<MemoryRegion[]>;
+  /** MemTotal of /proc/meminfo: the RAM the kernel manages, in KiB. */
+  memTotalKb(): Observed<number>;
   /**
    * TD KeyIDs: how many the kernel can hand out to TDs and how many TDs hold now (where the kernel
    * accounts them: the misc cgroup's "tdx" resource from v6.16).

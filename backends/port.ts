@@ -60,6 +60,11 @@ export interface ModuleDescription {
    * (a mainline kernel initialised it, and those read metadata with TDH.SYS.RD, which 1.0 lacks).
    */
   atLeast?: boolean;
+  /**
+   * Where the target learned it: its own configuration (an emulator profile), the kernel log, sysfs,
+   * or an inference. A scenario never checks the kernel log against a version read from that log.
+   */
+  source?: 'profile' | 'kernel-log' | 'sysfs' | 'inferred';
 }
 
 /** What a target says about itself: the basis for applicability and for reports. */

@@ -110,6 +110,8 @@ export interface Evidence {
   /** /dev/kvm exists, and what KVM_GET_API_VERSION answered on it (null: not asked or refused). */
   devKvm: boolean | null;
   kvmApiVersion: number | null;
+  /** MemTotal of /proc/meminfo, in KiB. */
+  memTotalKb: number | null;
   topology: Topology | null;
   unreadable: Unreadable[];
   notes: string[];
@@ -121,7 +123,7 @@ export function emptyEvidence(): Evidence {
     cpu: { vendor: null, family: null, model: null, modelName: null },
     cpuinfoMentionsTdx: null, msrs: {}, reportedMsrs: null, cpuid: {}, sysfsModule: null, tdxHostVersion: null,
     kvmIntelTdx: null, devTdxGuest: null, tdxGuestModule: null, tsmProvider: null, tsmReportDir: null,
-    sleepStates: null, memSleep: null, kvmParams: {}, miscTdx: null, devKvm: null, kvmApiVersion: null,
+    sleepStates: null, memSleep: null, kvmParams: {}, miscTdx: null, devKvm: null, kvmApiVersion: null, memTotalKb: null,
     topology: null, unreadable: [], notes: [],
   };
 }

@@ -82,6 +82,9 @@ export function evidenceFromProbes(probes: readonly Probe[], results: ProbeResul
     const t = text(get(kvmParamProbeId(mod, name)));
     if (t !== null) ev.kvmParams[`${mod}.${name}`] = t.trim();
   }
+  const meminfo = text(get('proc-meminfo'));
+  const memTotal = meminfo !== null ? /^MemTotal:\s+(\d+) kB$/m.exec(meminfo) : null;
+  if (memTotal) ev.memTotalKb = Number(memTotal[1]);
   const memSleep = text(get('power-mem-sleep'));
   if (memSleep !== null) {
     const words = memSleep.trim().split(/\s+/).filter(Boolean);

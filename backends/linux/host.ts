@@ -142,6 +142,15 @@ export function linuxHostFacet(ctx: HostFacetContext): HostFacet {
       if (isUnobservable(current)) return current;
       return { inUse: current ?? 0, capacity };
     },
+    cmrs() {
+      const c = facts.host?.cmrs ?? [];
+      if (c.length === 0) return unobservable('the kernel log lists no CMRs (only kernels before v6.14 and the Ubuntu and Intel trees print them)');
+      return c.map((x) => ({ base: BigInt(x.base), end: BigInt(x.end), node: 0 }));
+    },
+    memTotalKb() {
+      const kb = r.evidence.memTotalKb;
+      return kb === null ? unobservable('/proc/meminfo is not in the capture') : kb;
+    },
     allocGuestKeyId: () => unobservable('TD KeyIDs are allocated only by KVM creating TDs'),
     freeGuestKeyId: () => unobservable('TD KeyIDs are freed only by KVM destroying TDs'),
     cpuOffline(cpu) {

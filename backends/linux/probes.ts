@@ -57,6 +57,7 @@ export function baseProbes(): Probe[] {
     file('proc-version', '/proc/version', 'kernel build string'),
     file('osrelease', '/proc/sys/kernel/osrelease', 'kernel release'),
     file('proc-cpuinfo', '/proc/cpuinfo', 'CPU flags and bugs (tdx_host_platform, tdx_guest, tdx_pw_mce)'),
+    file('proc-meminfo', '/proc/meminfo', 'the RAM the kernel manages (MemTotal), for the PAMT cost'),
     file('power-state', '/sys/power/state', 'sleep states the kernel offers'),
     file('power-mem-sleep', '/sys/power/mem_sleep', 'what "mem" means (s2idle, deep)'),
     ...KVM_PARAM_FILES.map(([mod, name]) => file(kvmParamProbeId(mod, name), `/sys/module/${mod}/parameters/${name}`, `kvm module parameter ${mod}.${name}`)),

@@ -44,12 +44,15 @@ const KVM_API_VERSION = 12;
 function moduleDescription(r: SourceReading): ModuleDescription | null {
   const h = r.facts.host;
   const m = h?.module;
-  if (m && m.major !== null && m.minor !== null) return { major: m.major, minor: m.minor, update: m.update, build: m.build, buildDate: m.buildDate, features0: null };
+  if (m && m.major !== null && m.minor !== null) {
+    const source = r.evidence.sysfsModule || r.evidence.tdxHostVersion ? 'sysfs' : 'kernel-log';
+    return { major: m.major, minor: m.minor, update: m.update, build: m.build, buildDate: m.buildDate, features0: null, source };
+  }
   // A kernel that reads global metadata with TDH.SYS.RD initialised this module: TDX 1.0 has no
   // TDH.SYS.RD, so the module is at least 1.5 (@src:capture-canonical-tdx-331, @src:mod-1.0).
   const era = r.facts.kernel.eras?.metadata;
   if (h?.init === 'initialized' && (era === '16bit-only' || era === 'any-size')) {
-    return { major: 1, minor: 5, update: null, build: null, buildDate: null, features0: null, atLeast: true };
+    return { major: 1, minor: 5, update: null, build: null, buildDate: null, features0: null, atLeast: true, source: 'inferred' };
   }
   return null;
 }

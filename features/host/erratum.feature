@@ -9,7 +9,6 @@ Feature: The partial-write machine-check erratum
   @req:host.erratum.flag
   Rule: Sapphire Rapids and Emerald Rapids carry the tdx_pw_mce bug; later CPUs do not
 
-    @needs:platform.arrange
     Scenario Outline: A <model> host <has> the bug
       Given a TDX host
       And the CPU is a <model>

@@ -132,8 +132,24 @@ Feature: Initialisation of the TDX module
       Then initialisation fails with EINVAL
       And the kernel log reports the module version of the target as major.minor.update
 
-  @req:host.init.module-info @src:capture-canonical-tdx-135 @src:capture-canonical-tdx-ubuntu-6.14
+    Scenario: On a host that initialises, the version comes before the PAMT
+      Given a TDX host
+      When the kernel initialises TDX
+      Then initialisation succeeds
+      And the module version line comes before the PAMT line
+
+  @req:host.init.module-info @src:capture-canonical-tdx-135 @src:capture-canonical-tdx-ubuntu-6.14 @src:mod-gsys
   Rule: Kernels that print module information report the version and build of the loaded module
+    The vendor the line names is the module's VENDOR_ID, Intel's 0x8086. Where a target knows its module
+    only from that very line, only the line's shape and place can be checked against the log.
+
+    @era:module-info=attributes @module:>=1.5
+    Scenario: Pre-merge kernels name the module's vendor before the CMRs and the PAMT
+      Given a TDX host
+      When the kernel initialises TDX
+      Then initialisation succeeds
+      And the module information line names vendor_id 0x8086
+      And the module information line comes before the CMR and PAMT lines
 
     @era:module-info=attributes
     Scenario: Pre-merge kernels print attributes, vendor, version and build, then the CMRs

@@ -116,7 +116,6 @@ Feature: TDX memory regions (TDMRs) and their metadata (PAMTs)
       Then each TDMR's PAMT has 16 bytes per 4 KiB, 2 MiB and 1 GiB page, each part rounded up to 4 KiB
       And the PAMT total in the kernel log equals the sum over the TDMRs of their 4K, 2M and 1G parts
 
-    @needs:platform.arrange
     Scenario: The five CMRs of the Emerald Rapids capture give 1050644 KB
       Given the memory map:
         | base         | end          | node |
@@ -128,7 +127,6 @@ Feature: TDX memory regions (TDMRs) and their metadata (PAMTs)
       When TDX is initialised
       Then the kernel log says the PAMT takes 1050644 KB
 
-    @needs:platform.arrange
     Scenario: The three CMRs of the Sapphire Rapids capture give 1050636 KB
       Given the memory map:
         | base         | end          | node |
@@ -151,9 +149,22 @@ Feature: TDX memory regions (TDMRs) and their metadata (PAMTs)
       Then there are 5 TDMRs
       And the kernel log says the PAMT takes 1050644 KB
 
-  @req:host.pamt.cost @src:tdx-rst-host
+  @req:host.pamt.cost @src:tdx-rst-host @src:hb-tdx-c-6161
   Rule: PAMTs cost about 1/256 of the memory the TDMRs cover
+    The 4 KiB part alone is 16 bytes per 4 KiB page of every TDMR, and TDMRs cover all the memory the
+    kernel manages; the 2 MiB and 1 GiB parts and the rounding to 4 KiB add less than 1/250 - 1/256.
+    TDMRs are TDX memory rounded out to 1 GiB, and TDX memory lies inside the CMRs, so the CMRs
+    rounded out to 1 GiB bound them from above. Both bounds can be checked on a real machine.
 
+    @needs:host.tdmr
     Scenario: The PAMT is between 1/256 and 1/250 of the TDMRs it describes
       When TDX is initialised
       Then the PAMT total is between 1/256 and 1/250 of the memory the TDMRs cover
+
+    Scenario: The PAMT is at least 1/256 of the memory the kernel manages
+      When TDX is initialised
+      Then the PAMT total in the kernel log is at least 1/256 of MemTotal in /proc/meminfo
+
+    Scenario: The PAMT is at most 1/250 of the CMRs rounded out to 1 GiB
+      When TDX is initialised
+      Then the PAMT total in the kernel log is at most 1/250 of the CMRs, each rounded out to 1 GiB

@@ -110,11 +110,30 @@ Then('the failure line is not followed by a register dump', function (this: TdxW
   expect(linesAfterFailure(this).map((e) => e.id)).to.not.include('seamcall-regs-1');
 });
 
+/** The module the target knows from elsewhere than the kernel log (a scenario checking the log against itself proves nothing). */
 function targetModule(w: TdxWorld) {
   const m = w.target.description.module;
   if (!m) throw new SkipSignal('cannot-observe', 'the target does not know its module version');
+  if (m.source === 'kernel-log' || m.atLeast) {
+    throw new SkipSignal('cannot-observe', 'the module version is known only from the kernel log itself (no sysfs node shows it), so the log cannot be checked against it');
+  }
   return m;
 }
+
+Then('the module information line names vendor_id {hex}', function (this: TdxWorld, vendor: bigint) {
+  const e = one(this, 'module-info');
+  if (e.variant !== 'attributes') throw new SkipSignal('not-applicable', `this kernel's module line (${e.variant}) has no vendor_id`);
+  expect(arg(e, 1), e.text).to.equal(vendor);
+});
+
+Then(/^the (?:module information|module version) line comes before the (CMR and )?PAMT lines?$/, function (this: TdxWorld, cmr?: string) {
+  const all = events(this);
+  const info = all.find((x) => x.id === 'module-info');
+  const later = all.filter((x) => x.id === 'pamt-allocated' || (cmr && x.id === 'cmr'));
+  expect(info, 'no module information line').to.not.equal(undefined);
+  expect(later.length, 'no PAMT line').to.be.greaterThan(0);
+  expect(later.filter((x) => x.line < info!.line).map((x) => x.text), `lines before "${info!.text}"`).to.deep.equal([]);
+});
 
 Then('the kernel log reports the module version of the target as major.minor.update', function (this: TdxWorld) {
   const m = targetModule(this);

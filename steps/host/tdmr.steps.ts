@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import type { TdmrReport, TdmrView } from '../../backends/host-facet';
 import { Then } from '../../support/dsl';
-import type { TdxWorld } from '../../support/world';
+import { SkipSignal, type TdxWorld } from '../../support/world';
 
 const GiB = 1n << 30n;
 const KiB4 = 4096n;
@@ -108,6 +108,28 @@ Then('the PAMT total in the kernel log equals the sum over the TDMRs of their 4K
   const e = this.observe(this.host().log()).events.filter((x) => x.id === 'pamt-allocated').pop();
   expect(e, 'PAMT line').to.not.equal(undefined);
   expect(e!.values[0], e!.text).to.equal(sum / 1024n);
+});
+
+const GIB = 1n << 30n;
+
+/** The PAMT total the kernel logged, in bytes. */
+function loggedPamt(w: TdxWorld): bigint {
+  const e = w.observe(w.host().log()).events.filter((x) => x.id === 'pamt-allocated').pop();
+  if (!e) throw new SkipSignal('cannot-observe', 'the kernel log has no PAMT line');
+  return (e.values[0] as bigint) * 1024n;
+}
+
+Then('the PAMT total in the kernel log is at least 1\\/256 of MemTotal in \\/proc\\/meminfo', function (this: TdxWorld) {
+  const memKb = BigInt(this.observe(this.host().memTotalKb()));
+  const pamt = loggedPamt(this);
+  expect(pamt * 256n >= memKb * 1024n, `PAMT ${pamt} bytes for MemTotal ${memKb} kB`).to.equal(true);
+});
+
+Then('the PAMT total in the kernel log is at most 1\\/250 of the CMRs, each rounded out to 1 GiB', function (this: TdxWorld) {
+  const cmrs = this.observe(this.host().cmrs());
+  const hull = cmrs.reduce((s, c) => s + ((c.end + GIB - 1n) / GIB) * GIB - (c.base / GIB) * GIB, 0n);
+  const pamt = loggedPamt(this);
+  expect(pamt * 250n <= hull, `PAMT ${pamt} bytes for ${hull} bytes of CMRs rounded out to 1 GiB`).to.equal(true);
 });
 
 Then('the PAMT total is between 1\\/256 and 1\\/250 of the memory the TDMRs cover', function (this: TdxWorld) {

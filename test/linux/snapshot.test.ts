@@ -94,7 +94,7 @@ test('the live target of the fake machine: description, capabilities, arrangemen
   const m = fakeMachine();
   const f = linuxFactory(m);
   assert.deepEqual([f.description.kind, f.description.role, f.description.kernel.flavour], ['linux', 'host', 'ubuntu-6.8-intel']);
-  assert.deepEqual(f.description.module, { major: 1, minor: 5, update: null, build: 698, buildDate: 20240129, features0: null });
+  assert.deepEqual(f.description.module, { major: 1, minor: 5, update: null, build: 698, buildDate: 20240129, features0: null, source: 'kernel-log' });
   assert.deepEqual([...f.capabilities].sort(), ['host.cpuinfo', 'host.init', 'host.log', 'host.msr']);
   const t = f.create();
   assert.deepEqual(t.arrange({ kind: 'tdx-host' }), { met: true });

@@ -15,6 +15,7 @@ import { err } from '../host/kernel';
 import { kexec } from '../host/kexec';
 import { buildLayout, placeTdmrs, readSysMetadata, tdmrView } from '../host/module-init';
 import { pamtKb } from '../host/tdmr';
+import { memTotalKb } from '../host/meminfo';
 
 const LIST_OVERFLOW = status('TDX_METADATA_LIST_OVERFLOW');
 
@@ -168,6 +169,8 @@ function hostFacet(t: EmulatorScenario): HostFacet {
       const rax = BigInt(SEAMCALL_LEAVES.find((l) => l.name === 'TDH.SYS.CONFIG')!.number);
       return kern.module.seamcall(cpu, rax, { rcx: arrayPa, rdx: BigInt(tdmrs.length), r8: BigInt(globalKeyId ?? c.mktmeKeyIds + 1) });
     },
+    cmrs: () => t.system().platform.config.cmrs.map((r) => ({ ...r })),
+    memTotalKb: () => memTotalKb(t.system().platform.config.memory),
     tdKeyIds() {
       const tdx = k().tdx;
       if (!tdx) return unobservable('no TDX host platform: the kernel hands out no TD KeyIDs');

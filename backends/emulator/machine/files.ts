@@ -10,6 +10,7 @@ import type { ErrnoName } from '../../../spec/abi/errno';
 import { kvmParam } from '../kvm/setup';
 import type { KvmParam } from '../../kvm-facet';
 import type { MachineState } from './state';
+import { memTotalKb } from '../host/meminfo';
 
 export type FileAnswer = Buffer | { errno: ErrnoName };
 
@@ -99,6 +100,11 @@ const MSR_FILE = /^\/dev\/cpu\/(\d+)\/msr$/;
 
 export const FILES: readonly VirtualFile[] = [
   { path: /^\/proc\/cpuinfo$/, type: 'file', mode: 0o444, read: (m) => text(cpuinfo(m)) },
+  {
+    // meminfo_proc_show() (fs/proc/meminfo.c): the first lines, in its format.
+    path: /^\/proc\/meminfo$/, type: 'file', mode: 0o444,
+    read: (m) => text(`MemTotal:       ${String(memTotalKb(m.kernel.platform.config.memory)).padStart(8)} kB\n`),
+  },
   { path: /^\/proc\/cmdline$/, type: 'file', mode: 0o444, read: (m) => text(`BOOT_IMAGE=/vmlinuz-${m.kernel.config.release} ${m.kernel.config.cmdline.join(' ')}\n`) },
   { path: /^\/proc\/version$/, type: 'file', mode: 0o444, read: (m) => text(`Linux version ${m.kernel.config.release} (emulated@tdx-conformance) #1 SMP\n`) },
   { path: /^\/proc\/sys\/kernel\/osrelease$/, type: 'file', mode: 0o444, read: (m) => text(`${m.kernel.config.release}\n`) },

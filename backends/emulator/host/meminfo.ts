@@ -1,0 +1,17 @@
+/**
+ * /proc/meminfo's MemTotal for the emulated kernel: the RAM of the memory map less the first MiB,
+ * which the kernel never hands out. A real kernel also holds back its image, the memmap and what
+ * firmware reserved, so its MemTotal is somewhat lower; the model does not reserve those.
+ */
+import type { MemoryRegion } from '../../port';
+
+const MIB = 1n << 20n;
+
+export function memTotalKb(memory: readonly MemoryRegion[]): number {
+  let bytes = 0n;
+  for (const r of memory) {
+    const base = r.base < MIB ? MIB : r.base;
+    if (r.end > base) bytes += r.end - base;
+  }
+  return Number(bytes / 1024n);
+}
