@@ -23,9 +23,14 @@ export const HOST_CAPABILITIES = {
 
 /** Preconditions of host scenarios (see Arrangement in port.ts). */
 export type HostArrangement =
-  | { kind: 'tdx-host' }
+  /**
+   * A TDX host: a platform that passes detection (TDX KeyIDs from the BIOS, hibernation off) and
+   * whose BIOS loaded a TDX module, or, with `moduleLoaded: false`, did not. With `anyKeyIds`, the
+   * number of KeyIDs is left to a 'keyid-partitioning' arrangement (which may give too few). With
+   * `hibernation: true`, hibernation is available (and detection refuses TDX for it).
+   */
+  | { kind: 'tdx-host'; moduleLoaded?: boolean; anyKeyIds?: boolean; hibernation?: boolean }
   | { kind: 'keyid-partitioning'; mktmeKeyIds: number; tdxKeyIds: number }
-  | { kind: 'module-loaded'; loaded: boolean }
   | { kind: 'hibernation-available'; available: boolean }
   | { kind: 'memory-map'; regions: MemoryRegion[] }
   | { kind: 'cmrs'; regions: MemoryRegion[] }
@@ -37,6 +42,8 @@ export type HostArrangement =
   /** The module build does not implement a global metadata field (as 1.5.01 lacked MAX_VCPUS_PER_TD). */
   | { kind: 'module-lacks-field'; field: string }
   | { kind: 'cpu-model'; model: string }
+  /** The CPU's vendor, as CPUID leaf 0 spells it (GenuineIntel). */
+  | { kind: 'cpu-vendor'; vendor: string }
   /** What writing "mem" to /sys/power/state does: suspend-to-idle, or ACPI S3 ("deep"). */
   | { kind: 'mem-sleep'; mode: 's2idle' | 'deep' }
   /** The kernel leaves the module alone (no TDX host code), with VMX on, for raw SEAMCALL tests. */

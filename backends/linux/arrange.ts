@@ -49,6 +49,12 @@ function keyIds(r: Reading): { mktme: number | null; tdx: number; how: string } 
   if (vendor !== null && vendor !== 'GenuineIntel') return { mktme: 0, tdx: 0, how: `the CPU is ${vendor}, which has no TDX KeyIDs` };
   const l7 = r.evidence.cpuid[cpuidKey(0, 7, 0)];
   if (vendor === 'GenuineIntel' && l7 && (l7.ecx & (1 << 13)) === 0) return { mktme: 0, tdx: 0, how: 'CPUID.7.0:ECX[13] (TME) is clear, so there are no KeyIDs' };
+  // TDX KeyIDs are a share of the TME-MK KeyIDs; the kernel drops the tme flag when the CPU lacks TME
+  // or the BIOS did not enable it (detect_tme_early(), @src:l6161-intel-c).
+  const flags = r.evidence.cpuFlags;
+  if (vendor === 'GenuineIntel' && flags?.complete && !flags.flags.includes('tme')) {
+    return { mktme: 0, tdx: 0, how: 'the CPU flags lack tme (no TME, or not enabled by the BIOS), so there are no KeyIDs' };
+  }
   if (r.evidence.reportedMsrs?.tdxPrivateKeyIds != null) return { mktme: null, tdx: r.evidence.reportedMsrs.tdxPrivateKeyIds, how: 'the system report reads MSR 0x87' };
   const why = msr && 'error' in msr ? `MSR 0x87 could not be read (${msr.error})` : 'MSR 0x87 is not in the capture';
   // The kernel's own KeyID line is not evidence here: the scenarios check that line against the partitioning.
@@ -68,8 +74,20 @@ export function arrangeOnReading(r: Reading, a: Arrangement): ArrangeResult {
   const log = r.parsed.events;
   switch (a.kind) {
     case 'tdx-host': {
-      const why = notAHost(r);
-      return why ? unmet(why) : met;
+      const h = f.host;
+      // With the KeyIDs left to another arrangement, detection may have refused them: what matters is a host's log.
+      const refusedForHibernation = r.parsed.events.some((e) => e.id === 'hibernation-enabled');
+      if (a.hibernation) {
+        if (f.role !== 'host') return unmet(notAHost(r) ?? 'not a TDX host');
+        if (refusedForHibernation || (f.kernel.cmdline && !f.kernel.cmdline.includes('nohibernate') && r.evidence.sleepStates?.includes('disk'))) return met;
+        return unmet(f.kernel.cmdline?.includes('nohibernate') ? 'the command line disables hibernation (nohibernate)' : 'cannot tell whether hibernation is available on this machine');
+      }
+      const why = a.anyKeyIds ? (f.role === 'host' ? null : notAHost(r)) : notAHost(r);
+      if (why) return unmet(why);
+      if (refusedForHibernation) return unmet('hibernation is available on this machine (the kernel refused TDX for it)');
+      const notLoaded = h?.init === 'not-loaded';
+      if (a.moduleLoaded === false) return notLoaded ? met : unmet(h?.init === 'initialized' || h?.module.major != null ? 'a TDX module is loaded on this machine' : 'cannot tell whether the BIOS loaded a TDX module: the log does not say');
+      return notLoaded ? unmet('the BIOS loaded no TDX module on this machine') : met;
     }
     case 'keyid-partitioning': {
       const k = keyIds(r);
@@ -80,13 +98,6 @@ export function arrangeOnReading(r: Reading, a: Arrangement): ArrangeResult {
       if (k.mktme === null) return unmet(`cannot confirm ${want}: the number of MKTME KeyIDs is not in the capture`);
       if (k.mktme !== a.mktmeKeyIds) return unmet(`this machine has ${k.mktme} MKTME KeyIDs, not ${a.mktmeKeyIds} (${k.how})`);
       return met;
-    }
-    case 'module-loaded': {
-      const notLoaded = log.some((e) => e.id === 'module-not-loaded');
-      const loaded = log.some((e) => ['module-info', 'cmr', 'init-done', 'pamt-allocated'].includes(e.id)) || !!r.evidence.sysfsModule || !!r.evidence.tdxHostVersion;
-      if (a.loaded ? loaded : notLoaded) return met;
-      if (a.loaded ? notLoaded : loaded) return unmet(a.loaded ? 'the kernel log says no TDX module is loaded' : 'a TDX module is loaded on this machine');
-      return unmet(`cannot tell whether the BIOS loaded a TDX module: ${f.log ? 'the log does not say' : 'no kernel log'}`);
     }
     case 'hibernation-available': {
       const cmd = f.kernel.cmdline;
@@ -135,6 +146,11 @@ export function arrangeOnReading(r: Reading, a: Arrangement): ArrangeResult {
       const on = sysfs !== undefined ? sysfs === 'Y' : asked;
       if (on === null) return unmet(`cannot confirm ${want}: ${a.param} is neither on the command line nor readable in sysfs`);
       return on === a.value ? met : unmet(`${a.param} is ${on ? 'on' : 'off'} on this machine`);
+    }
+    case 'cpu-vendor': {
+      const v = cpuVendor(r);
+      if (v === null) return unmet('the CPU vendor is not in the capture');
+      return v === a.vendor ? met : unmet(`the CPU is ${v}`);
     }
     case 'mem-sleep': {
       const m = r.evidence.memSleep;

@@ -62,15 +62,21 @@ Feature: Boot-time detection of a TDX host
   Rule: TDX and hibernation exclude each other; with hibernation available TDX stays off
 
     Scenario: Hibernation available: initialisation refused at boot
-      Given a TDX host
-      And hibernation is available
+      Given a TDX host with hibernation available
       When the kernel boots
       Then the kernel log says hibernation support is enabled
       And the CPU flags lack tdx_host_platform
 
-  @req:host.keyid.guest-range @module:>=1.5 @needs:host.keyid @era:kvm-tdx=premerge @era:kvm-tdx=mainline
+  @req:host.keyid.guest-range @module:>=1.5 @era:kvm-tdx=premerge @era:kvm-tdx=mainline @src:hb-tdx-c-6161 @src:kvm-tdx-c-616
   Rule: The first TDX KeyID is the module's global KeyID; TDs get the others, lowest first
 
+    @needs:host.keyid-usage
+    Scenario: The kernel offers TDs every private KeyID but the global one
+      Given a TDX host
+      When TDX is initialised
+      Then the kernel offers TDs one KeyID fewer than the private KeyID range in the kernel log holds
+
+    @needs:host.keyid
     Scenario: TD KeyIDs start one above the global KeyID and run out after the last
       Given a TDX host whose BIOS announces 31 MKTME KeyIDs and 4 TDX KeyIDs
       When TDX is initialised

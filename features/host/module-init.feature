@@ -11,8 +11,7 @@ Feature: Initialisation of the TDX module
   Rule: A platform whose BIOS loaded no module says so and refuses TDX with ENODEV
 
     Scenario: The first SEAMCALL fails with VMfailInvalid
-      Given a TDX host
-      But the BIOS loaded no TDX module
+      Given a TDX host whose BIOS loaded no TDX module
       When the kernel initialises TDX
       Then initialisation fails with ENODEV
       And the kernel log says the module is not loaded

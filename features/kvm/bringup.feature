@@ -69,9 +69,8 @@ Feature: KVM brings up TDX when kvm_intel loads
   Rule: Without a TDX module KVM turns TDX off but still loads
 
     Scenario: The BIOS loaded no TDX module
-      Given a TDX host
+      Given a TDX host whose BIOS loaded no TDX module
       And the kernel command line sets kvm_intel.tdx=1
-      But the BIOS loaded no TDX module
       When kvm_intel is loaded
       Then loading kvm_intel succeeds
       And the kvm_intel parameter tdx reads N

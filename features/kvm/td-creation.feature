@@ -193,15 +193,25 @@ Feature: Building a TD through KVM
       Then the sub-command fails with EINVAL
       And hw_error is 0xc000010000000045
 
-  @req:kvm.init-vm.keyid @needs:host.keyid
+  @req:kvm.init-vm.keyid
   Rule: Each TD takes a private KeyID from the kernel; with none left KVM_TDX_INIT_VM fails with ENOSPC
 
+    @needs:host.keyid-usage
+    Scenario: KVM_TDX_INIT_VM takes one TD KeyID
+      Given the TD KeyIDs in use are counted
+      And a TD VM created by the VMM
+      When the VMM issues KVM_TDX_INIT_VM
+      Then the sub-command succeeds
+      And 1 more TD KeyID is in use than counted
+
+    @needs:host.keyid
     Scenario: All TD KeyIDs in use
       Given TD KeyIDs are allocated until none is left
       And a TD VM created by the VMM
       When the VMM issues KVM_TDX_INIT_VM
       Then the sub-command fails with ENOSPC
 
+    @needs:host.keyid
     Scenario: A TD holds a KeyID the kernel handed out
       Given a TD VM created by the VMM
       When the VMM issues KVM_TDX_INIT_VM

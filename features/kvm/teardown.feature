@@ -26,9 +26,17 @@ Feature: Tearing a TD down
       And every SEAMCALL KVM issued succeeded
       And KVM did not log that a TD KeyID is leaked
 
-  @req:kvm.teardown.keyid @needs:host.keyid
+  @req:kvm.teardown.keyid
   Rule: Once the TD is closed its KeyID is back in the kernel's pool
 
+    @needs:host.keyid-usage
+    Scenario: The count of TD KeyIDs in use goes back when the TD is closed
+      Given the TD KeyIDs in use are counted
+      And a runnable TD with 1 vCPU
+      When the VMM closes the TD
+      Then 0 more TD KeyIDs are in use than counted
+
+    @needs:host.keyid
     Scenario: The KeyID of a closed TD
       Given a runnable TD with 1 vCPU
       When the VMM closes the TD

@@ -21,18 +21,19 @@ Given('a TDX host', function (this: TdxWorld) {
 
 Given('a TDX host whose BIOS announces {int} MKTME KeyIDs and {int} TDX KeyIDs', function (this: TdxWorld, mktme: number, tdx: number) {
   this.arrange({ kind: 'keyid-partitioning', mktmeKeyIds: mktme, tdxKeyIds: tdx });
+  this.arrange({ kind: 'tdx-host', anyKeyIds: true });
+});
+
+Given('a TDX host whose BIOS loaded no TDX module', function (this: TdxWorld) {
+  this.arrange({ kind: 'tdx-host', moduleLoaded: false });
 });
 
 Given('a platform whose BIOS announces no TDX KeyIDs', function (this: TdxWorld) {
   this.arrange({ kind: 'keyid-partitioning', mktmeKeyIds: 0, tdxKeyIds: 0 });
 });
 
-Given('the BIOS loaded no TDX module', function (this: TdxWorld) {
-  this.arrange({ kind: 'module-loaded', loaded: false });
-});
-
-Given('hibernation is available', function (this: TdxWorld) {
-  this.arrange({ kind: 'hibernation-available', available: true });
+Given('a TDX host with hibernation available', function (this: TdxWorld) {
+  this.arrange({ kind: 'tdx-host', hibernation: true });
 });
 
 Given('the kernel command line disables hibernation', function (this: TdxWorld) {
@@ -45,6 +46,10 @@ Given('logical CPU {int} is offline when TDX is initialised', function (this: Td
 
 Given('the CPU lacks {word}', function (this: TdxWorld, feature: string) {
   this.arrange({ kind: 'cpu-feature', feature, present: false });
+});
+
+Given('a host with an Intel CPU', function (this: TdxWorld) {
+  this.arrange({ kind: 'cpu-vendor', vendor: 'GenuineIntel' });
 });
 
 Given('the CPU is a {word}', function (this: TdxWorld, model: string) {

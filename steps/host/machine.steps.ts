@@ -4,7 +4,7 @@ import type { KexecOutcome } from '../../backends/host-facet';
 import type { KernelResult } from '../../backends/port';
 import type { ErrnoName } from '../../spec/abi/errno';
 import { Given, Then, When } from '../../support/dsl';
-import type { TdxWorld } from '../../support/world';
+import { SkipSignal, type TdxWorld } from '../../support/world';
 import { expectResult } from './init.steps';
 
 const GiB = 1n << 30n;
@@ -36,6 +36,24 @@ Then(/^the TD KeyIDs handed out were ((?:\d+, )*\d+ and \d+)$/, function (this: 
 
 Then('the last allocation failed with {errno}', function (this: TdxWorld, errno: ErrnoName) {
   expectResult(this.recall<KernelResult>('request', 'allocation'), errno, 'the last allocation');
+});
+
+// ---- TD KeyIDs in use (the misc cgroup's "tdx" resource on a real machine)
+
+Given('the TD KeyIDs in use are counted', function (this: TdxWorld) {
+  this.remember('keyids-counted', this.observe(this.host().tdKeyIds()).inUse);
+});
+
+Then(/^(\d+) more TD KeyIDs? (?:is|are) in use than counted$/, function (this: TdxWorld, more: string) {
+  const before = this.recall<number>('keyids-counted', 'count of TD KeyIDs in use');
+  expect(this.observe(this.host().tdKeyIds()).inUse - before).to.equal(Number(more));
+});
+
+Then('the kernel offers TDs one KeyID fewer than the private KeyID range in the kernel log holds', function (this: TdxWorld) {
+  const e = this.observe(this.host().log()).events.filter((x) => x.id === 'keyid-range').pop();
+  if (!e) throw new SkipSignal('cannot-observe', 'the kernel log has no private KeyID range line');
+  const [start, end] = e.values.map((v) => Number(v as bigint));
+  expect(this.observe(this.host().tdKeyIds()).capacity, e.text).to.equal(end - start - 1);
 });
 
 // ---- memory hotplug

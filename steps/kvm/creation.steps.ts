@@ -29,6 +29,12 @@ Then('the VM is created', function (this: TdxWorld) {
   expect(r.fd).to.be.a('number');
 });
 
+When('the VMM issues {tdxcmd} on that VM', function (this: TdxWorld, id: number) {
+  const vm = this.recall<FdResult>(VM_RESULT, 'KVM_CREATE_VM');
+  expectOk(vm.result, 'KVM_CREATE_VM');
+  this.remember(LAST_CMD, this.observe(kvm(this).vmTdxCmd(vm.fd!, tdxCmd(id, { kind: 'capabilities', nent: 256 }))));
+});
+
 Then('creating the VM fails with {errno}', function (this: TdxWorld, errno: ErrnoName) {
   expect(this.recall<FdResult>(VM_RESULT, 'KVM_CREATE_VM').result).to.deep.equal({ ok: false, errno });
 });

@@ -16,13 +16,14 @@ import { kexec } from '../host/kexec';
 import { buildLayout, placeTdmrs, readSysMetadata, tdmrView } from '../host/module-init';
 import { pamtKb } from '../host/tdmr';
 import { memTotalKb } from '../host/meminfo';
+import { cpuModel } from '../../../spec/platform/cpu-models';
 
 const LIST_OVERFLOW = status('TDX_METADATA_LIST_OVERFLOW');
 
 const HOST_KINDS = new Set<HostArrangement['kind']>([
-  'tdx-host', 'keyid-partitioning', 'module-loaded', 'hibernation-available', 'memory-map', 'cmrs',
+  'tdx-host', 'keyid-partitioning', 'hibernation-available', 'memory-map', 'cmrs',
   'cpus-offline-before-init', 'cpu-feature', 'module-feature', 'module-leaf', 'module-lacks-field', 'cpu-model',
-  'module-untouched', 'mem-sleep',
+  'module-untouched', 'mem-sleep', 'cpu-vendor',
 ]);
 
 function arrange(t: EmulatorScenario, a: Arrangement): ArrangeResult | undefined {
@@ -31,14 +32,23 @@ function arrange(t: EmulatorScenario, a: Arrangement): ArrangeResult | undefined
   const s = t.setup;
   const h = a as HostArrangement;
   switch (h.kind) {
-    case 'tdx-host':
-      if (s.platform.tdxKeyIds < 2) return { met: false, reason: 'profile has no usable TDX KeyIDs' };
+    case 'tdx-host': {
+      // The profile's platform is the premise: a profile of a machine state other than a TDX host
+      // (no module, one KeyID, hibernation on...) is not turned into one. Only the module's absence
+      // is arranged, as a host whose BIOS loaded none.
+      const why = !cpuModel(s.platform.cpuModel).keyIdMsr ? 'the CPU has no TME-MK, so no TDX KeyIDs'
+        : !h.anyKeyIds && s.platform.tdxKeyIds < 2 ? `the BIOS announces ${s.platform.tdxKeyIds} TDX KeyIDs`
+        : h.moduleLoaded !== false && !s.moduleLoaded ? 'the BIOS loaded no TDX module'
+        : !h.hibernation && !s.cmdline.includes('nohibernate') ? 'hibernation is available (no nohibernate on the command line)'
+        : null;
+      if (why) return { met: false, reason: `the profile's platform is not a TDX host: ${why}` };
+      if (h.moduleLoaded === false) s.moduleLoaded = false;
+      if (h.hibernation) s.cmdline = s.cmdline.filter((x) => x !== 'nohibernate');
       break;
+    }
     case 'keyid-partitioning':
+      if (h.tdxKeyIds > 0 && !cpuModel(s.platform.cpuModel).keyIdMsr) return { met: false, reason: 'the CPU has no TME-MK: its BIOS can announce no KeyIDs' };
       s.platform = { ...s.platform, mktmeKeyIds: h.mktmeKeyIds, tdxKeyIds: h.tdxKeyIds };
-      break;
-    case 'module-loaded':
-      s.moduleLoaded = h.loaded;
       break;
     case 'hibernation-available':
       s.cmdline = s.cmdline.filter((t) => t !== 'nohibernate').concat(h.available ? [] : ['nohibernate']);
@@ -77,6 +87,10 @@ function arrange(t: EmulatorScenario, a: Arrangement): ArrangeResult | undefined
       break;
     case 'module-untouched':
       s.moduleUntouched = true;
+      break;
+    case 'cpu-vendor':
+      // Every CPU model the emulator plays is Intel's.
+      if (h.vendor !== 'GenuineIntel') return { met: false, reason: `the emulator plays only Intel CPUs, not ${h.vendor}` };
       break;
     case 'mem-sleep':
       // Deep needs firmware S3; the mode is the kernel's default, or mem_sleep_default= on the command line.
@@ -209,7 +223,7 @@ function hostFacet(t: EmulatorScenario): HostFacet {
 
 export const hostPlugin: FacetPlugin = {
   capabilities: [
-    'host.log', 'host.cpuinfo', 'host.init', 'host.msr', 'host.seamcall', 'host.metadata', 'host.tdmr', 'host.keyid',
+    'host.log', 'host.cpuinfo', 'host.init', 'host.msr', 'host.seamcall', 'host.metadata', 'host.tdmr', 'host.keyid', 'host.keyid-usage',
     'host.cpu-hotplug', 'host.memory-hotplug', 'host.kexec', 'host.suspend', 'host.mce',
   ],
   arrange,

@@ -56,6 +56,7 @@ export const KVM_FAULTS = {
     'kvm.get-cpuid'),
   'kvm.map-gpa-legal-by-gpaw': F('value', 'MapGPA legality is checked against the TD\'s GPA width instead of the vCPU\'s MAXPHYADDR', 'kvm.tdvmcall.map-gpa-operands'),
   'kvm.flush-only-vcpus-that-ran': F('value', 'teardown flushes only the vCPUs that ran, not every initialised vCPU', 'kvm.teardown.order'),
+  'kvm.encrypt-op-on-any-vm': F('missing-check', 'KVM_MEMORY_ENCRYPT_OP is handled as a TD command on a VM that is not a TD', 'kvm.vm.encrypt-op-non-td'),
   'kvm.memory-fault-returns-zero': F('value', 'KVM_RUN returns 0 instead of -EFAULT with a KVM_EXIT_MEMORY_FAULT exit', 'kvm.ept.split'),
   'kvm.terminate-vm-accepted': F('value', 'sub-command 6 (the proposed, never merged KVM_TDX_TERMINATE_VM) is implemented', 'kvm.terminate'),
   // --- TDVMCALL routing ----------------------------------------------------------------------

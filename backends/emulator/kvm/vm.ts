@@ -135,7 +135,7 @@ export class KvmVm {
 
   /** KVM_MEMORY_ENCRYPT_OP on the VM (tdx_vm_ioctl()). */
   tdxCmd(cmd: TdxCmd): TdxCmdResult {
-    if (!this.isTd) return cmdResult(err('ENOTTY'));
+    if (!this.isTd && !this.faults.has('kvm.encrypt-op-on-any-vm')) return cmdResult(err('ENOTTY'));
     if (this.dead) return cmdResult(err('EIO'));
     if ((cmd.hwError ?? 0n) !== 0n && !this.faults.has('kvm.hw-error-accepted')) return cmdResult(err('EINVAL'));
     switch (cmd.id) {

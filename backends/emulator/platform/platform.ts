@@ -67,6 +67,7 @@ export class Platform {
   /** RDMSR; undefined models a #GP (the MSR does not exist on this platform). */
   rdmsr(msr: number): bigint | undefined {
     if (msr === MSR_IA32_MKTME_KEYID_PARTITIONING) {
+      if (!this.model.keyIdMsr) return undefined;
       if (this.config.mktmeKeyIds === 0 && this.config.tdxKeyIds === 0) return 0n;
       return (BigInt(this.config.tdxKeyIds) << 32n) | BigInt(this.config.mktmeKeyIds);
     }
