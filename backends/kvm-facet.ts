@@ -52,6 +52,10 @@ export interface VmmScript {
 export type KvmArrangement =
   /** A kvm or kvm_intel module parameter, as given on the kernel command line. */
   | { kind: 'kvm-param'; param: KvmParam; value: boolean }
+  /** KVM brought TDX up: it offers TDs on this machine (kvm_intel.tdx reads Y). */
+  | { kind: 'kvm-tdx-up' }
+  /** Everything KVM's TDX bring-up checks is on, apart from what the scenario turned off (spec/kernel/kvm-tdx-needs.ts). */
+  | { kind: 'kvm-tdx-needs'; except: string[] }
   /** Whether the CPU's EPT supports 5-level paging (needed for a GPA width of 52). */
   | { kind: 'ept-5level'; present: boolean }
   /** The TDX module reports this MAX_VCPUS_PER_TD. */

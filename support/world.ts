@@ -23,6 +23,8 @@ export class TdxWorld extends World<WorldParameters> {
   private current: Target | null = null;
   /** Free-form state steps share within one scenario (results of the last action, etc.). */
   readonly scratch = new Map<string, unknown>();
+  /** What the scenario arranged so far, in order (a premise may depend on what came before it). */
+  readonly arranged: Arrangement[] = [];
 
   constructor(options: IWorldOptions<WorldParameters>) {
     super(options);
@@ -48,6 +50,7 @@ export class TdxWorld extends World<WorldParameters> {
 
   /** State a precondition; a target that cannot make or confirm it skips the scenario. */
   arrange(a: Arrangement): void {
+    this.arranged.push(a);
     const r = this.target.arrange(a);
     if (!r.met) throw new SkipSignal('precondition-unmet', r.reason);
   }

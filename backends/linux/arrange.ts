@@ -6,6 +6,7 @@
  */
 import type { MemoryRegion, ArrangeResult, Arrangement } from '../port';
 import { CPU_MODELS } from '../../spec/platform/cpu-models';
+import { kvmTdxNeeds } from '../../spec/kernel/kvm-tdx-needs';
 import { cpuidKey, msrKey } from './evidence';
 import type { Reading } from './facts';
 
@@ -146,6 +147,29 @@ export function arrangeOnReading(r: Reading, a: Arrangement): ArrangeResult {
       const on = sysfs !== undefined ? sysfs === 'Y' : asked;
       if (on === null) return unmet(`cannot confirm ${want}: ${a.param} is neither on the command line nor readable in sysfs`);
       return on === a.value ? met : unmet(`${a.param} is ${on ? 'on' : 'off'} on this machine`);
+    }
+    case 'kvm-tdx-up': {
+      // enable_tdx is what bring-up left it: Y only after KVM brought TDX up.
+      const sysfs = r.evidence.kvmParams['kvm_intel.tdx'];
+      if (sysfs === undefined) return unmet('kvm_intel.tdx cannot be read: kvm_intel is not loaded or has no tdx parameter');
+      return sysfs === 'Y' ? met : unmet(`KVM did not bring TDX up on this machine (kvm_intel.tdx reads ${sysfs})`);
+    }
+    case 'kvm-tdx-needs': {
+      for (const n of kvmTdxNeeds(f.kernel.eras, a.except)) {
+        if (n.param) {
+          const v = r.evidence.kvmParams[n.param];
+          if (v === undefined) return unmet(`whether ${n.param} is on cannot be confirmed: it cannot be read`);
+          if (v !== 'Y') return unmet(`KVM's TDX needs ${n.param}, which reads ${v} on this machine`);
+        } else if (n.cpuFeature) {
+          const flags = r.evidence.cpuFlags;
+          const name = CPUINFO_NAME[n.cpuFeature];
+          if (!flags || !name) return unmet(`whether the CPU has ${n.cpuFeature} cannot be confirmed from /proc/cpuinfo`);
+          if (!flags.flags.includes(name)) {
+            return unmet(flags.complete ? `KVM's TDX needs ${name}, which this CPU lacks` : `the captured flags list may be cut, so ${name} cannot be confirmed`);
+          }
+        }
+      }
+      return met;
     }
     case 'cpu-vendor': {
       const v = cpuVendor(r);

@@ -22,6 +22,8 @@ export interface HostFacetContext {
   hotplug: CpuHotplug | null;
   /** The run allows changes (--allow-destructive). */
   allowDestructive: boolean;
+  /** Set once the scenario moved past boot (kvm_intel loaded): the log then shows what came after. */
+  pastBoot?: { reached: boolean };
 }
 
 const NOT_SEAMCALL = 'a real machine is observed through the kernel; raw SEAMCALLs are not issued';
@@ -77,12 +79,16 @@ export function linuxHostFacet(ctx: HostFacetContext): HostFacet {
     return null;
   };
   return {
-    log: () => logOf(r, ctx.live, initAsked > 0),
+    log: () => logOf(r, ctx.live, initAsked > 0 || !!ctx.pastBoot?.reached),
     cpuinfo: () => cpuinfoOf(r),
     initTdx() {
       initAsked++;
       const h = facts.host;
-      if (!h || !h.detected) return unobservable('initialisation not attempted on this boot (no TDX host platform)');
+      if (!h || !h.detected) {
+        return unobservable(facts.kernel.eras?.init === 'boot'
+          ? 'boot-time initialisation gave up on this machine without a TDX host platform; the errno it returned is not shown to user space'
+          : 'initialisation not attempted on this boot (no TDX host platform)');
+      }
       // How this kernel initialised the module is read from its log; sysfs only shows the state.
       if (!r.evidence.log) {
         return unobservable(`the capture has no kernel log to show how initialisation went${h.init === 'initialized' ? ' (its sysfs says the module is initialized)' : ''}`);

@@ -112,8 +112,8 @@ export function linuxKvmFacet(session: KvmSession): KvmFacet {
     run(_vm, vcpu) {
       const r = c.run(vcpu);
       if (isUnobservable(r)) return r;
-      // Only a refused KVM_RUN is asked of a real machine: a TD that ran would need a guest image.
-      return r.ok ? unobservable('KVM_RUN returned to user space; reading kvm_run needs a mapping the suite does not make') : { result: { ok: false, errno: r.errno } };
+      // The exit in kvm_run is not read (it needs a mapping the suite does not make): only whether KVM_RUN returned 0.
+      return r.ok ? { result: { ok: true } } : { result: { ok: false, errno: r.errno } };
     },
     destroyVm(vm): KernelResult {
       session.closeVm(vm);

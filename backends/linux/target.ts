@@ -128,12 +128,19 @@ export class LinuxTarget implements Target {
     // scenarios whose machine is restored afterwards can change it.
     const mayChange = live && !!opts.allowDestructive && grant.mayChangeMachine && ki !== null;
     this.hotplug = mayChange ? new CpuHotplug(ki!) : null;
-    this.host = linuxHostFacet({ reading, live: reading.kind !== 'snapshot', ki, hotplug: this.hotplug, allowDestructive: !!opts.allowDestructive });
+    const pastBoot = { reached: false };
+    this.host = linuxHostFacet({ reading, live: reading.kind !== 'snapshot', ki, hotplug: this.hotplug, allowDestructive: !!opts.allowDestructive, pastBoot });
     if (reading.facts.role === 'guest') this.guest = linuxGuestFacet(reading, reading.kind !== 'snapshot', ki);
     this.session = ki ? new KvmSession(ki) : null;
     if (this.session) {
       const facet = linuxKvmFacet(this.session);
       const createVm = facet.createVm.bind(facet);
+      const load = facet.load.bind(facet);
+      // kvm_intel loads after boot: from here on the log shows what it said.
+      facet.load = () => {
+        pastBoot.reached = true;
+        return load();
+      };
       // The first VM: remember how many TD KeyIDs were in use, to check the end of the scenario.
       facet.createVm = (type) => {
         if (this.keyIdsBefore === undefined) this.keyIdsBefore = this.keyIdsInUse();

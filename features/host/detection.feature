@@ -67,16 +67,17 @@ Feature: Boot-time detection of a TDX host
       Then the kernel log says hibernation support is enabled
       And the CPU flags lack tdx_host_platform
 
-  @req:host.keyid.guest-range @module:>=1.5 @era:kvm-tdx=premerge @era:kvm-tdx=mainline @src:hb-tdx-c-6161 @src:kvm-tdx-c-616
-  Rule: The first TDX KeyID is the module's global KeyID; TDs get the others, lowest first
+  @req:host.keyid.td-capacity @module:>=1.5 @era:kvm-tdx=mainline @needs:host.keyid-usage @src:hb-tdx-c-6161 @src:kvm-tdx-c-616
+  Rule: The kernel offers TDs every private KeyID but the global one (the misc cgroup's "tdx" capacity)
 
-    @needs:host.keyid-usage
-    Scenario: The kernel offers TDs every private KeyID but the global one
+    Scenario: One KeyID fewer than the private KeyID range in the kernel log
       Given a TDX host
       When TDX is initialised
       Then the kernel offers TDs one KeyID fewer than the private KeyID range in the kernel log holds
 
-    @needs:host.keyid
+  @req:host.keyid.guest-range @module:>=1.5 @era:kvm-tdx=premerge @era:kvm-tdx=mainline @needs:host.keyid @src:hb-tdx-c-6161
+  Rule: The first TDX KeyID is the module's global KeyID; TDs get the others, lowest first
+
     Scenario: TD KeyIDs start one above the global KeyID and run out after the last
       Given a TDX host whose BIOS announces 31 MKTME KeyIDs and 4 TDX KeyIDs
       When TDX is initialised

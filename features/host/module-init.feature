@@ -9,7 +9,10 @@ Feature: Initialisation of the TDX module
 
   @req:host.init.module-not-loaded @src:tdx-rst-host
   Rule: A platform whose BIOS loaded no module says so and refuses TDX with ENODEV
+    A real machine shows that no module was loaded only through the very line this Rule checks,
+    so the scenario needs a platform whose state is known apart from the log (the emulator's).
 
+    @needs:platform.arrange
     Scenario: The first SEAMCALL fails with VMfailInvalid
       Given a TDX host whose BIOS loaded no TDX module
       When the kernel initialises TDX
@@ -48,9 +51,15 @@ Feature: Initialisation of the TDX module
       When the kernel initialises TDX
       Then initialisation succeeds
 
-  @req:host.init.at-boot @module:>=1.5 @era:init=boot @src:ml-vmxon
+  @req:host.init.at-boot @era:init=boot @src:ml-vmxon @src:tdx-c-new
   Rule: From v7.1 the module is initialised during boot, before any user asks
 
+    Scenario: Initialisation is attempted before boot ends, whatever the module
+      Given a TDX host
+      When the kernel boots
+      Then the kernel log says how initialising the module ended
+
+    @module:>=1.5
     Scenario: Boot alone initialises the module
       Given a TDX host
       When the kernel boots
@@ -137,18 +146,9 @@ Feature: Initialisation of the TDX module
       Then initialisation succeeds
       And the module version line comes before the PAMT line
 
-  @req:host.init.module-info @src:capture-canonical-tdx-135 @src:capture-canonical-tdx-ubuntu-6.14 @src:mod-gsys
+  @req:host.init.module-info @src:capture-canonical-tdx-135 @src:capture-canonical-tdx-ubuntu-6.14
   Rule: Kernels that print module information report the version and build of the loaded module
-    The vendor the line names is the module's VENDOR_ID, Intel's 0x8086. Where a target knows its module
-    only from that very line, only the line's shape and place can be checked against the log.
-
-    @era:module-info=attributes @module:>=1.5
-    Scenario: Pre-merge kernels name the module's vendor before the CMRs and the PAMT
-      Given a TDX host
-      When the kernel initialises TDX
-      Then initialisation succeeds
-      And the module information line names vendor_id 0x8086
-      And the module information line comes before the CMR and PAMT lines
+    A target that knows its module only from that very line cannot check it (see the next Rule).
 
     @era:module-info=attributes
     Scenario: Pre-merge kernels print attributes, vendor, version and build, then the CMRs
@@ -162,3 +162,15 @@ Feature: Initialisation of the TDX module
       Given a TDX host
       When the kernel initialises TDX
       Then the module information line reports the target's module version and build
+
+  @req:host.init.module-info-shape @module:>=1.5 @src:capture-canonical-tdx-135 @src:mod-gsys
+  Rule: Pre-merge kernels print the module information line, naming the module's vendor (Intel, 0x8086), before the CMRs and the PAMT
+
+    @era:module-info=attributes
+    Scenario: Pre-merge kernels name the module's vendor before the CMRs and the PAMT
+      Given a TDX host
+      When the kernel initialises TDX
+      Then initialisation succeeds
+      And the module information line names vendor_id 0x8086
+      And the module information line comes before the CMR and PAMT lines
+

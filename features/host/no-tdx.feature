@@ -28,11 +28,16 @@ Feature: A machine without TDX
   @req:host.no-tdx.boot-init-refused @era:init=boot @src:tdx-c-new
   Rule: From v7.1 boot-time initialisation on a machine without TDX says so once and gives up with ENODEV
 
-    Scenario: No TDX KeyIDs: "TDX not supported by the host platform"
+    Scenario: No TDX KeyIDs: boot says "TDX not supported by the host platform" once
+      Given a platform whose BIOS announces no TDX KeyIDs
+      When the kernel boots
+      Then the kernel log says TDX is not supported by the host platform
+
+    # The errno is the initcall's return value: user space sees it only through a model.
+    Scenario: No TDX KeyIDs: initialisation gives up with ENODEV
       Given a platform whose BIOS announces no TDX KeyIDs
       When the kernel initialises TDX
       Then initialisation fails with ENODEV
-      And the kernel log says TDX is not supported by the host platform
 
   @req:host.no-tdx.kvm-vm-type @src:kvm-tdx-c
   Rule: Without TDX, KVM neither offers the TDX VM type nor creates a VM of it

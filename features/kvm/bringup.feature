@@ -26,6 +26,7 @@ Feature: KVM brings up TDX when kvm_intel loads
     Scenario: TDX brought up
       Given a TDX host
       And the kernel command line sets kvm_intel.tdx=1
+      And KVM has everything else TDX needs
       When kvm_intel is loaded
       Then loading kvm_intel succeeds
       And the kvm_intel parameter tdx reads Y
@@ -38,6 +39,7 @@ Feature: KVM brings up TDX when kvm_intel loads
       Given a TDX host
       And the kernel command line sets kvm_intel.tdx=1
       And <precondition>
+      And KVM has everything else TDX needs
       When kvm_intel is loaded
       Then loading kvm_intel succeeds
       And the kvm_intel parameter tdx reads N
@@ -83,6 +85,7 @@ Feature: KVM brings up TDX when kvm_intel loads
       Given a TDX host
       And the kernel command line sets kvm_intel.tdx=1
       And the TDX module reports MAX_VCPUS_PER_TD 64
+      And KVM has everything else TDX needs
       When kvm_intel is loaded
       Then loading kvm_intel fails with EINVAL
       And KVM logs that MAX_VCPU_PER_TD 64 is smaller than the number of logical CPUs
@@ -91,6 +94,7 @@ Feature: KVM brings up TDX when kvm_intel loads
       Given a TDX host
       And the kernel command line sets kvm_intel.tdx=1
       And the TDX module reports as many MAX_VCPUS_PER_TD as the platform has logical CPUs
+      And KVM has everything else TDX needs
       When kvm_intel is loaded
       Then loading kvm_intel succeeds
       And the kvm_intel parameter tdx reads Y
@@ -103,6 +107,7 @@ Feature: KVM brings up TDX when kvm_intel loads
       Given a TDX host
       And the TDX module's TDX_FEATURES0 lacks TOPOLOGY_ENUM
       And the kernel command line sets kvm_intel.tdx=1
+      And KVM has everything else TDX needs
       When kvm_intel is loaded
       Then loading kvm_intel fails with EINVAL
 
@@ -113,6 +118,7 @@ Feature: KVM brings up TDX when kvm_intel loads
       Given a TDX host
       And the TDX module's TDX_FEATURES0 lacks TOPOLOGY_ENUM
       And the kernel command line sets kvm_intel.tdx=1
+      And KVM has everything else TDX needs
       When kvm_intel is loaded
       Then loading kvm_intel succeeds
       And the kvm_intel parameter tdx reads Y

@@ -6,7 +6,7 @@ Feature: A guest instruction reaches the user-space VMM through KVM
 
   Background:
     Given a TDX host
-    And the kernel command line sets kvm_intel.tdx=1
+    And KVM brought TDX up (kvm_intel.tdx=1)
     And a runnable TD with 1 vCPU
 
   @req:kvm.e2e.port-io

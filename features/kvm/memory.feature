@@ -10,7 +10,7 @@ Feature: Private and shared memory of a TD
 
   Background:
     Given a TDX host
-    And the kernel command line sets kvm_intel.tdx=1
+    And KVM brought TDX up (kvm_intel.tdx=1)
 
   @req:kvm.ept.shared-bit
   Rule: The shared bit is GPA bit 47 for a GPA width of 48 and bit 51 for 52, and KVM strips it from the GPAs user space sees

@@ -6,7 +6,7 @@ Feature: What KVM does not do for a TD vCPU
 
   Background:
     Given a TDX host
-    And the kernel command line sets kvm_intel.tdx=1
+    And KVM brought TDX up (kvm_intel.tdx=1)
     And a runnable TD with 1 vCPU
 
   @req:kvm.refused.registers @src:kvm-x86-c-616 @src:kvm-tdx-c-616

@@ -10,7 +10,7 @@ Feature: Building a TD through KVM
 
   Background:
     Given a TDX host
-    And the kernel command line sets kvm_intel.tdx=1
+    And KVM brought TDX up (kvm_intel.tdx=1)
 
   @req:kvm.vm.create
   Rule: KVM_CREATE_VM accepts the TDX VM type (5) and refuses types KVM does not offer
@@ -194,7 +194,7 @@ Feature: Building a TD through KVM
       And hw_error is 0xc000010000000045
 
   @req:kvm.init-vm.keyid
-  Rule: Each TD takes a private KeyID from the kernel; with none left KVM_TDX_INIT_VM fails with ENOSPC
+  Rule: Each TD takes a private KeyID from the kernel when KVM_TDX_INIT_VM succeeds
 
     @needs:host.keyid-usage
     Scenario: KVM_TDX_INIT_VM takes one TD KeyID
@@ -205,18 +205,20 @@ Feature: Building a TD through KVM
       And 1 more TD KeyID is in use than counted
 
     @needs:host.keyid
-    Scenario: All TD KeyIDs in use
-      Given TD KeyIDs are allocated until none is left
-      And a TD VM created by the VMM
-      When the VMM issues KVM_TDX_INIT_VM
-      Then the sub-command fails with ENOSPC
-
-    @needs:host.keyid
     Scenario: A TD holds a KeyID the kernel handed out
       Given a TD VM created by the VMM
       When the VMM issues KVM_TDX_INIT_VM
       Then the sub-command succeeds
       And the next TD KeyID the kernel hands out is its second one
+
+  @req:kvm.init-vm.keyid-exhausted @needs:host.keyid
+  Rule: With no TD KeyID left, KVM_TDX_INIT_VM fails with ENOSPC
+
+    Scenario: All TD KeyIDs in use
+      Given TD KeyIDs are allocated until none is left
+      And a TD VM created by the VMM
+      When the VMM issues KVM_TDX_INIT_VM
+      Then the sub-command fails with ENOSPC
 
   @req:kvm.init-vm.packages-online @needs:host.cpu-hotplug @destructive
   Rule: A TD can be created only while every package has an online CPU
@@ -276,7 +278,7 @@ Feature: Building a TD through KVM
       Then the sub-command fails with EINVAL
 
   @req:kvm.mem-region.add
-  Rule: KVM_TDX_INIT_MEM_REGION adds each page with TDH.MEM.PAGE.ADD, advances the region it was given, and with the measure flag extends the measurement 256 bytes at a time
+  Rule: KVM_TDX_INIT_MEM_REGION adds each page to the TD with TDH.MEM.PAGE.ADD and advances the region it was given
 
     Scenario: The region written back after four pages
       Given a TD VM created by the VMM
@@ -288,19 +290,7 @@ Feature: Building a TD through KVM
       And the region written back starts at GPA 0x14000 with 0 pages left
 
     @needs:kvm.seamcall-trace
-    Scenario: Four measured pages
-      Given a TD VM created by the VMM
-      And the TD was initialised with KVM_TDX_INIT_VM
-      And vCPU 0 was created and initialised
-      And the VMM made GPAs 0x0 to 0x100000 private
-      When the VMM issues KVM_TDX_INIT_MEM_REGION for 4 pages at GPA 0x10000 from its own pages with flags 0x1
-      Then the sub-command succeeds
-      And the region written back starts at GPA 0x14000 with 0 pages left
-      And KVM issued TDH.MEM.PAGE.ADD 4 times
-      And KVM issued TDH.MR.EXTEND 64 times
-
-    @needs:kvm.seamcall-trace
-    Scenario: Unmeasured pages
+    Scenario: One TDH.MEM.PAGE.ADD per page
       Given a TD VM created by the VMM
       And the TD was initialised with KVM_TDX_INIT_VM
       And vCPU 0 was created and initialised
@@ -308,7 +298,24 @@ Feature: Building a TD through KVM
       When the VMM issues KVM_TDX_INIT_MEM_REGION for 2 pages at GPA 0x10000 from its own pages with flags 0x0
       Then the sub-command succeeds
       And KVM issued TDH.MEM.PAGE.ADD 2 times
-      And KVM issued TDH.MR.EXTEND 0 times
+
+  @req:kvm.mem-region.measure @needs:kvm.seamcall-trace
+  Rule: With the measure flag, KVM_TDX_INIT_MEM_REGION extends the TD's measurement 256 bytes at a time (TDH.MR.EXTEND 16 times a page); without it, not at all
+
+    Scenario Outline: <pages> pages with flags <flags>
+      Given a TD VM created by the VMM
+      And the TD was initialised with KVM_TDX_INIT_VM
+      And vCPU 0 was created and initialised
+      And the VMM made GPAs 0x0 to 0x100000 private
+      When the VMM issues KVM_TDX_INIT_MEM_REGION for <pages> pages at GPA 0x10000 from its own pages with flags <flags>
+      Then the sub-command succeeds
+      And KVM issued TDH.MR.EXTEND <extends> times
+
+      Examples:
+        | pages | flags | extends |
+        | 4     | 0x1   | 64      |
+        | 1     | 0x1   | 16      |
+        | 2     | 0x0   | 0       |
 
   @req:kvm.finalize.once
   Rule: KVM_TDX_FINALIZE_VM needs an initialised TD, runs once, and ends the build: vCPU sub-commands are refused after it

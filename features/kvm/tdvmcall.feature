@@ -13,7 +13,7 @@ Feature: How KVM routes the TDVMCALLs of a TD
 
   Background:
     Given a TDX host
-    And the kernel command line sets kvm_intel.tdx=1
+    And KVM brought TDX up (kvm_intel.tdx=1)
     And a runnable TD with 1 vCPU
 
   @req:kvm.tdvmcall.cpuid @era:kvm-tdx=mainline

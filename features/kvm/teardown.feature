@@ -9,7 +9,7 @@ Feature: Tearing a TD down
 
   Background:
     Given a TDX host
-    And the kernel command line sets kvm_intel.tdx=1
+    And KVM brought TDX up (kvm_intel.tdx=1)
 
   @req:kvm.teardown.order @needs:kvm.seamcall-trace
   Rule: TDH.VP.FLUSH for every initialised vCPU, VPFLUSHDONE, then TDH.PHYMEM.CACHE.WB once on one CPU of every package, then KEY.FREEID, then page reclaim ending with the TDR

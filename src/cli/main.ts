@@ -89,6 +89,7 @@ export function buildProgram(): Command {
     .option('--full', "run the whole suite per fault, not only the fault's requirements")
     .option('--workers <n>', 'worker processes', (v) => parseInteger(v, '--workers'), 2)
     .option('--out <file>', 'also write the kill matrix (JSON) to this file')
+    .option('--target <name>', 'emulator, or emulated-linux: the faults of every requirement the linux backend executes over the emulated machine', 'emulator')
     .action(handled(async (opts) => (await import('./mutate')).mutateCommand(opts)));
 
   registerReportCommands(program);

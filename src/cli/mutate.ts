@@ -11,18 +11,22 @@ export interface MutateOptions {
   full?: boolean;
   workers: number;
   out?: string;
+  target?: string;
 }
 
 export async function mutateCommand(opts: MutateOptions): Promise<number> {
   const names = opts.faults ? opts.faults.split(',').map((s) => s.trim()).filter(Boolean) : allFaults();
   const bad = names.filter((n) => !isFaultName(n));
   if (bad.length) throw new UsageError(`unknown fault(s): ${bad.join(', ')}; run \`tdx-conformance faults\` for the catalogue`);
+  const target = opts.target ?? 'emulator';
+  if (target !== 'emulator' && target !== 'emulated-linux') throw new UsageError(`--target must be emulator or emulated-linux for a fault campaign, got "${target}"`);
   const report = await runCampaign({
-    faults: names as FaultName[], full: !!opts.full, workers: opts.workers,
+    faults: names as FaultName[], full: !!opts.full, workers: opts.workers, target,
     onProgress: opts.json ? undefined : (o, done, total) =>
-      process.stdout.write(`[${done}/${total}] ${o.killed ? 'killed  ' : 'SURVIVED'} ${o.name}${o.killed ? ` on ${o.profiles[0]}` : ''}\n`),
+      process.stdout.write(`[${done}/${total}] ${o.notExecuted ? 'n/a     ' : o.killed ? 'killed  ' : 'SURVIVED'} ${o.name}${o.killed ? ` on ${o.profiles[0]}` : o.notExecuted ? ' (no requirement of it executes on this target)' : ''}\n`),
   });
-  const survivors = report.faults.filter((f) => !f.killed);
+  const survivors = report.faults.filter((f) => !f.killed && !f.notExecuted);
+  const tried = report.faults.filter((f) => !f.notExecuted);
   const cleanOk = report.clean.failed === 0;
   if (opts.out) {
     mkdirSync(dirname(opts.out), { recursive: true });
@@ -33,7 +37,7 @@ export async function mutateCommand(opts: MutateOptions): Promise<number> {
   } else {
     const c = report.clean;
     process.stdout.write(`\nclean run on ${c.profiles} profiles: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped (${c.seconds.toFixed(1)} s)\n`);
-    process.stdout.write(`faults: ${report.faults.length - survivors.length} of ${report.faults.length} killed in ${report.seconds.toFixed(1)} s\n`);
+    process.stdout.write(`faults on ${target}: ${tried.length - survivors.length} of ${tried.length} killed in ${report.seconds.toFixed(1)} s${tried.length < report.faults.length ? ` (${report.faults.length - tried.length} map to no requirement executed there)` : ''}\n`);
     for (const s of survivors) process.stdout.write(`  survived: ${s.name} (requirements ${s.requirements.join(', ')}; tried ${s.profiles.join(', ')})\n`);
   }
   return cleanOk && survivors.length === 0 ? 0 : 1;

@@ -8,12 +8,14 @@ import { join } from 'node:path';
 import { FAULTS, type FaultName } from '../../backends/emulator/faults';
 import { defaultProfileName, loadProfiles } from '../../backends/emulator/profile';
 import type { ScenarioResult } from '../reports/results';
-import { runOnce, type FaultOutcome } from './run-fault';
+import { runOnce, type CampaignTarget, type FaultOutcome } from './run-fault';
 
 export interface CampaignOptions {
   faults: FaultName[];
   full: boolean;
   workers: number;
+  /** emulated-linux: only faults of requirements the linux backend executes there are tried. */
+  target?: CampaignTarget;
   onProgress?: (o: FaultOutcome, done: number, total: number) => void;
 }
 
@@ -29,23 +31,29 @@ export function profileOrder(): string[] {
   return [def, ...[...loadProfiles().keys()].filter((p) => p !== def)];
 }
 
-export async function cleanRun(profiles: readonly string[]): Promise<CampaignReport['clean']> {
+export async function cleanRun(profiles: readonly string[], target: CampaignTarget = 'emulator'):
+  Promise<{ clean: CampaignReport['clean']; executed: Record<string, string[]> }> {
   const started = Date.now();
   const c = { passed: 0, failed: 0, skipped: 0, blocked: 0, profiles: profiles.length, seconds: 0 };
+  const executed: Record<string, string[]> = {};
   for (const p of profiles) {
-    for (const r of await runOnce(p, [])) {
+    const reqs = new Set<string>();
+    for (const r of await runOnce(p, [], undefined, target)) {
       const k = (r.status === 'passed' || r.status === 'skipped' || r.status === 'blocked' ? r.status : 'failed') as keyof typeof c;
       (c[k] as number)++;
+      if (r.status !== 'skipped' && r.status !== 'blocked' && r.req) reqs.add(r.req);
     }
+    executed[p] = [...reqs];
   }
   c.seconds = (Date.now() - started) / 1000;
-  return c;
+  return { clean: c, executed };
 }
 
 export async function runCampaign(opts: CampaignOptions): Promise<CampaignReport> {
   const started = Date.now();
   const profiles = profileOrder();
-  const clean = await cleanRun(profiles);
+  const target = opts.target ?? 'emulator';
+  const { clean, executed } = await cleanRun(profiles, target);
   const outcomes: FaultOutcome[] = [];
   const pending = [...opts.faults];
   const workers = Math.max(1, Math.min(opts.workers, pending.length));
@@ -54,7 +62,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignReport
     const next = () => {
       const fault = pending.shift();
       if (fault === undefined) child.send('stop');
-      else child.send({ fault, profiles, full: opts.full });
+      else child.send({ fault, profiles, full: opts.full, target, executed: target === 'emulator' ? undefined : executed });
     };
     child.on('message', (m: 'ready' | FaultOutcome) => {
       if (m !== 'ready') {

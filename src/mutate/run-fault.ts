@@ -8,11 +8,16 @@ import { FAULTS, type FaultName } from '../../backends/emulator/faults';
 import { scenarioResults, type ScenarioResult } from '../reports/results';
 import { runSuite } from '../runner/run-suite';
 
+/** Where a campaign runs: the emulator itself, or the linux backend over its emulated machine. */
+export type CampaignTarget = 'emulator' | 'emulated-linux';
+
 export interface FaultOutcome {
   name: string;
   kind: string;
   requirements: string[];
   killed: boolean;
+  /** On emulated-linux: none of the fault's requirements executes there, so it was not tried. */
+  notExecuted?: boolean;
   killedBy: string[];
   /** Profile on which it was killed, or every profile tried. */
   profiles: string[];
@@ -21,20 +26,32 @@ export interface FaultOutcome {
 
 const failing = (r: ScenarioResult): boolean => !['passed', 'skipped', 'blocked'].includes(r.status);
 
-export async function runOnce(profile: string, faults: string[], tags?: string): Promise<ScenarioResult[]> {
+export async function runOnce(profile: string, faults: string[], tags?: string, target: CampaignTarget = 'emulator'): Promise<ScenarioResult[]> {
   const envelopes: Envelope[] = [];
-  await runSuite({ world: { target: 'emulator', profile, faults }, tags, console: null, onMessage: (e) => envelopes.push(e) });
+  await runSuite({ world: { target, profile, faults }, tags, console: null, onMessage: (e) => envelopes.push(e) });
   return scenarioResults(envelopes);
 }
 
-export async function runFault(name: FaultName, profiles: readonly string[], full: boolean): Promise<FaultOutcome> {
+/**
+ * `executed`: on emulated-linux, the requirements each profile's clean run executed; the fault is
+ * tried on the profiles where one of its requirements executed, with those requirements only.
+ */
+export async function runFault(name: FaultName, profiles: readonly string[], full: boolean, target: CampaignTarget = 'emulator',
+  executed?: Record<string, string[]>): Promise<FaultOutcome> {
   const started = Date.now();
   const spec = FAULTS[name];
-  const tags = full ? undefined : spec.requirements.map((r) => `@req:${r}`).join(' or ');
+  let reqs = [...spec.requirements];
+  let where = [...profiles];
+  if (executed) {
+    where = profiles.filter((p) => reqs.some((r) => executed[p]?.includes(r)));
+    reqs = reqs.filter((r) => where.some((p) => executed[p]?.includes(r)));
+    if (!where.length) return { name, kind: spec.kind, requirements: [...spec.requirements], killed: false, notExecuted: true, killedBy: [], profiles: [], seconds: 0 };
+  }
+  const tags = full ? undefined : reqs.map((r) => `@req:${r}`).join(' or ');
   const tried: string[] = [];
-  for (const profile of profiles) {
+  for (const profile of where) {
     tried.push(profile);
-    const killers = (await runOnce(profile, [name], tags)).filter(failing);
+    const killers = (await runOnce(profile, [name], tags, target)).filter(failing);
     if (killers.length) {
       return {
         name, kind: spec.kind, requirements: [...spec.requirements], killed: true,

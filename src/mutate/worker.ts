@@ -1,11 +1,13 @@
 /** A campaign worker process: receives fault names over IPC, answers with their outcomes. */
 import type { FaultName } from '../../backends/emulator/faults';
-import { runFault } from './run-fault';
+import { runFault, type CampaignTarget } from './run-fault';
 
 interface Job {
   fault: FaultName;
   profiles: string[];
   full: boolean;
+  target: CampaignTarget;
+  executed?: Record<string, string[]>;
 }
 
 let queue = Promise.resolve();
@@ -15,7 +17,7 @@ process.on('message', (job: Job | 'stop') => {
     return;
   }
   queue = queue.then(async () => {
-    const outcome = await runFault(job.fault, job.profiles, job.full);
+    const outcome = await runFault(job.fault, job.profiles, job.full, job.target, job.executed);
     process.send!(outcome);
   });
 });

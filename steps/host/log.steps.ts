@@ -67,6 +67,13 @@ Then('the kernel log does not say {logmsg}', function (this: TdxWorld, id: Messa
   expect(wholeLogEvents(this).filter((e) => e.id === id).map((e) => e.text)).to.deep.equal([]);
 });
 
+Then('the kernel log says how initialising the module ended', function (this: TdxWorld) {
+  const log = this.observe(this.host().log());
+  const ended = log.events.filter((e) => e.id === 'init-done' || e.id === 'init-failed');
+  if (!ended.length && !log.complete) throw new SkipSignal('cannot-observe', 'the kernel log has no line on how initialisation ended, but it is not the whole log');
+  expect(ended.map((e) => e.text), 'a "module initialized" or "initialization failed" line').to.have.length.greaterThan(0);
+});
+
 Then('the kernel log contains the line {string}', function (this: TdxWorld, text: string) {
   const bodies = events(this).map((e) => e.text.slice(e.prefix.length));
   expect(bodies).to.include(text);

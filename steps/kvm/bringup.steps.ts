@@ -17,6 +17,20 @@ Given(/^the kernel command line sets (kvm(?:_intel)?\.[a-z_]+)=([01])$/, functio
   this.arrange({ kind: 'kvm-param', param, value: value === '1' });
 });
 
+// The premise of every scenario that builds a TD: asked for TDX, and KVM brought it up.
+Given('KVM brought TDX up \\(kvm_intel.tdx=1)', function (this: TdxWorld) {
+  this.arrange({ kind: 'kvm-param', param: 'kvm_intel.tdx', value: true });
+  this.arrange({ kind: 'kvm-tdx-up' });
+});
+
+// A premise of the bring-up scenarios: nothing else KVM checks is off on this machine, so the
+// outcome is the one the scenario's own preconditions cause.
+Given('KVM has everything else TDX needs', function (this: TdxWorld) {
+  const except = this.arranged.flatMap((a) => (a.kind === 'kvm-param' && !a.value ? [a.param]
+    : a.kind === 'cpu-feature' && !a.present ? [a.feature] : []));
+  this.arrange({ kind: 'kvm-tdx-needs', except });
+});
+
 Given('the TDX module reports MAX_VCPUS_PER_TD {int}', function (this: TdxWorld, value: number) {
   this.arrange({ kind: 'module-max-vcpus-per-td', value });
 });

@@ -48,7 +48,10 @@ const CONCLUSIONS: Record<string, Conclusion> = {
     skippedBecause: [/not the whole log/],
   },
   'f-6.8.0-1028-intel-module-not-loaded.handtyped.txt': {
-    passed: ['The first SEAMCALL fails with VMfailInvalid'],
+    // "module not loaded" is the only sign that no module was loaded: the Rule cannot be checked
+    // against it (the scenario needs a platform known apart from the log).
+    passed: [],
+    skippedBecause: [/configure the platform a scenario describes/],
   },
   'f-6.8.0-1028-intel-bios-detection-only.dmesg': {
     // The KeyID range line is not checked against itself: without the MSR the range cannot be confirmed.

@@ -188,7 +188,7 @@ function hostFacet(t: EmulatorScenario): HostFacet {
     tdKeyIds() {
       const tdx = k().tdx;
       if (!tdx) return unobservable('no TDX host platform: the kernel hands out no TD KeyIDs');
-      return { inUse: tdx.guestKeyIds.size, capacity: tdx.nrKeyIds - 1 };
+      return { inUse: tdx.guestKeyIds.size, capacity: k().nrGuestKeyIds() };
     },
     allocGuestKeyId: () => k().allocGuestKeyId(),
     freeGuestKeyId: (id) => k().freeGuestKeyId(id),

@@ -6,6 +6,7 @@
  */
 import { unobservable, type Arrangement, type ArrangeResult, type KernelResult } from '../../port';
 import type { KvmArrangement, KvmFacet } from '../../kvm-facet';
+import { kvmTdxNeeds } from '../../../spec/kernel/kvm-tdx-needs';
 import { kvmParam, type KvmSetup } from '../kvm/setup';
 import { EmulatedKvm } from '../kvm/kvm';
 import type { EmulatorScenario } from '../system';
@@ -104,7 +105,7 @@ export function kvmFacet(t: EmulatorScenario): KvmFacet {
   };
 }
 
-const KVM_KINDS = new Set<KvmArrangement['kind']>(['kvm-param', 'ept-5level', 'module-max-vcpus-per-td', 'vmm-script']);
+const KVM_KINDS = new Set<KvmArrangement['kind']>(['kvm-param', 'kvm-tdx-up', 'kvm-tdx-needs', 'ept-5level', 'module-max-vcpus-per-td', 'vmm-script']);
 
 function arrange(t: EmulatorScenario, a: Arrangement): ArrangeResult | undefined {
   if (!KVM_KINDS.has(a.kind as KvmArrangement['kind'])) return undefined;
@@ -116,6 +117,18 @@ function arrange(t: EmulatorScenario, a: Arrangement): ArrangeResult | undefined
       t.beforeStart(k.kind);
       s.cmdline = s.cmdline.filter((x) => !x.startsWith(`${k.param}=`)).concat([`${k.param}=${k.value ? 1 : 0}`]);
       break;
+    case 'kvm-tdx-up':
+    case 'kvm-tdx-needs': {
+      // The profile's KVM configuration is the premise: one that turns off what TDX needs is not
+      // turned into one that brings TDX up.
+      const eras = t.profile.kernel.flavour.eras;
+      const off = kvmTdxNeeds(eras, k.kind === 'kvm-tdx-needs' ? k.except : []).find((n) =>
+        (n.param && s.cmdline.includes(`${n.param}=0`)) || (n.cpuFeature && !s.platform.cpuFeatures.includes(n.cpuFeature)));
+      if (off) {
+        return { met: false, reason: `KVM's TDX needs ${off.param ? `${off.param}, which the profile's command line turns off` : `${off.cpuFeature}, which the profile's CPU lacks`}` };
+      }
+      break;
+    }
     case 'ept-5level':
       kvmSetup(t).ept5Level = k.present;
       break;

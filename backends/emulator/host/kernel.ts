@@ -304,6 +304,12 @@ export class EmulatedKernel implements SeamcallPath {
     return this.tdx?.guestKeyIds.size ?? 0;
   }
 
+  /** tdx_get_nr_guest_keyids(): every TDX KeyID but the global one, what KVM offers TDs (@src:hb-tdx-c-6161). */
+  nrGuestKeyIds(): number {
+    if (!this.tdx) return 0;
+    return this.tdx.nrKeyIds - (this.faults.has('host.guest-keyids-count-global') ? 0 : 1);
+  }
+
   /** tdx_guest_keyid_alloc(): lowest free KeyID after the global one. */
   allocGuestKeyId(): { result: KernelResult; keyId?: number } {
     this.boot();

@@ -76,12 +76,15 @@ function sysInfoLeaf(k: EmulatedKernel, cpu: number): TdSysInfo | ErrnoName {
   if (r.errno) return r.errno;
   const info = k.platform.load<TdSysInfo>(infoPa)!;
   const swapped = k.faults.has('host.module-info-fields-swapped');
-  k.log.print('module-info', info.attributes, info.vendorId, info.majorVersion, info.minorVersion,
+  const printInfo = () => k.log.print('module-info', info.attributes, info.vendorId, info.majorVersion, info.minorVersion,
     swapped ? info.buildNum : info.buildDate, swapped ? info.buildDate : info.buildNum);
+  const late = k.faults.has('host.module-info-after-cmrs');
+  if (!late) printInfo();
   for (const c of k.platform.load<{ base: bigint; size: bigint }[]>(cmrPa) ?? []) {
     if (c.size === 0n) break;
     k.log.print('cmr', c.base, c.base + c.size);
   }
+  if (late) printInfo();
   return info;
 }
 

@@ -59,7 +59,7 @@ export class EmulatedKvm {
     if (!this.module) {
       this.module = loadKvmIntel(this.kernel, this.faults);
       const k = this.kernel;
-      if (this.module.tdx && k.eras['kvm-tdx'] === 'mainline' && k.tdx) this.miscTdxCapacity = k.tdx.nrKeyIds - 1;
+      if (this.module.tdx && k.eras['kvm-tdx'] === 'mainline' && k.tdx) this.miscTdxCapacity = k.nrGuestKeyIds();
     }
     return this.module.result;
   }

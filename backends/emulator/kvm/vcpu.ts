@@ -169,7 +169,7 @@ export class TdVcpu {
       region.gpa += PAGE;
       region.nrPages--;
     }
-    return { ...cmdResult(result), region };
+    return { ...cmdResult(result), region: f.has('kvm.mem-region-not-advanced') ? { ...cmd.data.region } : region };
   }
 
   /** tdx_read_cpuid(): one leaf/sub-leaf of the TD's virtual CPUID through TDH.MNG.RD. */
