@@ -22,6 +22,8 @@ export interface WorldParameters {
   snapshot?: string;
   faults?: string[];
   allowDestructive?: boolean;
+  /** A recording run of the capture command: its target factory is provided, not made here. */
+  recording?: string;
 }
 
 export const TARGETS = {
@@ -39,6 +41,7 @@ export interface Selection {
   snapshot?: string;
   faults: string[];
   allowDestructive: boolean;
+  recording?: string;
 }
 
 export class SelectionError extends Error {
@@ -61,6 +64,7 @@ export function resolveSelection(params: WorldParameters = {}, env: NodeJS.Proce
     snapshot,
     faults: params.faults ?? [],
     allowDestructive: params.allowDestructive ?? env.TDX_ALLOW_DESTRUCTIVE === '1',
+    ...(params.recording ? { recording: params.recording } : {}),
   };
 }
 
@@ -84,6 +88,7 @@ const factories = new Map<string, TargetFactory>();
 export function factoryFor(sel: Selection): TargetFactory {
   const key = JSON.stringify(sel);
   let f = factories.get(key);
+  if (!f && sel.recording) throw new SelectionError('a recording run is started by the capture command, which provides its target');
   if (!f) {
     f = sel.target === 'linux' ? linux().linuxFactory({ allowDestructive: sel.allowDestructive })
       : sel.target === 'snapshot' ? linux().snapshotFactory(sel.snapshot!)
@@ -92,6 +97,11 @@ export function factoryFor(sel: Selection): TargetFactory {
     factories.set(key, f);
   }
   return f;
+}
+
+/** Use `f` for runs with these parameters (the capture command's recording target). */
+export function provideFactory(params: WorldParameters, f: TargetFactory): void {
+  factories.set(JSON.stringify(resolveSelection(params)), f);
 }
 
 export function targetFactory(params: WorldParameters): TargetFactory {

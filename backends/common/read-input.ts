@@ -20,6 +20,8 @@ const MiB = 1024 * 1024;
 export const INPUT_LIMITS = {
   /** A kernel log, a system report or any one file of a snapshot. */
   capture: 64 * MiB,
+  /** A snapshot's transcript.json (every scenario's answers, shared prefixes stored once). */
+  transcript: 256 * MiB,
   /** A snapshot's manifest.json. */
   manifest: 16 * MiB,
   /** messages.ndjson of a run (every profile's run of the whole suite is well under this). */

@@ -13,6 +13,7 @@ import { runProbes } from './live';
 import type { Probe, ProbeResults } from './probes';
 import { evidenceFromFile } from './single-file';
 import { readSnapshotDir, SnapshotError, type Manifest } from './snapshot';
+import { TranscriptIndex } from './capture/replayer';
 
 export interface SourceReading extends Reading {
   kind: 'linux' | 'snapshot' | 'emulated-linux';
@@ -21,6 +22,8 @@ export interface SourceReading extends Reading {
   manifest: Manifest | null;
   /** Probe results (live or bundle); null for a single file. */
   probes: { probes: Probe[]; results: ProbeResults } | null;
+  /** A format-2 bundle's recorded scenarios, to answer them again. */
+  transcript?: TranscriptIndex;
 }
 
 export function readSnapshot(path: string): SourceReading {
@@ -33,10 +36,10 @@ export function readSnapshot(path: string): SourceReading {
     throw new SnapshotError(p, describeErrno(e));
   }
   if (isDir) {
-    const { manifest, probes, results } = readSnapshotDir(p);
+    const { manifest, probes, results, transcript } = readSnapshotDir(p);
     const r = readEvidence(evidenceFromProbes(probes, results));
     r.facts.formats.unshift('snapshot');
-    return { ...r, kind: 'snapshot', name: p, manifest, probes: { probes, results } };
+    return { ...r, kind: 'snapshot', name: p, manifest, probes: { probes, results }, ...(transcript ? { transcript: new TranscriptIndex(transcript, `capture ${p}`) } : {}) };
   }
   return { ...readEvidence(evidenceFromFile(p)), kind: 'snapshot', name: p, manifest: null, probes: null };
 }

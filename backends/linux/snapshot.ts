@@ -5,6 +5,9 @@
  *   manifest.json      format, format version, time, tool version, host, user, and per probe:
  *                      what was read (the probe), its result or why it could not be read
  *   files/<id>.txt     the text each file or command gave, byte for byte
+ *   transcript.json    (format 2) what the machine answered to every scenario the capture ran,
+ *                      operation by operation (capture/transcript.ts); the manifest lists the
+ *                      scenarios and how they ended when they were recorded
  *
  * Reading one goes through the same parsers as the live machine. Anything wrong with the input
  * is a SnapshotError naming the file and the problem, which the CLI prints as one line.
@@ -16,9 +19,11 @@ import { join, resolve } from 'node:path';
 import type { CpuidRegs } from './evidence';
 import { describeProbe } from './from-probes';
 import type { Probe, ProbeResult, ProbeResults } from './probes';
+import { TRANSCRIPT_FORMAT, TRANSCRIPT_FORMAT_VERSION, type Transcript } from './capture/transcript';
 
 export const SNAPSHOT_FORMAT = 'tdx-conformance-snapshot';
-export const SNAPSHOT_FORMAT_VERSION = 1;
+export const SNAPSHOT_FORMAT_VERSION = 2;
+export const TRANSCRIPT_FILE = 'transcript.json';
 export const MANIFEST = 'manifest.json';
 
 /** Bad snapshot input: the CLI turns it into a one-line usage error (exit 2). */
@@ -54,6 +59,16 @@ export interface Manifest {
   entries: ManifestEntry[];
   /** What could not be read, and why (the same facts as the error results, listed together). */
   unreadable: { what: string; why: string }[];
+  /** Format 2: the recorded scenarios (their answers are in transcript.json). */
+  transcript?: RecordedRun;
+}
+
+export interface RecordedRun {
+  file: typeof TRANSCRIPT_FILE;
+  /** What answered: this machine, or the emulated machine of a profile. */
+  machine: string;
+  /** The scenarios run while recording, and how each ended then. */
+  scenarios: { key: string; name: string; status: string }[];
 }
 
 function stored(id: string, r: ProbeResult): { result: StoredResult; text?: string } {
@@ -65,7 +80,8 @@ function stored(id: string, r: ProbeResult): { result: StoredResult; text?: stri
   return { result: { kind: 'faulted' } };
 }
 
-export function writeSnapshot(dir: string, probes: readonly Probe[], results: ProbeResults, toolVersion: string, now = new Date()): Manifest {
+export function writeSnapshot(dir: string, probes: readonly Probe[], results: ProbeResults, toolVersion: string, now = new Date(),
+  recorded?: { run: Omit<RecordedRun, 'file'>; transcript: Transcript }): Manifest {
   const out = resolve(dir);
   if (existsSync(out) && !statSync(out).isDirectory()) throw new SnapshotError(out, 'exists and is not a directory');
   if (existsSync(join(out, MANIFEST))) throw new SnapshotError(join(out, MANIFEST), 'a snapshot is already there; choose an empty directory');
@@ -80,14 +96,16 @@ export function writeSnapshot(dir: string, probes: readonly Probe[], results: Pr
   }
   const manifest: Manifest = {
     format: SNAPSHOT_FORMAT,
-    formatVersion: SNAPSHOT_FORMAT_VERSION,
+    formatVersion: recorded ? 2 : 1,
     capturedAt: now.toISOString(),
     tool: { name: 'tdx-conformance', version: toolVersion },
     host: hostname(),
     uid: typeof process.getuid === 'function' ? process.getuid() : null,
     entries,
     unreadable: entries.filter((e) => e.result.kind === 'error').map((e) => ({ what: e.source, why: (e.result as { error: string }).error })),
+    ...(recorded ? { transcript: { file: TRANSCRIPT_FILE, ...recorded.run } } : {}),
   };
+  if (recorded) writeFileSync(join(out, TRANSCRIPT_FILE), JSON.stringify(recorded.transcript) + '\n');
   writeFileSync(join(out, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
   return manifest;
 }
@@ -95,7 +113,7 @@ export function writeSnapshot(dir: string, probes: readonly Probe[], results: Pr
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Read and check a bundle's manifest, then its files, into probe results. */
-export function readSnapshotDir(dir: string): { manifest: Manifest; probes: Probe[]; results: ProbeResults } {
+export function readSnapshotDir(dir: string): { manifest: Manifest; probes: Probe[]; results: ProbeResults; transcript: Transcript | null } {
   const file = join(dir, MANIFEST);
   if (!existsSync(file)) throw new SnapshotError(dir, `no snapshot here (no ${MANIFEST}); give a directory written by \`tdx-conformance capture\` or a kernel log file`);
   let doc: unknown;
@@ -154,5 +172,27 @@ export function readSnapshotDir(dir: string): { manifest: Manifest; probes: Prob
         throw new SnapshotError(file, `entries[${i}] has an unknown result kind "${(r as { kind: string }).kind}"`);
     }
   });
-  return { manifest, probes, results };
+  return { manifest, probes, results, transcript: manifest.transcript ? readTranscript(dir, file, manifest.transcript) : null };
+}
+
+function readTranscript(dir: string, manifestFile: string, run: RecordedRun): Transcript {
+  if (run.file !== TRANSCRIPT_FILE) throw new SnapshotError(manifestFile, `transcript.file must be "${TRANSCRIPT_FILE}"`);
+  const f = join(dir, TRANSCRIPT_FILE);
+  if (!existsSync(f)) throw new SnapshotError(f, 'missing (the manifest says the capture recorded scenarios)');
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readInputFile(f, INPUT_LIMITS.transcript).toString('utf8'));
+  } catch (e) {
+    if (e instanceof InputError) throw new SnapshotError(f, e.problem);
+    throw new SnapshotError(f, `not valid JSON (${(e as Error).message.split('\n')[0]})`);
+  }
+  if (!isObject(doc) || doc.format !== TRANSCRIPT_FORMAT) throw new SnapshotError(f, `not a transcript (format must be "${TRANSCRIPT_FORMAT}")`);
+  if (doc.formatVersion !== TRANSCRIPT_FORMAT_VERSION) throw new SnapshotError(f, `transcript format version ${String(doc.formatVersion)} is not the one this tool reads (${TRANSCRIPT_FORMAT_VERSION})`);
+  if (!Array.isArray(doc.nodes)) throw new SnapshotError(f, 'nodes must be a list');
+  doc.nodes.forEach((n: unknown, i: number) => {
+    if (!isObject(n) || n.id !== i || typeof n.key !== 'string' || !isObject(n.answer) || !(n.parent === null || (typeof n.parent === 'number' && n.parent < i))) {
+      throw new SnapshotError(f, `nodes[${i}] is not a node (id ${i}, an earlier parent or null, key, answer)`);
+    }
+  });
+  return doc as unknown as Transcript;
 }

@@ -191,6 +191,9 @@ export function linuxFactory(opts: LinuxTargetOptions = {}): TargetFactory {
 
 /** A snapshot bundle or a kernel log file; bad input throws SnapshotError. */
 export function snapshotFactory(path: string): TargetFactory {
-  return linuxTargetFactory(readSnapshot(path), () => null, {}, false);
+  const r = readSnapshot(path);
+  // A format-2 bundle answers the scenarios it recorded; any other step is "not in the capture".
+  const t = r.transcript;
+  return t ? linuxTargetFactory(r, () => t.session(), {}, true) : linuxTargetFactory(r, () => null, {}, false);
 }
 

@@ -11,6 +11,7 @@ Feature: TDX commands on a VM that is not a TD
 
     Scenario: KVM_TDX_CAPABILITIES on a default VM
       Given a host with an Intel CPU
+      And KVM is loaded
       When the VMM creates a VM of type 0
       And the VMM issues KVM_TDX_CAPABILITIES on that VM
       Then the sub-command fails with ENOTTY

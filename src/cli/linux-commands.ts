@@ -19,7 +19,15 @@ export function registerLinuxCommands(program: Command): void {
 
   program
     .command('capture')
-    .description('read this machine (read-only) and write a snapshot bundle to evaluate elsewhere')
+    .description('read a machine and record what it answers to the suite\'s scenarios, into a snapshot bundle to evaluate elsewhere (run --snapshot DIR)')
     .requiredOption('--out <dir>', 'directory to write the snapshot into (new or empty)')
-    .action(handled(async (opts: { out: string }) => (await import('./capture')).captureCommand(opts)));
+    .option('--target <name>', 'linux (this machine) or emulated-linux (the emulated machine of --profile)', 'linux')
+    .option('--profile <name>', 'with --target emulated-linux: the emulator profile (default: the default profile)')
+    .option('--faults <names>', 'with --target emulated-linux: comma-separated emulator faults to switch on')
+    .option('--probes-only', 'store the probes only (files, log, CPUID, MSRs); record no scenario, create no VM')
+    .addHelpText('after', `
+Recording runs the scenarios as a live run would: on a real machine it creates VMs and TDs and
+closes them again, and changes nothing else (no @destructive scenario runs). --probes-only reads
+files and registers only.`)
+    .action(handled(async (opts: import('./capture').CaptureOptions) => (await import('./capture')).captureCommand(opts)));
 }

@@ -92,6 +92,14 @@ export function buildProgram(): Command {
     .option('--target <name>', 'emulator, or emulated-linux: the faults of every requirement the linux backend executes over the emulated machine', 'emulator')
     .action(handled(async (opts) => (await import('./mutate')).mutateCommand(opts)));
 
+  program
+    .command('compare-runs')
+    .description('compare two runs (their --out directories) scenario by scenario: exit 1 where both executed a scenario and its status differs')
+    .argument('<a>', 'reports of one run (a profile directory, or a directory of them from --profile all)')
+    .argument('<b>', 'reports of the other run')
+    .option('--json', 'the comparison as JSON')
+    .action(handled(async (a: string, b: string, opts: { json?: boolean }) => (await import('./compare-runs')).compareRunsCommand(a, b, opts)));
+
   registerReportCommands(program);
   registerLinuxCommands(program);
   return program;
