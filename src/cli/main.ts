@@ -25,6 +25,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--target <name>', 'target: emulator, linux (this machine), emulated-linux (the linux backend over an emulated machine) or snapshot').default('emulator'))
     .option('--profile <name>', 'emulator platform profile, or "all" (default: the default profile)')
     .option('--snapshot <path>', 'snapshot directory or kernel log file (implies --target snapshot)')
+    .addOption(new Option('--role <role>', "with --target emulated-linux: the profile's host (default) or its TD guest, seen from inside").choices(['host', 'guest']))
     .option('--tags <expression>', 'cucumber tag expression selecting scenarios')
     .option('--faults <names>', 'comma-separated emulator faults to switch on')
     .option('--out <dir>', 'output directory for reports', 'reports')

@@ -13,6 +13,8 @@ export interface RunOptions {
   target: string;
   profile?: string;
   snapshot?: string;
+  /** emulated-linux: host or guest. */
+  role?: string;
   tags?: string;
   faults?: string;
   out: string;
@@ -62,7 +64,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     let ok = true;
     for (const profile of names) {
       const world = {
-        target: opts.target, profile, faults, allowDestructive: !!opts.allowDestructive,
+        target: opts.target, profile, faults, allowDestructive: !!opts.allowDestructive, ...(opts.role ? { role: opts.role } : {}),
         ...(opts.snapshot === undefined ? {} : { snapshot: resolve(opts.snapshot) }),
       };
       resolveSelection(world);

@@ -8,12 +8,18 @@ import { join } from 'node:path';
 import { FAULTS, type FaultName } from '../../backends/emulator/faults';
 import { defaultProfileName, loadProfiles } from '../../backends/emulator/profile';
 import type { ScenarioResult } from '../reports/results';
-import { runOnce, type FaultOutcome } from './run-fault';
+import { EMULATOR, runOnce, type CampaignTarget, type FaultOutcome } from './run-fault';
+
+export type { CampaignTarget } from './run-fault';
 
 export interface CampaignOptions {
   faults: FaultName[];
   full: boolean;
   workers: number;
+  /** Where the scenarios run (default: the emulator). */
+  on?: CampaignTarget;
+  /** The profiles to try, in order (default: the default profile first, then the others). */
+  profiles?: string[];
   onProgress?: (o: FaultOutcome, done: number, total: number) => void;
 }
 
@@ -29,11 +35,11 @@ export function profileOrder(): string[] {
   return [def, ...[...loadProfiles().keys()].filter((p) => p !== def)];
 }
 
-export async function cleanRun(profiles: readonly string[]): Promise<CampaignReport['clean']> {
+export async function cleanRun(profiles: readonly string[], on: CampaignTarget = EMULATOR): Promise<CampaignReport['clean']> {
   const started = Date.now();
   const c = { passed: 0, failed: 0, skipped: 0, blocked: 0, profiles: profiles.length, seconds: 0 };
   for (const p of profiles) {
-    for (const r of await runOnce(p, [])) {
+    for (const r of await runOnce(p, [], undefined, on)) {
       const k = (r.status === 'passed' || r.status === 'skipped' || r.status === 'blocked' ? r.status : 'failed') as keyof typeof c;
       (c[k] as number)++;
     }
@@ -44,8 +50,8 @@ export async function cleanRun(profiles: readonly string[]): Promise<CampaignRep
 
 export async function runCampaign(opts: CampaignOptions): Promise<CampaignReport> {
   const started = Date.now();
-  const profiles = profileOrder();
-  const clean = await cleanRun(profiles);
+  const profiles = opts.profiles ?? profileOrder();
+  const clean = await cleanRun(profiles, opts.on);
   const outcomes: FaultOutcome[] = [];
   const pending = [...opts.faults];
   const workers = Math.max(1, Math.min(opts.workers, pending.length));
@@ -54,7 +60,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignReport
     const next = () => {
       const fault = pending.shift();
       if (fault === undefined) child.send('stop');
-      else child.send({ fault, profiles, full: opts.full });
+      else child.send({ fault, profiles, full: opts.full, on: opts.on ?? EMULATOR });
     };
     child.on('message', (m: 'ready' | FaultOutcome) => {
       if (m !== 'ready') {

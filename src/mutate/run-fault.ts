@@ -21,20 +21,29 @@ export interface FaultOutcome {
 
 const failing = (r: ScenarioResult): boolean => !['passed', 'skipped', 'blocked'].includes(r.status);
 
-export async function runOnce(profile: string, faults: string[], tags?: string): Promise<ScenarioResult[]> {
+/**
+ * Where a campaign runs its scenarios: the emulator (default), or the linux backend over an
+ * emulator profile's machine (emulated-linux), as its host or its TD guest. A fault of the model
+ * is then judged by what a real machine's interfaces would show of it.
+ */
+export type CampaignTarget = { target: 'emulator' } | { target: 'emulated-linux'; role?: 'host' | 'guest' };
+
+export const EMULATOR: CampaignTarget = { target: 'emulator' };
+
+export async function runOnce(profile: string, faults: string[], tags?: string, on: CampaignTarget = EMULATOR): Promise<ScenarioResult[]> {
   const envelopes: Envelope[] = [];
-  await runSuite({ world: { target: 'emulator', profile, faults }, tags, console: null, onMessage: (e) => envelopes.push(e) });
+  await runSuite({ world: { ...on, profile, faults }, tags, console: null, onMessage: (e) => envelopes.push(e) });
   return scenarioResults(envelopes);
 }
 
-export async function runFault(name: FaultName, profiles: readonly string[], full: boolean): Promise<FaultOutcome> {
+export async function runFault(name: FaultName, profiles: readonly string[], full: boolean, on: CampaignTarget = EMULATOR): Promise<FaultOutcome> {
   const started = Date.now();
   const spec = FAULTS[name];
   const tags = full ? undefined : spec.requirements.map((r) => `@req:${r}`).join(' or ');
   const tried: string[] = [];
   for (const profile of profiles) {
     tried.push(profile);
-    const killers = (await runOnce(profile, [name], tags)).filter(failing);
+    const killers = (await runOnce(profile, [name], tags, on)).filter(failing);
     if (killers.length) {
       return {
         name, kind: spec.kind, requirements: [...spec.requirements], killed: true,

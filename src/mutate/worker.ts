@@ -1,11 +1,12 @@
 /** A campaign worker process: receives fault names over IPC, answers with their outcomes. */
 import type { FaultName } from '../../backends/emulator/faults';
-import { runFault } from './run-fault';
+import { runFault, type CampaignTarget } from './run-fault';
 
 interface Job {
   fault: FaultName;
   profiles: string[];
   full: boolean;
+  on?: CampaignTarget;
 }
 
 let queue = Promise.resolve();
@@ -15,7 +16,7 @@ process.on('message', (job: Job | 'stop') => {
     return;
   }
   queue = queue.then(async () => {
-    const outcome = await runFault(job.fault, job.profiles, job.full);
+    const outcome = await runFault(job.fault, job.profiles, job.full, job.on);
     process.send!(outcome);
   });
 });
