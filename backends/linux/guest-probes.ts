@@ -31,7 +31,7 @@ export const measurementProbeId = (file: string): string => `mr-${file.replace(/
 export const TSM_ITEM_PROBE = 'tsm-item';
 
 /** Leaves executed from user space: the module's fixed leaves, the signature, the hypervisor range, out-of-range and unhandled ones. */
-export const USER_CPUID_LEAVES = [0x0, 0x1, 0x2, 0x6, 0x9, 0x21, 0x23, 0x40000000, 0x50000000, 0x80000006] as const;
+export const USER_CPUID_LEAVES = [0x0, 0x1, 0x2, 0x6, 0x9, 0x21, 0x23, 0x40000000, 0x40000001, 0x50000000, 0x80000006] as const;
 /** Instructions whose end a process shows: the ones a TD refuses, and VMCALL (an unexpected #VE). */
 export const PROBED_INSTRUCTIONS = [
   'VMCALL', 'INVEPT', 'INVVPID', 'VMCLEAR', 'VMFUNC', 'VMLAUNCH', 'VMPTRLD', 'VMPTRST', 'VMREAD', 'VMRESUME', 'VMWRITE', 'VMXOFF', 'VMXON',

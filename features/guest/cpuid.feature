@@ -90,10 +90,15 @@ Feature: CPUID in a TD
       Then EAX, EBX, ECX and EDX are what the VMM answered in R12 to R15
 
     @needs:guest.cpuid
-    Scenario: From user space, leaf 0x40000000 carries the VMM's signature, not zeros
+    Scenario Outline: From user space, leaf <leaf> is the VMM's answer (<what>), not zeros
       Given a TD guest
-      When a user-space task executes CPUID leaf 0x40000000 subleaf 0
-      Then EBX, ECX and EDX are not all zero
+      When a user-space task executes CPUID leaf <leaf> subleaf 0
+      Then EAX, EBX, ECX and EDX are not all zero
+
+      Examples:
+        | leaf       | what                               |
+        | 0x40000000 | its highest leaf and its signature |
+        | 0x40000001 | the first leaf it defines          |
 
     @needs:guest.instructions
     Scenario Outline: CPUID leaf <leaf> from <who> is answered as leaf 0x23, without a #VE

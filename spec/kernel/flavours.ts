@@ -253,7 +253,7 @@ export function assumedMainlineFlavour(release: string): KernelFlavour | null {
   if (!version) return null;
   // A distribution's suffix says the kernel is the distribution's, not mainline with a label.
   if (/-(generic|intel|intel-opt|azure|aws|gcp|oracle|kvm|lowlatency|virtual|nvidia)$|\.el\d|\.fc\d|-default$/.test(release)) return null;
-  return FLAVOURS.find((f) => f.name.startsWith('mainline-') && f.releases.some((r) => r.test(version))) ?? null;
+  return FLAVOURS.find((f) => /^(mainline|stable)-/.test(f.name) && f.releases.some((r) => r.test(version))) ?? null;
 }
 
 /**

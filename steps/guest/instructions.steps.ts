@@ -145,9 +145,9 @@ Then('EAX, EBX, ECX and EDX are what the VMM answered in R12 to R15', function (
 
 const cpuidRegs = (r: Partial<Record<Reg, bigint>>): string[] => [r.rax, r.rbx, r.rcx, r.rdx].map((v) => hex((v ?? 0n) & 0xffffffffn));
 
-Then('EBX, ECX and EDX are not all zero', function (this: TdxWorld) {
+Then('EAX, EBX, ECX and EDX are not all zero', function (this: TdxWorld) {
   const r = lastRequest(this).regs ?? {};
-  expect([r.rbx, r.rcx, r.rdx].some((v) => (v ?? 0n) !== 0n), `EAX..EDX = ${cpuidRegs(r).join(' ')}`).to.equal(true);
+  expect([r.rax, r.rbx, r.rcx, r.rdx].some((v) => ((v ?? 0n) & 0xffffffffn) !== 0n), `EAX..EDX = ${cpuidRegs(r).join(' ')}`).to.equal(true);
 });
 
 Then('EAX, EBX, ECX and EDX equal those of CPUID leaf {hex} subleaf {int}', function (this: TdxWorld, leaf: bigint, subleaf: number) {

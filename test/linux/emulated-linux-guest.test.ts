@@ -128,7 +128,6 @@ const UNSEEN_FROM_INSIDE: Partial<Record<FaultName, string>> = {
   'guest.td-ctls-any-bit-writable': 'the TD cannot see its module version, so what its TD_CTLS should hold on that module is not decidable inside',
   'guest.sept-check-skipped': 'shows only in a TD that must not boot; no process runs there',
   'guest.user-ve-oops': 'an oops in a process\'s context kills it with SIGSEGV, the same signal',
-  'guest.cpuid-hv-range-end': 'shows only in what the VMM answers for leaves above 0x40000000, which the emulated VMM answers with zeros',
   'guest.driver-prefix-era': 'the prefixed line is printed only when the VMM fails a quote request, which needs the emulator\'s VMM',
 };
 
