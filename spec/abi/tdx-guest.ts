@@ -19,7 +19,7 @@ export const TDX_GUEST_DEVICE = '/dev/tdx_guest';
 /** The name the tdx_guest driver registers with configfs-tsm (its KBUILD_MODNAME). */
 export const TSM_PROVIDER = 'tdx_guest';
 
-/** TDREPORT_STRUCT: REPORTMACSTRUCT (256), TEE_TCB_INFO (239), reserved (17), TDINFO (512). */
+/** TDREPORT_STRUCT: REPORTMACSTRUCT (256), TEE_TCB_INFO (256: 239 bytes defined, then reserved), TDINFO (512). */
 export const TDREPORT_LAYOUT = {
   reportMacStruct: 0,
   /** REPORTMACSTRUCT: type (4), reserved (12), CPUSVN (16), two SHA-384 hashes, then REPORTDATA. */

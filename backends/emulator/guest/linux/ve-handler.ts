@@ -94,8 +94,9 @@ function writeMsr(env: KernelEnv, vcpu: number, regs: Regs): VeResult {
 
 /**
  * Port I/O from the exit qualification: size-1 in bits 2:0, IN in bit 3, string in bit 4, port in
- * 31:16. The kernel's mask is one bit wider than the size in every version read; a 2026 fix is
- * under review (@src:guest-ml-portio-fix-2026); the scenarios avoid the extra bit.
+ * 31:16. The kernel masks RAX with GENMASK(8 * size, 0), one bit wider than the operand, in every
+ * version read (@src:guest-c-v63): an OUT sends that bit in R15 and an IN replaces it too. A 2026
+ * fix is under review (@src:guest-ml-portio-fix-2026); the scenarios' values leave the bit clear.
  */
 function handleIo(env: KernelEnv, vcpu: number, qual: bigint, regs: Regs): VeResult {
   const isString = (qual & (1n << 4n)) !== 0n;
@@ -104,12 +105,12 @@ function handleIo(env: KernelEnv, vcpu: number, qual: bigint, regs: Regs): VeRes
   if (env.faults.has('guest.io-direction-inverted')) isIn = !isIn;
   const size = Number(qual & 7n) + 1;
   const port = (qual >> 16n) & 0xffffn;
-  const mask = (1n << BigInt(8 * size)) - 1n;
+  const mask = (1n << BigInt(8 * size + 1)) - 1n;
   const rax = regs.rax ?? 0n;
   if (isIn) {
     const r = hypercall(env, vcpu, 'Instruction.IO', { r12: BigInt(size), r13: 0n, r14: port });
     const via: Via = { leaf: 'Instruction.IO', status: r.status };
-    // Only the part of RAX the instruction writes changes.
+    // Only the part of RAX under the mask changes.
     const merged = (rax & ~mask) | (r.status === 0n ? (r.out.r11 ?? 0n) & mask : 0n);
     return r.status === 0n ? { ok: true, regs: { ...regs, rax: merged }, via } : { ok: false, errno: 'EIO', via };
   }
