@@ -78,3 +78,9 @@ test('a configfs-tsm item: provider tdx_guest, generation 0 then 1, and it is go
   assert.deepEqual(r, { ok: true, value: { provider: 'tdx_guest', generations: [0, 1], removed: true } });
   assert.deepEqual(m.state.td.kernel.tsm!.names(), []);
 });
+
+test('a platform that runs no TD (one TDX KeyID) has no guest role: a ProfileError says why', () => {
+  const p = profileNamed('spr-2s-mainline-6.18');
+  const oneKeyId = { ...p, bios: { ...p.bios, tdxKeyIds: 1 } };
+  assert.throws(() => new EmulatedGuestMachine(new EmulatorScenario(oneKeyId, new Faults())), (e: Error) => e.name === 'ProfileError' && /runs no TD.*no TD KeyIDs/.test(e.message));
+});

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import type { Envelope } from '@cucumber/messages';
 import { FAULTS, type FaultName } from '../../backends/emulator/faults';
 import { GUEST_FAULTS } from '../../backends/emulator/faults/guest';
-import { EmulatedGuestMachine } from '../../backends/emulator/machine/guest-machine';
+import { emulatedLinuxFactory } from '../../backends/emulated-linux/target';
+import { EmulatedGuestMachine, noTd } from '../../backends/emulator/machine/guest-machine';
 import { loadProfiles, profileNamed } from '../../backends/emulator/profile';
 import { EmulatorScenario } from '../../backends/emulator/system';
 import { Faults } from '../../backends/emulator/faults';
@@ -54,6 +55,13 @@ const executedOn = new Map<string, Set<string>>();
 const liveResults = new Map<string, ScenarioResult[]>();
 
 for (const profile of loadProfiles().keys()) {
+  const why = noTd(new EmulatorScenario(profileNamed(profile), new Faults()));
+  if (why) {
+    test(`${profile}: a platform that runs no TD has no guest role, and says why`, () => {
+      assert.throws(() => emulatedLinuxFactory(profile, [], 'guest'), (e: Error) => e.name === 'ProfileError' && e.message.includes(why));
+    });
+    continue;
+  }
   test(`${profile}: its TD on emulated-linux fails nothing and agrees with the emulator on every scenario both execute`, async () => {
     const el = await run({ target: 'emulated-linux', role: 'guest', profile });
     const em = await run({ target: 'emulator', profile });

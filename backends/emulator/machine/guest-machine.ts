@@ -13,11 +13,18 @@ import {
   type UserBuffer,
 } from '../../kernel-interface';
 import { TDX_GUEST_DEVICE } from '../../../spec/abi/tdx-guest';
-import { runningTd } from '../facets/guest';
+import { guestPlugin, runningTd } from '../facets/guest';
+import { ProfileError } from '../profile';
 import type { EmulatorScenario } from '../system';
 import { guestIsDirectory, guestLookup, tsmItemName, type GuestMachineState } from './guest-files';
 import { runInTd } from './guest-instructions';
 import { tdxGuestDeviceIoctl } from './guest-ioctls';
+
+/** Why the platform of a scenario can run no TD (no TDX module, too few KeyIDs), or null. */
+export function noTd(scenario: EmulatorScenario): string | null {
+  const r = guestPlugin.arrange?.(scenario, { kind: 'td-guest' });
+  return r && !r.met ? r.reason : null;
+}
 
 export class EmulatedGuestMachine implements KernelInterface {
   readonly describe: string;
@@ -28,6 +35,8 @@ export class EmulatedGuestMachine implements KernelInterface {
 
   constructor(readonly scenario: EmulatorScenario) {
     this.describe = `emulated TD guest of profile ${scenario.profile.name}`;
+    const why = noTd(scenario);
+    if (why) throw new ProfileError(scenario.profile.file, 'guest', `the platform runs no TD, so it has no guest to look at from inside: ${why}`);
     const { td } = runningTd(scenario);
     const boot = td.describe().boot;
     if (!boot.ok) throw new Error(`the emulated TD of profile ${scenario.profile.name} did not boot (${boot.panic}); check its guest section`);
