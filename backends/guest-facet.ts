@@ -6,18 +6,22 @@
  * (the instruction ran natively, the module emulated it, or it raised #VE, #GP, #UD or, when a
  * #VE arrived while #VE delivery was blocked, #DF). `guest` is what the Linux guest did with it
  * (emulated it through a TDVMCALL, returned zeros, sent SIGSEGV, oopsed or panicked). A real TD
- * can observe the guest layer of some requests (CPUID through /dev/cpu/N/cpuid, MSRs through
- * /dev/cpu/N/msr, its own kernel log, /dev/tdx_guest, configfs-tsm) and leaves `module` out;
- * arbitrary instructions in chosen contexts are the emulator's (capability guest.instructions).
+ * can observe the guest layer of some requests (CPUID executed by a process or through
+ * /dev/cpu/N/cpuid, MSRs through /dev/cpu/N/msr, one instruction in a child process and how it
+ * ended, its own kernel log, /dev/tdx_guest, the measurement registers in sysfs, configfs-tsm) and
+ * leaves `module` and the TDVMCALLs out; arbitrary instructions in chosen contexts, in the kernel,
+ * are the emulator's (capability guest.instructions).
  */
 import type { TdcallLeaf } from '../spec/abi/tdcall';
 import type { TdvmcallLeaf } from '../spec/abi/tdvmcall';
-import type { KernelLog } from './host-facet';
+import type { KernelLog, LogEvent } from './host-facet';
 import type { KernelResult, ModuleDescription, Observed, Regs } from './port';
 
 export const GUEST_CAPABILITIES = {
   'guest.instructions': 'arbitrary instructions can be executed inside a TD, in kernel or user mode',
-  'guest.cpuid': 'CPUID can be executed inside a TD',
+  'guest.user-instructions': 'one instruction can be run by a process inside the TD, and how the process ended seen',
+  'guest.files': "the TD's own view of itself can be read: its CPU flags, whether /dev/tdx_guest exists, that it booted",
+  'guest.cpuid': 'CPUID can be executed inside a TD (by a process, or in the kernel through the cpuid driver)',
   'guest.msr': 'MSRs can be read and written inside a TD',
   'guest.memory': 'guest memory can be accessed and converted private/shared',
   'guest.log': 'the guest kernel log can be read',
@@ -110,14 +114,18 @@ export interface TdcallRecord {
 }
 
 export interface GuestOutcome {
-  module: ModuleReaction;
-  guest: GuestReaction;
+  /** The module's reaction, where the target sees it (not from inside a real TD). */
+  module?: ModuleReaction;
+  /** What the kernel did, where the target sees it (a process's end shows SIGILL and SIGSEGV). */
+  guest?: GuestReaction;
   /** General registers after the instruction (results: CPUID output, RDMSR value, IN data). */
   regs: Regs;
-  /** TDVMCALLs made while handling the instruction, in order. */
-  tdvmcalls: TdvmcallRecord[];
+  /** TDVMCALLs made while handling the instruction, in order, where the target sees them. */
+  tdvmcalls?: TdvmcallRecord[];
   /** Kernel log lines printed while handling it. */
   log: string[];
+  /** Those lines that are catalogue messages (spec/kernel/printk.ts). */
+  events?: LogEvent[];
 }
 
 /** RDMSR/WRMSR as the kernel's msr driver does them (a faulting access is an outcome). */
@@ -167,6 +175,8 @@ export interface TdxGuestIoctl {
   cmd: number;
   /** REPORTDATA the caller places in the request (the kernel copies TDX_REPORTDATA_LEN bytes). */
   reportdata?: Uint8Array;
+  /** The argument is an address where the process has no memory (default: a struct tdx_report_req). */
+  unmapped?: boolean;
 }
 
 export interface TdxGuestIoctlResult {
@@ -184,6 +194,22 @@ export interface TsmReportResult {
   generation: number;
   /** TDVMCALLs the provider made (GetQuote), where the target sees them. */
   tdvmcalls?: TdvmcallRecord[];
+}
+
+/** A configfs-tsm report item created, written once and removed, without asking for a quote. */
+export interface TsmItemObservation {
+  provider: string;
+  /** The generation before and after one 64-byte write to inblob. */
+  generations: [number, number];
+  /** The item's directory could be removed again. */
+  removed: boolean;
+}
+
+/** One measurement register file in sysfs (v6.16): its contents, or the errno of the read. */
+export interface MeasurementRead {
+  file: string;
+  result: KernelResult;
+  bytes?: Uint8Array;
 }
 
 /** What the TD says about itself. */
@@ -207,6 +233,20 @@ export interface TdDescription {
 
 export interface GuestFacet {
   describe(): Observed<TdDescription>;
+  /** Whether the guest kernel finished booting (a TD observing itself from inside has). */
+  bootOutcome(): Observed<TdDescription['boot']>;
+  /** The /proc/cpuinfo flags of the TD. */
+  cpuFlags(): Observed<string[]>;
+  /** Whether /dev/tdx_guest exists. */
+  tdxGuestDevice(): Observed<boolean>;
+  /** Every measurement register file the tdx_guest driver shows in sysfs (v6.16), read once. */
+  measurements(): Observed<MeasurementRead[]>;
+  /** Write to an RTMR's sysfs file (extends it unless the kernel refuses: changes the TD). */
+  writeRtmr(index: number, data: Uint8Array): Observed<KernelResult>;
+  /** Create a configfs-tsm report item, read it, write a 64-byte inblob, read it again, remove it. */
+  tsmItem(): Observed<TsmItemObservation>;
+  /** The provider a configfs-tsm report item names (an item made, read and removed). */
+  tsmProvider(): Observed<string>;
   /** The guest kernel log since boot. */
   log(): Observed<KernelLog>;
   /** Execute one instruction on a vCPU (capability guest.instructions). */

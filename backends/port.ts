@@ -88,6 +88,11 @@ export interface TargetDescription {
     keyIds: { start: number; end: number } | null;
     errata: string[];
   };
+  /**
+   * The TD guest the target runs besides being a host (the emulator): its kernel, which decides
+   * the eras and versions of guest scenarios (@guest). A TD seen from inside has it as `kernel`.
+   */
+  guest?: { kernel: { release: string | null; flavour: string | null } };
   /** Emulator only: deliberate deviations switched on for this run. */
   faults?: string[];
   notes?: string[];

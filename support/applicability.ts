@@ -3,7 +3,7 @@
  * Eras come from the kernel flavour table (spec/kernel/flavours.ts), never from the target's own
  * statement of how it behaves. Every "no" carries a kind and a sentence for the reports.
  */
-import { ERA_DIMENSIONS, flavour, isEraDimension, isFlavourName, type Eras } from '../spec/kernel/flavours';
+import { ERA_DIMENSIONS, eraOf, flavour, isEraDimension, isFlavourName, type Eras } from '../spec/kernel/flavours';
 import { isCapability, type Capability, type TargetDescription } from '../backends/port';
 import { compareVersions, parseRange, satisfies } from '../spec/kernel/versions';
 import { tagValues } from './tags';
@@ -39,7 +39,9 @@ export function moduleVersion(d: TargetDescription): string | null {
 }
 
 export function decide(tags: readonly string[], ctx: GateContext): Decision {
-  const d = ctx.description;
+  // A guest scenario is about the TD's kernel, where the target runs a TD besides its own kernel.
+  const g = ctx.description.guest;
+  const d = g && tags.includes('@guest') ? { ...ctx.description, kernel: g.kernel } : ctx.description;
   const notApplicable = (reason: string): Decision => ({ runs: false, kind: 'not-applicable', reason });
   const cannot = (reason: string): Decision => ({ runs: false, kind: 'cannot-observe', reason });
 
@@ -64,7 +66,9 @@ export function decide(tags: readonly string[], ctx: GateContext): Decision {
     }
     for (const [dim, values] of wanted) {
       if (!eras) return cannot(`kernel flavour unknown (release ${d.kernel.release ?? 'unknown'}), so era ${dim}=${values.join('|')} cannot be decided`);
-      const actual = eras[dim as keyof Eras];
+      const era = eraOf(flavour(d.kernel.flavour!), dim as keyof Eras);
+      if ('undecided' in era) return cannot(`era ${dim} of ${d.kernel.flavour} (${d.kernel.release ?? 'release unknown'}) is undecided: ${era.undecided}`);
+      const actual = era.value;
       if (!values.includes(actual)) {
         return notApplicable(`applies to kernels where ${dim}=${values.join(' or ')}; ${d.kernel.flavour} has ${dim}=${actual}`);
       }

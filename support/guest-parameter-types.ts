@@ -130,6 +130,7 @@ export const GUEST_LOG_PHRASES: Readonly<Record<string, MessageId>> = {
   'memory encryption with Intel TDX is active': 'memory-encryption',
   'the VMM did not configure the x2APIC IDs': 'guest-x2apic-unconfigured',
   'SEPT #VEs are not disabled': 'guest-sept-ve-misconfig',
+  'HLT was emulated with interrupts enabled': 'guest-hlt-irqs-on',
 };
 
 defineParameterType({

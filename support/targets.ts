@@ -19,6 +19,8 @@ const emulatedLinux = (): typeof import('../backends/emulated-linux/target') => 
 export interface WorldParameters {
   target?: string;
   profile?: string;
+  /** emulated-linux only: which machine of the profile, host (default) or guest (its TD, from inside). */
+  role?: string;
   snapshot?: string;
   faults?: string[];
   allowDestructive?: boolean;
@@ -38,6 +40,7 @@ export type TargetName = keyof typeof TARGETS;
 export interface Selection {
   target: TargetName;
   profile?: string;
+  role?: 'host' | 'guest';
   snapshot?: string;
   faults: string[];
   allowDestructive: boolean;
@@ -58,9 +61,16 @@ export function resolveSelection(params: WorldParameters = {}, env: NodeJS.Proce
   }
   const snapshot = params.snapshot ?? env.TDX_SNAPSHOT;
   if (target === 'snapshot') checkSnapshot(snapshot);
+  // TDX_ROLE applies to emulated-linux runs only; a role asked for another target is a mistake.
+  const role = params.role ?? (target === 'emulated-linux' ? env.TDX_ROLE : undefined);
+  if (role !== undefined && role !== 'host' && role !== 'guest') throw new SelectionError(`unknown role "${role}"; valid roles: host, guest`);
+  if (role !== undefined && target !== 'emulated-linux') {
+    throw new SelectionError(`a role is chosen only for target emulated-linux (the other targets are one machine); got target ${target}`);
+  }
   return {
     target: target as TargetName,
     profile: params.profile ?? env.TDX_PROFILE,
+    ...(role ? { role } : {}),
     snapshot,
     faults: params.faults ?? [],
     allowDestructive: params.allowDestructive ?? env.TDX_ALLOW_DESTRUCTIVE === '1',
@@ -92,7 +102,7 @@ export function factoryFor(sel: Selection): TargetFactory {
   if (!f) {
     f = sel.target === 'linux' ? linux().linuxFactory({ allowDestructive: sel.allowDestructive })
       : sel.target === 'snapshot' ? linux().snapshotFactory(sel.snapshot!)
-      : sel.target === 'emulated-linux' ? emulatedLinux().emulatedLinuxFactory(sel.profile, sel.faults)
+      : sel.target === 'emulated-linux' ? emulatedLinux().emulatedLinuxFactory(sel.profile, sel.faults, sel.role)
       : emulator().emulatorFactory(sel.profile, sel.faults);
     factories.set(key, f);
   }

@@ -15,6 +15,7 @@ import { FLAVOURS, flavour, type KernelFlavour } from '../../spec/kernel/flavour
 import type { MemoryRegion } from '../port';
 import { isFaultName } from './faults';
 import { MODULE_BUILDS, moduleBuild, type ModuleBuild } from './module/versions';
+import { parseGuestSection, type GuestProfile } from './profile-guest';
 import { CPU_MODELS } from '../../spec/platform/cpu-models';
 
 export const PROFILES_DIR = resolve(__dirname, '../../profiles');
@@ -35,6 +36,8 @@ export interface Profile {
   memory: { physAddrBits: number; regions: MemoryRegion[]; cmrs: MemoryRegion[] };
   /** What user space has loaded on the machine (the emulated machine serves /dev/cpu/N/msr only with the msr module). */
   userspace: { msrDriver: boolean; cpuidDriver: boolean };
+  /** The TD guest the emulator runs on this platform (profile-guest.ts). */
+  guest: GuestProfile;
   faults: string[];
 }
 
@@ -54,6 +57,7 @@ export function profileSchema(): object {
   schema.properties.module = { enum: MODULE_BUILDS.map((b) => b.id) };
   schema.properties.kernel.properties.flavour = { enum: FLAVOURS.filter((f) => f.name !== 'ubuntu-6.5-intel-opt').map((f) => f.name) };
   schema.properties.cpu.properties.model = { enum: CPU_MODELS.map((m) => m.name) };
+  schema.properties.guest.properties.kernel.properties.flavour = schema.properties.kernel.properties.flavour;
   return schema;
 }
 
@@ -146,6 +150,9 @@ export function parseProfile(text: string, file: string): Profile {
       cmrs: d.memory.cmrs ? regions(d.memory.cmrs, file, 'memory.cmrs') : memRegions.map((r) => ({ ...r })),
     },
     userspace: { msrDriver: d.userspace?.msrDriver ?? false, cpuidDriver: d.userspace?.cpuidDriver ?? false },
+    guest: parseGuestSection(d.guest, { kernel: { flavour: flavour(d.kernel.flavour), release: d.kernel.release }, module: moduleBuild(d.module) }, (field, problem) => {
+      throw new ProfileError(file, field, problem);
+    }),
     faults: d.faults ?? [],
   };
   const expected = basename(file).replace(/\.ya?ml$/, '');

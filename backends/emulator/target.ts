@@ -24,6 +24,7 @@ export function describeProfile(p: Profile, faults: Faults): TargetDescription {
     name: p.name,
     role: 'host',
     kernel: { release: p.kernel.release, flavour: p.kernel.flavour.name },
+    guest: { kernel: { release: p.guest.kernel.release, flavour: p.guest.kernel.flavour.name } },
     module: { major: b.major, minor: b.minor, update: b.update, build: b.build, buildDate: b.buildDate, features0: b.features0, source: 'profile' },
     platform: {
       cpuModel: p.cpu.model,

@@ -9,6 +9,8 @@ import { CPU_MODELS } from '../../spec/platform/cpu-models';
 import { kvmTdxNeeds } from '../../spec/kernel/kvm-tdx-needs';
 import { cpuidKey, msrKey } from './evidence';
 import type { Reading } from './facts';
+import type { GuestArrangement } from '../guest-facet';
+import { arrangeGuestOnReading } from './guest-arrange';
 
 const met: ArrangeResult = { met: true };
 const unmet = (reason: string): ArrangeResult => ({ met: false, reason });
@@ -195,6 +197,7 @@ export function arrangeOnReading(r: Reading, a: Arrangement): ArrangeResult {
     case 'module-untouched':
       return unmet('a real machine cannot keep its kernel from initialising TDX');
     default:
-      return unmet(`a real machine cannot set up "${(a as { kind: string }).kind}"`);
+      return arrangeGuestOnReading(r as Parameters<typeof arrangeGuestOnReading>[0], a as GuestArrangement)
+        ?? unmet(`a real machine cannot set up "${(a as { kind: string }).kind}"`);
   }
 }

@@ -7,6 +7,7 @@ import { cpuidKey, emptyEvidence, mergeEvidence, msrKey, type Evidence, type Sys
 import { journalToLines, kmsgToLines } from './log-sources';
 import { parseLscpu, parseProcCpuinfo } from './parse/cpuinfo';
 import { moduleInfoFromNodes, type TdxModuleNode } from './parse/sysfs';
+import { describeGuestProbe } from './guest-probes';
 import { CPUID_LEAVES, cpuidProbeId, KVM_PARAM_FILES, kvmParamProbeId, parseCpuList, TDX_MODULE_NODES, type Probe, type ProbeResult, type ProbeResults } from './probes';
 
 const text = (r: ProbeResult | undefined): string | null => (r && r.ok && 'text' in r ? r.text : null);
@@ -27,6 +28,8 @@ export function describeProbe(p: Probe): string {
       return `CPUID 0x${p.leaf.toString(16)}.${p.subleaf} on CPU ${p.cpu} (/dev/cpu/${p.cpu}/cpuid)`;
     case 'msr':
       return `MSR 0x${p.msr.toString(16)} on CPU ${p.cpu} (/dev/cpu/${p.cpu}/msr)`;
+    default:
+      return describeGuestProbe(p);
   }
 }
 

@@ -7,6 +7,7 @@ import { KVM_IOCTLS } from '../../spec/uapi/kvm';
 import { isOk, type KernelInterface } from '../kernel-interface';
 import { isUnobservable } from '../port';
 import type { CpuidRegs } from './evidence';
+import { guestProbes, looksLikeTd, runGuestProbe } from './guest-probes';
 import { baseProbes, cpuProbes, parseCpuList, type Probe, type ProbeResult, type ProbeResults } from './probes';
 
 const failed = (r: { errno: string; detail?: string } | { unobservable: string }): ProbeResult =>
@@ -63,6 +64,8 @@ export function runProbe(p: Probe, ki: KernelInterface): ProbeResult {
     case 'command':
     case 'kmsg':
       return { ok: false, error: `probe kind ${p.kind} is read from format-1 snapshots only` };
+    default:
+      return runGuestProbe(p, ki);
   }
 }
 
@@ -74,6 +77,13 @@ export function runProbes(ki: KernelInterface): { probes: Probe[]; results: Prob
   const present = results.get('cpu-present');
   if (present && present.ok && 'text' in present) {
     for (const p of cpuProbes(parseCpuList(present.text))) {
+      probes.push(p);
+      results.set(p.id, runProbe(p, ki));
+    }
+  }
+  // A TD guest: what a process inside it can see of the TDX module and the guest kernel.
+  if (looksLikeTd(results)) {
+    for (const p of guestProbes()) {
       probes.push(p);
       results.set(p.id, runProbe(p, ki));
     }

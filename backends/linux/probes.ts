@@ -8,7 +8,10 @@
  * Every probe only reads. What scenarios do later (KVM ioctls, a TD built and destroyed) is
  * recorded by the capture as it happens (capture/).
  */
+import type { ErrnoName } from '../../spec/abi/errno';
+import type { InstructionRun } from '../kernel-interface';
 import type { CpuidRegs } from './evidence';
+import type { GuestProbe } from './guest-probes';
 
 export type Probe =
   | { id: string; kind: 'file'; path: string; why: string }
@@ -19,7 +22,9 @@ export type Probe =
   | { id: string; kind: 'kvm-api'; why: string }
   /** Kinds of format 1 snapshots, read back but no longer run: commands and /dev/kmsg. */
   | { id: string; kind: 'command'; argv: string[]; timeoutMs: number; why: string }
-  | { id: string; kind: 'kmsg'; path: string; why: string };
+  | { id: string; kind: 'kmsg'; path: string; why: string }
+  /** Run on a TD guest only (guest-probes.ts). */
+  | GuestProbe;
 
 /** What one probe gave: text (files, the log), a yes/no (exists), registers, a number, or why it failed. */
 export type ProbeResult =
@@ -29,6 +34,12 @@ export type ProbeResult =
   | { ok: true; value: bigint }
   /** An MSR read the CPU refused (#GP): the msr driver answers EIO. An observation, not an error. */
   | { ok: true; faulted: true }
+  /** A sequence a child process ran: how it ended, and the kernel log lines printed meanwhile. */
+  | { ok: true; run: InstructionRun; log: string[] }
+  /** Binary contents (a TDREPORT, a measurement register). */
+  | { ok: true; bytes: Buffer }
+  /** The operation failed with this errno, which is what was to be seen (a refused ioctl). */
+  | { ok: true; errno: ErrnoName }
   | { ok: false; error: string };
 
 export type ProbeResults = Map<string, ProbeResult>;

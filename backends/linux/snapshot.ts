@@ -16,6 +16,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { decodeText, INPUT_LIMITS, InputError, readInputFile } from '../common/read-input';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import { isErrnoName, type ErrnoName } from '../../spec/abi/errno';
 import type { CpuidRegs } from './evidence';
 import { describeProbe } from './from-probes';
 import type { Probe, ProbeResult, ProbeResults } from './probes';
@@ -40,6 +41,12 @@ type StoredResult =
   | { kind: 'regs'; regs: CpuidRegs }
   | { kind: 'value'; value: string }
   | { kind: 'faulted' }
+  /** A child process's run: the words it stored or its signal, and the log lines meanwhile. */
+  | { kind: 'run'; ended: 'returned'; out: string[]; log: string[] }
+  | { kind: 'run'; ended: 'signal'; signal: string; log: string[] }
+  /** Binary contents, hex-encoded in a file. */
+  | { kind: 'bytes'; file: string; bytes: number }
+  | { kind: 'errno'; errno: string }
   | { kind: 'error'; error: string };
 
 export interface ManifestEntry {
@@ -77,6 +84,13 @@ function stored(id: string, r: ProbeResult): { result: StoredResult; text?: stri
   if ('exists' in r) return { result: { kind: 'exists', exists: r.exists } };
   if ('regs' in r) return { result: { kind: 'regs', regs: r.regs } };
   if ('value' in r) return { result: { kind: 'value', value: '0x' + r.value.toString(16) } };
+  if ('run' in r) {
+    return r.run.ended === 'returned'
+      ? { result: { kind: 'run', ended: 'returned', out: r.run.out.map((w) => '0x' + w.toString(16)), log: r.log } }
+      : { result: { kind: 'run', ended: 'signal', signal: r.run.signal, log: r.log } };
+  }
+  if ('bytes' in r) return { result: { kind: 'bytes', file: `files/${id}.hex`, bytes: r.bytes.length }, text: r.bytes.toString('hex') };
+  if ('errno' in r) return { result: { kind: 'errno', errno: r.errno } };
   return { result: { kind: 'faulted' } };
 }
 
@@ -91,7 +105,7 @@ export function writeSnapshot(dir: string, probes: readonly Probe[], results: Pr
     const r = results.get(p.id);
     if (!r) continue;
     const s = stored(p.id, r);
-    if (s.text !== undefined && s.result.kind === 'text') writeFileSync(join(out, s.result.file), s.text);
+    if (s.text !== undefined && (s.result.kind === 'text' || s.result.kind === 'bytes')) writeFileSync(join(out, s.result.file), s.text);
     entries.push({ probe: p, source: describeProbe(p), result: s.result });
   }
   const manifest: Manifest = {
@@ -164,6 +178,31 @@ export function readSnapshotDir(dir: string): { manifest: Manifest; probes: Prob
         break;
       case 'faulted':
         results.set(p.id, { ok: true, faulted: true });
+        break;
+      case 'run': {
+        const log = Array.isArray(r.log) ? r.log.map(String) : [];
+        const run = r.ended === 'returned' ? { ended: 'returned' as const, out: (r.out ?? []).map((w) => BigInt(w)) } : { ended: 'signal' as const, signal: String(r.signal) };
+        results.set(p.id, { ok: true, run, log });
+        break;
+      }
+      case 'bytes': {
+        const f = join(dir, r.file);
+        if (!resolve(f).startsWith(resolve(dir))) throw new SnapshotError(file, `entries[${i}] names a file outside the snapshot (${r.file})`);
+        if (!existsSync(f)) throw new SnapshotError(f, `missing (the manifest lists it for ${e.source})`);
+        let hex: string;
+        try {
+          hex = readInputFile(f, INPUT_LIMITS.capture).toString('utf8').trim();
+        } catch (err) {
+          if (err instanceof InputError) throw new SnapshotError(f, err.problem);
+          throw err;
+        }
+        if (!/^([0-9a-f]{2})*$/.test(hex)) throw new SnapshotError(f, 'not hex-encoded bytes');
+        results.set(p.id, { ok: true, bytes: Buffer.from(hex, 'hex') });
+        break;
+      }
+      case 'errno':
+        if (!isErrnoName(String(r.errno))) throw new SnapshotError(file, `entries[${i}] has an unknown errno "${r.errno}"`);
+        results.set(p.id, { ok: true, errno: r.errno as ErrnoName });
         break;
       case 'error':
         results.set(p.id, { ok: false, error: String(r.error) });

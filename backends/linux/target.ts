@@ -21,7 +21,7 @@ import {
 import { arrangeOnReading } from './arrange';
 import { CpuHotplug } from './cpu-hotplug';
 import { msrKey } from './evidence';
-import { linuxGuestFacet } from './guest';
+import { guestCapabilitiesOf, linuxGuestFacet } from './guest';
 import { linuxHostFacet } from './host';
 import { KvmSession, linuxKvmFacet } from './kvm';
 import { readMachine, readSnapshot, type SourceReading } from './load';
@@ -94,6 +94,7 @@ export function capabilitiesOf(r: SourceReading, opts: LinuxTargetOptions, inter
   if (ev.log && f.role === 'host') caps.add('host.init');
   const canCpuid = machine ? !!r.probes?.results.get(cpuidProbeId(0, 0, 0))?.ok : Object.keys(ev.cpuid).length > 0;
   if (isGuest && canCpuid) caps.add('guest.cpuid');
+  if (isGuest) for (const c of guestCapabilitiesOf(r, interfaces)) caps.add(c);
   const msr = ev.msrs[msrKey(0, 0x87)];
   if (msr && !('error' in msr)) caps.add('host.msr');
   if (ev.sysfsModule || ev.tdxHostVersion) caps.add('host.sysfs');
@@ -130,7 +131,8 @@ export class LinuxTarget implements Target {
     this.hotplug = mayChange ? new CpuHotplug(ki!) : null;
     const pastBoot = { reached: false };
     this.host = linuxHostFacet({ reading, live: reading.kind !== 'snapshot', ki, hotplug: this.hotplug, allowDestructive: !!opts.allowDestructive, pastBoot });
-    if (reading.facts.role === 'guest') this.guest = linuxGuestFacet(reading, reading.kind !== 'snapshot', ki);
+    // An emulated TD is fresh per scenario, so a scenario may change it; a real one only when allowed.
+    if (reading.facts.role === 'guest') this.guest = linuxGuestFacet({ reading, ki, live: reading.kind !== 'snapshot', mayChange: reading.kind === 'emulated-linux' || mayChange });
     this.session = ki ? new KvmSession(ki) : null;
     if (this.session) {
       const facet = linuxKvmFacet(this.session);

@@ -1,4 +1,4 @@
-@guest @src:tdx-rst-guest @src:tdxg-drv @src:tdxg-uapi
+@guest @src:tdx-rst-guest @src:tdxg-drv @src:tdxg-uapi @src:guest-tdxg-drv-6867
 Feature: TDREPORT and quotes from inside a TD
   A TD proves what it is with a TDREPORT: a structure the TDX module fills with the TD's
   measurements and configuration and 64 bytes chosen by the caller (REPORTDATA, typically a
@@ -6,17 +6,31 @@ Feature: TDREPORT and quotes from inside a TD
   tdx_guest driver: the ioctl TDX_CMD_GET_REPORT0 on /dev/tdx_guest takes the REPORTDATA and
   returns the 1024-byte TDREPORT. For a quote that a remote party can verify, the driver is also
   a configfs-tsm report provider: it turns a 64-byte inblob into a TDREPORT and has the VMM turn
-  that into a quote (TDVMCALL<GetQuote> on a buffer shared with the VMM). How the driver reports
-  a module that refuses the request changed over time.
+  that into a quote (TDVMCALL<GetQuote> on a buffer shared with the VMM). From v6.16 the driver
+  also shows the measurement registers in sysfs. How the driver reports a module that refuses the
+  request, and how it prefixes its messages, changed over time.
 
-  @req:guest.report.tdreport @needs:guest.report
-  Rule: TDX_CMD_GET_REPORT0 takes 64 bytes of REPORTDATA and returns the 1024-byte TDREPORT, which carries them and the TD's attributes
+  Everything here can be asked of a real TD without changing it, except what a non-conforming
+  kernel could turn into a lasting change: generating a quote (without a quote service on the
+  host it leaves later requests refused), an inblob of the wrong size, and a write to an RTMR,
+  which a conforming kernel refuses when it is short. Those scenarios are @destructive.
+
+  @req:guest.report.tdreport @needs:guest.report @src:guest-mod15-api-defs
+  Rule: TDX_CMD_GET_REPORT0 takes 64 bytes of REPORTDATA and returns the 1024-byte TDREPORT of type TDX (0x81), which carries them, the TD's attributes and its measurements, the same in every report
 
     Scenario: The TDREPORT carries the caller's REPORTDATA
       Given a TD guest
       When a process asks /dev/tdx_guest for a TDREPORT with REPORTDATA of 64 bytes 0x5a
       Then the ioctl succeeded
       And the TDREPORT is 1024 bytes long
+      And the TDREPORT carries the REPORTDATA at offset 128
+      And the TDREPORT's report type is 0x81
+
+    Scenario: Two TDREPORTs carry the same measurements and each its own REPORTDATA
+      Given a TD guest
+      When a process asks /dev/tdx_guest for a TDREPORT with REPORTDATA of 64 bytes 0x01
+      And a process asks /dev/tdx_guest for another TDREPORT with REPORTDATA of 64 bytes 0x02
+      Then both TDREPORTs carry the same 384 bytes at offset 0x210 (MRTD, MRCONFIGID, MROWNER, MROWNERCONFIG, RTMR0 to RTMR3)
       And the TDREPORT carries the REPORTDATA at offset 128
 
     @needs:guest.describe @src:mod-api
@@ -27,7 +41,7 @@ Feature: TDREPORT and quotes from inside a TD
       And the TDREPORT's TDINFO carries the TD's attributes
 
   @req:guest.report.ioctl-errors @needs:guest.report
-  Rule: Any other command on /dev/tdx_guest fails with ENOTTY, including the right type and number encoded with another structure size
+  Rule: Any other command on /dev/tdx_guest fails with ENOTTY, including the right type and number encoded with another structure size; a request the driver cannot read fails with EFAULT
 
     Scenario Outline: ioctl <cmd> (<what>) fails with ENOTTY
       Given a TD guest
@@ -35,13 +49,18 @@ Feature: TDREPORT and quotes from inside a TD
       Then the ioctl failed with ENOTTY
 
       Examples:
-        | cmd        | what                                        |
-        | 0xc4405402 | _IOWR('T', 2) of the same size              |
-        | 0xc2405401 | _IOWR('T', 1) of a 576-byte structure       |
-        | 0x84405401 | _IOW('T', 1) of the right size               |
-        | 0x5401     | _IO('T', 1), no argument                    |
+        | cmd        | what                                  |
+        | 0xc4405402 | _IOWR('T', 2) of the same size        |
+        | 0xc2405401 | _IOWR('T', 1) of a 576-byte structure |
+        | 0x84405401 | _IOW('T', 1) of the right size        |
+        | 0x5401     | _IO('T', 1), no argument              |
 
-  @req:guest.report.errno-era @needs:guest.report @src:ml-report-errno @src:guest-c-v63
+    Scenario: TDX_CMD_GET_REPORT0 with an argument that points to no memory fails with EFAULT
+      Given a TD guest
+      When a process issues TDX_CMD_GET_REPORT0 on /dev/tdx_guest with an argument that points to no memory
+      Then the ioctl failed with EFAULT
+
+  @req:guest.report.errno-era @needs:guest.report @src:guest-ml-report-ebusy @src:guest-c-v63
   Rule: When the module refuses TDG.MR.REPORT, the errno depends on the kernel: an invalid operand is EINVAL, and ENXIO from v6.16; a busy operand is EIO, and EBUSY from v6.16
 
     @era:guest-report-errno=einval
@@ -68,9 +87,46 @@ Feature: TDREPORT and quotes from inside a TD
         | TDX_OPERAND_BUSY    | EBUSY |
         | TDX_SYS_BUSY        | EIO   |
 
-  @req:guest.tsm.report @needs:guest.tsm @src:capture-configfs-tsm
-  Rule: The tdx_guest provider turns a 64-byte inblob into a quote through TDVMCALL<GetQuote> on a shared buffer; any other inblob length is refused with EINVAL before anything is asked
+  @req:guest.report.measurements @era:guest-driver=measurements @needs:guest.report @src:guest-ml-tdxg-mr-616
+  Rule: From v6.16 the tdx_guest driver shows the TD's measurement registers in sysfs, 48 bytes each and equal to the TDREPORT's; a write to an RTMR of other than 48 bytes is refused with EINVAL before anything is extended
 
+    Scenario Outline: <file> in sysfs holds the 48 bytes at offset <offset> of the TDREPORT
+      Given a TD guest
+      When a process reads the measurement registers in sysfs
+      Then the measurement register <file> is the 48 bytes at offset <offset> of a TDREPORT of the TD
+
+      Examples:
+        | file          | offset |
+        | mrtd:sha384   | 0x210  |
+        | mrconfigid    | 0x240  |
+        | mrowner       | 0x270  |
+        | mrownerconfig | 0x2a0  |
+        | rtmr0:sha384  | 0x2d0  |
+        | rtmr1:sha384  | 0x300  |
+        | rtmr2:sha384  | 0x330  |
+        | rtmr3:sha384  | 0x360  |
+
+    @destructive
+    Scenario: A 47-byte write to rtmr2:sha384 is refused, and RTMR2 is unchanged
+      Given a TD guest
+      When a process writes 47 bytes to the measurement register rtmr2:sha384
+      Then the write failed with EINVAL
+      And the 48 bytes at offset 0x330 of a TDREPORT of the TD are what they were before the write
+
+  @req:guest.tsm.report @needs:guest.tsm @src:capture-configfs-tsm @src:guest-ml-tdxg-mr-616
+  Rule: The tdx_guest provider turns a 64-byte inblob into a quote through TDVMCALL<GetQuote> on a shared buffer; any other inblob length is refused with EINVAL before anything is asked; a failing GetQuote is EIO and logged, with the "tdx_guest: " prefix from v6.16
+
+    Scenario: A report item names the tdx_guest provider
+      Given a TD guest
+      When a process creates a configfs-tsm report item
+      Then the report item's provider is "tdx_guest"
+
+    Scenario: A report item counts the writes to it
+      Given a TD guest
+      When a process creates a configfs-tsm report item and writes a 64-byte inblob to it
+      Then the report item's generation was 0 before the write and 1 after it
+
+    @destructive
     Scenario: A 64-byte inblob gives a quote
       Given a TD guest
       When a process requests a configfs-tsm report with a 64-byte inblob
@@ -83,12 +139,11 @@ Feature: TDREPORT and quotes from inside a TD
       When a process requests a configfs-tsm report with a 64-byte inblob
       Then the guest asked the VMM with TDVMCALL<GetQuote> on a shared buffer
 
-    @needs:guest.tdvmcall
-    Scenario Outline: An inblob of <n> bytes is refused with EINVAL, without asking the VMM
+    @destructive
+    Scenario Outline: An inblob of <n> bytes is refused with EINVAL
       Given a TD guest
       When a process requests a configfs-tsm report with a <n>-byte inblob
       Then the report failed with EINVAL
-      And the guest did not ask the VMM for a quote
 
       Examples:
         | n  |
@@ -96,9 +151,22 @@ Feature: TDREPORT and quotes from inside a TD
         | 32 |
         | 63 |
 
-    @needs:guest.tdvmcall @needs:guest.log
-    Scenario: The VMM fails GetQuote: EIO, and the kernel logs the status
+    @needs:guest.tdvmcall
+    Scenario: A short inblob is refused without asking the VMM
+      Given a TD guest
+      When a process requests a configfs-tsm report with a 32-byte inblob
+      Then the guest did not ask the VMM for a quote
+
+    @needs:guest.tdvmcall @needs:guest.log @era:guest-driver=report
+    Scenario: Before v6.16, the VMM fails GetQuote: EIO, and the kernel logs the status
       Given a TD guest whose VMM answers TDVMCALL<GetQuote> with INVALID_OPERAND
       When a process requests a configfs-tsm report with a 64-byte inblob
       Then the report failed with EIO
-      And the guest log says the GetQuote hypercall failed with status 0x8000000000000000
+      And the guest log has the line "GetQuote hypercall failed, status:8000000000000000"
+
+    @needs:guest.tdvmcall @needs:guest.log @era:guest-driver=measurements
+    Scenario: From v6.16, the VMM fails GetQuote: EIO, and the kernel logs the status with the driver's prefix
+      Given a TD guest whose VMM answers TDVMCALL<GetQuote> with INVALID_OPERAND
+      When a process requests a configfs-tsm report with a 64-byte inblob
+      Then the report failed with EIO
+      And the guest log has the line "tdx_guest: GetQuote hypercall failed, status:8000000000000000"

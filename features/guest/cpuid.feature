@@ -1,17 +1,23 @@
-@guest @src:tdx-rst-guest @src:mod-cpuid-config
+@guest @src:tdx-rst-guest @src:guest-mod15-td-cpuid @src:guest-mod208-td-cpuid @src:guest-mod15-cpuid-config @src:guest-mod208-cpuid-config
 Feature: CPUID in a TD
   The TDX module virtualises CPUID for the leaves it knows. In those, some bits are fixed by the
   module, and others the VMM configures when it creates the TD; for those the VMM may only pass
-  on or clear what the CPU really has, never claim a feature the CPU lacks. Leaves the module
-  does not handle raise #VE, and so does the whole range 0x40000000-0x4FFFFFFF that hypervisors
-  use to describe themselves. The guest kernel forwards only that hypervisor range to the VMM;
-  every other leaf that reaches its #VE handler reads as all zeros, as an unsupported leaf does
-  on a CPU. Leaf 0x2 (cache and TLB descriptors) is answered by the module only once the TD has
-  turned on VIRT_CPUID2, which REDUCE_VE includes.
+  on or clear what the CPU has, never claim a feature the CPU lacks. The whole range
+  0x40000000-0x4FFFFFFF, which hypervisors use to describe themselves, always raises #VE, and the
+  guest kernel forwards exactly that range to the VMM. Like a CPU, the module answers a leaf above
+  the highest leaf of its range (0x23 for the basic range) as that highest basic leaf. Other
+  leaves the module does not handle raise #VE, and the kernel reads them as all zeros, as an
+  unsupported leaf does on a CPU; module 2.0 spares the TD those #VEs once the kernel turned on
+  REDUCE_VE (v6.14), and then answers leaf 0x6 itself. Leaf 0x2 (cache and TLB descriptors) is
+  answered by the module only once the TD has turned on VIRT_CPUID2, which REDUCE_VE includes.
 
-  @req:guest.cpuid.module-handled @needs:guest.instructions
-  Rule: The module answers the leaves it virtualises without a #VE, with its fixed bits: leaf 0x1 always reports a hypervisor
+  User space sees the same CPUID as the kernel: a real TD can execute CPUID in a process and
+  compare it with what the module and the VMM are said to answer.
 
+  @req:guest.cpuid.module-handled
+  Rule: The module answers the leaves it virtualises without a #VE, with its fixed bits: leaf 0x0 reports 0x23 as the highest basic leaf, leaf 0x1 always reports a hypervisor
+
+    @needs:guest.instructions
     Scenario Outline: CPUID leaf <leaf> is answered by the module
       Given a TD guest
       When the guest kernel executes CPUID leaf <leaf> subleaf 0
@@ -24,11 +30,21 @@ Feature: CPUID in a TD
         | 0x7        |
         | 0xd        |
         | 0x21       |
+        | 0x23       |
         | 0x80000008 |
 
+    @needs:guest.instructions
     Scenario: The hypervisor bit of leaf 0x1 stays set whatever the VMM configures
       Given a TD guest whose VMM configures CPUID leaf 0x1 ECX as 0x0
       When the guest kernel executes CPUID leaf 0x1 subleaf 0
+      Then ECX bit 31 is set
+
+    @needs:guest.cpuid
+    Scenario: From user space, leaf 0x0 reports 0x23 as the highest basic leaf and leaf 0x1 a hypervisor
+      Given a TD guest
+      When a user-space task executes CPUID leaf 0x0 subleaf 0
+      Then EAX is 0x23
+      When a user-space task executes CPUID leaf 0x1 subleaf 0
       Then ECX bit 31 is set
 
   @req:guest.cpuid.vmm-configurable @needs:guest.instructions
@@ -50,46 +66,98 @@ Feature: CPUID in a TD
       When the guest kernel executes CPUID leaf 0x7 subleaf 0
       Then EBX bit 30 is clear
 
-  @req:guest.cpuid.hypervisor-range @needs:guest.instructions @src:guest-c
-  Rule: Leaves the module does not handle raise #VE; the kernel asks the VMM only for 0x40000000-0x4FFFFFFF and reads any other such leaf as zeros, in user space as in the kernel
+  @req:guest.cpuid.hypervisor-range @src:guest-c @src:guest-mod15-x86-defs
+  Rule: Leaves 0x40000000-0x4FFFFFFF always raise #VE and the kernel asks the VMM for them; a leaf above the highest basic leaf (and below the extended range) is answered as leaf 0x23; other leaves the module does not handle raise #VE and read as zeros, in user space as in the kernel, except that module 2.0 answers leaf 0x6 itself once the TD turned on REDUCE_VE
 
-    Scenario Outline: CPUID leaf <leaf> from <who>: the kernel <outcome>
+    @needs:guest.instructions
+    Scenario Outline: CPUID leaf <leaf> from <who>: the kernel asks the VMM
       Given a TD guest
       When <who> executes CPUID leaf <leaf> subleaf 0
       Then the TDX module raised #VE with exit reason 10 (CPUID)
-      And the guest kernel <outcome>
+      And the guest kernel emulated it through TDVMCALL<Instruction.CPUID>
 
-      Examples: The hypervisor range goes to the VMM
-        | who               | leaf       | outcome                                         |
-        | the guest kernel  | 0x40000000 | emulated it through TDVMCALL<Instruction.CPUID> |
-        | the guest kernel  | 0x40000001 | emulated it through TDVMCALL<Instruction.CPUID> |
-        | the guest kernel  | 0x4fffffff | emulated it through TDVMCALL<Instruction.CPUID> |
-        | a user-space task | 0x40000000 | emulated it through TDVMCALL<Instruction.CPUID> |
+      Examples:
+        | who               | leaf       |
+        | the guest kernel  | 0x40000000 |
+        | the guest kernel  | 0x40000001 |
+        | the guest kernel  | 0x4fffffff |
+        | a user-space task | 0x40000000 |
 
-      Examples: Any other leaf reads as zeros
-        | who               | leaf       | outcome        |
-        | the guest kernel  | 0x3fffffff | returned zeros |
-        | the guest kernel  | 0x50000000 | returned zeros |
-        | the guest kernel  | 0x6        | returned zeros |
-        | a user-space task | 0x50000000 | returned zeros |
-
-    @needs:guest.tdvmcall
+    @needs:guest.instructions @needs:guest.tdvmcall
     Scenario: The guest reads what the VMM answered
       Given a TD guest
       When the guest kernel executes CPUID leaf 0x40000000 subleaf 0
       Then EAX, EBX, ECX and EDX are what the VMM answered in R12 to R15
 
-  @req:guest.cpuid.leaf2 @needs:guest.instructions @src:ml-reduce-ve
+    @needs:guest.cpuid
+    Scenario Outline: From user space, leaf <leaf> is the VMM's answer (<what>), not zeros
+      Given a TD guest
+      When a user-space task executes CPUID leaf <leaf> subleaf 0
+      Then EAX, EBX, ECX and EDX are not all zero
+
+      Examples:
+        | leaf       | what                               |
+        | 0x40000000 | its highest leaf and its signature |
+        | 0x40000001 | the first leaf it defines          |
+
+    @needs:guest.instructions
+    Scenario Outline: CPUID leaf <leaf> from <who> is answered as leaf 0x23, without a #VE
+      Given a TD guest
+      When <who> executes CPUID leaf <leaf> subleaf 0
+      Then the TDX module handled it without a #VE
+      And EAX, EBX, ECX and EDX equal those of CPUID leaf 0x23 subleaf 0
+
+      Examples:
+        | who               | leaf       |
+        | the guest kernel  | 0x3fffffff |
+        | the guest kernel  | 0x50000000 |
+        | the guest kernel  | 0x90000000 |
+        | a user-space task | 0x50000000 |
+
+    @needs:guest.cpuid
+    Scenario: From user space, leaf 0x50000000 reads as leaf 0x23
+      Given a TD guest
+      When a user-space task executes CPUID leaf 0x50000000 subleaf 0
+      Then EAX, EBX, ECX and EDX equal those of CPUID leaf 0x23 subleaf 0
+
+    @needs:guest.instructions @module:>=1.5 @module:<2.0
+    Scenario Outline: Module 1.5: CPUID leaf <leaf> from <who> raises #VE and reads as zeros
+      Given a TD guest
+      When <who> executes CPUID leaf <leaf> subleaf 0
+      Then the TDX module raised #VE with exit reason 10 (CPUID)
+      And the guest kernel returned zeros
+
+      Examples:
+        | who               | leaf       |
+        | the guest kernel  | 0x6        |
+        | the guest kernel  | 0x80000006 |
+        | the guest kernel  | 0x9        |
+        | a user-space task | 0x9        |
+
+    @needs:guest.cpuid @needs:guest.log @era:guest-announce=attributes-migrtable @era:guest-announce=attributes-migratable
+    Scenario: From user space, leaf 0x6 shows EAX bit 2 exactly when the TD_CTLS line lists REDUCE_VE, and reads as zeros otherwise
+      Given a TD guest
+      When a user-space task executes CPUID leaf 0x6 subleaf 0
+      Then EAX bit 2 is set if the guest's TD_CTLS line lists REDUCE_VE, and EAX, EBX, ECX and EDX are zero otherwise
+
+    @needs:guest.instructions @module:>=2.0 @era:guest-reduce-ve=reduce-ve
+    Scenario: Module 2.0 with REDUCE_VE answers leaf 0x6 itself
+      Given a TD guest
+      When the guest kernel executes CPUID leaf 0x6 subleaf 0
+      Then the TDX module handled it without a #VE
+      And EAX bit 2 is set
+
+  @req:guest.cpuid.leaf2 @src:ml-reduce-ve
   Rule: CPUID leaf 0x2 raises #VE (and reads as zeros) unless VIRT_CPUID2 is on; then the module answers with fixed descriptors
 
-    @module:>=2.0 @era:guest-sept-ve=td-ctls
+    @needs:guest.instructions @module:>=2.0 @era:guest-reduce-ve=reduce-ve
     Scenario: With REDUCE_VE, which includes VIRT_CPUID2, the module answers leaf 0x2
       Given a TD guest
       When the guest kernel executes CPUID leaf 0x2 subleaf 0
       Then the TDX module handled it without a #VE
       And EAX is 0x00feff01
 
-    @module:>=2.0
+    @needs:guest.instructions @module:>=2.0
     Scenario: VIRT_CPUID2 set before the kernel starts works the same
       Given a TD guest
       And the TD starts with TD_CTLS.VIRT_CPUID2 already set
@@ -97,9 +165,15 @@ Feature: CPUID in a TD
       Then the TDX module handled it without a #VE
       And EAX is 0x00feff01
 
-    @module:<2.0
+    @needs:guest.instructions @module:<2.0
     Scenario: Without VIRT_CPUID2 leaf 0x2 raises #VE and reads as zeros
       Given a TD guest
       When the guest kernel executes CPUID leaf 0x2 subleaf 0
       Then the TDX module raised #VE with exit reason 10 (CPUID)
       And the guest kernel returned zeros
+
+    @needs:guest.cpuid @needs:guest.log @era:guest-announce=attributes-migrtable @era:guest-announce=attributes-migratable
+    Scenario: From user space, leaf 0x2 reads the module's descriptors exactly when the TD_CTLS line lists VIRT_CPUID2
+      Given a TD guest
+      When a user-space task executes CPUID leaf 0x2 subleaf 0
+      Then EAX is 0x00feff01 if the guest's TD_CTLS line lists VIRT_CPUID2, and 0x0 otherwise

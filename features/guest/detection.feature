@@ -5,19 +5,28 @@ Feature: A Linux guest recognises that it runs in a TD
   GPA width and attributes, and derives the shared bit from the width: the top bit of a guest
   physical address says whether the page is shared with the VMM. It then makes sure that touching
   private memory the TD has not accepted can never reach it as a #VE, which it could not handle in
-  every context: older kernels insist on the SEPT_VE_DISABLE attribute, newer ones can switch such
-  #VEs off themselves where the VMM allows it, and also ask the module to spare them other needless
-  #VEs. The kernel reports what it found in its log; kernels from v6.14 list the TD attributes and
-  TD_CTLS by name.
+  every context: kernels up to v6.12 insist on the SEPT_VE_DISABLE attribute; from v6.13 (and in
+  stable kernels that took the change) a kernel switches such #VEs off itself where the VMM allows
+  it. v6.13 also turns on topology enumeration, and from v6.14 the kernel first asks the module
+  to spare it other needless #VEs (REDUCE_VE). The kernel reports what it found in its log;
+  kernels from v6.14 list the TD attributes and TD_CTLS by name.
 
-  @req:guest.detect.cpuid-signature @src:capture-guest-cpuid21
+  A real TD can check most of this from inside: the signature by executing CPUID in a process, the
+  attributes in the TDREPORT the tdx_guest driver returns, TD_CTLS in the kernel's own line.
+
+  @req:guest.detect.cpuid-signature @src:capture-guest-cpuid21 @src:guest-mod15-cpuid-config
   Rule: CPUID leaf 0x21 identifies a TD: read as EBX, EDX, ECX its twelve bytes spell "IntelTDX    "
 
     @needs:guest.cpuid
-    Scenario: Leaf 0x21 carries the TDX signature
+    Scenario Outline: Leaf 0x21 carries the TDX signature, from <who>
       Given a TD guest
-      When the guest kernel executes CPUID leaf 0x21 subleaf 0
+      When <who> executes CPUID leaf 0x21 subleaf 0
       Then EBX, EDX and ECX read "IntelTDX    "
+
+      Examples:
+        | who               |
+        | the guest kernel  |
+        | a user-space task |
 
     @needs:guest.instructions
     Scenario: The TDX module answers leaf 0x21 itself, without a #VE
@@ -25,23 +34,31 @@ Feature: A Linux guest recognises that it runs in a TD
       When the guest kernel executes CPUID leaf 0x21 subleaf 0
       Then the TDX module handled it without a #VE
 
-  @req:guest.detect.cpu-flag @needs:guest.describe @src:capture-dev-tdx-guest @src:tdxg-drv
+  @req:guest.detect.cpu-flag @needs:guest.files @src:capture-dev-tdx-guest @src:tdxg-drv @src:guest-linux6161-cpufeatures
   Rule: A guest that found the signature carries the tdx_guest CPU flag and offers /dev/tdx_guest
 
-    Scenario: The tdx_guest flag and the attestation device
+    Scenario: The tdx_guest flag
       Given a TD guest
       When the guest kernel has booted
       Then the guest CPU flags include tdx_guest
-      And /dev/tdx_guest exists in the guest
+
+    Scenario: The attestation device
+      Given a TD guest
+      When the guest kernel has booted
+      Then /dev/tdx_guest exists in the guest
 
   @req:guest.detect.log-lines @needs:guest.log @src:capture-guest-dmesg
   Rule: The guest kernel logs that it detected a TD and, later in boot, that Intel TDX memory encryption is active
 
-    Scenario: The two lines of a TD guest's boot log, in order
+    Scenario: The guest kernel says it detected a TD
       Given a TD guest
       When the guest kernel has booted
       Then the guest log says the TD guest was detected
-      And the guest log says memory encryption with Intel TDX is active
+
+    Scenario: Later in boot it says Intel TDX memory encryption is active
+      Given a TD guest
+      When the guest kernel has booted
+      Then the guest log says memory encryption with Intel TDX is active
       And the guest log says the TD guest was detected before it says memory encryption with Intel TDX is active
 
   @req:guest.detect.announce @needs:guest.log @src:ml-tdx-announce @src:tdx-guest-debug-c @src:ml-migratable-typo
@@ -54,15 +71,21 @@ Feature: A Linux guest recognises that it runs in a TD
       Then the guest's attribute line names the TD's attributes
       And the guest's TD_CTLS line names the TD_CTLS the TD reports
 
+    @era:guest-announce=attributes-migrtable @era:guest-announce=attributes-migratable @needs:guest.report
+    Scenario: The attribute line names the attributes of the TD's TDREPORT
+      Given a TD guest
+      When the guest kernel has booted
+      Then the guest's attribute line names the attributes in the TD's TDREPORT (8 bytes at offset 0x200)
+
     @era:guest-announce=attributes-migrtable
     Scenario: Until the 2026 fix, attribute bit 29 is spelled MIGRTABLE
-      Given a TD guest with the MIGRATABLE attribute
+      Given a TD guest with exactly the SEPT_VE_DISABLE and MIGRATABLE attributes
       When the guest kernel has booted
       Then the guest's attribute line lists exactly SEPT_VE_DISABLE,MIGRTABLE
 
     @era:guest-announce=attributes-migratable
     Scenario: After the 2026 fix, attribute bit 29 is spelled MIGRATABLE
-      Given a TD guest with the MIGRATABLE attribute
+      Given a TD guest with exactly the SEPT_VE_DISABLE and MIGRATABLE attributes
       When the guest kernel has booted
       Then the guest's attribute line lists exactly SEPT_VE_DISABLE,MIGRATABLE
 
@@ -88,26 +111,33 @@ Feature: A Linux guest recognises that it runs in a TD
         | 52    | 51  |
 
   @req:guest.setup.sept-ve-attribute @era:guest-sept-ve=attribute @src:guest-c-v63
-  Rule: Before v6.13 a TD must have the SEPT_VE_DISABLE attribute: a non-debug TD without it reports a fatal error to the VMM and stops; a debug TD only warns
+  Rule: Up to v6.12 a TD must have the SEPT_VE_DISABLE attribute: a non-debug TD without it reports a fatal error to the VMM and stops; a debug TD only warns
 
     @needs:guest.describe
     Scenario: A non-debug TD without SEPT_VE_DISABLE stops at boot
       Given a non-debug TD guest without the SEPT_VE_DISABLE attribute
+      And the VMM does not let the TD control pending #VEs
       When the guest kernel boots
       Then the guest kernel stopped at boot reporting "TD misconfiguration: SEPT_VE_DISABLE attribute must be set."
       And the VMM received that message through TDVMCALL<ReportFatalError>
 
-    @needs:guest.describe @needs:guest.log
+    @needs:guest.log
     Scenario: A debug TD without SEPT_VE_DISABLE boots with a warning
       Given a debug TD guest without the SEPT_VE_DISABLE attribute
       When the guest kernel boots
       Then the guest kernel booted
       And the guest log says SEPT #VEs are not disabled
 
-  @req:guest.setup.sept-ve-td-ctls @era:guest-sept-ve=td-ctls @needs:guest.describe @src:ml-disable-sept-ve
-  Rule: From v6.13, where the VMM lets the TD control pending #VEs, a non-debug TD sets TD_CTLS.PENDING_VE_DISABLE itself; otherwise the attribute still decides
+    @needs:guest.report
+    Scenario: A non-debug TD that booted has the SEPT_VE_DISABLE attribute
+      Given a non-debug TD guest
+      When the guest kernel has booted
+      Then the attributes in the TD's TDREPORT (8 bytes at offset 0x200) include SEPT_VE_DISABLE
 
-    @module:>=1.5
+  @req:guest.setup.sept-ve-td-ctls @era:guest-sept-ve=td-ctls @src:ml-disable-sept-ve @src:guest-ml-sept-ve-stable @src:guest-mod15-tdh-mng-init
+  Rule: From v6.13, where the VMM lets the TD control pending #VEs, a non-debug TD sets TD_CTLS.PENDING_VE_DISABLE itself; otherwise the attribute still decides (the module sets the control from it)
+
+    @module:>=1.5 @needs:guest.describe
     Scenario: The kernel disables SEPT #VEs itself when the VMM allows it
       Given a non-debug TD guest without the SEPT_VE_DISABLE attribute
       And the VMM lets the TD control pending #VEs
@@ -115,7 +145,7 @@ Feature: A Linux guest recognises that it runs in a TD
       Then the guest kernel booted
       And the TD's TD_CTLS include PENDING_VE_DISABLE
 
-    @module:>=1.5
+    @module:>=1.5 @needs:guest.describe
     Scenario: A debug TD keeps SEPT #VEs for its backtraces
       Given a debug TD guest without the SEPT_VE_DISABLE attribute
       And the VMM lets the TD control pending #VEs
@@ -123,34 +153,58 @@ Feature: A Linux guest recognises that it runs in a TD
       Then the guest kernel booted
       And the TD's TD_CTLS lack PENDING_VE_DISABLE
 
+    @needs:guest.describe
     Scenario: Without that permission a non-debug TD still needs the attribute
       Given a non-debug TD guest without the SEPT_VE_DISABLE attribute
+      And the VMM does not let the TD control pending #VEs
       When the guest kernel boots
       Then the guest kernel stopped at boot reporting "TD misconfiguration: SEPT #VE has to be disabled"
       And the VMM received that message through TDVMCALL<ReportFatalError>
 
-  @req:guest.setup.reduce-ve @era:guest-sept-ve=td-ctls @needs:guest.describe @src:ml-reduce-ve
-  Rule: From v6.14 the kernel asks for REDUCE_VE; where the module refuses it, it asks for topology enumeration alone, which needs x2APIC IDs configured by the VMM
+    @needs:guest.log @era:guest-announce=attributes-migrtable @era:guest-announce=attributes-migratable
+    Scenario: A non-debug TD that booted has SEPT #VEs disabled in its TD_CTLS
+      Given a non-debug TD guest
+      When the guest kernel has booted
+      Then the guest's TD_CTLS line lists PENDING_VE_DISABLE
 
-    @module:>=2.0
+  @req:guest.setup.reduce-ve @src:ml-reduce-ve @src:guest-ml-topology-enum @src:guest-mod15-td-ctls @src:guest-mod15-tdg-vm-rd-wr
+  Rule: v6.13 turns on topology enumeration, which needs x2APIC IDs configured by the VMM; from v6.14 the kernel asks for REDUCE_VE first and falls back to topology enumeration alone; a module without topology enumeration (1.5.01) reads as unconfigured, so the kernel says the VMM did not configure the x2APIC IDs
+
+    @module:>=2.0 @era:guest-reduce-ve=reduce-ve @needs:guest.describe
     Scenario: A module with REDUCE_VE turns it on, which includes topology enumeration and CPUID leaf 0x2
       Given a TD guest
       When the guest kernel boots
       Then the TD's TD_CTLS include REDUCE_VE, ENUM_TOPOLOGY and VIRT_CPUID2
 
-    @module:>=1.5 @module:<2.0
-    Scenario: A module without REDUCE_VE: topology enumeration only
+    @module:>=1.5 @module:<2.0 @era:guest-reduce-ve=topology-only @era:guest-reduce-ve=reduce-ve @needs:guest.describe
+    Scenario: A module with topology enumeration but without REDUCE_VE: topology enumeration only
       Given a TD guest
+      And the TDX module's TDX_FEATURES0 has TOPOLOGY_ENUM
       When the guest kernel boots
       Then the TD's TD_CTLS include ENUM_TOPOLOGY
       And the TD's TD_CTLS lack REDUCE_VE
 
-    @module:>=1.5 @needs:guest.log
+    @module:>=1.5 @module:<2.0 @era:guest-reduce-ve=topology-only @era:guest-reduce-ve=reduce-ve @needs:guest.describe @needs:guest.log
+    Scenario: A module without topology enumeration: no TD_CTLS beyond SEPT #VEs, and the kernel says the x2APIC IDs are not configured
+      Given a TD guest
+      And the TDX module's TDX_FEATURES0 lacks TOPOLOGY_ENUM
+      When the guest kernel boots
+      Then the TD's TD_CTLS lack REDUCE_VE
+      And the TD's TD_CTLS lack ENUM_TOPOLOGY
+      And the guest log says the VMM did not configure the x2APIC IDs
+
+    @module:>=1.5 @era:guest-reduce-ve=topology-only @era:guest-reduce-ve=reduce-ve @needs:guest.log @needs:guest.describe
     Scenario: Without x2APIC IDs from the VMM the kernel says so and goes without
       Given a TD guest whose VMM did not configure the x2APIC IDs
       When the guest kernel boots
       Then the guest log says the VMM did not configure the x2APIC IDs
       And the TD's TD_CTLS lack ENUM_TOPOLOGY
+
+    @era:guest-reduce-ve=reduce-ve @needs:guest.log @era:guest-announce=attributes-migrtable @era:guest-announce=attributes-migratable
+    Scenario: After boot the TD_CTLS line shows REDUCE_VE or topology enumeration on, or the log says why not
+      Given a TD guest
+      When the guest kernel has booted
+      Then the guest's TD_CTLS line lists REDUCE_VE or ENUM_TOPOLOGY, or the guest log says the VMM did not configure the x2APIC IDs
 
   @req:guest.log.dialect @needs:guest.log @src:ml-disable-sept-ve @src:guest-c-v63
   Rule: The guest kernel words its TDX messages as its own kernel version does (the SEPT #VE warning changed in v6.13)
@@ -158,4 +212,9 @@ Feature: A Linux guest recognises that it runs in a TD
     Scenario: The warning of a debug TD without SEPT_VE_DISABLE is in this kernel's words
       Given a debug TD guest without the SEPT_VE_DISABLE attribute
       When the guest kernel boots
+      Then every TDX message in the guest log is worded as this kernel words it
+
+    Scenario: The TDX messages of a TD's boot are in this kernel's words
+      Given a TD guest
+      When the guest kernel has booted
       Then every TDX message in the guest log is worded as this kernel words it

@@ -25,7 +25,7 @@ Feature: Memory accesses and #VE in a TD
       Then the TDX module raised #VE with exit reason 48 (EPT_VIOLATION)
       And the #VE reports GPA 0xfe000010 with the shared bit set
 
-  @req:guest.memory.unaccepted-private @src:guest-c @src:ml-disable-sept-ve
+  @req:guest.memory.unaccepted-private @src:guest-c @src:ml-disable-sept-ve @src:guest-mod15-td-ept-violation @src:guest-mod15-tdh-mng-init
   Rule: Unaccepted private memory raises #VE unless SEPT #VEs are disabled, then the access exits to the VMM instead; the kernel panics on a #VE on private memory
 
     Scenario: Accepted private memory just works

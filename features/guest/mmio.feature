@@ -5,13 +5,14 @@ Feature: MMIO in a TD
   instruction itself: the guest kernel does, and asks the VMM to carry out the access with
   TDVMCALL<#VE.RequestMMIO>. It only understands the plain moves the kernel's MMIO accessors
   produce, and refuses anything it cannot emulate safely: other instructions, string moves,
-  accesses split across pages, and MMIO from user space.
+  accesses split across pages, and MMIO from user space (a 2024 series that would allow MMIO from
+  user space and MOVS was not merged, as far as the versions read show).
 
   Background:
     Given a TD guest whose VMM emulates MMIO at 0xfe000000 (size 0x2000) reading as 0x8899aabbccddeeff
 
   @req:guest.mmio.emulation @needs:guest.tdvmcall @needs:guest.describe
-  Rule: Loads and stores of the accessor forms go to the VMM with size, direction (0 read, 1 write) and the GPA with its shared bit; a load's result is extended as the instruction defines
+  Rule: Loads and stores of the accessor forms go to the VMM with size, direction (0 read, 1 write) and the GPA with its shared bit; a load's result is extended as the kernel's MMIO decoder does (operand-size bytes; a 32-bit MOV clears the whole register)
 
     Scenario Outline: <form>: <size> bytes, direction <dir>, RAX becomes <rax>
       When the guest kernel executes the MMIO instruction <bytes> at 0xfe000010 with RAX = 0x1122334455667788
@@ -40,7 +41,7 @@ Feature: MMIO in a TD
         | MOV [mem], r8        | 88 07             | 1    | 0x88               |
         | MOV dword [mem], imm | c7 07 44 33 22 11 | 4    | 0x11223344         |
 
-  @req:guest.mmio.refused
+  @req:guest.mmio.refused @src:guest-ml-userspace-mmio
   Rule: The kernel refuses MMIO it cannot emulate safely, without asking the VMM: other instructions, MOVS, accesses that cross a page, and MMIO from user space
 
     Scenario Outline: <what>: an oops, and no request to the VMM

@@ -1,16 +1,19 @@
-@guest @src:tdx-rst-guest @src:mod-msr-lookup
+@guest @src:tdx-rst-guest @src:mod-msr-lookup @src:guest-mod15-td-msr-access @src:guest-mod208-td-msr-access @src:guest-mod208-msr-lookup
 Feature: MSR access in a TD
   The TDX module decides, MSR by MSR and separately for reads and writes, what a TD's RDMSR and
   WRMSR do. Some MSRs are the TD's own and just work, passed to the CPU or emulated by the module
   itself. Some raise #GP, as if the MSR did not exist. The rest raise #VE, which lets the guest
-  ask the VMM to emulate the access; that includes every MSR the module's table does not list.
-  A few depend on how the TD was configured: performance-monitoring MSRs need the PERFMON
-  attribute, and some raise #VE only when the TD's CPUID enumerates the feature they belong to.
-  The scenarios read MSRs the way the msr driver does, where a fault becomes an error (EIO)
-  instead of an oops.
+  ask the VMM to emulate the access. An MSR the module's table does not list raises #VE on module
+  1.5; module 2.0 raises #GP for it instead once the TD turned on REDUCE_VE (kernels from v6.14
+  do), and does the same for IA32_VMX_PINBASED_CTLS. A few MSRs depend on how the TD was
+  configured: performance-monitoring MSRs need the PERFMON attribute, and some raise #VE only when
+  the TD's CPUID enumerates the feature they belong to (on module 2.0 also MCG_CAP with MCA and
+  MTRR_DEF_TYPE with MTRR). The scenarios read MSRs the way the msr driver does, where a fault
+  becomes an error (EIO) instead of an oops: through /dev/cpu/N/msr a real TD shows the #GP
+  category as EIO, and reads the others (a #VE-class MSR is answered by the VMM).
 
   @req:guest.msr.categories @needs:guest.msr
-  Rule: Each MSR access falls in one of three categories: it just works, it raises #VE, or it raises #GP
+  Rule: Each MSR access falls in one of three categories: it just works, it raises #VE, or it raises #GP; on module 2.0 with REDUCE_VE, MSRs the module does not list and IA32_VMX_PINBASED_CTLS raise #GP instead of #VE
 
     Scenario Outline: RDMSR of <msr> (<name>) <category>
       Given a TD guest
@@ -26,14 +29,11 @@ Feature: MSR access in a TD
         | 0x10a      | IA32_ARCH_CAPABILITIES | just works |
         | 0x480      | IA32_VMX_BASIC         | just works |
 
-      Examples: Raises #VE (including MSRs the module does not list)
-        | msr   | name                    | category   |
-        | 0x1b  | IA32_APICBASE           | raises #VE |
-        | 0x179 | IA32_MCG_CAP            | raises #VE |
-        | 0x2ff | IA32_MTRR_DEF_TYPE      | raises #VE |
-        | 0x830 | IA32_X2APIC_ICR         | raises #VE |
-        | 0x481 | IA32_VMX_PINBASED_CTLS  | raises #VE |
-        | 0x6e0 | IA32_TSC_DEADLINE       | raises #VE |
+      Examples: Raises #VE
+        | msr   | name              | category   |
+        | 0x1b  | IA32_APICBASE     | raises #VE |
+        | 0x830 | IA32_X2APIC_ICR   | raises #VE |
+        | 0x6e0 | IA32_TSC_DEADLINE | raises #VE |
 
       Examples: Raises #GP
         | msr   | name                  | category   |
@@ -43,19 +43,66 @@ Feature: MSR access in a TD
         | 0xd93 | IA32_PASID            | raises #GP |
         | 0x804 | reserved x2APIC MSR   | raises #GP |
 
+    @module:>=1.5 @module:<2.0
+    Scenario Outline: Module 1.5: RDMSR of <msr> (<name>) raises #VE
+      Given a TD guest
+      When the guest kernel reads MSR <msr>
+      Then the MSR access raises #VE
+
+      Examples:
+        | msr   | name                             |
+        | 0x179 | IA32_MCG_CAP, not listed         |
+        | 0x2ff | IA32_MTRR_DEF_TYPE, not listed   |
+        | 0x1a2 | MSR_TEMPERATURE_TARGET, not listed |
+        | 0x481 | IA32_VMX_PINBASED_CTLS           |
+
+    @module:>=2.0 @era:guest-reduce-ve=reduce-ve
+    Scenario Outline: Module 2.0 with REDUCE_VE: RDMSR of <msr> (<name>) raises #GP
+      Given a TD guest
+      When the guest kernel reads MSR <msr>
+      Then the MSR access raises #GP
+
+      Examples:
+        | msr   | name                               |
+        | 0x1a2 | MSR_TEMPERATURE_TARGET, not listed |
+        | 0x481 | IA32_VMX_PINBASED_CTLS             |
+
     Scenario Outline: WRMSR of <msr> (<name>) <category>
       Given a TD guest
       When the guest kernel writes 0x0 to MSR <msr>
       Then the MSR access <category>
 
       Examples:
-        | msr   | name                   | category   |
-        | 0x48  | IA32_SPEC_CTRL         | just works |
-        | 0xda0 | IA32_XSS               | just works |
+        | msr   | name                    | category   |
+        | 0x48  | IA32_SPEC_CTRL          | just works |
+        | 0xda0 | IA32_XSS                | just works |
         | 0x10  | IA32_TIME_STAMP_COUNTER | raises #VE |
-        | 0xbc  | IA32_MISC_PACKAGE_CTLS | raises #VE |
-        | 0x480 | IA32_VMX_BASIC         | raises #GP |
-        | 0x9e  | IA32_SMBASE            | raises #GP |
+        | 0xbc  | IA32_MISC_PACKAGE_CTLS  | raises #VE |
+        | 0x480 | IA32_VMX_BASIC          | raises #GP |
+        | 0x9e  | IA32_SMBASE             | raises #GP |
+
+    Scenario Outline: Through the msr driver, RDMSR of <msr> (<name>) <result>
+      Given a TD guest
+      When the guest kernel reads MSR <msr>
+      Then the msr driver <result>
+
+      Examples: Passed through or emulated by the module
+        | msr   | name                   | result        |
+        | 0x48  | IA32_SPEC_CTRL         | read a value  |
+        | 0x277 | IA32_PAT               | read a value  |
+        | 0x10a | IA32_ARCH_CAPABILITIES | read a value  |
+
+      Examples: #VE, which the kernel has the VMM emulate
+        | msr  | name          | result       |
+        | 0x1b | IA32_APICBASE | read a value |
+
+      Examples: #GP, which the msr driver reports as EIO
+        | msr   | name                  | result         |
+        | 0x9e  | IA32_SMBASE           | failed with EIO |
+        | 0x8c  | IA32_SGXLEPUBKEYHASH0 | failed with EIO |
+        | 0xd90 | IA32_BNDCFGS          | failed with EIO |
+        | 0xd93 | IA32_PASID            | failed with EIO |
+        | 0x804 | reserved x2APIC MSR   | failed with EIO |
 
   @req:guest.msr.ve-emulation @needs:guest.msr @needs:guest.tdvmcall @src:guest-c
   Rule: The kernel emulates a #VE on RDMSR and WRMSR with TDVMCALL<Instruction.RDMSR> and <Instruction.WRMSR>; when the VMM refuses, the access fails
@@ -74,12 +121,12 @@ Feature: MSR access in a TD
 
     Scenario: The VMM refuses to emulate an MSR: the read fails
       Given a TD guest whose VMM answers TDVMCALL<Instruction.RDMSR> with INVALID_OPERAND
-      When the guest kernel reads MSR 0x179
+      When the guest kernel reads MSR 0x1b
       Then the TDX module raised #VE with exit reason 31 (MSR_READ)
       And the MSR access failed
 
   @req:guest.msr.feature-dependent @needs:guest.msr
-  Rule: Some MSRs follow the TD's configuration: performance-monitoring MSRs work only with the PERFMON attribute, and TSC_DEADLINE raises #VE only if the TD's CPUID enumerates TSC-deadline (#GP otherwise)
+  Rule: Some MSRs follow the TD's configuration: performance-monitoring MSRs work only with the PERFMON attribute; TSC_DEADLINE, and on module 2.0 MCG_CAP and MTRR_DEF_TYPE, raise #VE only if the TD's CPUID enumerates their feature (#GP otherwise)
 
     Scenario: Without PERFMON, IA32_PERFEVTSEL0 raises #GP
       Given a TD guest without the PERFMON attribute
@@ -91,7 +138,39 @@ Feature: MSR access in a TD
       When the guest kernel reads MSR 0x186
       Then the MSR access just works
 
+    Scenario: Without PERFMON, the msr driver cannot read IA32_PERFEVTSEL0
+      Given a TD guest without the PERFMON attribute
+      When the guest kernel reads MSR 0x186
+      Then the msr driver failed with EIO
+
+    Scenario: With PERFMON, the msr driver reads IA32_PERFEVTSEL0
+      Given a TD guest with the PERFMON attribute
+      When the guest kernel reads MSR 0x186
+      Then the msr driver read a value
+
     Scenario: A TD whose CPUID lacks TSC-deadline gets #GP on IA32_TSC_DEADLINE
       Given a TD guest on a host CPU without CPUID leaf 0x1 ECX bit 24
       When the guest kernel reads MSR 0x6e0
       Then the MSR access raises #GP
+
+    @module:>=2.0
+    Scenario Outline: Module 2.0: RDMSR of <msr> (<name>) raises #VE where the TD's CPUID enumerates <feature>
+      Given a TD guest
+      When the guest kernel reads MSR <msr>
+      Then the MSR access raises #VE
+
+      Examples:
+        | msr   | name               | feature |
+        | 0x179 | IA32_MCG_CAP       | MCA     |
+        | 0x2ff | IA32_MTRR_DEF_TYPE | MTRR    |
+
+    @module:>=2.0
+    Scenario Outline: Module 2.0: RDMSR of <msr> (<name>) raises #GP where the TD's CPUID lacks <feature>
+      Given a TD guest on a host CPU without CPUID leaf 0x1 EDX bit <bit>
+      When the guest kernel reads MSR <msr>
+      Then the MSR access raises #GP
+
+      Examples:
+        | msr   | name               | feature | bit |
+        | 0x179 | IA32_MCG_CAP       | MCA     | 14  |
+        | 0x2ff | IA32_MTRR_DEF_TYPE | MTRR    | 12  |

@@ -1,4 +1,4 @@
-@guest @src:tdx-rst-guest @src:guest-c @needs:guest.instructions
+@guest @src:tdx-rst-guest @src:guest-c @src:guest-traps-ve-fault
 Feature: The guest's #VE handler
   When the TDX module delivers a #VE it records why (exit reason, qualification, addresses) and
   holds back further #VEs (and NMIs) until the guest has read that information with
@@ -8,7 +8,7 @@ Feature: The guest's #VE handler
   serves user space only for CPUID; a #VE it does not handle sends SIGSEGV to a user task and is
   an oops in the kernel, and either way the kernel logs the unexpected exit reason.
 
-  @req:guest.ve.blocked-until-veinfo
+  @req:guest.ve.blocked-until-veinfo @needs:guest.instructions @src:guest-mod15-td-other-exits
   Rule: Until the handler reads TDG.VP.VEINFO.GET, #VE delivery is blocked: a #VE in that window becomes a #DF, fatal for the TD; after it, a nested #VE is handled normally
 
     Scenario: A #VE before the handler read its #VE information is a double fault
@@ -19,9 +19,9 @@ Feature: The guest's #VE handler
 
     Scenario: After TDG.VP.VEINFO.GET a nested #VE is delivered and handled
       Given a TD guest
-      When the guest kernel executes HLT inside its #VE handler after reading the #VE information
-      Then the TDX module raised #VE with exit reason 12 (HLT)
-      And the guest kernel emulated it through TDVMCALL<Instruction.HLT>
+      When the guest kernel executes IN inside its #VE handler after reading the #VE information
+      Then the TDX module raised #VE with exit reason 30 (IO_INSTRUCTION)
+      And the guest kernel emulated it through TDVMCALL<Instruction.IO>
 
     Scenario: An instruction that raises no #VE is harmless in that window
       Given a TD guest
@@ -31,19 +31,21 @@ Feature: The guest's #VE handler
   @req:guest.ve.user-vs-kernel @needs:guest.log
   Rule: An unhandled #VE is logged as unexpected; it sends SIGSEGV to a user task and is an oops in the kernel
 
-    Scenario: VMCALL from user space: SIGSEGV
+    @needs:guest.user-instructions
+    Scenario: VMCALL from user space: logged as unexpected, then SIGSEGV
       Given a TD guest
       When a user-space task executes VMCALL
-      Then the TDX module raised #VE with exit reason 18 (VMCALL)
-      And the guest log reports an unexpected #VE with exit reason 18
+      Then the guest log reports an unexpected #VE with exit reason 18
       And the guest kernel sent SIGSEGV
 
-    Scenario: VMCALL in the kernel: an oops
+    @needs:guest.instructions
+    Scenario: VMCALL in the kernel: logged as unexpected, then an oops
       Given a TD guest
       When the guest kernel executes VMCALL
       Then the guest log reports an unexpected #VE with exit reason 18
       And the guest kernel oopsed with "VE fault"
 
+    @needs:guest.instructions
     Scenario: CPUID is the one #VE user space gets served
       Given a TD guest
       When a user-space task executes CPUID leaf 0x40000000 subleaf 0

@@ -39,9 +39,20 @@ export const ERA_DIMENSIONS = {
    * failing the load (510c47f165f0, v6.18 and 6.17-stable) (@src:kvm-tdx-c-616, @src:kvm-fix-510c47). */
   'kvm-bringup-errcode': ['zero', 'einval'],
   /** TD guest: how the kernel keeps SEPT violations from reaching it as #VE: the SEPT_VE_DISABLE
-   * attribute only (to v6.12), or TD_CTLS.PENDING_VE_DISABLE where allowed plus REDUCE_VE
-   * (disable_sept_ve() v6.13, reduce_unnecessary_ve() v6.14) (@src:ml-disable-sept-ve, @src:ml-reduce-ve). */
+   * attribute only (to v6.12), or TD_CTLS.PENDING_VE_DISABLE where the VMM allows it
+   * (disable_sept_ve(), v6.13, and stable backports of it) (@src:ml-disable-sept-ve, @src:guest-ml-sept-ve-stable). */
   'guest-sept-ve': ['attribute', 'td-ctls'],
+  /** TD guest: what the kernel asks of TD_CTLS besides SEPT #VEs: nothing (to v6.12, and the stable
+   * backports), topology enumeration alone (v6.13, @src:guest-ml-topology-enum), or REDUCE_VE with
+   * topology enumeration as the fallback (reduce_unnecessary_ve(), v6.14, @src:ml-reduce-ve). */
+  'guest-reduce-ve': ['none', 'topology-only', 'reduce-ve'],
+  /** TD guest: HLT with interrupts enabled: told to the VMM in R12 (to v6.14), or refused with a
+   * warning and -EIO before any TDVMCALL (v6.15, @src:guest-ml-hlt-irq-warn). */
+  'guest-hlt': ['irq-flag', 'refuse-irqs-on'],
+  /** TD guest: the tdx_guest driver before the v6.16 rework (TDREPORT ioctl and configfs-tsm only,
+   * messages without prefix) or after it (measurement registers in sysfs, "tdx_guest: " prefix,
+   * TDG.MR.REPORT at load) (@src:guest-tdxg-drv-6867, @src:guest-ml-tdxg-mr-616). */
+  'guest-driver': ['report', 'measurements'],
   /** TD guest: errno of a TDG.MR.REPORT invalid operand: -EINVAL, or -ENXIO (with -EBUSY) from v6.16 (@src:ml-report-errno). */
   'guest-report-errno': ['einval', 'enxio'],
   /** TD guest: what the kernel says at detection: "Guest detected" only, or also the attributes and
@@ -63,6 +74,12 @@ export interface KernelFlavour {
   /** `uname -r` patterns that identify the flavour on a real machine. */
   releases: readonly RegExp[];
   eras: Eras;
+  /**
+   * Era dimensions the flavour cannot decide, with the reason (a stable or distribution kernel that
+   * may carry a backport nobody has checked). Scenarios of these eras skip on it; the emulator,
+   * which must play one behaviour, plays the one in `eras`.
+   */
+  undecided?: Partial<Record<EraDimension, string>>;
   /** Log prefix of the host code and the variant printed for each message (default: `code`). */
   dialect: { prefix: 'virt/tdx: ' | 'tdx: '; variants: Partial<Record<MessageId, string>> };
   src: readonly string[];
@@ -71,27 +88,70 @@ export interface KernelFlavour {
 const mainlineEras: Eras = {
   init: 'on-demand', metadata: '16bit-only', 'feature-check': 'none', 'erratum-flag': 'tdx-detection', 'module-info': 'none', kexec: 'exclusive',
   'kvm-tdx': 'none', 'kvm-unsupported-tdvmcall': 'none', 'kvm-bringup-errcode': 'zero',
-  'guest-sept-ve': 'attribute', 'guest-report-errno': 'einval', 'guest-announce': 'detected-only',
+  'guest-sept-ve': 'attribute', 'guest-reduce-ve': 'none', 'guest-hlt': 'irq-flag', 'guest-driver': 'report',
+  'guest-report-errno': 'einval', 'guest-announce': 'detected-only',
 };
+
+/** The guest eras of v6.16 and later (HLT refused with IRQs on, the reworked tdx_guest driver). */
+const guest616 = {
+  'guest-sept-ve': 'td-ctls', 'guest-reduce-ve': 'reduce-ve', 'guest-hlt': 'refuse-irqs-on', 'guest-driver': 'measurements',
+  'guest-report-errno': 'enxio',
+} as const;
+
+/** Stable kernels took the v6.13 SEPT #VE change in December 2024; the first releases are not identified. */
+const STABLE_SEPT_VE = 'stable kernels from December 2024 carry the v6.13 SEPT #VE change (@src:guest-ml-sept-ve-stable); which release first did is not identified';
 
 export const FLAVOURS: readonly KernelFlavour[] = [
   {
     name: 'mainline-6.8',
-    description: 'Mainline v6.8 .. v6.13: first host support; 16-bit metadata reader; kexec excluded by Kconfig',
+    description: 'Mainline v6.8 .. v6.12: first host support; 16-bit metadata reader; kexec excluded by Kconfig; a guest needs SEPT_VE_DISABLE',
     base: '6.8',
-    releases: [/^6\.(8|9|10|11|12|13)(\.\d+)?(-rc\d+)?$/],
+    // 6.12.y stable releases are stable-6.12: they may carry the v6.13 guest change.
+    releases: [/^6\.(8|9|10|11)(\.\d+)?(-rc\d+)?$/, /^6\.12(\.0)?(-rc\d+)?$/],
     eras: mainlineEras,
     dialect: { prefix: 'virt/tdx: ', variants: { 'guest-sept-ve-misconfig': 'attribute' } },
     src: ['tdx-c-68', 'tdx-rst-host-kvmgit'],
   },
   {
+    name: 'stable-6.12',
+    description: 'Stable v6.12.y: as mainline v6.12 on the host; the guest may carry the SEPT #VE backport',
+    base: '6.12',
+    releases: [/^6\.12\.[1-9]\d*$/],
+    eras: mainlineEras,
+    undecided: { 'guest-sept-ve': STABLE_SEPT_VE },
+    dialect: { prefix: 'virt/tdx: ', variants: {} },
+    src: ['guest-ml-sept-ve-stable'],
+  },
+  {
+    name: 'mainline-6.13',
+    description: 'Mainline v6.13: as v6.8 on the host; the guest disables SEPT #VEs through TD_CTLS where allowed and enables topology enumeration',
+    base: '6.13',
+    releases: [/^6\.13(\.\d+)?(-rc\d+)?$/],
+    eras: { ...mainlineEras, 'guest-sept-ve': 'td-ctls', 'guest-reduce-ve': 'topology-only' },
+    dialect: { prefix: 'virt/tdx: ', variants: {} },
+    src: ['ml-disable-sept-ve', 'guest-ml-topology-enum'],
+  },
+  {
     name: 'mainline-6.14',
-    description: 'Mainline v6.14 .. v6.15: metadata of any element size, NO_RBP_MOD check; no KVM TDX yet',
+    description: 'Mainline v6.14: metadata of any element size, NO_RBP_MOD check; no KVM TDX yet; the guest asks for REDUCE_VE',
     base: '6.14',
-    releases: [/^6\.(14|15)(\.\d+)?(-rc\d+)?$/],
-    eras: { ...mainlineEras, metadata: 'any-size', 'feature-check': 'no-rbp-mod', 'guest-sept-ve': 'td-ctls', 'guest-announce': 'attributes-migrtable' },
+    releases: [/^6\.14(\.\d+)?(-rc\d+)?$/],
+    eras: {
+      ...mainlineEras, metadata: 'any-size', 'feature-check': 'no-rbp-mod', 'guest-sept-ve': 'td-ctls', 'guest-reduce-ve': 'reduce-ve',
+      'guest-announce': 'attributes-migrtable' },
     dialect: { prefix: 'virt/tdx: ', variants: {} },
     src: ['ml-metadata-rework', 'tdx-c-mid'],
+  },
+  {
+    name: 'mainline-6.15',
+    description: 'Mainline v6.15: as v6.14; the guest refuses HLT with interrupts enabled',
+    base: '6.15',
+    releases: [/^6\.15(\.\d+)?(-rc\d+)?$/],
+    eras: {
+      ...mainlineEras, metadata: 'any-size', 'feature-check': 'no-rbp-mod', 'guest-sept-ve': 'td-ctls', 'guest-reduce-ve': 'reduce-ve',
+      'guest-hlt': 'refuse-irqs-on', 'guest-announce': 'attributes-migrtable' },
+    dialect: { prefix: 'virt/tdx: ', variants: {} },
+    src: ['ml-metadata-rework', 'guest-ml-hlt-irq-warn'],
   },
   {
     name: 'mainline-6.16',
@@ -100,7 +160,7 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     releases: [/^6\.(16|17)(\.\d+)?(-rc\d+)?$/],
     eras: {
       ...mainlineEras, metadata: 'any-size', 'feature-check': 'no-rbp-mod', 'kvm-tdx': 'mainline',
-      'kvm-unsupported-tdvmcall': 'subfunc-unsupported', 'guest-sept-ve': 'td-ctls', 'guest-report-errno': 'enxio', 'guest-announce': 'attributes-migrtable' },
+      'kvm-unsupported-tdvmcall': 'subfunc-unsupported', ...guest616, 'guest-announce': 'attributes-migrtable' },
     dialect: { prefix: 'virt/tdx: ', variants: {} },
     src: ['tdx-c-mid', 'kvm-c'],
   },
@@ -111,7 +171,7 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     releases: [/^6\.(18|19)(\.\d+)?(-rc\d+)?$/, /^7\.0(\.\d+)?(-rc\d+)?$/],
     eras: {
       ...mainlineEras, metadata: 'any-size', 'feature-check': 'no-rbp-mod', kexec: 'erratum-refused', 'kvm-tdx': 'mainline',
-      'kvm-unsupported-tdvmcall': 'subfunc-unsupported', 'kvm-bringup-errcode': 'einval', 'guest-sept-ve': 'td-ctls', 'guest-report-errno': 'enxio', 'guest-announce': 'attributes-migrtable' },
+      'kvm-unsupported-tdvmcall': 'subfunc-unsupported', 'kvm-bringup-errcode': 'einval', ...guest616, 'guest-announce': 'attributes-migrtable' },
     dialect: { prefix: 'virt/tdx: ', variants: {} },
     src: ['tdx-c-618', 'tdx-rst-host'],
   },
@@ -122,7 +182,8 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     releases: [/^7\.([1-9]|\d\d)(\.\d+)?(-rc\d+)?$/],
     eras: {
       init: 'boot', metadata: 'any-size', 'feature-check': 'no-rbp-mod', 'erratum-flag': 'tdx-detection', 'module-info': 'version', kexec: 'sys-disable',
-      'kvm-tdx': 'mainline', 'kvm-unsupported-tdvmcall': 'subfunc-unsupported', 'kvm-bringup-errcode': 'einval', 'guest-sept-ve': 'td-ctls', 'guest-report-errno': 'enxio', 'guest-announce': 'attributes-migratable',
+      'kvm-tdx': 'mainline', 'kvm-unsupported-tdvmcall': 'subfunc-unsupported', 'kvm-bringup-errcode': 'einval', ...guest616,
+      'guest-announce': 'attributes-migratable',
     },
     dialect: { prefix: 'virt/tdx: ', variants: { 'init-done': 'boot', 'init-failed': 'boot', 'module-info': 'version' } },
     src: ['tdx-c-new', 'ml-vmxon', 'ml-ver', 'ml-kexec'],
@@ -133,6 +194,7 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     base: '6.8',
     releases: [/^6\.8\.0-\d+-intel$/],
     eras: { ...mainlineEras, 'module-info': 'attributes', 'kvm-tdx': 'premerge', 'kvm-unsupported-tdvmcall': 'invalid-operand' },
+    undecided: { 'guest-sept-ve': "Canonical's 6.8-intel kernels are maintained with backports; whether they took the v6.13 SEPT #VE change (@src:ml-disable-sept-ve) is not checked" },
     dialect: { prefix: 'virt/tdx: ', variants: { 'guest-sept-ve-misconfig': 'attribute', 'module-info': 'attributes', 'offline-refused': 'premerge' } },
     src: ['capture-canonical-tdx-135', 'capture-canonical-tdx-331', 'capture-canonical-tdx-285'],
   },
@@ -157,7 +219,10 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     description: 'Ubuntu 25.04 6.14 kernels with TDX: module version, build number and hex build date printed',
     base: '6.14',
     releases: [/^6\.14\.0-\d+-(intel|generic)$/],
-    eras: { ...mainlineEras, metadata: 'any-size', 'feature-check': 'no-rbp-mod', 'module-info': 'build', 'kvm-tdx': 'premerge', 'kvm-unsupported-tdvmcall': 'invalid-operand', 'guest-sept-ve': 'td-ctls', 'guest-announce': 'attributes-migrtable' },
+    eras: {
+      ...mainlineEras, metadata: 'any-size', 'feature-check': 'no-rbp-mod', 'module-info': 'build', 'kvm-tdx': 'premerge',
+      'kvm-unsupported-tdvmcall': 'invalid-operand', 'guest-sept-ve': 'td-ctls', 'guest-reduce-ve': 'reduce-ve', 'guest-announce': 'attributes-migrtable' },
+    undecided: { 'guest-hlt': 'whether Ubuntu 6.14 kernels carry the v6.15 HLT change (@src:guest-ml-hlt-irq-warn) is not checked' },
     dialect: { prefix: 'virt/tdx: ', variants: { 'module-info': 'build' } },
     src: ['capture-canonical-tdx-ubuntu-6.14'],
   },
@@ -196,7 +261,7 @@ export function assumedMainlineFlavour(release: string): KernelFlavour | null {
   if (!version) return null;
   // A distribution's suffix says the kernel is the distribution's, not mainline with a label.
   if (/-(generic|intel|intel-opt|azure|aws|gcp|oracle|kvm|lowlatency|virtual|nvidia)$|\.el\d|\.fc\d|-default$/.test(release)) return null;
-  return FLAVOURS.find((f) => f.name.startsWith('mainline-') && f.releases.some((r) => r.test(version))) ?? null;
+  return FLAVOURS.find((f) => /^(mainline|stable)-/.test(f.name) && f.releases.some((r) => r.test(version))) ?? null;
 }
 
 /**
@@ -210,9 +275,26 @@ export function flavoursConsistentWith(events: readonly { id: MessageId; variant
       if (e.prefix === 'virt/tdx: ' || e.prefix === 'tdx: ') {
         if ((e.prefix === 'tdx: ') !== (f.dialect.prefix === 'tdx: ') && e.id !== 'guest-detected') return false;
       }
-      return e.variant === variantFor(f, e.id) || e.variant === 'doc';
+      const w = wordingOf(f, e.id);
+      return 'undecided' in w || e.variant === w.variant || e.variant === 'doc';
     });
   });
+}
+
+/** The flavour's value of an era dimension, or why it cannot say (undecided). */
+export function eraOf<D extends EraDimension>(f: KernelFlavour, dim: D): { value: Eras[D] } | { undecided: string } {
+  const why = f.undecided?.[dim];
+  return why ? { undecided: why } : { value: f.eras[dim] };
+}
+
+/** Messages whose wording changed with an era: an undecided era leaves their wording undecided too. */
+const WORDING_ERA: Partial<Record<MessageId, EraDimension>> = { 'guest-sept-ve-misconfig': 'guest-sept-ve' };
+
+/** The wording variant a flavour prints, or why it cannot say. */
+export function wordingOf(f: KernelFlavour, id: MessageId): { variant: string } | { undecided: string } {
+  const dim = WORDING_ERA[id];
+  const why = dim ? f.undecided?.[dim] : undefined;
+  return why ? { undecided: why } : { variant: variantFor(f, id) };
 }
 
 export function variantFor(f: KernelFlavour, id: MessageId): string {

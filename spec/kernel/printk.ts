@@ -5,7 +5,7 @@
  * emulator (which prints them) and the parsers (which read real logs).
  */
 
-export type Subsystem = 'tdx-host' | 'kvm' | 'kvm-premerge' | 'kexec' | 'guest' | 'plain' | 'any';
+export type Subsystem = 'tdx-host' | 'kvm' | 'kvm-premerge' | 'kexec' | 'guest' | 'tdx-guest' | 'plain' | 'any';
 
 export interface MessageSpec {
   subsystem: Subsystem;
@@ -133,10 +133,14 @@ export const MESSAGES = {
     code: 'TD misconfiguration: SEPT #VE has to be disabled',
     attribute: 'TD misconfiguration: SEPT_VE_DISABLE attribute must be set.',
   }, 'ml-disable-sept-ve', 'guest-c-v63'),
-  'guest-x2apic-unconfigured': M('guest', { code: 'VMM did not configure X2APIC_IDs properly' }, 'ml-reduce-ve'),
+  'guest-x2apic-unconfigured': M('guest', { code: 'VMM did not configure X2APIC_IDs properly' }, 'guest-ml-topology-enum'),
+  // WARN_ONCE() texts print without the subsystem prefix (from v6.15 and v6.16).
+  'guest-hlt-irqs-on': M('plain', { code: 'HLT emulation with IRQs enabled' }, 'guest-ml-hlt-irq-warn'),
+  'guest-report-warn': M('plain', { code: 'tdx_mcall_get_report0() failed: %d' }, 'guest-ml-tdxg-mr-616'),
   'guest-unexpected-ve': M('guest', { code: 'Unexpected #VE: %lld' }, 'guest-c'),
-  'guest-getreport-failed': M('plain', { code: 'GetReport call failed' }, 'tdxg-drv'),
-  'guest-getquote-failed': M('plain', { code: 'GetQuote hypercall failed, status:%llx' }, 'tdxg-drv'),
+  // The tdx_guest driver printed without a prefix until v6.16 defined pr_fmt "tdx_guest: ".
+  'guest-getreport-failed': M('tdx-guest', { code: 'GetReport call failed' }, 'guest-tdxg-drv-6867'),
+  'guest-getquote-failed': M('tdx-guest', { code: 'GetQuote hypercall failed, status:%llx' }, 'guest-tdxg-drv-6867', 'guest-ml-tdxg-mr-616'),
   'kernel-panic': M('plain', { code: 'Kernel panic - not syncing: %s' }, 'panic-c'),
   // The TD attributes and TD_CTLS the guest announces at boot, as names (coco/tdx/debug.c).
   'guest-attributes': M('guest', { code: 'Attributes:%s' }, 'tdx-guest-debug-c'),
@@ -154,6 +158,7 @@ export const SUBSYSTEM_PREFIXES: Readonly<Record<Subsystem, readonly string[]>> 
   'kvm-premerge': ['tdx: '],
   kexec: ['kexec: '],
   guest: ['tdx: '],
+  'tdx-guest': ['tdx_guest: ', ''],
   plain: [''],
   any: ['virt/tdx: ', 'kvm_intel: ', ''],
 };

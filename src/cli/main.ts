@@ -27,7 +27,7 @@ requirement executed), DOES NOT CONFORM (something failed), NO FAILURES, PARTIAL
 applicable requirements not observed, with the reasons), NOTHING EXECUTED.
 
 Environment (used when the option is not given, as for cucumber-js):
-  TDX_TARGET, TDX_PROFILE, TDX_SNAPSHOT, TDX_FAULTS, TDX_ALLOW_DESTRUCTIVE=1;
+  TDX_TARGET, TDX_PROFILE, TDX_SNAPSHOT, TDX_ROLE, TDX_FAULTS, TDX_ALLOW_DESTRUCTIVE=1;
   TDX_PROFILES_DIR: read the emulator profiles from this directory instead of profiles/`;
 
 export function buildProgram(): Command {
@@ -47,6 +47,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--target <name>', 'target: emulator, linux (this machine), emulated-linux (the linux backend over an emulated machine of a profile) or snapshot (default: TDX_TARGET, else emulator)'))
     .option('--profile <name|all|file.yaml>', 'emulator platform profile: a name, "all", or a profile file (default: TDX_PROFILE, else the default profile)')
     .option('--snapshot <path>', 'snapshot directory or kernel log file (implies --target snapshot; default: TDX_SNAPSHOT)')
+    .addOption(new Option('--role <role>', "with --target emulated-linux: the profile's host (default) or its TD guest, seen from inside (default: TDX_ROLE)").choices(['host', 'guest']))
     .option('--tags <expression>', 'cucumber tag expression selecting scenarios')
     .option('--faults <names>', 'comma-separated emulator faults to switch on')
     .option('--out <dir>', 'output directory for reports', 'reports')
@@ -90,6 +91,7 @@ export function buildProgram(): Command {
     .option('--workers <n>', 'worker processes', (v) => parseInteger(v, '--workers'), 2)
     .option('--out <file>', 'also write the kill matrix (JSON) to this file')
     .option('--target <name>', 'emulator, or emulated-linux: the faults of every requirement the linux backend executes over the emulated machine', 'emulator')
+    .option('--role <role>', "with --target emulated-linux: the profiles' hosts (default) or their TD guests")
     .action(handled(async (opts) => (await import('./mutate')).mutateCommand(opts)));
 
   program

@@ -2,7 +2,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { isFaultName, type FaultName } from '../../backends/emulator/faults';
-import { allFaults, runCampaign } from '../mutate/campaign';
+import { allFaults, runCampaign, type CampaignTarget } from '../mutate/campaign';
 import { UsageError } from './usage-error';
 
 export interface MutateOptions {
@@ -12,6 +12,7 @@ export interface MutateOptions {
   workers: number;
   out?: string;
   target?: string;
+  role?: string;
 }
 
 export async function mutateCommand(opts: MutateOptions): Promise<number> {
@@ -20,8 +21,11 @@ export async function mutateCommand(opts: MutateOptions): Promise<number> {
   if (bad.length) throw new UsageError(`unknown fault(s): ${bad.join(', ')}; run \`tdx-conformance faults\` for the catalogue`);
   const target = opts.target ?? 'emulator';
   if (target !== 'emulator' && target !== 'emulated-linux') throw new UsageError(`--target must be emulator or emulated-linux for a fault campaign, got "${target}"`);
+  if (opts.role !== undefined && target !== 'emulated-linux') throw new UsageError('--role applies to --target emulated-linux only');
+  if (opts.role !== undefined && opts.role !== 'host' && opts.role !== 'guest') throw new UsageError(`--role must be host or guest, got "${opts.role}"`);
+  const on: CampaignTarget = target === 'emulator' ? { target } : { target, ...(opts.role ? { role: opts.role as 'host' | 'guest' } : {}) };
   const report = await runCampaign({
-    faults: names as FaultName[], full: !!opts.full, workers: opts.workers, target,
+    faults: names as FaultName[], full: !!opts.full, workers: opts.workers, on,
     onProgress: opts.json ? undefined : (o, done, total) =>
       process.stdout.write(`[${done}/${total}] ${o.notExecuted ? 'n/a     ' : o.killed ? 'killed  ' : 'SURVIVED'} ${o.name}${o.killed ? ` on ${o.profiles[0]}` : o.notExecuted ? ' (no requirement of it executes on this target)' : ''}\n`),
   });
@@ -37,7 +41,7 @@ export async function mutateCommand(opts: MutateOptions): Promise<number> {
   } else {
     const c = report.clean;
     process.stdout.write(`\nclean run on ${c.profiles} profiles: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped (${c.seconds.toFixed(1)} s)\n`);
-    process.stdout.write(`faults on ${target}: ${tried.length - survivors.length} of ${tried.length} killed in ${report.seconds.toFixed(1)} s${tried.length < report.faults.length ? ` (${report.faults.length - tried.length} map to no requirement executed there)` : ''}\n`);
+    process.stdout.write(`faults on ${target}${opts.role ? ` (${opts.role})` : ''}: ${tried.length - survivors.length} of ${tried.length} killed in ${report.seconds.toFixed(1)} s${tried.length < report.faults.length ? ` (${report.faults.length - tried.length} map to no requirement executed there)` : ''}\n`);
     for (const s of survivors) process.stdout.write(`  survived: ${s.name} (requirements ${s.requirements.join(', ')}; tried ${s.profiles.join(', ')})\n`);
   }
   return cleanOk && survivors.length === 0 ? 0 : 1;

@@ -23,6 +23,8 @@ export interface RunOptions {
   target?: string;
   profile?: string;
   snapshot?: string;
+  /** emulated-linux: the profile's host (default) or its TD guest, seen from inside. */
+  role?: string;
   tags?: string;
   faults?: string;
   out: string;
@@ -165,6 +167,7 @@ export async function planRun(opts: RunOptions, env: NodeJS.ProcessEnv = process
   const runs: PlannedRun[] = names.map((profile) => {
     const world: WorldParameters = {
       target: sel.target, profile, faults, allowDestructive: !!opts.allowDestructive || env.TDX_ALLOW_DESTRUCTIVE === '1',
+      ...(opts.role ? { role: opts.role } : {}),
       ...(sel.snapshot === undefined ? {} : { snapshot: resolve(sel.snapshot) }),
     };
     resolveSelection(world);

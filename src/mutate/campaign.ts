@@ -8,14 +8,18 @@ import { join } from 'node:path';
 import { FAULTS, type FaultName } from '../../backends/emulator/faults';
 import { defaultProfileName, loadProfiles } from '../../backends/emulator/profile';
 import type { ScenarioResult } from '../reports/results';
-import { runOnce, type CampaignTarget, type FaultOutcome } from './run-fault';
+import { EMULATOR, runOnce, type CampaignTarget, type FaultOutcome } from './run-fault';
+
+export type { CampaignTarget } from './run-fault';
 
 export interface CampaignOptions {
   faults: FaultName[];
   full: boolean;
   workers: number;
-  /** emulated-linux: only faults of requirements the linux backend executes there are tried. */
-  target?: CampaignTarget;
+  /** Where the scenarios run (default: the emulator); on emulated-linux only faults of requirements executed there are tried. */
+  on?: CampaignTarget;
+  /** The profiles to try, in order (default: the default profile first, then the others). */
+  profiles?: string[];
   onProgress?: (o: FaultOutcome, done: number, total: number) => void;
 }
 
@@ -31,14 +35,14 @@ export function profileOrder(): string[] {
   return [def, ...[...loadProfiles().keys()].filter((p) => p !== def)];
 }
 
-export async function cleanRun(profiles: readonly string[], target: CampaignTarget = 'emulator'):
+export async function cleanRun(profiles: readonly string[], on: CampaignTarget = EMULATOR):
   Promise<{ clean: CampaignReport['clean']; executed: Record<string, string[]> }> {
   const started = Date.now();
   const c = { passed: 0, failed: 0, skipped: 0, blocked: 0, profiles: profiles.length, seconds: 0 };
   const executed: Record<string, string[]> = {};
   for (const p of profiles) {
     const reqs = new Set<string>();
-    for (const r of await runOnce(p, [], undefined, target)) {
+    for (const r of await runOnce(p, [], undefined, on)) {
       const k = (r.status === 'passed' || r.status === 'skipped' || r.status === 'blocked' ? r.status : 'failed') as keyof typeof c;
       (c[k] as number)++;
       if (r.status !== 'skipped' && r.status !== 'blocked' && r.req) reqs.add(r.req);
@@ -51,9 +55,9 @@ export async function cleanRun(profiles: readonly string[], target: CampaignTarg
 
 export async function runCampaign(opts: CampaignOptions): Promise<CampaignReport> {
   const started = Date.now();
-  const profiles = profileOrder();
-  const target = opts.target ?? 'emulator';
-  const { clean, executed } = await cleanRun(profiles, target);
+  const profiles = opts.profiles ?? profileOrder();
+  const on = opts.on ?? EMULATOR;
+  const { clean, executed } = await cleanRun(profiles, on);
   const outcomes: FaultOutcome[] = [];
   const pending = [...opts.faults];
   const workers = Math.max(1, Math.min(opts.workers, pending.length));
@@ -62,7 +66,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignReport
     const next = () => {
       const fault = pending.shift();
       if (fault === undefined) child.send('stop');
-      else child.send({ fault, profiles, full: opts.full, target, executed: target === 'emulator' ? undefined : executed });
+      else child.send({ fault, profiles, full: opts.full, on, executed: on.target === 'emulator' ? undefined : executed });
     };
     child.on('message', (m: 'ready' | FaultOutcome) => {
       if (m !== 'ready') {

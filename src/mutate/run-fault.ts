@@ -8,8 +8,14 @@ import { FAULTS, type FaultName } from '../../backends/emulator/faults';
 import { scenarioResults, type ScenarioResult } from '../reports/results';
 import { runSuite } from '../runner/run-suite';
 
-/** Where a campaign runs: the emulator itself, or the linux backend over its emulated machine. */
-export type CampaignTarget = 'emulator' | 'emulated-linux';
+/**
+ * Where a campaign runs its scenarios: the emulator (default), or the linux backend over an
+ * emulator profile's machine (emulated-linux), as its host or its TD guest. A fault of the model
+ * is then judged by what a real machine's interfaces would show of it.
+ */
+export type CampaignTarget = { target: 'emulator' } | { target: 'emulated-linux'; role?: 'host' | 'guest' };
+
+export const EMULATOR: CampaignTarget = { target: 'emulator' };
 
 export interface FaultOutcome {
   name: string;
@@ -26,9 +32,9 @@ export interface FaultOutcome {
 
 const failing = (r: ScenarioResult): boolean => !['passed', 'skipped', 'blocked'].includes(r.status);
 
-export async function runOnce(profile: string, faults: string[], tags?: string, target: CampaignTarget = 'emulator'): Promise<ScenarioResult[]> {
+export async function runOnce(profile: string, faults: string[], tags?: string, on: CampaignTarget = EMULATOR): Promise<ScenarioResult[]> {
   const envelopes: Envelope[] = [];
-  await runSuite({ world: { target, profile, faults }, tags, console: null, onMessage: (e) => envelopes.push(e) });
+  await runSuite({ world: { ...on, profile, faults }, tags, console: null, onMessage: (e) => envelopes.push(e) });
   return scenarioResults(envelopes);
 }
 
@@ -36,7 +42,7 @@ export async function runOnce(profile: string, faults: string[], tags?: string, 
  * `executed`: on emulated-linux, the requirements each profile's clean run executed; the fault is
  * tried on the profiles where one of its requirements executed, with those requirements only.
  */
-export async function runFault(name: FaultName, profiles: readonly string[], full: boolean, target: CampaignTarget = 'emulator',
+export async function runFault(name: FaultName, profiles: readonly string[], full: boolean, on: CampaignTarget = EMULATOR,
   executed?: Record<string, string[]>): Promise<FaultOutcome> {
   const started = Date.now();
   const spec = FAULTS[name];
@@ -51,7 +57,7 @@ export async function runFault(name: FaultName, profiles: readonly string[], ful
   const tried: string[] = [];
   for (const profile of where) {
     tried.push(profile);
-    const killers = (await runOnce(profile, [name], tags, target)).filter(failing);
+    const killers = (await runOnce(profile, [name], tags, on)).filter(failing);
     if (killers.length) {
       return {
         name, kind: spec.kind, requirements: [...spec.requirements], killed: true,

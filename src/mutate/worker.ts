@@ -6,7 +6,7 @@ interface Job {
   fault: FaultName;
   profiles: string[];
   full: boolean;
-  target: CampaignTarget;
+  on: CampaignTarget;
   executed?: Record<string, string[]>;
 }
 
@@ -17,7 +17,7 @@ process.on('message', (job: Job | 'stop') => {
     return;
   }
   queue = queue.then(async () => {
-    const outcome = await runFault(job.fault, job.profiles, job.full, job.target, job.executed);
+    const outcome = await runFault(job.fault, job.profiles, job.full, job.on, job.executed);
     process.send!(outcome);
   });
 });

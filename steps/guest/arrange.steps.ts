@@ -3,6 +3,7 @@ import { attributeBit, tdCtlBit, TDCALL_LEAVES, type TdAttribute, type TdcallLea
 import { status as statusValue } from '../../spec/abi/status';
 import { TDVMCALL_STATUS, type TdvmcallLeaf, type TdvmcallStatus } from '../../spec/abi/tdvmcall';
 import type { VmmAnswer } from '../../backends/guest-facet';
+import { TDX_FEATURES0 } from '../../spec/abi/global-metadata';
 import { Given } from '../../support/dsl';
 import type { TdxWorld } from '../../support/world';
 
@@ -19,6 +20,12 @@ Given('a TD guest with the {tdattr} attribute', function (this: TdxWorld, a: TdA
   this.arrange({ kind: 'td-attributes', set: attributeBit(a), clear: 0n });
 });
 
+Given('a TD guest with exactly the {tdattr} and {tdattr} attributes', function (this: TdxWorld, a: TdAttribute, b: TdAttribute) {
+  tdGuest(this);
+  const set = attributeBit(a) | attributeBit(b);
+  this.arrange({ kind: 'td-attributes', set, clear: ((1n << 64n) - 1n) & ~set });
+});
+
 Given('a TD guest without the {tdattr} attribute', function (this: TdxWorld, a: TdAttribute) {
   tdGuest(this);
   this.arrange({ kind: 'td-attributes', set: 0n, clear: attributeBit(a) });
@@ -27,6 +34,15 @@ Given('a TD guest without the {tdattr} attribute', function (this: TdxWorld, a: 
 Given('a debug TD guest without the {tdattr} attribute', function (this: TdxWorld, a: TdAttribute) {
   tdGuest(this);
   this.arrange({ kind: 'td-attributes', set: attributeBit('DEBUG'), clear: attributeBit(a) });
+});
+
+Given('a non-debug TD guest', function (this: TdxWorld) {
+  tdGuest(this);
+  this.arrange({ kind: 'td-attributes', set: 0n, clear: attributeBit('DEBUG') });
+});
+
+Given("the TDX module's TDX_FEATURES0 has TOPOLOGY_ENUM", function (this: TdxWorld) {
+  this.arrange({ kind: 'module-feature', bit: TDX_FEATURES0.TOPOLOGY_ENUM, present: true });
 });
 
 Given('a non-debug TD guest without the {tdattr} attribute', function (this: TdxWorld, a: TdAttribute) {
@@ -42,6 +58,10 @@ Given('a TD guest with a {int}-bit GPA width', function (this: TdxWorld, bits: n
 
 Given('the VMM lets the TD control pending #VEs', function (this: TdxWorld) {
   this.arrange({ kind: 'td-flexible-pending-ve', enabled: true });
+});
+
+Given('the VMM does not let the TD control pending #VEs', function (this: TdxWorld) {
+  this.arrange({ kind: 'td-flexible-pending-ve', enabled: false });
 });
 
 Given('the TD starts with TD_CTLS.{tdctl} already set', function (this: TdxWorld, bit: Parameters<typeof tdCtlBit>[0]) {

@@ -1,6 +1,7 @@
 /** /dev/tdx_guest and configfs-tsm reports. */
 import { expect } from 'chai';
-import type { TdxGuestIoctlResult, TsmReportResult } from '../../backends/guest-facet';
+import type { MeasurementRead, TdxGuestIoctlResult, TsmItemObservation, TsmReportResult } from '../../backends/guest-facet';
+import type { KernelResult } from '../../backends/port';
 import type { ErrnoName } from '../../spec/abi/errno';
 import { TDREPORT_LAYOUT, TDX_CMD_GET_REPORT0, TDX_REPORT_LEN } from '../../spec/abi/tdx-guest';
 import { Then, When } from '../../support/dsl';
@@ -86,7 +87,89 @@ Then('the guest did not ask the VMM for a quote', function (this: TdxWorld) {
   expect(r.tdvmcalls.map((c) => c.name)).to.not.include('GetQuote');
 });
 
-Then('the guest log says the GetQuote hypercall failed with status {hex}', function (this: TdxWorld, st: bigint) {
-  const e = this.observe(guest(this).log()).events.filter((x) => x.id === 'guest-getquote-failed');
-  expect(e.map((x) => hex(x.values[0] as bigint))).to.deep.equal([hex(st)]);
+
+When('a process asks \\/dev\\/tdx_guest for another TDREPORT with REPORTDATA of 64 bytes {hex}', function (this: TdxWorld, fill: bigint) {
+  this.remember('guest.first-tdreport', ioctl(this));
+  const reportdata = new Uint8Array(64).fill(Number(fill & 0xffn));
+  this.remember('guest.reportdata', reportdata);
+  this.remember(IOCTL, this.observe(guest(this).tdxGuestIoctl({ cmd: TDX_CMD_GET_REPORT0, reportdata })));
+});
+
+When('a process issues TDX_CMD_GET_REPORT0 on \\/dev\\/tdx_guest with an argument that points to no memory', function (this: TdxWorld) {
+  this.remember(IOCTL, this.observe(guest(this).tdxGuestIoctl({ cmd: TDX_CMD_GET_REPORT0, unmapped: true })));
+});
+
+const bytesHex = (b: Uint8Array | undefined, at: number, n: number): string => Buffer.from((b ?? new Uint8Array()).subarray(at, at + n)).toString('hex');
+
+Then("the TDREPORT's report type is {hex}", function (this: TdxWorld, type: bigint) {
+  const r = ioctl(this).tdreport;
+  expect(r, 'no TDREPORT').to.not.equal(undefined);
+  expect(hex(r![0])).to.equal(hex(type));
+});
+
+Then(/^both TDREPORTs carry the same (\d+) bytes at offset (0x[0-9a-f]+) \(.*\)$/, function (this: TdxWorld, n: string, at: string) {
+  const first = this.recall<TdxGuestIoctlResult>('guest.first-tdreport', 'first TDREPORT');
+  const second = ioctl(this);
+  expect(first.result.ok && second.result.ok, 'both TDREPORTs were given').to.equal(true);
+  expect(bytesHex(second.tdreport, Number(at), Number(n))).to.equal(bytesHex(first.tdreport, Number(at), Number(n)));
+});
+
+/** 48 bytes at an offset of a fresh TDREPORT. */
+function reportBytes(w: TdxWorld, at: number): string {
+  const r = w.observe(guest(w).tdxGuestIoctl({ cmd: TDX_CMD_GET_REPORT0, reportdata: new Uint8Array(64) }));
+  if (!r.result.ok) throw new SkipSignal('cannot-observe', `no TDREPORT to compare with (${r.result.errno})`);
+  return bytesHex(r.tdreport, at, 48);
+}
+
+When('a process reads the measurement registers in sysfs', function (this: TdxWorld) {
+  const m = this.observe(guest(this).measurements());
+  this.evidence('measurement registers', m.map((x) => ({ file: x.file, result: x.result, bytes: x.bytes ? Buffer.from(x.bytes).toString('hex') : undefined })));
+  this.remember('guest.measurements', m);
+});
+
+Then('the measurement register {word} is the 48 bytes at offset {hex} of a TDREPORT of the TD', function (this: TdxWorld, file: string, at: bigint) {
+  const m = this.recall<MeasurementRead[]>('guest.measurements', 'measurement registers').find((x) => x.file === file);
+  expect(m, `no file ${file}`).to.not.equal(undefined);
+  expect(m!.result, file).to.deep.equal({ ok: true });
+  expect(m!.bytes?.length, `${file} length`).to.equal(48);
+  expect(bytesHex(m!.bytes, 0, 48)).to.equal(reportBytes(this, Number(at)));
+});
+
+When('a process writes {int} bytes to the measurement register {word}', function (this: TdxWorld, n: number, file: string) {
+  const m = /^rtmr([0-3]):sha384$/.exec(file);
+  if (!m) throw new Error(`${file} is not an RTMR file (rtmr0:sha384 .. rtmr3:sha384)`);
+  const at = 0x2d0 + 48 * Number(m[1]);
+  this.remember('guest.rtmr-before', { at, bytes: reportBytes(this, at) });
+  this.remember('guest.rtmr-write', this.observe(guest(this).writeRtmr(Number(m[1]), new Uint8Array(n).fill(0x5a))));
+});
+
+Then('the write failed with {errno}', function (this: TdxWorld, errno: ErrnoName) {
+  expect(this.recall<KernelResult>('guest.rtmr-write', 'RTMR write')).to.deep.equal({ ok: false, errno });
+});
+
+Then('the 48 bytes at offset {hex} of a TDREPORT of the TD are what they were before the write', function (this: TdxWorld, at: bigint) {
+  const before = this.recall<{ at: number; bytes: string }>('guest.rtmr-before', 'RTMR before the write');
+  expect(before.at, 'the offset the write step read').to.equal(Number(at));
+  expect(reportBytes(this, Number(at))).to.equal(before.bytes);
+});
+
+When('a process creates a configfs-tsm report item and writes a 64-byte inblob to it', function (this: TdxWorld) {
+  const item = this.observe(guest(this).tsmItem());
+  this.evidence('configfs-tsm item', item);
+  this.remember('guest.tsm-item', item);
+});
+
+const tsmItem = (w: TdxWorld): TsmItemObservation => w.recall<TsmItemObservation>('guest.tsm-item', 'configfs-tsm item');
+
+When('a process creates a configfs-tsm report item', function (this: TdxWorld) {
+  this.remember('guest.tsm-provider', this.observe(guest(this).tsmProvider()));
+});
+
+Then("the report item's provider is {string}", function (this: TdxWorld, name: string) {
+  expect(this.recall<string>('guest.tsm-provider', 'configfs-tsm provider')).to.equal(name);
+});
+
+Then("the report item's generation was {int} before the write and {int} after it", function (this: TdxWorld, before: number, after: number) {
+  expect(tsmItem(this).generations).to.deep.equal([before, after]);
+  expect(tsmItem(this).removed, 'the item was removed again').to.equal(true);
 });

@@ -20,6 +20,8 @@ export interface LastRequest {
   guest?: GuestOutcome['guest'];
   regs?: GuestOutcome['regs'];
   tdvmcalls?: TdvmcallRecord[];
+  /** Kernel log messages printed while the request was handled. */
+  events?: GuestOutcome['events'];
 }
 
 export const LAST = 'guest.last';

@@ -6,7 +6,7 @@ import { exitReasonName } from '../../spec/abi/vmx-exit-reasons';
 import type { TdvmcallLeaf } from '../../spec/abi/tdvmcall';
 import type { ExpectedReaction } from '../../support/guest-parameter-types';
 import { Then, When } from '../../support/dsl';
-import type { TdxWorld } from '../../support/world';
+import { SkipSignal, type TdxWorld } from '../../support/world';
 import { guest, hex, lastRequest, moduleReaction, oneTdvmcall, rememberRequest, tdvmcalls } from './guest-world';
 
 /** Operands an instruction needs when a scenario does not name them. */
@@ -50,6 +50,7 @@ When('the guest kernel executes OUT of {int} byte(s) to port {hex} with RAX = {h
 
 When(/^(the guest kernel|a user-space task) executes CPUID leaf (0x[0-9a-fA-F]+) subleaf (\d+)$/, function (this: TdxWorld, actor: string, leaf: string, subleaf: string) {
   const r = this.observe(guest(this).cpuid(0, Number(BigInt(leaf)), Number(subleaf), who(actor)));
+  this.remember('guest.cpuid-mode', who(actor));
   rememberRequest(this, {
     module: r.module, guest: r.guest, tdvmcalls: r.tdvmcalls,
     regs: { rax: BigInt(r.eax), rbx: BigInt(r.ebx), rcx: BigInt(r.ecx), rdx: BigInt(r.edx) },
@@ -64,6 +65,10 @@ Then('the TDX module raised #VE with exit reason {exitreason}', function (this: 
 
 Then('the TDX module raised #GP', function (this: TdxWorld) {
   expect(moduleReaction(this).kind).to.equal('gp');
+});
+
+Then('the TDX module raised #UD', function (this: TdxWorld) {
+  expect(moduleReaction(this).kind).to.equal('ud');
 });
 
 Then('the TDX module raised #DF', function (this: TdxWorld) {
@@ -81,7 +86,7 @@ Then('the instruction ran natively', function (this: TdxWorld) {
 
 Then('the guest kernel {guestreaction}', function (this: TdxWorld, want: ExpectedReaction) {
   const got = lastRequest(this).guest;
-  expect(got, 'the target does not say what the guest kernel did').to.not.equal(undefined);
+  if (!got) throw new SkipSignal('cannot-observe', 'the target does not see what the guest kernel did with this request');
   expect(got!.kind, JSON.stringify(got, (_k, v) => (typeof v === 'bigint' ? hex(v) : v))).to.equal(want.kind);
   if (want.tdvmcall && got!.kind === 'emulated') expect(got!.tdvmcall).to.equal(want.tdvmcall);
   if (want.message !== undefined && (got!.kind === 'oops' || got!.kind === 'panic')) expect(got!.message).to.equal(want.message);
@@ -97,6 +102,10 @@ Then('the guest asked the VMM with TDVMCALL<{tdvmcallLeaf}> and {regvalues}', fu
   for (const r of Object.keys(want) as Reg[]) got[r] = hex(call.in[r] ?? 0n);
   const expected = Object.fromEntries(Object.entries(want).map(([r, v]) => [r, hex(v as bigint)]));
   expect(got).to.deep.equal(expected);
+});
+
+Then('the guest did not ask the VMM with TDVMCALL<{tdvmcallLeaf}>', function (this: TdxWorld, leaf: TdvmcallLeaf) {
+  expect(tdvmcalls(this).map((c) => c.name)).to.not.include(leaf);
 });
 
 Then('the guest did not ask the VMM for MMIO', function (this: TdxWorld) {
@@ -132,6 +141,37 @@ Then('EAX, EBX, ECX and EDX are what the VMM answered in R12 to R15', function (
   const m = 0xffffffffn;
   expect([regs.rax, regs.rbx, regs.rcx, regs.rdx].map((v) => hex(v ?? 0n)))
     .to.deep.equal([call.out.r12, call.out.r13, call.out.r14, call.out.r15].map((v) => hex((v ?? 0n) & m)));
+});
+
+const cpuidRegs = (r: Partial<Record<Reg, bigint>>): string[] => [r.rax, r.rbx, r.rcx, r.rdx].map((v) => hex((v ?? 0n) & 0xffffffffn));
+
+Then('EAX, EBX, ECX and EDX are not all zero', function (this: TdxWorld) {
+  const r = lastRequest(this).regs ?? {};
+  expect([r.rax, r.rbx, r.rcx, r.rdx].some((v) => ((v ?? 0n) & 0xffffffffn) !== 0n), `EAX..EDX = ${cpuidRegs(r).join(' ')}`).to.equal(true);
+});
+
+Then('EAX, EBX, ECX and EDX equal those of CPUID leaf {hex} subleaf {int}', function (this: TdxWorld, leaf: bigint, subleaf: number) {
+  const first = cpuidRegs(lastRequest(this).regs ?? {});
+  const mode = this.recall<GuestMode>('guest.cpuid-mode', 'CPUID');
+  const o = this.observe(guest(this).cpuid(0, Number(leaf), subleaf, mode));
+  expect(first).to.deep.equal([o.eax, o.ebx, o.ecx, o.edx].map((v) => hex(v >>> 0)));
+});
+
+Then('EAX is {hex} if the guest\'s TD_CTLS line lists {tdctl}, and {hex} otherwise', function (this: TdxWorld, yes: bigint, ctl: string, no: bigint) {
+  const line = this.observe(guest(this).log()).events.filter((e) => e.id === 'guest-td-ctls').pop();
+  if (!line) throw new SkipSignal('cannot-observe', 'the guest log has no TD_CTLS line');
+  const listed = String(line.values[0] ?? '').trim().split(/\s+/).includes(ctl);
+  const eax = (lastRequest(this).regs?.rax ?? 0n) & 0xffffffffn;
+  expect(hex(eax), `${line.text}`).to.equal(hex(listed ? yes : no));
+});
+
+Then('EAX bit {int} is set if the guest\'s TD_CTLS line lists {tdctl}, and EAX, EBX, ECX and EDX are zero otherwise', function (this: TdxWorld, bit: number, ctl: string) {
+  const line = this.observe(guest(this).log()).events.filter((e) => e.id === 'guest-td-ctls').pop();
+  if (!line) throw new SkipSignal('cannot-observe', 'the guest log has no TD_CTLS line');
+  const listed = String(line.values[0] ?? '').trim().split(/\s+/).includes(ctl);
+  const r = lastRequest(this).regs ?? {};
+  if (listed) expect(((r.rax ?? 0n) >> BigInt(bit)) & 1n, `${line.text}; EAX = ${hex(r.rax ?? 0n)}`).to.equal(1n);
+  else expect(cpuidRegs(r), line.text).to.deep.equal(['0x0', '0x0', '0x0', '0x0']);
 });
 
 Then('EBX, EDX and ECX read {string}', function (this: TdxWorld, text: string) {

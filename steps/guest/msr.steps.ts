@@ -35,6 +35,12 @@ Then(/^the MSR access (just works|raises #VE|raises #GP)$/, function (this: TdxW
   if (category === 'raises #GP') expect(a.faulted, 'the msr driver saw no fault').to.equal(true);
 });
 
+Then(/^the msr driver (read a value|failed with EIO)$/, function (this: TdxWorld, result: string) {
+  const a = access(this);
+  const seen = a.faulted ? 'failed with EIO' : 'read a value';
+  expect(seen, a.faulted ? 'the read faulted' : `value ${hex(a.value ?? 0n)}`).to.equal(result);
+});
+
 Then('the MSR value is what the VMM answered in R11', function (this: TdxWorld) {
   const call = oneTdvmcall(this, 'Instruction.RDMSR');
   expect(hex(access(this).value ?? -1n)).to.equal(hex(call.out.r11 ?? 0n));

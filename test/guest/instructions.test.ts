@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { classifyInstruction, GP_INSTRUCTIONS, ioQualification, VE_INSTRUCTION_NAMES } from '../../backends/emulator/guest/module/instructions';
+import { classifyInstruction, GP_INSTRUCTIONS, ioQualification, UD_INSTRUCTIONS, VE_INSTRUCTION_NAMES } from '../../backends/emulator/guest/module/instructions';
 import { Faults } from '../../backends/emulator/faults';
 import { EXIT_REASONS } from '../../spec/abi/vmx-exit-reasons';
 import { numRuns } from '../support/runs';
@@ -21,13 +21,26 @@ test('the documented #VE instructions raise #VE with their VMX exit reason in th
   }
 });
 
-test('the documented #GP instructions raise #GP in both modes, and no instruction is on both lists', () => {
-  assert.equal(GP_INSTRUCTIONS.length, 17);
-  for (const m of GP_INSTRUCTIONS) {
-    assert.equal(classifyInstruction(m, 'kernel', none).kind, 'gp', m);
-    assert.equal(classifyInstruction(m, 'user', none).kind, 'gp', m);
+test('the instructions a TD may not execute: #UD for VMX, ENCLS/ENCLV, GETSEC, RSM, ENCLU; #GP for ENQCMD; none on the #VE list', () => {
+  assert.equal(UD_INSTRUCTIONS.length, 17);
+  for (const m of UD_INSTRUCTIONS) {
+    assert.equal(classifyInstruction(m, 'kernel', none).kind, 'ud', m);
+    assert.equal(classifyInstruction(m, 'user', none).kind, 'ud', m);
     assert.ok(!VE_INSTRUCTION_NAMES.includes(m), m);
   }
+  for (const m of GP_INSTRUCTIONS) for (const mode of ['kernel', 'user'] as const) assert.equal(classifyInstruction(m, mode, none).kind, 'gp', m);
+});
+
+test('MONITOR and MWAIT exit only without CPUID MONITOR: #VE on module 1.5, #UD on 2.0', () => {
+  for (const m of ['MONITOR', 'MWAIT']) {
+    assert.equal(classifyInstruction(m, 'kernel', none, { moduleMajor: 1, monitorEnumerated: false }).kind, 've', m);
+    assert.equal(classifyInstruction(m, 'kernel', none, { moduleMajor: 2, monitorEnumerated: false }).kind, 'ud', m);
+    assert.equal(classifyInstruction(m, 'kernel', none, { moduleMajor: 1, monitorEnumerated: true }).kind, 'native', m);
+  }
+});
+
+test('the documentation\'s #GP model is a fault: VMX instructions then raise #GP', () => {
+  assert.equal(classifyInstruction('VMXON', 'user', new Faults(['guest.vmx-gp'])).kind, 'gp');
 });
 
 test('privilege checks come before the module: user-mode HLT and port I/O #GP, MONITOR/MWAIT #UD, CPUID and VMCALL still #VE', () => {

@@ -8,7 +8,8 @@ import { attributeBit } from '../../spec/abi/tdcall';
 import { numRuns } from '../support/runs';
 
 const none = new Faults();
-const td = (attributes = 0n, xfam = 0xe7n, features = true): MsrTdView => ({ attributes, xfam, hasCpuidFeature: () => features });
+const td = (attributes = 0n, xfam = 0xe7n, features = true, moduleMajor = 1, reduceVe = false): MsrTdView =>
+  ({ attributes, xfam, moduleMajor, reduceVe, hasCpuidFeature: () => features });
 
 test('the MSR table is sorted and no two rows cover the same MSR', () => {
   for (let i = 0; i < MSR_RULES.length; i++) {
@@ -48,4 +49,20 @@ test('dynamic rows follow the TD: PMU MSRs need PERFMON, CET MSRs need the CET X
   assert.equal(classifyMsr(0x6e0, false, td(0n, 0xe7n, true), none), 've');
   assert.equal(classifyMsr(0x6e0, false, td(0n, 0xe7n, false), none), 'gp');
   assert.equal(msrRule(0x6e0)?.feature?.bit, 24);
+});
+
+test('module 2.0 with REDUCE_VE: unlisted MSRs and IA32_VMX_PINBASED_CTLS raise #GP; without it, or on 1.5, #VE', () => {
+  for (const msr of [0x1a2, 0x481]) {
+    assert.equal(classifyMsr(msr, false, td(), none), 've', `1.5 ${msr.toString(16)}`);
+    assert.equal(classifyMsr(msr, false, td(0n, 0xe7n, true, 2, false), none), 've', `2.0 without REDUCE_VE ${msr.toString(16)}`);
+    assert.equal(classifyMsr(msr, false, td(0n, 0xe7n, true, 2, true), none), 'gp', `2.0 with REDUCE_VE ${msr.toString(16)}`);
+  }
+});
+
+test('module 2.0 decides MCG_CAP and MTRR_DEF_TYPE by the TD\'s CPUID; module 1.5 does not list them (#VE)', () => {
+  for (const msr of [0x179, 0x2ff]) {
+    assert.equal(classifyMsr(msr, false, td(0n, 0xe7n, false), none), 've');
+    assert.equal(classifyMsr(msr, false, td(0n, 0xe7n, true, 2), none), 've');
+    assert.equal(classifyMsr(msr, false, td(0n, 0xe7n, false, 2), none), 'gp');
+  }
 });

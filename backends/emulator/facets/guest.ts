@@ -2,13 +2,15 @@
  * The guest facet of the emulator: a TD built from the profile and the scenario's arrangements,
  * answering the port's GuestFacet.
  *
- * The TD runs on the profile's TDX module build (with the host arrangements applied to it) and
- * its guest kernel is the profile's kernel flavour: the emulator plays a guest of the same kernel
- * release as the host. The VMM is the minimal stub (vmm-stub.ts). The TD is created, and boots,
- * the first time a scenario looks at the guest; arrangements must come before that.
+ * The TD runs on the profile's TDX module build (with the host arrangements applied to it); its
+ * kernel and configuration are the profile's guest section (by default the host's kernel and the
+ * TD a VMM creates for a Linux guest). The VMM is the minimal stub (vmm-stub.ts). The TD is
+ * created, and boots, the first time a scenario looks at the guest; arrangements must come
+ * before that. A TDCALL status the scenario arranged applies from its first request on, not to
+ * the boot (the v6.16 driver asks for a TDREPORT while loading).
  */
 import type { GuestArrangement, GuestFacet } from '../../guest-facet';
-import type { Arrangement, ArrangeResult, Capability } from '../../port';
+import { unobservable, type Arrangement, type ArrangeResult, type Capability } from '../../port';
 import { parseKernelLog } from '../../common/kernel-log';
 import type { EmulatorScenario } from '../system';
 import type { FacetPlugin } from './plugin';
@@ -17,6 +19,8 @@ import { EmulatedTd } from '../guest/td';
 import { StubVmm, type MmioRange } from './vmm-stub';
 import type { VmmAnswer } from '../../guest-facet';
 import type { TdvmcallLeaf } from '../../../spec/abi/tdvmcall';
+import type { TdcallLeaf } from '../../../spec/abi/tdcall';
+import type { KernelLog } from '../../host-facet';
 
 const GUEST_KINDS = new Set<GuestArrangement['kind']>([
   'td-guest', 'td-attributes', 'td-flexible-pending-ve', 'td-ctls-preset', 'td-topology-configured', 'gpa-width',
@@ -48,8 +52,15 @@ function setupOf(t: EmulatorScenario): GuestSetup {
 }
 
 function configOf(t: EmulatorScenario): TdConfig {
-  const base = defaultTdConfig(t.setup.build, t.profile.kernel.flavour, t.faults);
-  return { ...base, cpuModel: t.setup.platform.cpuModel, release: t.profile.kernel.release, ...setupOf(t).overrides };
+  const g = t.profile.guest;
+  const base = defaultTdConfig(t.setup.build, g.kernel.flavour, t.faults);
+  const profiled: Partial<TdConfig> = {
+    // The profile's attributes hold for its own module build; an arranged build keeps its own default.
+    ...(t.setup.build === t.profile.module ? { attributes: g.attributes } : {}),
+    tdCtls: g.tdCtls, gpaWidth: g.gpaWidth, flexiblePendingVe: g.flexiblePendingVe,
+    ...(g.topologyConfigured === null ? {} : { topologyConfigured: g.topologyConfigured }),
+  };
+  return { ...base, cpuModel: t.setup.platform.cpuModel, release: g.kernel.release, ...profiled, ...setupOf(t).overrides };
 }
 
 /** The scenario's TD, created and booted on first use. */
@@ -57,9 +68,11 @@ export function runningTd(t: EmulatorScenario): RunningTd {
   const existing = t.ext.get(TD) as RunningTd | undefined;
   if (existing) return existing;
   const setup = setupOf(t);
-  const vmm = new StubVmm();
-  const td = new EmulatedTd(configOf(t), vmm);
+  const vmm = new StubVmm({ quoteService: t.profile.guest.quoteService });
+  const { tdcallStatus, ...config } = configOf(t);
+  const td = new EmulatedTd(config, vmm);
   td.boot();
+  for (const [leaf, st] of Object.entries(tdcallStatus ?? {})) td.module.forceStatus(leaf as TdcallLeaf, st);
   // Scripted answers are for what the scenario does, not for boot.
   for (const s of setup.scripts) vmm.script(s.leaf, s.answers);
   for (const m of setup.mmio) vmm.addMmio(m);
@@ -126,14 +139,30 @@ function arrange(t: EmulatorScenario, a: Arrangement): ArrangeResult | undefined
   return { met: true };
 }
 
+/** The guest's kernel log, parsed. */
+export function guestLog(td: EmulatedTd): KernelLog {
+  const lines = td.logLines();
+  return { lines, events: parseKernelLog(lines).events, complete: true };
+}
+
 function guestFacet(t: EmulatorScenario): GuestFacet {
   const td = () => runningTd(t).td;
   return {
     describe: () => td().describe(),
-    log() {
-      const lines = td().logLines();
-      return { lines, events: parseKernelLog(lines).events, complete: true };
+    bootOutcome: () => td().describe().boot,
+    cpuFlags: () => td().describe().cpuFlags,
+    tdxGuestDevice: () => td().describe().tdxGuestDevice,
+    measurements: () => td().measurements(),
+    writeRtmr: (index, data) => td().writeRtmr(index, data),
+    tsmItem() {
+      const r = td().tsmItem();
+      return 'errno' in r ? unobservable('this kernel has no configfs-tsm (v6.7)') : r;
     },
+    tsmProvider() {
+      const r = td().tsmItem();
+      return 'errno' in r ? unobservable('this kernel has no configfs-tsm (v6.7)') : r.provider;
+    },
+    log: () => guestLog(td()),
     execute: (vcpu, insn) => td().execute(vcpu, insn),
     cpuid: (vcpu, leaf, subleaf, mode) => td().cpuid(vcpu, leaf, subleaf, mode),
     rdmsr: (vcpu, msr) => td().rdmsr(vcpu, msr),
@@ -142,12 +171,12 @@ function guestFacet(t: EmulatorScenario): GuestFacet {
     convert: (gpa, pages, to) => td().convert(gpa, pages, to),
     pageAccepted: (gpa) => td().pageAccepted(gpa),
     tdxGuestIoctl: (req) => td().ioctl(req),
-    tsmReport: (inblob) => td().tsmReport(inblob),
+    tsmReport: (inblob) => (td().kernel.tsm ? td().tsmReport(inblob) : unobservable('this kernel has no configfs-tsm (v6.7)')),
   };
 }
 
 export const GUEST_EMULATOR_CAPABILITIES: readonly Capability[] = [
-  'guest.instructions', 'guest.cpuid', 'guest.msr', 'guest.memory', 'guest.log', 'guest.report', 'guest.tsm',
+  'guest.instructions', 'guest.user-instructions', 'guest.files', 'guest.cpuid', 'guest.msr', 'guest.memory', 'guest.log', 'guest.report', 'guest.tsm',
   'guest.describe', 'guest.tdvmcall',
 ];
 

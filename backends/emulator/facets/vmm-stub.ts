@@ -32,13 +32,23 @@ const EMULATED_MSRS: ReadonlyMap<number, bigint> = new Map([
 
 const KVM_SIGNATURE = { ebx: 0x4b4d564bn, ecx: 0x564b4d56n, edx: 0x4dn };
 
+export interface StubVmmOptions {
+  /** A quote service answers GetQuote; without one the request stays in flight (default true). */
+  quoteService?: boolean;
+}
+
 export class StubVmm implements TdvmcallSide {
   private memory: SharedMemory | null = null;
+  private readonly quoteService: boolean;
   private readonly queued = new Map<TdvmcallLeaf, VmmAnswer[]>();
   private readonly msrs = new Map<number, bigint>(EMULATED_MSRS);
   readonly mmio: (MmioRange & { written: Map<bigint, bigint> })[] = [];
   readonly portWrites: { port: number; size: number; value: bigint }[] = [];
   readonly fatalReports: Regs[] = [];
+
+  constructor(opts: StubVmmOptions = {}) {
+    this.quoteService = opts.quoteService ?? true;
+  }
 
   connect(memory: SharedMemory): void {
     this.memory = memory;
@@ -158,6 +168,13 @@ export class StubVmm implements TdvmcallSide {
     if (!header) return bad;
     const view = new DataView(header.buffer);
     const inLen = view.getUint32(16, true);
+    // Without a quote service the request is accepted and never completed: the buffer stays in flight.
+    if (!this.quoteService) {
+      const pending = new Uint8Array(header);
+      new DataView(pending.buffer).setBigUint64(8, GET_QUOTE.IN_FLIGHT, true);
+      this.memory.write(gpa, pending);
+      return { r10: TDVMCALL_STATUS.SUCCESS };
+    }
     const report = this.memory.read(gpa + BigInt(GET_QUOTE.HEADER_LEN), Math.min(inLen, TDX_REPORT_LEN)) ?? new Uint8Array();
     // A stub quote: a tag and the TDREPORT it was asked to sign.
     const quote = new Uint8Array([...Buffer.from('STUB-QUOTE'), ...report]);

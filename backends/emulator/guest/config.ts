@@ -4,6 +4,7 @@
  * knobs the arrangements set. `defaultTdConfig` derives the TD a VMM would create for a Linux
  * guest on a given module build and kernel.
  */
+import { TDX_FEATURES0 } from '../../../spec/abi/global-metadata';
 import { attributeBit, tdCtlBit } from '../../../spec/abi/tdcall';
 import type { KernelFlavour } from '../../../spec/kernel/flavours';
 import type { Faults } from '../faults';
@@ -60,11 +61,16 @@ export function attributesAllowed(b: ModuleBuild, attributes: bigint): boolean {
   return isAllowed(b, attributes);
 }
 
-/** TD_CTLS bits the module build implements; 0 where TD_CTLS does not exist (TDX 1.0). */
+/**
+ * TD_CTLS bits the module build implements; 0 where TD_CTLS does not exist (TDX 1.0). Module
+ * 1.5.01 has PENDING_VE_DISABLE only (@src:guest-mod15-td-ctls); ENUM_TOPOLOGY comes with the
+ * builds whose TDX_FEATURES0 enumerates TOPOLOGY_ENUM (1.5.06 does); REDUCE_VE and VIRT_CPUID2
+ * with the 2.0 line (emulator choice for the first release; see the guest docs).
+ */
 export function tdCtlsSupported(b: ModuleBuild): bigint {
   if (b.major === 1 && b.minor === 0) return 0n;
-  const base = tdCtlBit('PENDING_VE_DISABLE') | tdCtlBit('ENUM_TOPOLOGY');
-  // REDUCE_VE and VIRT_CPUID2 came with the 2.0 line (emulator choice; see the guest docs).
+  const topology = b.features0 !== null && ((b.features0 >> BigInt(TDX_FEATURES0.TOPOLOGY_ENUM)) & 1n) === 1n;
+  const base = tdCtlBit('PENDING_VE_DISABLE') | (topology ? tdCtlBit('ENUM_TOPOLOGY') : 0n);
   return b.major >= 2 ? base | tdCtlBit('VIRT_CPUID2') | tdCtlBit('REDUCE_VE') : base;
 }
 

@@ -25,11 +25,14 @@
  * answer, since it is what any conforming VMM does through KVM's Secure-EPT operations.
  */
 import { TDCS_FIELDS } from '../../../spec/abi/tdcall';
+import { parseKernelLog } from '../../common/kernel-log';
 import { TDVMCALL_LEAVES, TDVMCALL_STATUS, tdvmcallLeafName } from '../../../spec/abi/tdvmcall';
+import { MEASUREMENT_FILES, MEASUREMENT_LEN, TDREPORT_LAYOUT, TDX_REPORTDATA_LEN } from '../../../spec/abi/tdx-guest';
 import type {
-  ConversionOutcome, CpuidResult, GuestInstruction, GuestMode, GuestOutcome, MemoryAccess, MsrAccess, TdDescription,
-  TdvmcallRecord, TdxGuestIoctl, TdxGuestIoctlResult, TsmReportResult,
+  ConversionOutcome, CpuidResult, GuestInstruction, GuestMode, GuestOutcome, GuestReaction, MeasurementRead, MemoryAccess, ModuleReaction, MsrAccess,
+  TdDescription, TdvmcallRecord, TdxGuestIoctl, TdxGuestIoctlResult, TsmItemObservation, TsmReportResult,
 } from '../../guest-facet';
+import type { KernelResult } from '../../port';
 import type { Regs } from '../../port';
 import type { TdConfig } from './config';
 import { MMIO_ENCODINGS } from './linux/insn-decode';
@@ -39,6 +42,9 @@ import { TdModule } from './module/td-module';
 import type { SharedMemory, TdvmcallSide } from '../module/td-exit';
 
 export type { TdConfig } from './config';
+
+/** An outcome as the emulator sees it: the module's reaction, the kernel's, and every TDVMCALL. */
+export type TdOutcome = GuestOutcome & { module: ModuleReaction; guest: GuestReaction; tdvmcalls: TdvmcallRecord[] };
 
 export class EmulatedTd {
   readonly module: TdModule;
@@ -75,7 +81,7 @@ export class EmulatedTd {
     return { value, tdvmcalls, log: this.kernel.log.lines.slice(before) };
   }
 
-  private run(vcpu: number, insn: GuestInstruction, safe: boolean): GuestOutcome {
+  private run(vcpu: number, insn: GuestInstruction, safe: boolean): TdOutcome {
     if (vcpu < 0 || vcpu >= this.config.vcpus) throw new Error(`the TD has no vCPU ${vcpu} (it has ${this.config.vcpus})`);
     const r = this.record(() => {
       if (insn.context === 've-handler-before-veinfo') this.module.enterVeHandler(vcpu);
@@ -85,10 +91,10 @@ export class EmulatedTd {
       if (insn.context === 've-handler-before-veinfo' && step.reaction.kind !== 'df') this.module.leaveVeHandler(vcpu);
       return { module: step.reaction, ...handled };
     });
-    return { module: r.value.module, guest: r.value.guest, regs: r.value.regs, tdvmcalls: r.tdvmcalls, log: r.log };
+    return { module: r.value.module, guest: r.value.guest, regs: r.value.regs, tdvmcalls: r.tdvmcalls, log: r.log, events: parseKernelLog(r.log).events };
   }
 
-  execute(vcpu: number, insn: GuestInstruction): GuestOutcome {
+  execute(vcpu: number, insn: GuestInstruction): TdOutcome {
     return this.run(vcpu, insn, false);
   }
 
@@ -113,7 +119,7 @@ export class EmulatedTd {
   }
 
   /** A plain load or store, encoded as the io.h accessors do, through the guest's own page tables. */
-  access(vcpu: number, a: MemoryAccess): GuestOutcome {
+  access(vcpu: number, a: MemoryAccess): TdOutcome {
     this.boot();
     const size = a.size ?? 4;
     const bytes = MMIO_ENCODINGS[`${a.access} ${size}`];
@@ -138,12 +144,56 @@ export class EmulatedTd {
   }
 
   ioctl(req: TdxGuestIoctl): TdxGuestIoctlResult {
-    return this.record(() => this.kernel.driver.ioctl(0, req.cmd, req.reportdata)).value;
+    const reportdata = req.unmapped ? undefined : req.reportdata ?? new Uint8Array(TDX_REPORTDATA_LEN);
+    return this.record(() => this.kernel.driver.ioctl(0, req.cmd, reportdata)).value;
   }
 
+  /** A quote the way a process asks configfs-tsm for one: an item, its inblob, its outblob, then rmdir. */
   tsmReport(inblob: Uint8Array): TsmReportResult & { tdvmcalls: TdvmcallRecord[] } {
-    const r = this.record(() => this.kernel.driver.tsmReport(0, inblob));
+    const r = this.record((): TsmReportResult => {
+      const tsm = this.kernel.tsm;
+      const name = 'tdx-conformance';
+      if (!tsm || !tsm.mkdir(name).ok) return { provider: '', result: { ok: false, errno: 'ENOENT' }, generation: 0 };
+      const item = tsm.item(name)!;
+      if (inblob.length > 0) item.writeInblob(inblob);
+      const out = item.readOutblob(0);
+      const report = { provider: item.provider ?? '', generation: item.generation, ...out };
+      tsm.rmdir(name);
+      return report;
+    });
     return { ...r.value, tdvmcalls: r.tdvmcalls };
+  }
+
+  /** An item created, read, written once (64 bytes), read again and removed: no quote is asked for. */
+  tsmItem(): TsmItemObservation | { errno: 'ENOENT' } {
+    this.ensureRunning();
+    const tsm = this.kernel.tsm;
+    const name = 'tdx-conformance';
+    if (!tsm || !tsm.mkdir(name).ok) return { errno: 'ENOENT' };
+    const item = tsm.item(name)!;
+    const before = item.generation;
+    item.writeInblob(new Uint8Array(TDX_REPORTDATA_LEN).fill(0xa5));
+    return { provider: item.provider ?? '', generations: [before, item.generation], removed: tsm.rmdir(name).ok };
+  }
+
+  /** The measurement register files of the v6.16 driver, each read as sysfs reads it (a fresh TDREPORT). */
+  measurements(): MeasurementRead[] {
+    this.ensureRunning();
+    const d = this.kernel.driver;
+    return MEASUREMENT_FILES.map((m) => {
+      if (!d.registered || !d.measurements) return { file: m.file, result: { ok: false, errno: 'ENOENT' } };
+      const r = d.report(0);
+      if (!r.ok) return { file: m.file, result: r };
+      const at = TDREPORT_LAYOUT[m.field];
+      return { file: m.file, result: { ok: true }, bytes: r.tdreport.slice(at, at + MEASUREMENT_LEN) };
+    });
+  }
+
+  writeRtmr(index: number, data: Uint8Array): KernelResult {
+    this.ensureRunning();
+    const d = this.kernel.driver;
+    if (!d.registered || !d.measurements) return { ok: false, errno: 'ENOENT' };
+    return d.extendRtmr(0, index, data, 0);
   }
 
   logLines(): string[] {

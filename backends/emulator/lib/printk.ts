@@ -7,7 +7,7 @@ import { variantFor, type KernelFlavour } from '../../../spec/kernel/flavours';
 import { MESSAGES, type MessageId } from '../../../spec/kernel/printk';
 import { formatMessage } from '../../common/kernel-log';
 
-const SUBSYSTEM_PREFIX = { kvm: 'kvm_intel: ', 'kvm-premerge': 'tdx: ', kexec: 'kexec: ', guest: 'tdx: ', plain: '', any: '' } as const;
+const SUBSYSTEM_PREFIX = { kvm: 'kvm_intel: ', 'kvm-premerge': 'tdx: ', kexec: 'kexec: ', guest: 'tdx: ', 'tdx-guest': '', plain: '', any: '' } as const;
 
 export class KernelLogBuffer {
   readonly lines: string[] = [];

@@ -14,15 +14,16 @@ import { memTotalKb } from '../host/meminfo';
 
 export type FileAnswer = Buffer | { errno: ErrnoName };
 
-export interface VirtualFile {
+/** A file rendered from the state `S` of a machine (the host's by default; the TD's in guest-files.ts). */
+export interface VirtualFile<S = MachineState> {
   /** Matched against the whole path; groups are passed to the renderer. */
   path: RegExp;
   type: FileType;
   mode: number;
   /** Whether this kernel has the node (default: every kernel); the comment says where it comes from. */
-  present?(m: MachineState, g: string[]): boolean;
-  read?(m: MachineState, g: string[], offset: bigint | undefined, length: number | undefined): FileAnswer;
-  write?(m: MachineState, g: string[], data: Buffer): number | { errno: ErrnoName };
+  present?(m: S, g: string[]): boolean;
+  read?(m: S, g: string[], offset: bigint | undefined, length: number | undefined): FileAnswer;
+  write?(m: S, g: string[], data: Buffer): number | { errno: ErrnoName };
 }
 
 const text = (s: string): Buffer => Buffer.from(s, 'utf8');

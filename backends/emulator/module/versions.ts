@@ -58,9 +58,14 @@ const CPUID_CONFIGS_1_0: CpuidConfig[] = [
   { leaf: 0x1c, subleaf: 0xffffffff, eax: 0xb, ebx: 0x0, ecx: 0x0, edx: 0x0 },
 ];
 
-/** Later modules also let the VMM configure the GPA width (0x80000008) and leaf 0xd. */
+/**
+ * Later modules also let the VMM configure the GPA width (0x80000008) and leaf 0xd, and in leaf
+ * 0x1 ECX the bits module 1.5.01 passes from the CPU (allow_direct, @src:guest-mod15-cpuid-config),
+ * which include MONITOR (bit 3).
+ */
 const CPUID_CONFIGS_1_5: CpuidConfig[] = [
-  ...CPUID_CONFIGS_1_0,
+  { ...CPUID_CONFIGS_1_0[0], ecx: 0x31044d88 },
+  ...CPUID_CONFIGS_1_0.slice(1),
   { leaf: 0xd, subleaf: 0x0, eax: 0x2e7, ebx: 0x0, ecx: 0x0, edx: 0x0 },
   { leaf: 0xd, subleaf: 0x1, eax: 0x0, ebx: 0x0, ecx: 0x1900, edx: 0x0 },
   { leaf: 0x80000008, subleaf: 0xffffffff, eax: 0xff0000, ebx: 0x0, ecx: 0x0, edx: 0x0 },

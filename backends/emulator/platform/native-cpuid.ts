@@ -50,6 +50,9 @@ export function nativeCpuid(modelName: string, clear: readonly CpuidOverride[] =
   put(0xd, 1, { eax: 0x1f, ebx: 0x240, ecx: 0x1900, edx: 0 });
   put(0x15, -1, { eax: 0x2, ebx: 0xbc, ecx: 0x017d7840, edx: 0 });
   put(0x1f, 0, { eax: 0x1, ebx: 0x2, ecx: 0x100, edx: 0 });
+  // Granite Rapids has the architectural performance-monitoring extended leaf 0x23: subleaves 0
+  // and 1 valid, four counters (the emulator's representative values).
+  if (m.name === 'granite-rapids') put(0x23, 0, { eax: 0x3, ebx: 0xf });
   put(0x80000000, -1, { eax: 0x80000008 });
   put(0x80000001, -1, { ecx: 0x121, edx: 0x2c100800 });
   put(0x80000008, -1, { eax: 0x3934 });

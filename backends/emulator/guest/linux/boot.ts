@@ -1,14 +1,17 @@
 /**
  * tdx_early_init() and what follows it at boot (@src:guest-c, @src:guest-c-v63,
- * @src:ml-disable-sept-ve, @src:ml-reduce-ve, @src:ml-tdx-announce, @src:tdx-guest-debug-c).
+ * @src:ml-disable-sept-ve, @src:guest-ml-topology-enum, @src:ml-reduce-ve, @src:ml-tdx-announce,
+ * @src:tdx-guest-debug-c).
  *
  * The kernel recognises a TD by the signature of CPUID leaf 0x21, marks the CPU with
  * X86_FEATURE_TDX_GUEST, learns the GPA width and attributes from TDG.VP.INFO (the shared bit is
  * the top GPA bit), turns off notification #VEs, and makes sure SEPT violations cannot reach it
  * as #VE: older kernels require the SEPT_VE_DISABLE attribute (a debug TD only gets a warning);
- * from v6.13 a TD whose VMM allows it sets TD_CTLS.PENDING_VE_DISABLE itself; from v6.14 it also
- * asks for REDUCE_VE, falling back to ENUM_TOPOLOGY. Kernels from v6.14 announce the attributes and
- * TD_CTLS by name after "Guest detected" (bit 29 spelled MIGRTABLE until a 2026 fix).
+ * from v6.13 a TD whose VMM allows it sets TD_CTLS.PENDING_VE_DISABLE itself and turns on topology
+ * enumeration (which needs x2APIC IDs the VMM configured; a module without the field reads 0
+ * there, so on module 1.5.01 the kernel says the VMM did not configure them); from v6.14 it asks
+ * for REDUCE_VE first and falls back to topology enumeration. Kernels from v6.14 announce the
+ * attributes and TD_CTLS by name after "Guest detected" (bit 29 spelled MIGRTABLE until a 2026 fix).
  */
 import { attributeBit, tdCtlBit, TD_ATTRIBUTES, TD_CTLS, TDCS_FIELDS, TDX_CPUID_LEAF_ID, TDX_IDENT } from '../../../../spec/abi/tdcall';
 import { KernelPanic, tdxPanic, type KernelEnv } from './env';
@@ -113,10 +116,10 @@ export function tdxEarlyInit(env: KernelEnv): BootResult {
   if (!tdCtlsEra) checkSeptVeAttribute(env, attr);
   // The kernel uses no notification #VEs.
   vmWrite(env, TDCS_FIELDS.NOTIFY_ENABLES, 0n, (1n << 64n) - 1n);
-  if (tdCtlsEra) {
-    disableSeptVe(env, attr);
-    reduceUnnecessaryVe(env);
-  }
+  if (tdCtlsEra) disableSeptVe(env, attr);
+  const reduce = env.eras['guest-reduce-ve'];
+  if (reduce === 'topology-only') enableCpuTopologyEnumeration(env);
+  if (reduce === 'reduce-ve') reduceUnnecessaryVe(env);
   announce(env, attr);
   return { tdx: true };
 }

@@ -21,6 +21,8 @@ export interface KernelEnv {
   faults: Faults;
   /** cc_mask: the shared bit as the kernel computed it at boot (0 before). */
   sharedMask: bigint;
+  /** WARN_ONCE() sites that already fired since boot. */
+  warned: Set<string>;
 }
 
 export interface HypercallResult {

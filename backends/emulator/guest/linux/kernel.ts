@@ -15,6 +15,8 @@ import { tdxEarlyInit } from './boot';
 import { KernelPanic, TdFatalReport, type KernelEnv } from './env';
 import { GuestLog } from './log';
 import { encStatusChanged } from './map-gpa';
+import { compareVersions } from '../../../../spec/kernel/versions';
+import { TsmReports } from './configfs-tsm';
 import { TdxGuestDriver } from './tdx-guest-driver';
 import { handleVirtualizationException } from './ve-handler';
 
@@ -35,14 +37,17 @@ export class LinuxGuest {
   readonly env: KernelEnv;
   readonly log: GuestLog;
   readonly driver: TdxGuestDriver;
+  /** configfs-tsm report items (v6.7+), or null on older kernels. */
+  readonly tsm: TsmReports | null;
   state: KernelState = { kind: 'not-booted' };
   /** X86_FEATURE_TDX_GUEST, shown as the tdx_guest cpuinfo flag. */
   tdxGuest = false;
 
   constructor(module: TdModule, cfg: TdConfig) {
     this.log = new GuestLog(cfg.flavour, cfg.faults);
-    this.env = { module, log: this.log, flavour: cfg.flavour, eras: cfg.flavour.eras as Eras, faults: cfg.faults, sharedMask: 0n };
+    this.env = { module, log: this.log, flavour: cfg.flavour, eras: cfg.flavour.eras as Eras, faults: cfg.faults, sharedMask: 0n, warned: new Set() };
     this.driver = new TdxGuestDriver(this.env, KERNEL_BUFFERS);
+    this.tsm = compareVersions(cfg.flavour.base, '6.7') >= 0 ? new TsmReports(this.driver, cfg.faults) : null;
   }
 
   get running(): boolean {

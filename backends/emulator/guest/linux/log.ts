@@ -33,7 +33,14 @@ export class GuestLog {
   }
 
   print(id: MessageId, ...args: (number | bigint | string)[]): void {
-    this.buf.print(id, ...args);
+    if (MESSAGES[id].subsystem === 'tdx-guest') this.buf.printAs(id, this.driverPrefix(), ...args);
+    else this.buf.print(id, ...args);
+  }
+
+  /** The tdx_guest driver's prefix: none before v6.16, pr_fmt "tdx_guest: " after (@src:guest-ml-tdxg-mr-616). */
+  private driverPrefix(): string {
+    const prefixed = (this.flavour.eras['guest-driver'] === 'measurements') !== this.faults.has('guest.driver-prefix-era');
+    return prefixed ? 'tdx_guest: ' : '';
   }
 
   raw(text: string): void {

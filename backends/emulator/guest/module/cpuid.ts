@@ -1,13 +1,17 @@
 /**
- * CPUID virtualisation by the TDX module (@src:mod-cpuid-config, @src:tdx-rst-guest).
+ * CPUID virtualisation by the TDX module (@src:guest-mod15-td-cpuid, @src:guest-mod208-td-cpuid,
+ * @src:guest-mod15-cpuid-config, @src:guest-mod208-cpuid-config, @src:tdx-rst-guest).
  *
  * The module answers the leaves it knows itself: for each it forces some bits to 1 and others to
  * 0 (fixed), and lets the VMM configure others (the configurable masks of the build, as
  * KVM_TDX_CAPABILITIES lists them), where the VMM can only keep or clear what the CPU has, never
- * turn a bit on. Leaf 0x21 carries the TDX signature. Leaves it does not handle, and the whole
- * hypervisor range 0x40000000-0x4FFFFFFF, raise #VE so the guest may ask the VMM. Leaves 0x2
- * (cache descriptors) and 0xB/0x1F (topology) are handled only once the guest turned on
- * VIRT_CPUID2 or ENUM_TOPOLOGY (REDUCE_VE includes both).
+ * turn a bit on. Leaf 0x21 carries the TDX signature. The hypervisor range 0x40000000-0x4FFFFFFF
+ * always raises #VE, so the guest may ask the VMM. Any other leaf above the highest basic leaf
+ * (0x23, @src:guest-mod15-x86-defs) and below the extended range, or above the highest extended
+ * leaf, is answered as leaf 0x23, as a CPU does. Leaves the module does not handle raise #VE;
+ * module 2.0 answers them with zeros instead, without a #VE, once the TD turned on REDUCE_VE, and
+ * answers leaf 0x6 itself then. Leaves 0x2 (cache descriptors) and 0xB/0x1F (topology) are
+ * handled only once the guest turned on VIRT_CPUID2 or ENUM_TOPOLOGY (REDUCE_VE includes both).
  */
 import { tdCtlBit, TDX_IDENT } from '../../../../spec/abi/tdcall';
 import type { Faults } from '../../faults';
@@ -29,6 +33,10 @@ interface LeafRule {
   needsCtl?: bigint;
   /** Always raises #VE (the module marks the leaf faulting). */
   faulting?: boolean;
+  /** Raises #VE unless the TD turned on REDUCE_VE. */
+  veUnlessReduceVe?: boolean;
+  /** Only on this module line (1: 1.x, 2: 2.x); default both. */
+  line?: 1 | 2;
 }
 
 const ALL = 0xffffffff;
@@ -41,7 +49,8 @@ export const CPUID_RULES: readonly LeafRule[] = [
   { leaf: 0x3, fixed0: { eax: ALL, ebx: ALL, ecx: ALL, edx: ALL } },
   { leaf: 0x4, subleaves: [0, 1, 2, 3], fixed0: { eax: 0x3c00, edx: 0x4 } },
   { leaf: 0x5, fixed0: { eax: 0xffff0000, ebx: 0xffff0000, ecx: 0xfffffffc } },
-  { leaf: 0x6, faulting: true },
+  { leaf: 0x6, faulting: true, line: 1 },
+  { leaf: 0x6, fixed1: { eax: 0x4 }, veUnlessReduceVe: true, line: 2 },
   { leaf: 0x7, subleaves: [0], fixed0: { ebx: 0x404006, ecx: 0x643e8010, edx: 0x2298c3 } },
   { leaf: 0x7, subleaves: [1], fixed0: { eax: 0xfb77e20f, ebx: ALL, ecx: ALL, edx: 0xfffdfbcf } },
   { leaf: 0x8, fixed0: { eax: ALL, ebx: ALL, ecx: ALL, edx: ALL } },
@@ -51,10 +60,20 @@ export const CPUID_RULES: readonly LeafRule[] = [
   { leaf: 0xd, subleaves: [1], fixed0: { eax: 0xffffffe0, ebx: ALL, ecx: 0xffff26ff, edx: ALL } },
   { leaf: 0x15, fixed1: { eax: 0x1, ecx: 0x017d7840 }, fixed0: { eax: 0xfffffffe, ecx: 0xfe8287bf, edx: ALL } },
   { leaf: 0x1f, subleaves: [0, 1], needsCtl: tdCtlBit('ENUM_TOPOLOGY') },
+  { leaf: 0x23, subleaves: [0], fixed0: { eax: 0xfffffff0, ecx: ALL, edx: ALL } },
+  { leaf: 0x23, subleaves: [1], fixed0: { ecx: ALL, edx: ALL } },
+  { leaf: 0x23, subleaves: [2], fixed0: { eax: ALL, ebx: ALL, ecx: ALL, edx: ALL } },
+  { leaf: 0x23, subleaves: [3], fixed0: { ebx: ALL, ecx: ALL, edx: ALL } },
   { leaf: 0x80000000, fixed0: {} },
   { leaf: 0x80000001, fixed0: {} },
+  { leaf: 0x80000006, faulting: true },
   { leaf: 0x80000008, fixed0: {} },
 ];
+
+/** The highest basic and extended leaves the module virtualises (CPUID_LAST_BASE_LEAF, CPUID_LAST_EXTENDED_LEAF). */
+export const LAST_BASE_LEAF = 0x23;
+export const LAST_EXTENDED_LEAF = 0x80000008;
+const EXTENDED_FIRST = 0x80000000;
 
 export const HYPERVISOR_LEAVES = { first: 0x40000000, last: 0x4fffffff } as const;
 
@@ -68,8 +87,15 @@ export interface CpuidContext {
   faults: Faults;
 }
 
-function rule(leaf: number, subleaf: number): LeafRule | undefined {
-  return CPUID_RULES.find((r) => r.leaf === leaf && (!r.subleaves || r.subleaves.includes(subleaf)));
+function rule(leaf: number, subleaf: number, line: number): LeafRule | undefined {
+  return CPUID_RULES.find((r) => r.leaf === leaf && (!r.subleaves || r.subleaves.includes(subleaf)) && (r.line === undefined || r.line === Math.min(line, 2)));
+}
+
+/** A leaf above the highest of its range is answered as the highest basic leaf (td_cpuid_exit()). */
+export function remappedLeaf(leaf: number): number {
+  const hypervisor = leaf >= HYPERVISOR_LEAVES.first && leaf <= HYPERVISOR_LEAVES.last;
+  if (hypervisor) return leaf;
+  return leaf > LAST_EXTENDED_LEAF || (leaf > LAST_BASE_LEAF && leaf < EXTENDED_FIRST) ? LAST_BASE_LEAF : leaf;
 }
 
 /** The bits of a register the VMM may configure on this build (KVM_TDX_CAPABILITIES cpuid_configs). */
@@ -94,9 +120,13 @@ function signature(faults: Faults): CpuidRegs {
 export function virtualCpuid(ctx: CpuidContext, leaf: number, subleaf: number): CpuidAnswer {
   leaf >>>= 0;
   if (leaf >= HYPERVISOR_LEAVES.first && leaf <= HYPERVISOR_LEAVES.last) return { ve: true };
+  if (!ctx.faults.has('guest.cpuid-out-of-range-ve')) leaf = remappedLeaf(leaf);
   if (leaf === 0x21) return { ve: false, regs: subleaf === 0 ? signature(ctx.faults) : { ...ZERO } };
-  const r = rule(leaf, subleaf);
-  if (!r || r.faulting) return { ve: true };
+  const reduceVe = ctx.build.major >= 2 && (ctx.tdCtls & tdCtlBit('REDUCE_VE')) !== 0n && !ctx.faults.has('guest.cpuid-reduce-ve-ignored');
+  const r = rule(leaf, subleaf, ctx.build.major);
+  // Module 2.0 with REDUCE_VE answers a leaf it does not list with zeros, without a #VE.
+  if (!r) return reduceVe ? { ve: false, regs: { ...ZERO } } : { ve: true };
+  if (r.faulting || (r.veUnlessReduceVe && !reduceVe)) return { ve: true };
   if (r.needsCtl !== undefined) {
     const on = (ctx.tdCtls & r.needsCtl) !== 0n && !(leaf === 0x2 && ctx.faults.has('guest.virt-cpuid2-ignored'));
     if (!on) return { ve: true };

@@ -31,6 +31,13 @@ export class GuestMemory {
     return this.privateState.get(pfn) ?? (this.isRam(gpa) ? 'accepted' : 'absent');
   }
 
+  /** Bytes of private memory the VMM added that the guest has not accepted yet. */
+  pendingBytes(): bigint {
+    let n = 0n;
+    for (const st of this.privateState.values()) if (st === 'pending') n += 4096n;
+    return n;
+  }
+
   setPrivate(gpa: bigint, state: PrivatePageState): void {
     this.privateState.set(pfnOf(gpa), state);
   }

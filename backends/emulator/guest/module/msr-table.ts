@@ -1,5 +1,6 @@
 /**
- * MSR virtualisation by the TDX module (@src:mod-msr-lookup, @src:tdx-rst-guest).
+ * MSR virtualisation by the TDX module (@src:mod-msr-lookup, @src:guest-mod15-td-msr-access,
+ * @src:guest-mod208-td-msr-access, @src:guest-mod208-msr-lookup, @src:tdx-rst-guest).
  *
  * The guest documentation sorts MSRs in three categories: those whose access raises #GP, those
  * whose access raises #VE (the guest may ask the VMM to emulate them), and those that just work
@@ -8,7 +9,10 @@
  * depending on a TD feature such as the PERFMON attribute or an XFAM bit), and what an
  * intercepted access does (#GP, #VE, #GP or #VE depending on whether the TD's virtual CPUID
  * enumerates the feature, or emulation by the module). MSRs the table does not list are
- * intercepted and raise #VE. The rows below are an excerpt of the module's table.
+ * intercepted and raise #VE on module 1.5; module 2.0 answers them, and IA32_VMX_PINBASED_CTLS,
+ * with #GP once the TD turned on REDUCE_VE, and decides MCG_CAP and MTRR_DEF_TYPE by whether the
+ * TD's CPUID enumerates MCA and MTRR. The rows below are an excerpt of the 1.5.01 table, with the
+ * rows 2.0.08 changes.
  */
 import { attributeBit } from '../../../../spec/abi/tdcall';
 
@@ -17,8 +21,8 @@ export type Bitmap =
   | 'never' | 'always'
   | 'perfmon' | 'pks' | 'xfam-pt' | 'xfam-cet' | 'xfam-lbr' | 'xfam-uli' | 'xfam-amx' | 'tsx' | 'umwait';
 
-/** What an intercepted access does. */
-export type Action = 'gp' | 've' | 'gp-or-ve' | 'module';
+/** What an intercepted access does ('gp-or-ve-reduced': #GP when the TD turned on REDUCE_VE, else #VE). */
+export type Action = 'gp' | 've' | 'gp-or-ve' | 'gp-or-ve-reduced' | 'module';
 
 /** The CPUID feature a gp-or-ve MSR depends on: #VE when the TD's CPUID enumerates it, else #GP. */
 export interface CpuidFeature {
@@ -131,15 +135,36 @@ export const MSR_RULES: readonly MsrRule[] = [
   R(0xc0000100, 0xc0000100, 'IA32_FSBASE', PASS, PASS),
 ];
 
-export function msrRule(msr: number): MsrRule | undefined {
+const MCA: CpuidFeature = { leaf: 0x1, subleaf: -1, reg: 'edx', bit: 14 };
+const MTRR: CpuidFeature = { leaf: 0x1, subleaf: -1, reg: 'edx', bit: 12 };
+
+/**
+ * Rows module 2.0.08 has differently (td_msr_access.c and msr_config_lookup.c of 2.0.08): MSRs
+ * 1.5.01 leaves to its default and 2.0.08 lists (IA32_APICBASE and the x2APIC ICR stay #VE
+ * there, whatever REDUCE_VE says), and the rows whose action changed.
+ */
+export const MSR_RULES_2_0: readonly MsrRule[] = [
+  R(0x1b, 0x1b, 'IA32_APIC_BASE', VE, VE),
+  R(0x830, 0x830, 'IA32_X2APIC_ICR', VE, VE),
+  R(0x179, 0x179, 'IA32_MCG_CAP', ['always', 'gp-or-ve'], ['always', 'gp-or-ve'], MCA),
+  R(0x2ff, 0x2ff, 'IA32_MTRR_DEF_TYPE', ['always', 'gp-or-ve'], ['always', 'gp-or-ve'], MTRR),
+  R(0x481, 0x481, 'IA32_VMX_PINBASED_CTLS', ['always', 'gp-or-ve-reduced'], GP),
+];
+
+/** The row of an MSR on a module of this major version, if the module lists it. */
+export function msrRule(msr: number, moduleMajor = 1): MsrRule | undefined {
   const m = msr >>> 0;
-  return MSR_RULES.find((r) => m >= r.first && m <= r.last);
+  const hit = (r: MsrRule) => m >= r.first && m <= r.last;
+  return (moduleMajor >= 2 ? MSR_RULES_2_0.find(hit) : undefined) ?? MSR_RULES.find(hit);
 }
 
 /** The TD features a dynamic bitmap depends on. */
 export interface MsrTdView {
   attributes: bigint;
   xfam: bigint;
+  moduleMajor: number;
+  /** TD_CTLS.REDUCE_VE is on. */
+  reduceVe: boolean;
   /** Whether the TD's virtual CPUID enumerates a feature bit. */
   hasCpuidFeature(f: CpuidFeature): boolean;
 }

@@ -10,7 +10,8 @@
  */
 import { status } from '../../../../spec/abi/status';
 import { CONFIG_FLAGS, PAGE_LEVEL, TDCS_FIELDS, attributeBit, tdCtlBit, type TdcallLeaf } from '../../../../spec/abi/tdcall';
-import { TDX_REPORTDATA_LEN } from '../../../../spec/abi/tdx-guest';
+import { createHash } from 'node:crypto';
+import { MEASUREMENT_LEN, TDX_REPORTDATA_LEN } from '../../../../spec/abi/tdx-guest';
 import { EXIT_REASONS } from '../../../../spec/abi/vmx-exit-reasons';
 import type { GuestInstruction, ModuleReaction, TdcallRecord } from '../../../guest-facet';
 import type { Regs } from '../../../port';
@@ -68,6 +69,8 @@ export class TdModule {
   private readonly tdcallStatus: Record<string, bigint>;
   /** Every TDCALL the guest made, for the requests that report them. */
   readonly tdcalls: TdcallRecord[] = [];
+  /** The runtime measurement registers, zero at TD creation. */
+  private readonly rtmrs: Uint8Array[] = Array.from({ length: 4 }, () => new Uint8Array(MEASUREMENT_LEN));
 
   constructor(cfg: TdConfig, private readonly vmm: TdvmcallSide, private readonly afterVmcall: (vcpu: number, regsIn: Regs, regsOut: Regs) => void) {
     this.build = cfg.module;
@@ -80,9 +83,10 @@ export class TdModule {
     const flexible = (cfg.flexiblePendingVe ?? false) && flexiblePendingVeSupported(cfg.module);
     this.configFlags = (cfg.gpaWidth === 52 ? 1n << BigInt(CONFIG_FLAGS.GPAW) : 0n) | (flexible ? 1n << BigInt(CONFIG_FLAGS.FLEXIBLE_PENDING_VE) : 0n);
     const supported = tdCtlsSupported(cfg.module);
-    this.topologyConfigured = supported !== 0n && (cfg.topologyConfigured ?? true);
-    // With flexible pending #VE, the attribute only sets the initial value of the control.
-    const initial = flexible && (cfg.attributes & attributeBit('SEPT_VE_DISABLE')) !== 0n ? tdCtlBit('PENDING_VE_DISABLE') : 0n;
+    this.topologyConfigured = (supported & tdCtlBit('ENUM_TOPOLOGY')) !== 0n && (cfg.topologyConfigured ?? true);
+    // TDH.MNG.INIT sets TD_CTLS.PENDING_VE_DISABLE from the SEPT_VE_DISABLE attribute
+    // (@src:guest-mod15-tdh-mng-init); with flexible pending #VE the guest may change it later.
+    const initial = (cfg.attributes & attributeBit('SEPT_VE_DISABLE')) !== 0n ? tdCtlBit('PENDING_VE_DISABLE') : 0n;
     this.tdCtls = (cfg.tdCtls | initial) & supported;
     this.veInfo = Array.from({ length: cfg.vcpus }, () => null);
     this.native = nativeCpuid(cfg.cpuModel ?? 'sapphire-rapids', cfg.nativeCpuidClear ?? []);
@@ -105,6 +109,11 @@ export class TdModule {
     return tdCtlsSupported(this.build) !== 0n;
   }
 
+  /** The module implements TD_CTLS.ENUM_TOPOLOGY and TDCS.TOPOLOGY_ENUM_CONFIGURED. */
+  get hasTopologyEnum(): boolean {
+    return (tdCtlsSupported(this.build) & tdCtlBit('ENUM_TOPOLOGY')) !== 0n;
+  }
+
   /** Whether an access to pending private memory exits to the VMM instead of raising #VE. */
   septVeDisabled(): boolean {
     const attr = (this.attributes & attributeBit('SEPT_VE_DISABLE')) !== 0n;
@@ -112,14 +121,27 @@ export class TdModule {
     return (this.tdCtls & tdCtlBit('PENDING_VE_DISABLE')) !== 0n;
   }
 
+  /** CPUID(1).ECX.MONITOR as the TD sees it, which decides whether MONITOR/MWAIT exit (@src:guest-mod15-td-vmcs-init). */
+  private monitorEnumerated(): boolean {
+    const a = this.cpuid(0x1, 0);
+    return !a.ve && ((a.regs.ecx >>> 3) & 1) === 1;
+  }
+
   cpuid(leaf: number, subleaf: number): CpuidAnswer {
     return virtualCpuid({ build: this.build, native: this.native, vmm: this.vmmCpuid, tdCtls: this.tdCtls, faults: this.faults }, leaf, subleaf);
+  }
+
+  /** TD_CTLS.REDUCE_VE is on (module 2.0 then answers more CPUID leaves and MSRs itself). */
+  get reduceVe(): boolean {
+    return (this.tdCtls & tdCtlBit('REDUCE_VE')) !== 0n;
   }
 
   private msrView(): MsrTdView {
     return {
       attributes: this.attributes,
       xfam: this.xfam,
+      moduleMajor: this.build.major,
+      reduceVe: this.reduceVe,
       hasCpuidFeature: (f: CpuidFeature) => {
         const a = this.cpuid(f.leaf, f.subleaf === -1 ? 0 : f.subleaf);
         return !a.ve && ((a.regs[f.reg] >>> f.bit) & 1) === 1;
@@ -157,7 +179,7 @@ export class TdModule {
     const regs: Regs = { ...(insn.regs ?? {}) };
     const mode = insn.mode ?? 'kernel';
     const len = insn.bytes?.length ?? 2;
-    const cls = classifyInstruction(insn.mnemonic, mode, this.faults);
+    const cls = classifyInstruction(insn.mnemonic, mode, this.faults, { moduleMajor: this.build.major, monitorEnumerated: this.monitorEnumerated() });
     const ve = (exitReason: number, qualification = 0n, gpa = 0n): ModuleStep =>
       ({ reaction: this.raise(vcpu, { exitReason, qualification, gla: 0n, gpa, instrLen: len }), regs });
     switch (cls.kind) {
@@ -197,6 +219,11 @@ export class TdModule {
     }
   }
 
+  /** From now on, answer a TDCALL leaf with this status instead of serving it (test hook). */
+  forceStatus(leaf: TdcallLeaf, st: bigint): void {
+    this.tdcallStatus[leaf] = st;
+  }
+
   /** A TDCALL from the guest kernel. */
   tdcall(vcpu: number, leaf: TdcallLeaf, regs: Regs = {}): TdcallResult {
     const forced = this.tdcallStatus[leaf];
@@ -222,6 +249,7 @@ export class TdModule {
       case 'TDG.VM.WR': return this.vmWrite(regs.rdx ?? 0n, regs.r8 ?? 0n, regs.r9 ?? mask64);
       case 'TDG.MEM.PAGE.ACCEPT': return this.accept(regs.rcx ?? 0n);
       case 'TDG.MR.REPORT': return this.report(regs);
+      case 'TDG.MR.RTMR.EXTEND': return this.extendRtmr(regs);
       case 'TDG.VP.VMCALL': {
         const out = this.vmm.tdvmcall(vcpu, regs);
         this.afterVmcall(vcpu, regs, out);
@@ -237,8 +265,10 @@ export class TdModule {
     if (field === TDCS_FIELDS.CONFIG_FLAGS) return { status: OK, out: { r8: this.configFlags } };
     if (field === TDCS_FIELDS.NOTIFY_ENABLES) return { status: OK, out: { r8: this.notifyEnables } };
     if (field === TDCS_FIELDS.TD_CTLS) return this.hasTdCtls ? { status: OK, out: { r8: this.tdCtls } } : fail('TDX_METADATA_FIELD_ID_INCORRECT');
+    // Only a module with topology enumeration has the field; a failed TDG.VM.RD leaves R8 = 0
+    // (@src:guest-mod15-tdg-vm-rd-wr), which the kernel reads as "not configured".
     if (field === TDCS_FIELDS.TOPOLOGY_ENUM_CONFIGURED) {
-      return this.hasTdCtls ? { status: OK, out: { r8: this.topologyConfigured ? 1n : 0n } } : fail('TDX_METADATA_FIELD_ID_INCORRECT');
+      return this.hasTopologyEnum ? { status: OK, out: { r8: this.topologyConfigured ? 1n : 0n } } : fail('TDX_METADATA_FIELD_ID_INCORRECT');
     }
     return fail('TDX_METADATA_FIELD_ID_INCORRECT');
   }
@@ -250,15 +280,19 @@ export class TdModule {
     }
     if (field !== TDCS_FIELDS.TD_CTLS) return { status: status('TDX_METADATA_FIELD_NOT_WRITABLE'), out: {} };
     if (!this.hasTdCtls) return { status: status('TDX_METADATA_FIELD_ID_INCORRECT'), out: {} };
-    const set = value & mask;
+    // The guest may write only the bits the module implements; a request for none of them is
+    // refused as not writable (md_td_write_element(), @src:guest-mod15-td-ctls).
+    const writable = this.faults.has('guest.td-ctls-any-bit-writable') ? mask : tdCtlsSupported(this.build) & mask;
+    if (writable === 0n) return { status: status('TDX_METADATA_FIELD_NOT_WRITABLE'), out: {} };
+    const set = value & writable;
     const invalid = status('TDX_OPERAND_INVALID');
-    if ((set & ~tdCtlsSupported(this.build)) !== 0n) return { status: invalid, out: {} };
-    if ((set & tdCtlBit('PENDING_VE_DISABLE')) !== 0n && !this.flexiblePendingVe) return { status: invalid, out: {} };
+    // Without FLEXIBLE_PENDING_VE the guest may not change PENDING_VE_DISABLE.
+    if (((set ^ this.tdCtls) & writable & tdCtlBit('PENDING_VE_DISABLE')) !== 0n && !this.flexiblePendingVe) return { status: invalid, out: {} };
     const topo = tdCtlBit('ENUM_TOPOLOGY') | tdCtlBit('REDUCE_VE');
     if ((set & topo) !== 0n && !this.topologyConfigured) return { status: invalid, out: {} };
-    // REDUCE_VE includes topology enumeration and CPUID leaf 0x2 virtualisation.
+    // REDUCE_VE includes topology enumeration and CPUID leaf 0x2 virtualisation (emulator choice, see the guest docs).
     const implied = (set & tdCtlBit('REDUCE_VE')) !== 0n ? tdCtlBit('ENUM_TOPOLOGY') | tdCtlBit('VIRT_CPUID2') : 0n;
-    this.tdCtls = (this.tdCtls & ~mask) | set | implied;
+    this.tdCtls = (this.tdCtls & ~writable) | set | implied;
     return { status: OK, out: {} };
   }
 
@@ -276,12 +310,22 @@ export class TdModule {
     }
   }
 
+  /** RTMR[i] = SHA-384(RTMR[i] || 48 bytes at RCX); RCX 64-byte aligned, RDX the index. */
+  private extendRtmr(regs: Regs): TdcallResult {
+    const gpa = regs.rcx ?? 0n;
+    const index = Number(regs.rdx ?? 0n);
+    if ((gpa & 63n) !== 0n || index < 0 || index > 3) return { status: status('TDX_OPERAND_INVALID'), out: {} };
+    const data = this.memory.read(gpa, MEASUREMENT_LEN);
+    this.rtmrs[index] = new Uint8Array(createHash('sha384').update(this.rtmrs[index]).update(data).digest());
+    return { status: OK, out: {} };
+  }
+
   private report(regs: Regs): TdcallResult {
     const out = regs.rcx ?? 0n;
     const data = regs.rdx ?? 0n;
     if ((regs.r8 ?? 0n) !== 0n || (out & 1023n) !== 0n || (data & 63n) !== 0n) return { status: status('TDX_OPERAND_INVALID'), out: {} };
     const report = buildTdReport({
-      build: this.build, attributes: this.attributes, xfam: this.xfam, identity: `${this.attributes}:${this.xfam}:${this.gpaWidth}`,
+      build: this.build, attributes: this.attributes, xfam: this.xfam, identity: `${this.attributes}:${this.xfam}:${this.gpaWidth}`, rtmrs: this.rtmrs,
       reportdata: this.memory.read(data, TDX_REPORTDATA_LEN),
       reportDataOffset: this.faults.has('guest.report-reportdata-offset') ? 64 : undefined,
     });

@@ -1,5 +1,5 @@
 /**
- * TDREPORT_STRUCT as TDG.MR.REPORT writes it (@src:mod-api): REPORTMACSTRUCT with the caller's
+ * TDREPORT_STRUCT as TDG.MR.REPORT writes it (@src:mod-api, @src:guest-mod15-api-defs): REPORTMACSTRUCT with the caller's
  * REPORTDATA, TEE_TCB_INFO describing the module, and TDINFO describing the TD (attributes and
  * XFAM first). Measurements are deterministic digests of the TD's configuration, so two reports of
  * one TD differ only in REPORTDATA and the MAC.
@@ -17,6 +17,8 @@ export interface ReportInputs {
   reportdata: Uint8Array;
   /** REPORTDATA offset in the REPORTMACSTRUCT (a fault may move it). */
   reportDataOffset?: number;
+  /** RTMR0..3 (48 bytes each); zero when absent. */
+  rtmrs?: readonly Uint8Array[];
 }
 
 const putU64 = (buf: Uint8Array, off: number, v: bigint) => {
@@ -36,7 +38,9 @@ export function buildTdReport(x: ReportInputs): Uint8Array {
   const tdInfo = new Uint8Array(512);
   putU64(tdInfo, 0, x.attributes);
   putU64(tdInfo, 8, x.xfam);
-  tdInfo.set(sha384('MRTD', x.identity), 16);
+  const td = (field: number) => field - TDREPORT_LAYOUT.tdInfo;
+  tdInfo.set(sha384('MRTD', x.identity), td(TDREPORT_LAYOUT.mrtd));
+  (x.rtmrs ?? []).forEach((m, i) => tdInfo.set(m.subarray(0, 48), td(TDREPORT_LAYOUT.rtmr0) + 48 * i));
   const teeTcbInfo = new Uint8Array(239);
   teeTcbInfo[0] = 0xff;
   teeTcbInfo.set([x.build.minor, x.build.major], 8);
