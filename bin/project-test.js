@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 'use strict';
-// npm test: type-check, the project's own tests, the spec lint, then the conformance suite on
-// every emulator profile. Stops at the first stage that fails and exits with its code.
+// npm test: type-check, architecture rules, the project's own tests, the spec lint, the
+// conformance suite on every emulator profile and on the real-machine path over each profile's
+// emulated machine, the two compared, then the fault campaigns. Stops at the first stage that
+// fails and exits with its code.
 const { spawnSync } = require('node:child_process');
 const { readdirSync, statSync } = require('node:fs');
 const path = require('node:path');
@@ -25,7 +27,15 @@ const stages = [
   ['spec lint', node, [cli, 'lint-spec']],
   ['conformance suite on every emulator profile, gated by baselines/', node,
     [cli, 'run', '--profile', 'all', '--out', path.join(root, 'reports/test'), '--baseline', path.join(root, 'baselines'), '--no-allure-report']],
+  ['the real-machine path on every profile: the linux backend over each emulated machine (emulated-linux), gated by baselines/emulated-linux/', node,
+    [cli, 'run', '--target', 'emulated-linux', '--profile', 'all', '--out', path.join(root, 'reports/test-emulated-linux'), '--baseline', path.join(root, 'baselines'), '--no-allure-report']],
+  ['emulated-linux and the emulator: the same status on every scenario both execute', node,
+    [cli, 'compare-runs', path.join(root, 'reports/test'), path.join(root, 'reports/test-emulated-linux')]],
   ['fault campaign (every fault must be caught)', node, [cli, 'mutate', '--out', path.join(root, 'reports/test/kill-matrix.json')]],
+  ['fault campaign on emulated-linux: every fault of a requirement executed there is caught, or the catalogue says why a real machine cannot show it', node,
+    [cli, 'mutate', '--target', 'emulated-linux', '--out', path.join(root, 'reports/test-emulated-linux/kill-matrix.json')]],
+  ['fault campaign on emulated-linux --role guest (the TD seen from inside)', node,
+    [cli, 'mutate', '--target', 'emulated-linux', '--role', 'guest', '--out', path.join(root, 'reports/test-emulated-linux/kill-matrix-guest.json')]],
 ];
 
 for (const [name, cmd, args] of stages) {

@@ -53,6 +53,12 @@ export function decide(tags: readonly string[], ctx: GateContext): Decision {
     }
   }
 
+  // A TD's own kernel is not the kernel of the machine TDs run on: the host Rules (a TDX host, or
+  // a machine without TDX) are not about it, whatever a TD shows of MSRs and logs.
+  if (tags.includes('@host') && d.role === 'guest' && d.kind !== 'emulator') {
+    return notApplicable('a TD guest: the host Rules are about the machine that runs TDs (target role: guest)');
+  }
+
   const eraTags = tagValues(tags, 'era');
   if (eraTags.length > 0) {
     const eras = erasOf(d);

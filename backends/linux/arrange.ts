@@ -156,6 +156,12 @@ export function arrangeOnReading(r: Reading, a: Arrangement): ArrangeResult {
       if (sysfs === undefined) return unmet('kvm_intel.tdx cannot be read: kvm_intel is not loaded or has no tdx parameter');
       return sysfs === 'Y' ? met : unmet(`KVM did not bring TDX up on this machine (kvm_intel.tdx reads ${sysfs})`);
     }
+    case 'ept-5level': {
+      // show_cpuinfo() lists VMX capabilities; ept_5level is the EPT 4/5-level bit KVM checks for a 52-bit GPA width.
+      const vmx = r.evidence.cpuFlags?.vmx;
+      if (!vmx) return unmet('the "vmx flags" line of /proc/cpuinfo is not there, so EPT paging levels cannot be confirmed');
+      return vmx.includes('ept_5level') === a.present ? met : unmet(`this CPU's EPT ${a.present ? 'has only four levels' : 'has five levels'} (vmx flags${a.present ? ' lack' : ' include'} ept_5level)`);
+    }
     case 'kvm-tdx-needs': {
       for (const n of kvmTdxNeeds(f.kernel.eras, a.except)) {
         if (n.param) {

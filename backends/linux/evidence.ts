@@ -15,6 +15,8 @@ export interface CpuFlags {
    */
   complete: boolean;
   source: string;
+  /** The "vmx flags" line of /proc/cpuinfo (VMX capabilities, vmxfeatures.h names); absent where not captured or no VMX. */
+  vmx?: string[];
 }
 
 export interface CpuIdentity {

@@ -5,6 +5,7 @@
  * --allow-destructive. Everything else returns the reason it cannot be observed.
  */
 import type { CpuInfo, HostFacet, KernelLog } from '../host-facet';
+import { parseKernelLog, splitLines } from '../common/kernel-log';
 import { isOk, type KernelInterface } from '../kernel-interface';
 import { isUnobservable, unobservable, type KernelResult, type Observed } from '../port';
 import type { CpuHotplug } from './cpu-hotplug';
@@ -22,6 +23,8 @@ export interface HostFacetContext {
   hotplug: CpuHotplug | null;
   /** The run allows changes (--allow-destructive). */
   allowDestructive: boolean;
+  /** The machine is thrown away after the scenario (an emulated one): changing it cannot outlive the scenario. */
+  disposable?: boolean;
   /** Set once the scenario moved past boot (kvm_intel loaded): the log then shows what came after. */
   pastBoot?: { reached: boolean };
 }
@@ -57,6 +60,19 @@ export function logOf(r: Reading, live: boolean, afterInit: boolean): Observed<K
   return { lines: [...log.lines], events, complete: complete && !init };
 }
 
+/**
+ * A machine observed now, once the scenario moved past boot: its log read again, since what the
+ * scenario did (load KVM, build a TD, take CPUs offline) may have added lines. The boot part is
+ * the one the reading saw, so whether the log is whole is decided as for the reading.
+ */
+function logNow(r: Reading, ki: KernelInterface): Observed<KernelLog> | null {
+  const now = ki.kernelLog();
+  if (!isOk(now)) return null;
+  const lines = splitLines(now.value.text);
+  const complete = !!r.facts.log?.complete && r.boot.startsAtBoot && !r.evidence.log?.excerpt;
+  return { lines, events: parseKernelLog(lines).events.map((e) => ({ ...e })), complete };
+}
+
 export function cpuinfoOf(r: Reading): Observed<CpuInfo> {
   const f = r.evidence.cpuFlags;
   if (!f) return unobservable('the CPU flags are not in the capture');
@@ -78,8 +94,16 @@ export function linuxHostFacet(ctx: HostFacetContext): HostFacet {
     }
     return null;
   };
+  // Whatever the scenario changed happened after boot: the log is read again from then on.
+  const changed = <T>(x: T): T => {
+    if (ctx.pastBoot) ctx.pastBoot.reached = true;
+    return x;
+  };
   return {
-    log: () => logOf(r, ctx.live, initAsked > 0 || !!ctx.pastBoot?.reached),
+    log: () => {
+      const pastBoot = initAsked > 0 || !!ctx.pastBoot?.reached;
+      return (pastBoot && ctx.live && ctx.ki ? logNow(r, ctx.ki) : null) ?? logOf(r, ctx.live, pastBoot);
+    },
     cpuinfo: () => cpuinfoOf(r),
     initTdx() {
       initAsked++;
@@ -160,14 +184,20 @@ export function linuxHostFacet(ctx: HostFacetContext): HostFacet {
     allocGuestKeyId: () => unobservable('TD KeyIDs are allocated only by KVM creating TDs'),
     freeGuestKeyId: () => unobservable('TD KeyIDs are freed only by KVM destroying TDs'),
     cpuOffline(cpu) {
-      return destructive(`take CPU ${cpu} offline`) ?? ctx.hotplug!.set(cpu, false);
+      return destructive(`take CPU ${cpu} offline`) ?? changed(ctx.hotplug!.set(cpu, false));
     },
     cpuOnline(cpu) {
-      return destructive(`bring CPU ${cpu} online`) ?? ctx.hotplug!.set(cpu, true);
+      return destructive(`bring CPU ${cpu} online`) ?? changed(ctx.hotplug!.set(cpu, true));
     },
     onlineMemory: () => unobservable('memory hotplug is never attempted on a real machine'),
     kexec: () => unobservable('kexec is out of scope for a live run'),
-    suspend: () => unobservable('the machine is never put to sleep by the suite'),
+    suspend(state) {
+      // A real machine is never put to sleep: s2idle needs a wake-up source, and deep S3 on a
+      // machine that still has it would really suspend.
+      if (!ctx.disposable || !ctx.ki || !ctx.hotplug) return unobservable('the machine is never put to sleep by the suite');
+      const r = ctx.ki.write('/sys/power/state', Buffer.from(state));
+      return isUnobservable(r) ? r : changed(r.ok ? { ok: true } : { ok: false, errno: r.errno });
+    },
     sleepStates() {
       const s = r.evidence.sleepStates;
       return s ? [...s] : unobservable('/sys/power/state is not in the capture');

@@ -103,6 +103,9 @@ export function capabilitiesOf(r: SourceReading, opts: LinuxTargetOptions, inter
   if (ev.devKvm && ev.kvmApiVersion === KVM_API_VERSION && interfaces) caps.add('kvm.ioctl');
   if (ev.devKvm && Object.keys(ev.kvmParams).length > 0) caps.add('kvm.module');
   if (r.kind === 'linux' && opts.allowDestructive && ev.topology) caps.add('host.cpu-hotplug');
+  // The emulated machine is thrown away after each scenario: it may be changed, and put to sleep.
+  if (r.kind === 'emulated-linux' && ev.topology) caps.add('host.cpu-hotplug');
+  if (r.kind === 'emulated-linux' && ev.sleepStates) caps.add('host.suspend');
   return caps;
 }
 
@@ -127,10 +130,13 @@ export class LinuxTarget implements Target {
     const live = reading.kind === 'linux';
     // A change needs both the run's --allow-destructive and a @destructive scenario, so only the
     // scenarios whose machine is restored afterwards can change it.
-    const mayChange = live && !!opts.allowDestructive && grant.mayChangeMachine && ki !== null;
+    // An emulated machine is fresh per scenario and thrown away after it: its @destructive
+    // scenarios change it without asking.
+    const disposable = reading.kind === 'emulated-linux';
+    const mayChange = (disposable || (live && !!opts.allowDestructive)) && grant.mayChangeMachine && ki !== null;
     this.hotplug = mayChange ? new CpuHotplug(ki!) : null;
     const pastBoot = { reached: false };
-    this.host = linuxHostFacet({ reading, live: reading.kind !== 'snapshot', ki, hotplug: this.hotplug, allowDestructive: !!opts.allowDestructive, pastBoot });
+    this.host = linuxHostFacet({ reading, live: reading.kind !== 'snapshot', ki, hotplug: this.hotplug, allowDestructive: !!opts.allowDestructive, pastBoot, disposable });
     // An emulated TD is fresh per scenario, so a scenario may change it; a real one only when allowed.
     if (reading.facts.role === 'guest') this.guest = linuxGuestFacet({ reading, ki, live: reading.kind !== 'snapshot', mayChange: reading.kind === 'emulated-linux' || mayChange });
     this.session = ki ? new KvmSession(ki) : null;

@@ -87,9 +87,15 @@ Feature: Building a TD through KVM
       Then the sub-command succeeds
       And the supported attributes are SEPT_VE_DISABLE only
       And the supported XFAM includes x87 and SSE
-      And there is one CPUID entry per CPUID configuration of the TDX module
       And CPUID 0x80000008 EAX bits 23:16 are reported as 0xff
       And no CPUID entry offers TSX or WAITPKG
+
+    # The module's NUM_CPUID_CONFIG is global metadata: a real machine does not show it to user space.
+    Scenario: One CPUID entry per CPUID configuration of the module
+      Given a TD VM created by the VMM
+      When the VMM issues KVM_TDX_CAPABILITIES with room for 256 CPUID entries
+      Then the sub-command succeeds
+      And there is one CPUID entry per CPUID configuration of the TDX module
 
     Scenario: Too little room for the CPUID entries
       Given a TD VM created by the VMM

@@ -6,7 +6,10 @@
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { FAULTS, type FaultName } from '../../backends/emulator/faults';
-import { defaultProfileName, loadProfiles } from '../../backends/emulator/profile';
+import { defaultProfileName, loadProfiles, profileNamed } from '../../backends/emulator/profile';
+import { Faults } from '../../backends/emulator/faults';
+import { noTd } from '../../backends/emulator/machine/guest-machine';
+import { EmulatorScenario } from '../../backends/emulator/system';
 import type { ScenarioResult } from '../reports/results';
 import { EMULATOR, runOnce, type CampaignTarget, type FaultOutcome } from './run-fault';
 
@@ -29,10 +32,15 @@ export interface CampaignReport {
   seconds: number;
 }
 
-/** The default profile first (most faults die there), then the others. */
-export function profileOrder(): string[] {
+/**
+ * The default profile first (most faults die there), then the others; for a TD guest seen from
+ * inside, only the profiles whose platform runs a TD.
+ */
+export function profileOrder(on: CampaignTarget = EMULATOR): string[] {
   const def = defaultProfileName();
-  return [def, ...[...loadProfiles().keys()].filter((p) => p !== def)];
+  const all = [def, ...[...loadProfiles().keys()].filter((p) => p !== def)];
+  if (on.target !== 'emulated-linux' || on.role !== 'guest') return all;
+  return all.filter((p) => noTd(new EmulatorScenario(profileNamed(p), new Faults())) === null);
 }
 
 export async function cleanRun(profiles: readonly string[], on: CampaignTarget = EMULATOR):
@@ -55,7 +63,7 @@ export async function cleanRun(profiles: readonly string[], on: CampaignTarget =
 
 export async function runCampaign(opts: CampaignOptions): Promise<CampaignReport> {
   const started = Date.now();
-  const profiles = opts.profiles ?? profileOrder();
+  const profiles = opts.profiles ?? profileOrder(opts.on);
   const on = opts.on ?? EMULATOR;
   const { clean, executed } = await cleanRun(profiles, on);
   const outcomes: FaultOutcome[] = [];

@@ -3,16 +3,13 @@
  * emulated TD (`--target emulated-linux --role guest`), a capture of it read back offline, and the
  * real guest captures in test/fixtures/real/guest. What must hold: no failure anywhere, every skip
  * with a reason; the same status as the emulator on every scenario both execute; every
- * requirement of the real-path list executed on some profile; and each catalogue fault of a
- * guest requirement executed there killed there, except the ones a process inside a TD cannot
- * see (listed below, each with the reason).
+ * requirement of the real-path list executed on some profile. (The fault campaign on this path
+ * is a stage of npm test: `mutate --target emulated-linux --role guest`.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Envelope } from '@cucumber/messages';
-import { FAULTS, type FaultName } from '../../backends/emulator/faults';
-import { GUEST_FAULTS } from '../../backends/emulator/faults/guest';
 import { emulatedLinuxFactory } from '../../backends/emulated-linux/target';
 import { EmulatedGuestMachine, noTd } from '../../backends/emulator/machine/guest-machine';
 import { loadProfiles, profileNamed } from '../../backends/emulator/profile';
@@ -20,7 +17,6 @@ import { EmulatorScenario } from '../../backends/emulator/system';
 import { Faults } from '../../backends/emulator/faults';
 import { runProbes } from '../../backends/linux/live';
 import { writeSnapshot } from '../../backends/linux/snapshot';
-import { runCampaign } from '../../src/mutate/campaign';
 import { PROJECT_ROOT } from '../../src/project-root';
 import { scenarioResults, type ScenarioResult } from '../../src/reports/results';
 import { runSuite } from '../../src/runner/run-suite';
@@ -120,30 +116,3 @@ for (const [file, reqs] of Object.entries(REAL_GUEST)) {
     assert.deepEqual([...new Set(rs.filter(executed).map((r) => r.req))].sort(), [...reqs].sort());
   });
 }
-
-/**
- * Faults of guest requirements executed here that a process inside a TD cannot notice, and why.
- * Each is killed on the emulator (npm run mutate); the test fails if one of them is killed here
- * too, so that the list stays true.
- */
-const UNSEEN_FROM_INSIDE: Partial<Record<FaultName, string>> = {
-  'guest.hlt-gp': 'HLT in the kernel; a process gets #GP for HLT from its privilege level, fault or not',
-  'guest.monitor-ve-on-2.0': 'MONITOR/MWAIT in the kernel; a process gets #UD from its privilege level either way',
-  'guest.monitor-ud-on-1.5': 'MONITOR/MWAIT in the kernel; a process gets #UD from its privilege level either way',
-  'guest.msr-reduce-ve-ignored': 'a #VE the VMM does not emulate reads as EIO too, so the msr driver cannot tell it from a #GP',
-  'guest.cpuid21-register-order': 'the kernel then does not detect a TD, and neither does the suite: every guest scenario skips',
-  'guest.cpuid-fixed-bits-configurable': 'shows only where the VMM configures the fixed bits, which needs the emulator\'s VMM',
-  'guest.td-ctls-any-bit-writable': 'the TD cannot see its module version, so what its TD_CTLS should hold on that module is not decidable inside',
-  'guest.sept-check-skipped': 'shows only in a TD that must not boot; no process runs there',
-  'guest.user-ve-oops': 'an oops in a process\'s context kills it with SIGSEGV, the same signal',
-  'guest.driver-prefix-era': 'the prefixed line is printed only when the VMM fails a quote request, which needs the emulator\'s VMM',
-};
-
-test('every catalogue fault of a guest requirement executed on emulated-linux --role guest is killed there, but those a TD cannot see', async () => {
-  const faults = (Object.keys(GUEST_FAULTS) as FaultName[]).filter((f) => FAULTS[f].requirements.some((r) => executedOn.has(r)));
-  const report = await runCampaign({ faults, full: false, workers: 2, on: { target: 'emulated-linux', role: 'guest' } });
-  assert.equal(report.clean.failed, 0, 'clean run');
-  const survived = report.faults.filter((f) => !f.killed).map((f) => f.name);
-  assert.deepEqual(survived.filter((f) => !(f in UNSEEN_FROM_INSIDE)), [], 'survivors a TD should see');
-  assert.deepEqual(Object.keys(UNSEEN_FROM_INSIDE).filter((f) => faults.includes(f as FaultName) && !survived.includes(f)), [], 'listed as unseen but killed');
-});

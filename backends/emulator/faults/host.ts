@@ -100,7 +100,7 @@ export const HOST_FAULTS = {
   // --- Linux host: hotplug, kexec -------------------------------------------------------------
   'host.memory-hotplug-accepted': F('missing-check', 'memory outside the TDX memory list may come online', 'host.memory.hotplug'),
   'host.offline-last-cpu-allowed': F('missing-check', 'the last CPU of a package may go offline while TDs hold KeyIDs',
-    'host.cpu.offline-last-in-package'),
+    'host.cpu.offline-last-in-package', 'kvm.td.keyid-blocks-offline'),
   'host.kexec-era-mixup': F('era', 'kexec behaves as in a neighbouring kernel era',
     'host.kexec.exclusive', 'host.kexec.erratum-refused', 'host.kexec.sys-disable'),
   'host.kexec-no-cache-flush': F('missing-check', 'CPUs with incoherent caches are not flushed before kexec', 'host.kexec.cache-flush'),

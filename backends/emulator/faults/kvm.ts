@@ -1,5 +1,5 @@
 /** Faults of the emulated KVM TDX support (see faults/index.ts for the catalogue). */
-import { F, type FaultSpec } from './spec';
+import { F, unseen, type FaultSpec } from './spec';
 
 export const KVM_FAULTS = {
   // --- bring-up ------------------------------------------------------------------------------
@@ -9,11 +9,12 @@ export const KVM_FAULTS = {
     'kvm.bringup.param-off', 'kvm.bringup.module-not-loaded', 'host.no-tdx.kvm-vm-type'),
   'kvm.vm-type-number': F('constant', 'KVM numbers the TDX VM type 2 (the SEV type) instead of 5',
     'kvm.bringup.success', 'kvm.vm.create'),
-  'kvm.not-loaded-fails-load': F('route', 'without a TDX module kvm_intel fails to load instead of disabling TDX',
-    'kvm.bringup.module-not-loaded'),
+  'kvm.not-loaded-fails-load': unseen(F('route', 'without a TDX module kvm_intel fails to load instead of disabling TDX',
+    'kvm.bringup.module-not-loaded'), 'a kvm_intel that failed to load and one never loaded look alike to user space (no /dev/kvm, no /sys/module/kvm_intel, no line in the log)'),
   'kvm.max-vcpus-unchecked': F('missing-check', 'KVM accepts a module whose MAX_VCPUS_PER_TD is below the logical CPUs',
     'kvm.bringup.max-vcpus'),
-  'kvm.bringup-checks-of-v6.16': F('era', 'a v7.1 KVM still checks MOVDIR64B, self-snoop and enable_virt_at_load and says "no TDX private KeyIDs"', 'kvm.bringup.requirements'),
+  'kvm.bringup-checks-of-v6.16': F('era', 'a v7.1 KVM still checks MOVDIR64B, self-snoop and enable_virt_at_load and says "no TDX private KeyIDs"',
+    'kvm.bringup.requirements', 'kvm.bringup.success'),
   'kvm.bringup-errcode-zero': F('era', 'tdx_bringup() returns 0 for an unusable module after the 510c47f165f0 fix', 'kvm.bringup.topology'),
   'kvm.topology-unchecked': F('missing-check', 'KVM accepts a module without TDX_FEATURES0.TOPOLOGY_ENUM', 'kvm.bringup.topology'),
   'kvm.premerge-failure-silent': F('dialect', 'the pre-merge KVM does not say that TDX module initialisation failed',

@@ -6,6 +6,14 @@ export interface FaultSpec {
   description: string;
   /** Requirement ids (@req) whose scenarios should fail with this fault on. */
   requirements: readonly string[];
+  /**
+   * Why a real machine's interfaces cannot show this fault, though its requirements execute
+   * there: the fault campaign on emulated-linux expects it to survive, and says so.
+   */
+  unseenOnRealPath?: string;
 }
 
 export const F = (kind: FaultKind, description: string, ...requirements: string[]): FaultSpec => ({ kind, description, requirements });
+
+/** A fault a real machine cannot show (see FaultSpec.unseenOnRealPath). */
+export const unseen = (spec: FaultSpec, why: string): FaultSpec => ({ ...spec, unseenOnRealPath: why });

@@ -52,6 +52,11 @@ function cpuinfo(m: MachineState): string {
   // The model's flags in cpufeatures.h order; tdx_host_platform (word 7, bit 7) sits after cdp_l3.
   const flags = [...new Set([...model.cpuinfoFlags.filter((f) => !Object.values(CPUINFO_FLAG).includes(f) || features.includes(f)), ...features])];
   if (k.hostPlatform && k.platformFlagShown) flags.splice(Math.max(flags.indexOf('cdp_l3') + 1, 0) || flags.length, 0, 'tdx_host_platform');
+  // VMX capabilities the model has, in vmxfeatures.h order (word 0: ept_ad bit 18, ept_5level bit 20;
+  // word 1: ept); the real line lists many more, which the model does not know.
+  const vmx = !features.includes('vmx') ? [] : [
+    ...(k.platform.hasFeature('ept_ad') ? ['ept_ad'] : []), ...(m.kvm.setup.ept5Level ? ['ept_5level'] : []), ...(k.platform.hasFeature('ept') ? ['ept'] : []),
+  ];
   const bugs = [...model.cpuinfoBugs, ...[...k.cpuBugs].filter((b) => !model.cpuinfoBugs.includes(b))];
   const perPkg = k.platform.config.cpusPerPackage;
   const blocks: string[] = [];
@@ -61,7 +66,7 @@ function cpuinfo(m: MachineState): string {
       `processor\t: ${i}`, 'vendor_id\t: GenuineIntel', `cpu family\t: ${model.family}`, `model\t\t: ${model.model}`,
       `model name\t: ${model.displayName}`, `physical id\t: ${k.platform.packageOf(i)}`, `siblings\t: ${perPkg}`,
       `core id\t\t: ${i % perPkg}`, `cpu cores\t: ${perPkg}`, `apicid\t\t: ${i}`, 'fpu\t\t: yes', 'wp\t\t: yes',
-      `flags\t\t: ${flags.join(' ')}`, `bugs\t\t: ${bugs.join(' ')}`, 'clflush size\t: 64', 'cache_alignment\t: 64',
+      `flags\t\t: ${flags.join(' ')}`, ...(vmx.length ? [`vmx flags\t: ${vmx.join(' ')}`] : []), `bugs\t\t: ${bugs.join(' ')}`, 'clflush size\t: 64', 'cache_alignment\t: 64',
       `address sizes\t: ${k.platform.config.physAddrBits} bits physical, 57 bits virtual`, 'power management:', '',
     ].join('\n'));
   });
@@ -109,7 +114,17 @@ export const FILES: readonly VirtualFile[] = [
   { path: /^\/proc\/cmdline$/, type: 'file', mode: 0o444, read: (m) => text(`BOOT_IMAGE=/vmlinuz-${m.kernel.config.release} ${m.kernel.config.cmdline.join(' ')}\n`) },
   { path: /^\/proc\/version$/, type: 'file', mode: 0o444, read: (m) => text(`Linux version ${m.kernel.config.release} (emulated@tdx-conformance) #1 SMP\n`) },
   { path: /^\/proc\/sys\/kernel\/osrelease$/, type: 'file', mode: 0o444, read: (m) => text(`${m.kernel.config.release}\n`) },
-  { path: /^\/sys\/power\/state$/, type: 'file', mode: 0o644, read: (m) => text(powerState(m)) },
+  {
+    // state_store(): "mem" and "disk" enter the state (the write returns once the machine resumed);
+    // a state not offered is EINVAL.
+    path: /^\/sys\/power\/state$/, type: 'file', mode: 0o644, read: (m) => text(powerState(m)),
+    write: (m, _g, data) => {
+      const want = data.toString('utf8').trim();
+      if (want !== 'mem' && want !== 'disk') return { errno: 'EINVAL' };
+      const r = m.kernel.suspend(want);
+      return r.ok ? data.length : { errno: r.errno };
+    },
+  },
   {
     // mem_sleep_show() (kernel/power/main.c): every mode offered, the current one in brackets.
     path: /^\/sys\/power\/mem_sleep$/, type: 'file', mode: 0o644,
@@ -130,6 +145,15 @@ export const FILES: readonly VirtualFile[] = [
     path: /^\/sys\/devices\/system\/cpu\/cpu(\d+)\/online$/, type: 'file', mode: 0o644,
     present: (m, g) => Number(g[1]) > 0 && Number(g[1]) < m.kernel.cpus.length,
     read: (m, g) => text(m.kernel.cpus[Number(g[1])].online ? '1\n' : '0\n'),
+    // online_store(): a CPU already in the state asked for is a success (device_online() returns 1).
+    write: (m, g, data) => {
+      const want = data.toString('utf8').trim();
+      if (want !== '0' && want !== '1') return { errno: 'EINVAL' };
+      const cpu = Number(g[1]);
+      if (m.kernel.cpus[cpu].online === (want === '1')) return data.length;
+      const r = want === '1' ? m.kernel.cpuOnline(cpu) : m.kernel.cpuOffline(cpu);
+      return r.ok ? data.length : { errno: r.errno };
+    },
   },
   ...KVM_PARAM_FILES.map((p): VirtualFile => ({
     path: new RegExp(`^${p.file.replace(/\//g, '\\/')}$`), type: 'file', mode: 0o444,

@@ -36,6 +36,7 @@ export function parseProcCpuinfo(text: string, source = '/proc/cpuinfo'): Parsed
       // A block that goes on after the flags line was not cut inside it.
       complete: sawAfterFlags,
       source,
+      ...(fields.has('vmx flags') ? { vmx: tokens(fields.get('vmx flags')!) } : {}),
     },
     cpu: { vendor: fields.get('vendor_id')?.trim() ?? null, family: num('cpu family'), model: num('model'), modelName: fields.get('model name')?.trim() ?? null },
   };
