@@ -23,7 +23,7 @@ export interface HostFacetContext {
   hotplug: CpuHotplug | null;
   /** The run allows changes (--allow-destructive). */
   allowDestructive: boolean;
-  /** The machine is thrown away after the scenario (an emulated one): changing it cannot outlive the scenario. */
+  /** The machine is thrown away after the scenario (an emulated one, or a capture's replay): changing it cannot outlive the scenario. */
   disposable?: boolean;
   /** Set once the scenario moved past boot (kvm_intel loaded): the log then shows what came after. */
   pastBoot?: { reached: boolean };
@@ -86,9 +86,9 @@ export function linuxHostFacet(ctx: HostFacetContext): HostFacet {
   const facts = r.facts;
   let initAsked = 0;
   const destructive = (what: string): Observed<KernelResult> | null => {
-    if (!ctx.live) return unobservable(`a snapshot cannot ${what}`);
+    if (!ctx.live && !ctx.disposable) return unobservable(`a snapshot cannot ${what}`);
     if (!ctx.hotplug) {
-      return unobservable(ctx.allowDestructive
+      return unobservable(ctx.allowDestructive || ctx.disposable
         ? `${what} changes the machine, which only a @destructive scenario may do`
         : `${what} changes the machine; rerun with --allow-destructive`);
     }
@@ -102,7 +102,8 @@ export function linuxHostFacet(ctx: HostFacetContext): HostFacet {
   return {
     log: () => {
       const pastBoot = initAsked > 0 || !!ctx.pastBoot?.reached;
-      return (pastBoot && ctx.live && ctx.ki ? logNow(r, ctx.ki) : null) ?? logOf(r, ctx.live, pastBoot);
+      // A machine, or a capture's record of one, is asked again; a pasted log only has what it has.
+      return (pastBoot && ctx.ki ? logNow(r, ctx.ki) : null) ?? logOf(r, ctx.live, pastBoot);
     },
     cpuinfo: () => cpuinfoOf(r),
     initTdx() {
@@ -205,7 +206,7 @@ export function linuxHostFacet(ctx: HostFacetContext): HostFacet {
     machineCheck: () => unobservable('machine checks are never injected on a real machine'),
     privatePage: () => unobservable('physical addresses of TDX private pages are not observable from user space'),
     cpuState(cpu) {
-      if (!ctx.live || !ctx.hotplug) return unobservable('per-CPU TDX state is not observable');
+      if (!ctx.hotplug) return unobservable('per-CPU TDX state is not observable');
       const online = ctx.hotplug.isOnline(cpu);
       if (online === null) return unobservable(`no logical CPU ${cpu}`);
       return unobservable(`CPU ${cpu} is ${online ? 'online' : 'offline'}; whether TDX is enabled on it is not observable`);

@@ -83,6 +83,9 @@ export function describeReading(r: SourceReading): TargetDescription {
   };
 }
 
+/** An emulated machine, or a capture's recorded answers: nothing a scenario does to it is lasting. */
+const isDisposable = (r: SourceReading, interfaces: boolean): boolean => r.kind === 'emulated-linux' || (r.kind === 'snapshot' && interfaces);
+
 export function capabilitiesOf(r: SourceReading, opts: LinuxTargetOptions, interfaces: boolean): Set<Capability> {
   const f = r.facts;
   const ev = r.evidence;
@@ -103,9 +106,10 @@ export function capabilitiesOf(r: SourceReading, opts: LinuxTargetOptions, inter
   if (ev.devKvm && ev.kvmApiVersion === KVM_API_VERSION && interfaces) caps.add('kvm.ioctl');
   if (ev.devKvm && Object.keys(ev.kvmParams).length > 0) caps.add('kvm.module');
   if (r.kind === 'linux' && opts.allowDestructive && ev.topology) caps.add('host.cpu-hotplug');
-  // The emulated machine is thrown away after each scenario: it may be changed, and put to sleep.
-  if (r.kind === 'emulated-linux' && ev.topology) caps.add('host.cpu-hotplug');
-  if (r.kind === 'emulated-linux' && ev.sleepStates) caps.add('host.suspend');
+  // An emulated machine (or a replayed capture, which answers what was recorded) is thrown away
+  // after each scenario: it may be changed, and put to sleep.
+  if (isDisposable(r, interfaces) && ev.topology) caps.add('host.cpu-hotplug');
+  if (isDisposable(r, interfaces) && ev.sleepStates) caps.add('host.suspend');
   return caps;
 }
 
@@ -130,15 +134,15 @@ export class LinuxTarget implements Target {
     const live = reading.kind === 'linux';
     // A change needs both the run's --allow-destructive and a @destructive scenario, so only the
     // scenarios whose machine is restored afterwards can change it.
-    // An emulated machine is fresh per scenario and thrown away after it: its @destructive
-    // scenarios change it without asking.
-    const disposable = reading.kind === 'emulated-linux';
+    // An emulated machine, or the replay of a capture, is fresh per scenario and thrown away
+    // after it: its @destructive scenarios change it without asking.
+    const disposable = isDisposable(reading, ki !== null);
     const mayChange = (disposable || (live && !!opts.allowDestructive)) && grant.mayChangeMachine && ki !== null;
     this.hotplug = mayChange ? new CpuHotplug(ki!) : null;
     const pastBoot = { reached: false };
     this.host = linuxHostFacet({ reading, live: reading.kind !== 'snapshot', ki, hotplug: this.hotplug, allowDestructive: !!opts.allowDestructive, pastBoot, disposable });
     // An emulated TD is fresh per scenario, so a scenario may change it; a real one only when allowed.
-    if (reading.facts.role === 'guest') this.guest = linuxGuestFacet({ reading, ki, live: reading.kind !== 'snapshot', mayChange: reading.kind === 'emulated-linux' || mayChange });
+    if (reading.facts.role === 'guest') this.guest = linuxGuestFacet({ reading, ki, live: reading.kind !== 'snapshot', mayChange: disposable || mayChange });
     this.session = ki ? new KvmSession(ki) : null;
     if (this.session) {
       const facet = linuxKvmFacet(this.session);

@@ -17,7 +17,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Envelope } from '@cucumber/messages';
-import { emulatedMachine } from '../../backends/emulated-linux/target';
+import { emulatedMachineAs } from '../../backends/emulated-linux/target';
 import { Faults } from '../../backends/emulator/faults';
 import { profileNamed, defaultProfileName } from '../../backends/emulator/profile';
 import type { KernelInterface } from '../../backends/kernel-interface';
@@ -38,6 +38,7 @@ export interface CaptureOptions {
   target?: string;
   profile?: string;
   faults?: string;
+  role?: string;
   probesOnly?: boolean;
 }
 
@@ -52,17 +53,20 @@ interface Machine {
 function machineOf(opts: CaptureOptions): Machine {
   const target = opts.target ?? 'linux';
   if (target === 'linux') {
-    if (opts.profile !== undefined || opts.faults !== undefined) throw new UsageError('--profile and --faults select an emulated machine: use them with --target emulated-linux');
+    if (opts.profile !== undefined || opts.faults !== undefined || opts.role !== undefined) {
+      throw new UsageError('--profile, --faults and --role select an emulated machine: use them with --target emulated-linux');
+    }
     const m = new ThisMachine();
     return { kind: 'linux', name: m.describe, fresh: () => m, world: { target: 'linux', recording: 'capture' } };
   }
   if (target !== 'emulated-linux') throw new UsageError(`capture --target must be linux (this machine) or emulated-linux, got "${target}"`);
-  const name = opts.profile ?? defaultProfileName();
-  const profile = profileNamed(name);
+  const role = opts.role ?? 'host';
+  if (role !== 'host' && role !== 'guest') throw new UsageError(`capture --role must be host or guest, got "${role}"`);
+  const profile = profileNamed(opts.profile ?? defaultProfileName());
   const faults = new Faults([...profile.faults, ...(opts.faults ? opts.faults.split(',').map((f) => f.trim()).filter(Boolean) : [])]);
   return {
-    kind: 'emulated-linux', name: profile.name, fresh: () => emulatedMachine(profile, faults),
-    world: { target: 'emulated-linux', profile: profile.name, faults: faults.list(), recording: 'capture' },
+    kind: 'emulated-linux', name: role === 'guest' ? `${profile.name}-guest` : profile.name, fresh: () => emulatedMachineAs(role, profile, faults),
+    world: { target: 'emulated-linux', profile: profile.name, faults: faults.list(), recording: 'capture', ...(role === 'guest' ? { role } : {}) },
   };
 }
 

@@ -24,6 +24,7 @@ export function registerLinuxCommands(program: Command): void {
     .option('--target <name>', 'linux (this machine) or emulated-linux (the emulated machine of --profile)', 'linux')
     .option('--profile <name>', 'with --target emulated-linux: the emulator profile (default: the default profile)')
     .option('--faults <names>', 'with --target emulated-linux: comma-separated emulator faults to switch on')
+    .option('--role <role>', "with --target emulated-linux: the profile's host (default) or its TD guest, seen from inside")
     .option('--probes-only', 'store the probes only (files, log, CPUID, MSRs); record no scenario, create no VM')
     .addHelpText('after', `
 Recording runs the scenarios as a live run would: on a real machine it creates VMs and TDs and

@@ -17,12 +17,17 @@ import { runInto, tempDir } from '../support/suite';
 const executed = (rs: { key: string; status: string }[]) =>
   rs.filter((r) => r.status === 'passed' || r.status === 'failed').map((r) => `${r.key} ${r.status}`).sort();
 
-for (const profile of ['spr-2s-mainline-6.18', 'intel-plain-mainline-6.18', 'spr-2s-mainline-7.1-bios-tdx-off']) {
-  test(`a capture of the emulated machine of ${profile} executes what the live run executes, with the same outcome`, async () => {
+const CASES: { profile: string; role?: 'guest' }[] = [
+  { profile: 'spr-2s-mainline-6.18' }, { profile: 'intel-plain-mainline-6.18' }, { profile: 'spr-2s-mainline-7.1-bios-tdx-off' },
+  { profile: 'gnr-2s-mainline-7.1', role: 'guest' },
+];
+
+for (const { profile, role } of CASES) {
+  test(`a capture of the emulated ${role ?? 'host'} of ${profile} executes what the live run executes, with the same outcome`, async () => {
     const snap = join(tempDir('cap'), 'snap');
-    const said = await capture({ out: snap, target: 'emulated-linux', profile });
+    const said = await capture({ out: snap, target: 'emulated-linux', profile, ...(role ? { role } : {}) });
     assert.match(said.join('\n'), /recorded \d+ scenarios/);
-    const live = await runInto(tempDir('live'), { target: 'emulated-linux', profile });
+    const live = await runInto(tempDir('live'), { target: 'emulated-linux', profile, ...(role ? { role } : {}) });
     const replayed = await runInto(tempDir('replay'), { target: 'snapshot', snapshot: snap });
     assert.ok(executed(live).length > 0, 'the live run executed something');
     assert.deepEqual(executed(replayed), executed(live));

@@ -144,7 +144,7 @@ const BAD: [string, RegExp][] = [
   ['binary.bin', /binary.bin: binary file/],
   ['not-a-log.txt', /not-a-log.txt: not a kernel log/],
   ['no-snapshot', /no-snapshot: no snapshot here \(no manifest.json\)/],
-  ['newer-format', /newer-format\/manifest.json: snapshot format version 99 is newer than this tool reads \(up to 1\)/],
+  ['newer-format', /newer-format\/manifest.json: snapshot format version 99 is newer than this tool reads \(up to 2\)/],
   ['bad-manifest', /bad-manifest\/manifest.json: not valid JSON/],
   ['does-not-exist', /does-not-exist: no such file or directory/],
 ];

@@ -66,29 +66,29 @@ class RecordingSession implements KernelInterface {
   }
 
   read(path: string, opts: { offset?: bigint; length?: number } = {}): SysResult<Buffer> {
-    const op: Op = { op: 'read', path, ...(opts.offset !== undefined ? { offset: `0x${opts.offset.toString(16)}` } : {}), ...(opts.length !== undefined ? { length: opts.length } : {}) };
+    const op: Op = { op: 'read', path: this.names.path(path), ...(opts.offset !== undefined ? { offset: `0x${opts.offset.toString(16)}` } : {}), ...(opts.length !== undefined ? { length: opts.length } : {}) };
     return this.note(op, this.inner.read(path, opts), (v) => ({ ok: true, kind: 'bytes', base64: v.toString('base64') }));
   }
 
   write(path: string, data: Buffer, opts: { offset?: bigint } = {}): SysResult<number> {
-    const op: Op = { op: 'write', path, data: data.toString('base64'), ...(opts.offset !== undefined ? { offset: `0x${opts.offset.toString(16)}` } : {}) };
+    const op: Op = { op: 'write', path: this.names.path(path), data: data.toString('base64'), ...(opts.offset !== undefined ? { offset: `0x${opts.offset.toString(16)}` } : {}) };
     return this.note(op, this.inner.write(path, data, opts), (value) => ({ ok: true, kind: 'number', value }));
   }
 
   stat(path: string): SysResult<FileStat> {
-    return this.note({ op: 'stat', path }, this.inner.stat(path), (stat) => ({ ok: true, kind: 'stat', stat }));
+    return this.note({ op: 'stat', path: this.names.path(path) }, this.inner.stat(path), (stat) => ({ ok: true, kind: 'stat', stat }));
   }
 
   list(path: string): SysResult<string[]> {
-    return this.note({ op: 'list', path }, this.inner.list(path), (names) => ({ ok: true, kind: 'names', names }));
+    return this.note({ op: 'list', path: this.names.path(path) }, this.inner.list(path), (names) => ({ ok: true, kind: 'names', names }));
   }
 
   mkdir(path: string): SysResult<void> {
-    return this.note({ op: 'mkdir', path }, this.inner.mkdir(path), () => ({ ok: true, kind: 'void' }));
+    return this.note({ op: 'mkdir', path: this.names.path(path) }, this.inner.mkdir(path), () => ({ ok: true, kind: 'void' }));
   }
 
   rmdir(path: string): SysResult<void> {
-    return this.note({ op: 'rmdir', path }, this.inner.rmdir(path), () => ({ ok: true, kind: 'void' }));
+    return this.note({ op: 'rmdir', path: this.names.path(path) }, this.inner.rmdir(path), () => ({ ok: true, kind: 'void' }));
   }
 
   kernelLog(): SysResult<{ text: string; source: string }> {
@@ -96,7 +96,7 @@ class RecordingSession implements KernelInterface {
   }
 
   open(path: string, mode: 'r' | 'rw'): SysResult<Fd> {
-    return this.note({ op: 'open', path, mode }, this.inner.open(path, mode), (fd) => ({ ok: true, kind: 'fd', fd: this.names.fdName(fd) }));
+    return this.note({ op: 'open', path: this.names.path(path), mode }, this.inner.open(path, mode), (fd) => ({ ok: true, kind: 'fd', fd: this.names.fdName(fd) }));
   }
 
   close(fd: Fd): void {

@@ -79,29 +79,29 @@ class ReplaySession implements KernelInterface {
   }
 
   read(path: string, opts: { offset?: bigint; length?: number } = {}): SysResult<Buffer> {
-    const op: Op = { op: 'read', path, ...(opts.offset !== undefined ? { offset: `0x${opts.offset.toString(16)}` } : {}), ...(opts.length !== undefined ? { length: opts.length } : {}) };
+    const op: Op = { op: 'read', path: this.names.path(path), ...(opts.offset !== undefined ? { offset: `0x${opts.offset.toString(16)}` } : {}), ...(opts.length !== undefined ? { length: opts.length } : {}) };
     return this.answer(op, (a) => Buffer.from((a as { base64: string }).base64, 'base64'));
   }
 
   write(path: string, data: Buffer, opts: { offset?: bigint } = {}): SysResult<number> {
-    const op: Op = { op: 'write', path, data: data.toString('base64'), ...(opts.offset !== undefined ? { offset: `0x${opts.offset.toString(16)}` } : {}) };
+    const op: Op = { op: 'write', path: this.names.path(path), data: data.toString('base64'), ...(opts.offset !== undefined ? { offset: `0x${opts.offset.toString(16)}` } : {}) };
     return this.answer(op, (a) => (a as { value: number }).value);
   }
 
   stat(path: string): SysResult<FileStat> {
-    return this.answer({ op: 'stat', path }, (a) => (a as { stat: FileStat }).stat);
+    return this.answer({ op: 'stat', path: this.names.path(path) }, (a) => (a as { stat: FileStat }).stat);
   }
 
   list(path: string): SysResult<string[]> {
-    return this.answer({ op: 'list', path }, (a) => (a as { names: string[] }).names);
+    return this.answer({ op: 'list', path: this.names.path(path) }, (a) => (a as { names: string[] }).names);
   }
 
   mkdir(path: string): SysResult<void> {
-    return this.answer({ op: 'mkdir', path }, () => undefined);
+    return this.answer({ op: 'mkdir', path: this.names.path(path) }, () => undefined);
   }
 
   rmdir(path: string): SysResult<void> {
-    return this.answer({ op: 'rmdir', path }, () => undefined);
+    return this.answer({ op: 'rmdir', path: this.names.path(path) }, () => undefined);
   }
 
   kernelLog(): SysResult<{ text: string; source: string }> {
@@ -109,7 +109,7 @@ class ReplaySession implements KernelInterface {
   }
 
   open(path: string, mode: 'r' | 'rw'): SysResult<Fd> {
-    return this.answer({ op: 'open', path, mode }, (a) => this.fd((a as { fd: number }).fd));
+    return this.answer({ op: 'open', path: this.names.path(path), mode }, (a) => this.fd((a as { fd: number }).fd));
   }
 
   close(fd: Fd): void {

@@ -107,8 +107,22 @@ export class SessionNames {
   private readonly buffers = new Map<UserBuffer, number>();
   private readonly byOrdinal: UserBuffer[] = [];
 
+  private readonly uniqueNames = new Map<string, string>();
+
   fdName(fd: Fd): number {
     return fd;
+  }
+
+  /**
+   * A path in canonical form: names the suite makes unique with its process id and a counter
+   * (configfs-tsm report items, tdx-conformance-<pid>-<n>) become the order the session made them.
+   */
+  path(p: string): string {
+    return p.replace(/tdx-conformance-\d+-\d+/g, (name) => {
+      let n = this.uniqueNames.get(name);
+      if (n === undefined) this.uniqueNames.set(name, (n = `tdx-conformance-item${this.uniqueNames.size}`));
+      return n;
+    });
   }
 
   addBuffer(b: UserBuffer): number {
