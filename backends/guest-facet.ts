@@ -13,7 +13,7 @@
  * are the emulator's (capability guest.instructions).
  */
 import type { TdcallLeaf } from '../spec/abi/tdcall';
-import type { TdvmcallLeaf } from '../spec/abi/tdvmcall';
+import type { TdvmcallLeaf } from '../spec/encodings/tdvmcall';
 import type { KernelLog, LogEvent } from './host-facet';
 import type { KernelResult, ModuleDescription, Observed, Regs } from './port';
 

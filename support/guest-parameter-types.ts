@@ -4,7 +4,8 @@
  */
 import { defineParameterType } from '@cucumber/cucumber';
 import { isTdAttribute, isTdCtl, type TdAttribute, type TdCtl, TD_ATTRIBUTES, TD_CTLS } from '../spec/abi/tdcall';
-import { TDVMCALL_LEAVES, TDVMCALL_STATUS, type TdvmcallLeaf, type TdvmcallStatus } from '../spec/abi/tdvmcall';
+import { TDVMCALL_STATUS, type TdvmcallStatus } from '../spec/abi/tdvmcall';
+import { TDVMCALL_LEAVES, type TdvmcallLeaf } from '../spec/encodings/tdvmcall';
 import { EXIT_REASONS, type ExitReasonName } from '../spec/abi/vmx-exit-reasons';
 import type { MessageId } from '../spec/kernel/printk';
 import type { GuestReaction } from '../backends/guest-facet';

@@ -1,8 +1,9 @@
 /** Parameter types of the KVM step sentences. Each validates its value against the UAPI tables. */
 import { defineParameterType } from '@cucumber/cucumber';
-import { isKvmExitName, isKvmTdxCmdName, KVM_TDX_CMDS, type KvmExitName } from '../spec/abi/kvm-uapi';
+import { isKvmExitName, isKvmTdxCmdName, KVM_TDX_CMDS, type KvmExitName } from '../spec/encodings/kvm';
 import type { MessageId } from '../spec/kernel/printk';
-import { TDVMCALL_LEAVES, TDVMCALL_STATUS, type TdvmcallLeaf, type TdvmcallStatus } from '../spec/abi/tdvmcall';
+import { TDVMCALL_STATUS, type TdvmcallStatus } from '../spec/abi/tdvmcall';
+import { TDVMCALL_LEAVES, type TdvmcallLeaf } from '../spec/encodings/tdvmcall';
 import { isVcpuIoctl, type VcpuIoctl } from '../backends/kvm-facet';
 
 /** Sentences for the messages KVM prints, mapped to the log catalogue (spec/kernel/printk.ts). */

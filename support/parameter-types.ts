@@ -2,7 +2,7 @@
 import { defineParameterType } from '@cucumber/cucumber';
 import { isErrnoName, type ErrnoName } from '../spec/abi/errno';
 import { globalField } from '../spec/abi/global-metadata';
-import { leaf } from '../spec/abi/seamcall';
+import { leaf } from '../spec/encodings/seamcall';
 import { isStatusName } from '../spec/abi/status';
 import { LOG_PHRASES, LOG_PHRASE_PATTERN } from './log-phrases';
 

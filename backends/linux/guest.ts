@@ -13,7 +13,8 @@
  * it; an emulated machine is fresh per scenario, so there they always run.
  */
 import type { ErrnoName } from '../../spec/abi/errno';
-import { MEASUREMENT_FILES, TDX_CMD_GET_REPORT0, TDX_REPORTDATA_LEN } from '../../spec/abi/tdx-guest';
+import { MEASUREMENT_FILES } from '../../spec/abi/tdx-guest';
+import { TDX_CMD_GET_REPORT0, TDX_REPORTDATA_LEN } from '../../spec/uapi/tdx-guest';
 import type { CpuidResult, GuestFacet, GuestOutcome, GuestReaction, MeasurementRead, TdxGuestIoctlResult } from '../guest-facet';
 import type { KernelInterface } from '../kernel-interface';
 import { unobservable, type Capability, type Unobservable } from '../port';

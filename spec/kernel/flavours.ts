@@ -7,8 +7,6 @@
  * dialect. Scenarios name the eras they apply to (`@era:<dimension>=<value>`); the suite derives a
  * target's eras from its flavour here, never from the target's own claims about its behaviour.
  */
-import type { MessageId } from './printk';
-
 export const ERA_DIMENSIONS = {
   /** Who calls tdx_enable(): KVM on demand (v6.8 .. v7.0) or an initcall at boot (2026). */
   init: ['on-demand', 'boot'],
@@ -81,7 +79,6 @@ export interface KernelFlavour {
    */
   undecided?: Partial<Record<EraDimension, string>>;
   /** Log prefix of the host code and the variant printed for each message (default: `code`). */
-  dialect: { prefix: 'virt/tdx: ' | 'tdx: '; variants: Partial<Record<MessageId, string>> };
   src: readonly string[];
 }
 
@@ -109,7 +106,6 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     // 6.12.y stable releases are stable-6.12: they may carry the v6.13 guest change.
     releases: [/^6\.(8|9|10|11)(\.\d+)?(-rc\d+)?$/, /^6\.12(\.0)?(-rc\d+)?$/],
     eras: mainlineEras,
-    dialect: { prefix: 'virt/tdx: ', variants: { 'guest-sept-ve-misconfig': 'attribute' } },
     src: ['tdx-c-68', 'tdx-rst-host-kvmgit'],
   },
   {
@@ -119,7 +115,6 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     releases: [/^6\.12\.[1-9]\d*$/],
     eras: mainlineEras,
     undecided: { 'guest-sept-ve': STABLE_SEPT_VE },
-    dialect: { prefix: 'virt/tdx: ', variants: {} },
     src: ['guest-ml-sept-ve-stable'],
   },
   {
@@ -128,7 +123,6 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     base: '6.13',
     releases: [/^6\.13(\.\d+)?(-rc\d+)?$/],
     eras: { ...mainlineEras, 'guest-sept-ve': 'td-ctls', 'guest-reduce-ve': 'topology-only' },
-    dialect: { prefix: 'virt/tdx: ', variants: {} },
     src: ['ml-disable-sept-ve', 'guest-ml-topology-enum'],
   },
   {
@@ -139,7 +133,6 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     eras: {
       ...mainlineEras, metadata: 'any-size', 'feature-check': 'no-rbp-mod', 'guest-sept-ve': 'td-ctls', 'guest-reduce-ve': 'reduce-ve',
       'guest-announce': 'attributes-migrtable' },
-    dialect: { prefix: 'virt/tdx: ', variants: {} },
     src: ['ml-metadata-rework', 'tdx-c-mid'],
   },
   {
@@ -150,7 +143,6 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     eras: {
       ...mainlineEras, metadata: 'any-size', 'feature-check': 'no-rbp-mod', 'guest-sept-ve': 'td-ctls', 'guest-reduce-ve': 'reduce-ve',
       'guest-hlt': 'refuse-irqs-on', 'guest-announce': 'attributes-migrtable' },
-    dialect: { prefix: 'virt/tdx: ', variants: {} },
     src: ['ml-metadata-rework', 'guest-ml-hlt-irq-warn'],
   },
   {
@@ -161,7 +153,6 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     eras: {
       ...mainlineEras, metadata: 'any-size', 'feature-check': 'no-rbp-mod', 'kvm-tdx': 'mainline',
       'kvm-unsupported-tdvmcall': 'subfunc-unsupported', ...guest616, 'guest-announce': 'attributes-migrtable' },
-    dialect: { prefix: 'virt/tdx: ', variants: {} },
     src: ['tdx-c-mid', 'kvm-c'],
   },
   {
@@ -172,7 +163,6 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     eras: {
       ...mainlineEras, metadata: 'any-size', 'feature-check': 'no-rbp-mod', kexec: 'erratum-refused', 'kvm-tdx': 'mainline',
       'kvm-unsupported-tdvmcall': 'subfunc-unsupported', 'kvm-bringup-errcode': 'einval', ...guest616, 'guest-announce': 'attributes-migrtable' },
-    dialect: { prefix: 'virt/tdx: ', variants: {} },
     src: ['tdx-c-618', 'tdx-rst-host'],
   },
   {
@@ -185,7 +175,6 @@ export const FLAVOURS: readonly KernelFlavour[] = [
       'kvm-tdx': 'mainline', 'kvm-unsupported-tdvmcall': 'subfunc-unsupported', 'kvm-bringup-errcode': 'einval', ...guest616,
       'guest-announce': 'attributes-migratable',
     },
-    dialect: { prefix: 'virt/tdx: ', variants: { 'init-done': 'boot', 'init-failed': 'boot', 'module-info': 'version' } },
     src: ['tdx-c-new', 'ml-vmxon', 'ml-ver', 'ml-kexec'],
   },
   {
@@ -195,7 +184,6 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     releases: [/^6\.8\.0-\d+-intel$/],
     eras: { ...mainlineEras, 'module-info': 'attributes', 'kvm-tdx': 'premerge', 'kvm-unsupported-tdvmcall': 'invalid-operand' },
     undecided: { 'guest-sept-ve': "Canonical's 6.8-intel kernels are maintained with backports; whether they took the v6.13 SEPT #VE change (@src:ml-disable-sept-ve) is not checked" },
-    dialect: { prefix: 'virt/tdx: ', variants: { 'guest-sept-ve-misconfig': 'attribute', 'module-info': 'attributes', 'offline-refused': 'premerge' } },
     src: ['capture-canonical-tdx-135', 'capture-canonical-tdx-331', 'capture-canonical-tdx-285'],
   },
   {
@@ -204,14 +192,6 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     base: '6.6',
     releases: [/^6\.6\.0(-rc\d+)?$/],
     eras: { ...mainlineEras, metadata: 'sys-info', 'erratum-flag': 'cpu-identification', 'module-info': 'attributes', 'kvm-tdx': 'premerge', 'kvm-unsupported-tdvmcall': 'invalid-operand' },
-    dialect: {
-      prefix: 'virt/tdx: ',
-      variants: {
-        'guest-sept-ve-misconfig': 'attribute',
-        'module-info': 'attributes', 's3-disabled': 'suspend', 'pamt-allocated': 'KBs', 'hibernation-enabled': 'v14',
-        'offline-refused': 'premerge',
-      },
-    },
     src: ['capture-intel-tdx-linux-5', 'ml-host-v14'],
   },
   {
@@ -223,7 +203,6 @@ export const FLAVOURS: readonly KernelFlavour[] = [
       ...mainlineEras, metadata: 'any-size', 'feature-check': 'no-rbp-mod', 'module-info': 'build', 'kvm-tdx': 'premerge',
       'kvm-unsupported-tdvmcall': 'invalid-operand', 'guest-sept-ve': 'td-ctls', 'guest-reduce-ve': 'reduce-ve', 'guest-announce': 'attributes-migrtable' },
     undecided: { 'guest-hlt': 'whether Ubuntu 6.14 kernels carry the v6.15 HLT change (@src:guest-ml-hlt-irq-warn) is not checked' },
-    dialect: { prefix: 'virt/tdx: ', variants: { 'module-info': 'build' } },
     src: ['capture-canonical-tdx-ubuntu-6.14'],
   },
   {
@@ -232,7 +211,6 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     base: '6.5',
     releases: [/^6\.5\.0-\d+-intel-opt$/],
     eras: { ...mainlineEras, metadata: 'sys-info', 'module-info': 'attributes', 'kvm-tdx': 'premerge', 'kvm-unsupported-tdvmcall': 'invalid-operand' },
-    dialect: { prefix: 'tdx: ', variants: { 'guest-sept-ve-misconfig': 'attribute', 'module-info': 'attributes' } },
     src: ['capture-canonical-tdx-33'],
   },
 ];
@@ -264,39 +242,8 @@ export function assumedMainlineFlavour(release: string): KernelFlavour | null {
   return FLAVOURS.find((f) => /^(mainline|stable)-/.test(f.name) && f.releases.some((r) => r.test(version))) ?? null;
 }
 
-/**
- * The flavours whose wording and metadata access agree with a log: every message in the wording
- * the flavour uses, with its prefix, and TDH.SYS.RD calls only from kernels that make them.
- */
-export function flavoursConsistentWith(events: readonly { id: MessageId; variant: string; prefix: string }[], sysRdSeen: boolean): KernelFlavour[] {
-  return FLAVOURS.filter((f) => {
-    if (sysRdSeen && f.eras.metadata === 'sys-info') return false;
-    return events.every((e) => {
-      if (e.prefix === 'virt/tdx: ' || e.prefix === 'tdx: ') {
-        if ((e.prefix === 'tdx: ') !== (f.dialect.prefix === 'tdx: ') && e.id !== 'guest-detected') return false;
-      }
-      const w = wordingOf(f, e.id);
-      return 'undecided' in w || e.variant === w.variant || e.variant === 'doc';
-    });
-  });
-}
-
 /** The flavour's value of an era dimension, or why it cannot say (undecided). */
 export function eraOf<D extends EraDimension>(f: KernelFlavour, dim: D): { value: Eras[D] } | { undecided: string } {
   const why = f.undecided?.[dim];
   return why ? { undecided: why } : { value: f.eras[dim] };
-}
-
-/** Messages whose wording changed with an era: an undecided era leaves their wording undecided too. */
-const WORDING_ERA: Partial<Record<MessageId, EraDimension>> = { 'guest-sept-ve-misconfig': 'guest-sept-ve' };
-
-/** The wording variant a flavour prints, or why it cannot say. */
-export function wordingOf(f: KernelFlavour, id: MessageId): { variant: string } | { undecided: string } {
-  const dim = WORDING_ERA[id];
-  const why = dim ? f.undecided?.[dim] : undefined;
-  return why ? { undecided: why } : { variant: variantFor(f, id) };
-}
-
-export function variantFor(f: KernelFlavour, id: MessageId): string {
-  return f.dialect.variants[id] ?? 'code';
 }

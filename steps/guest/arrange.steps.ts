@@ -1,7 +1,8 @@
 /** Given-steps of the guest: the TD a scenario needs and what its VMM does. */
 import { attributeBit, tdCtlBit, TDCALL_LEAVES, type TdAttribute, type TdcallLeaf } from '../../spec/abi/tdcall';
 import { status as statusValue } from '../../spec/abi/status';
-import { TDVMCALL_STATUS, type TdvmcallLeaf, type TdvmcallStatus } from '../../spec/abi/tdvmcall';
+import { TDVMCALL_STATUS, type TdvmcallStatus } from '../../spec/abi/tdvmcall';
+import { type TdvmcallLeaf } from '../../spec/encodings/tdvmcall';
 import type { VmmAnswer } from '../../backends/guest-facet';
 import { TDX_FEATURES0 } from '../../spec/abi/global-metadata';
 import { Given } from '../../support/dsl';

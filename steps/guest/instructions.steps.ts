@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import type { GuestContext, GuestInstruction, GuestMode } from '../../backends/guest-facet';
 import type { Reg } from '../../backends/port';
 import { exitReasonName } from '../../spec/abi/vmx-exit-reasons';
-import type { TdvmcallLeaf } from '../../spec/abi/tdvmcall';
+import type { TdvmcallLeaf } from '../../spec/encodings/tdvmcall';
 import type { ExpectedReaction } from '../../support/guest-parameter-types';
 import { Then, When } from '../../support/dsl';
 import { SkipSignal, type TdxWorld } from '../../support/world';

@@ -1,9 +1,10 @@
 /** What the host kernel log says. Messages are matched by catalogue id, whatever the dialect. */
 import { expect } from 'chai';
 import { ERRNO, type ErrnoName } from '../../spec/abi/errno';
-import { leaf as leafNamed, leafByNumber } from '../../spec/abi/seamcall';
+import { leaf as leafNamed, leafByNumber } from '../../spec/encodings/seamcall';
 import { status as statusValue, statusName } from '../../spec/abi/status';
-import { flavour, isFlavourName, variantFor } from '../../spec/kernel/flavours';
+import { flavour, isFlavourName } from '../../spec/kernel/flavours';
+import { variantFor } from '../../spec/kernel/dialects';
 import type { MessageId } from '../../spec/kernel/printk';
 import type { KexecOutcome, LogEvent } from '../../backends/host-facet';
 import { eventsWithId, lastEvent } from '../common/log-events';

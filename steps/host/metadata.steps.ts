@@ -2,9 +2,9 @@
 import type { DataTable } from '@cucumber/cucumber';
 import { expect } from 'chai';
 import type { MetadataRead } from '../../backends/host-facet';
-import { decodeFieldId, elementBits, hex64 } from '../../spec/abi/field-id';
+import { decodeFieldId, elementBits, hex64 } from '../../spec/encodings/field-id';
 import { globalField } from '../../spec/abi/global-metadata';
-import { seamcallRax } from '../../spec/abi/seamcall';
+import { seamcallRax } from '../../spec/encodings/seamcall';
 import { statusName } from '../../spec/abi/status';
 import type { ErrnoName } from '../../spec/abi/errno';
 import { Then, When } from '../../support/dsl';

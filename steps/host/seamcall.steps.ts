@@ -1,7 +1,7 @@
 /** Raw SEAMCALLs to the TDX module, and what they complete with. */
 import { expect } from 'chai';
 import type { SeamcallOutcome, TdmrView } from '../../backends/host-facet';
-import { seamcallRax } from '../../spec/abi/seamcall';
+import { seamcallRax } from '../../spec/encodings/seamcall';
 import { isError, OPERAND_IDS, status as statusValue, statusClass, statusName } from '../../spec/abi/status';
 import { Given, Then, When } from '../../support/dsl';
 import { SkipSignal, type TdxWorld } from '../../support/world';

@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import type { ErrnoName } from '../../spec/abi/errno';
 import { TDX_FEATURES0 } from '../../spec/abi/global-metadata';
-import { KVM_CAPS, KVM_X86_TDX_VM } from '../../spec/abi/kvm-uapi';
+import { KVM_CAPS, KVM_X86_TDX_VM } from '../../spec/encodings/kvm';
 import type { MessageId } from '../../spec/kernel/printk';
 import { isKvmParam } from '../../backends/kvm-facet';
 import type { KernelResult } from '../../backends/port';

@@ -1,10 +1,8 @@
 /** Creating a TD through KVM: VM and vCPU descriptors and the KVM_TDX_* sub-commands. */
 import { expect } from 'chai';
 import type { ErrnoName } from '../../spec/abi/errno';
-import {
-  CPUID_7_0_EBX_RTM, CPUID_7_0_ECX_WAITPKG, KVM_CAPS, KVM_MP_STATES, KVM_TDX_CMDS, KVM_TDX_INIT_VM_RESERVED_WORDS,
-  KVM_TDX_VM_SCOPE, kvmTdxCmdName, TDX_TD_ATTR_SEPT_VE_DISABLE, type KvmMpStateName,
-} from '../../spec/abi/kvm-uapi';
+import { CPUID_7_0_EBX_RTM, CPUID_7_0_ECX_WAITPKG, KVM_MP_STATES, TDX_TD_ATTR_SEPT_VE_DISABLE, type KvmMpStateName } from '../../spec/abi/kvm-uapi';
+import { KVM_CAPS, KVM_TDX_CMDS, KVM_TDX_INIT_VM_RESERVED_WORDS, KVM_TDX_VM_SCOPE, kvmTdxCmdName } from '../../spec/encodings/kvm';
 import type { FdResult, TdxCmd, TdxCmdData, TdxCmdResult } from '../../backends/kvm-facet';
 import { Given, Then, When } from '../../support/dsl';
 import type { TdxWorld } from '../../support/world';

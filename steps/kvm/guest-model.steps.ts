@@ -1,6 +1,7 @@
 /** The guest model's instructions inside a TD built through KVM, and what the user-space VMM saw. */
 import { expect } from 'chai';
-import type { TdvmcallLeaf, TdvmcallStatus } from '../../spec/abi/tdvmcall';
+import type { TdvmcallStatus } from '../../spec/abi/tdvmcall';
+import type { TdvmcallLeaf } from '../../spec/encodings/tdvmcall';
 import { TDVMCALL_STATUS } from '../../spec/abi/tdvmcall';
 import type { GuestOutcome } from '../../backends/guest-facet';
 import { Given, Then, When } from '../../support/dsl';

@@ -4,10 +4,8 @@
  * and the documented creation flow. Only port calls and assertions on their records.
  */
 import { expect } from 'chai';
-import {
-  KVM_CAPS, KVM_MEMORY_ATTRIBUTE_PRIVATE, KVM_TDX_CMDS, KVM_TDX_MEASURE_MEMORY_REGION, KVM_X86_TDX_VM, sharedBit,
-  TDX_TD_ATTR_SEPT_VE_DISABLE,
-} from '../../spec/abi/kvm-uapi';
+import { TDX_TD_ATTR_SEPT_VE_DISABLE } from '../../spec/abi/kvm-uapi';
+import { KVM_CAPS, KVM_MEMORY_ATTRIBUTE_PRIVATE, KVM_TDX_CMDS, KVM_TDX_MEASURE_MEMORY_REGION, KVM_X86_TDX_VM, sharedBit } from '../../spec/encodings/kvm';
 import type {
   CpuidEntry, KvmExit, KvmFacet, RunResult, TdxCapabilities, TdxCmd, TdxCmdData, TdxCmdResult,
 } from '../../backends/kvm-facet';

@@ -1,11 +1,10 @@
 /** The test guest's TDVMCALLs, the exits KVM returns to user space, and the VMM's answers. */
 import type { DataTable } from '@cucumber/cucumber';
 import { expect } from 'chai';
-import {
-  KVM_CAPS, KVM_EXIT_HYPERCALL_LONG_MODE, KVM_HC_MAP_GPA_RANGE, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON,
-  KVM_MAP_GPA_RANGE_DECRYPTED, KVM_MAP_GPA_RANGE_ENCRYPTED, KVM_SYSTEM_EVENT_TDX_FATAL, type KvmExitName,
-} from '../../spec/abi/kvm-uapi';
-import { TDVMCALL_LEAVES, TDVMCALL_STATUS, tdvmcallStatusName, type TdvmcallLeaf, type TdvmcallStatus } from '../../spec/abi/tdvmcall';
+import { KVM_EXIT_HYPERCALL_LONG_MODE, KVM_HC_MAP_GPA_RANGE, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON, KVM_MAP_GPA_RANGE_DECRYPTED, KVM_MAP_GPA_RANGE_ENCRYPTED, KVM_SYSTEM_EVENT_TDX_FATAL } from '../../spec/abi/kvm-uapi';
+import { KVM_CAPS, type KvmExitName } from '../../spec/encodings/kvm';
+import { TDVMCALL_STATUS, tdvmcallStatusName, type TdvmcallStatus } from '../../spec/abi/tdvmcall';
+import { TDVMCALL_LEAVES, type TdvmcallLeaf } from '../../spec/encodings/tdvmcall';
 import type { ExitAnswer, GuestView, KvmExit } from '../../backends/kvm-facet';
 import type { Reg, Regs } from '../../backends/port';
 import type { ErrnoName } from '../../spec/abi/errno';

@@ -18,7 +18,7 @@ import { attributesAllowed, defaultTdConfig, flexiblePendingVeSupported, tdCtlsS
 import { EmulatedTd } from '../guest/td';
 import { StubVmm, type MmioRange } from './vmm-stub';
 import type { VmmAnswer } from '../../guest-facet';
-import type { TdvmcallLeaf } from '../../../spec/abi/tdvmcall';
+import type { TdvmcallLeaf } from '../../../spec/encodings/tdvmcall';
 import type { TdcallLeaf } from '../../../spec/abi/tdcall';
 import type { KernelLog } from '../../host-facet';
 

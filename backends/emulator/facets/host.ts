@@ -2,8 +2,8 @@
  * The host facet of the emulator: the port's HostFacet answered by the emulated platform, module
  * and kernel, and the host arrangements (memory map, KeyIDs, module build, CPUs, command line).
  */
-import { decodeFieldId, encodeFieldId } from '../../../spec/abi/field-id';
-import { SEAMCALL_LEAVES } from '../../../spec/abi/seamcall';
+import { decodeFieldId, encodeFieldId } from '../../../spec/encodings/field-id';
+import { SEAMCALL_LEAVES } from '../../../spec/encodings/seamcall';
 import { status } from '../../../spec/abi/status';
 import type { HostArrangement, HostFacet, KernelLog, TdmrReport } from '../../host-facet';
 import { unobservable, type Arrangement, type ArrangeResult } from '../../port';

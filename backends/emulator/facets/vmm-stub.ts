@@ -6,8 +6,10 @@
  * and hypervisor CPUID leaves, answers GetQuote with a stub quote, records fatal error reports,
  * and answers anything else with SUBFUNC_UNSUPPORTED. Scenarios can queue answers per leaf.
  */
-import { GET_QUOTE, TDX_REPORT_LEN } from '../../../spec/abi/tdx-guest';
-import { TDVMCALL_STATUS, tdvmcallLeafName, type TdvmcallLeaf } from '../../../spec/abi/tdvmcall';
+import { GET_QUOTE } from '../../../spec/abi/tdx-guest';
+import { TDX_REPORT_LEN } from '../../../spec/uapi/tdx-guest';
+import { TDVMCALL_STATUS } from '../../../spec/abi/tdvmcall';
+import { tdvmcallLeafName, type TdvmcallLeaf } from '../../../spec/encodings/tdvmcall';
 import type { VmmAnswer } from '../../guest-facet';
 import type { Regs } from '../../port';
 import type { SharedMemory, TdvmcallSide } from '../module/td-exit';

@@ -5,8 +5,9 @@
  * between kernels is chosen by the flavour's eras (spec/kernel/flavours.ts).
  */
 import { ERRNO, type ErrnoName } from '../../../spec/abi/errno';
-import { seamcallRax } from '../../../spec/abi/seamcall';
+import { seamcallRax } from '../../../spec/encodings/seamcall';
 import type { KernelFlavour } from '../../../spec/kernel/flavours';
+import { dialectOf } from '../../../spec/kernel/dialects';
 import type { MessageId } from '../../../spec/kernel/printk';
 import type { KernelResult, MemoryRegion } from '../../port';
 import type { Faults } from '../faults';
@@ -100,7 +101,7 @@ export class EmulatedKernel implements SeamcallPath {
 
   private dialectFault(id: MessageId): string | undefined {
     if (this.faults.has('host.pamt-kb-unit') && id === 'pamt-allocated') {
-      return this.config.flavour.dialect.variants['pamt-allocated'] === 'KBs' ? 'code' : 'KBs';
+      return dialectOf(this.config.flavour).variants['pamt-allocated'] === 'KBs' ? 'code' : 'KBs';
     }
     if (this.faults.has('host.init-message-dialect') && (id === 'init-done' || id === 'init-failed')) {
       return this.eras.init === 'boot' ? 'code' : 'boot';
@@ -269,7 +270,7 @@ export class EmulatedKernel implements SeamcallPath {
       const others = this.cpus.some((o, i) => i !== cpu && o.online && this.platform.packageOf(i) === pkg);
       if (!others) {
         // KVM printed it until v7.0; the host code from v7.1.
-        this.log.printAs('offline-refused', this.eras.init === 'boot' ? this.config.flavour.dialect.prefix : 'kvm_intel: ');
+        this.log.printAs('offline-refused', this.eras.init === 'boot' ? dialectOf(this.config.flavour).prefix : 'kvm_intel: ');
         return err('EBUSY');
       }
     }

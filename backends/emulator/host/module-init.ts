@@ -4,7 +4,7 @@
  * build TDMRs and PAMTs from the memory map, hand them to the module, configure the global KeyID
  * on every package, initialise the TDMRs, and print the PAMT total.
  */
-import { elementBytes } from '../../../spec/abi/field-id';
+import { elementBytes } from '../../../spec/encodings/field-id';
 import { fieldElementId, globalField, TDX_FEATURES0 } from '../../../spec/abi/global-metadata';
 import type { ErrnoName } from '../../../spec/abi/errno';
 import { firstIndexWhere } from '../../common/lower-bound';

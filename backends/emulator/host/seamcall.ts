@@ -3,7 +3,7 @@
  * own failures (no module: VMfailInvalid; VMX off: #UD), the entropy retry, the mapping of
  * statuses to errno, and the error print with or without the output registers.
  */
-import { seamcallRax } from '../../../spec/abi/seamcall';
+import { seamcallRax } from '../../../spec/encodings/seamcall';
 import { status } from '../../../spec/abi/status';
 import type { ErrnoName } from '../../../spec/abi/errno';
 import type { Regs } from '../../port';

@@ -4,10 +4,8 @@
  * TDH.MNG.CREATE, TDH.MNG.KEY.CONFIG on every package, TDCS pages, TDH.MNG.INIT),
  * KVM_TDX_FINALIZE_VM (and, as a fault, the never-merged KVM_TDX_TERMINATE_VM).
  */
-import {
-  CPUID_7_0_EBX_HLE, CPUID_7_0_EBX_RTM, CPUID_7_0_ECX_WAITPKG, KVM_MAX_CPUID_ENTRIES, KVM_TDX_CPUID_NO_SUBLEAF,
-  TDX_CONFIG_FLAGS_MAX_GPAW, TDX_CONFIG_FLAGS_NO_RBP_MOD, TDX_TSC_25MHZ_KHZ,
-} from '../../../spec/abi/kvm-uapi';
+import { CPUID_7_0_EBX_HLE, CPUID_7_0_EBX_RTM, CPUID_7_0_ECX_WAITPKG, TDX_CONFIG_FLAGS_MAX_GPAW, TDX_CONFIG_FLAGS_NO_RBP_MOD, TDX_TSC_25MHZ_KHZ } from '../../../spec/abi/kvm-uapi';
+import { KVM_MAX_CPUID_ENTRIES, KVM_TDX_CPUID_NO_SUBLEAF } from '../../../spec/encodings/kvm';
 import { status as statusOf } from '../../../spec/abi/status';
 import type { CpuidEntry, TdxCmd, TdxCmdResult } from '../../kvm-facet';
 import type { KernelResult } from '../../port';

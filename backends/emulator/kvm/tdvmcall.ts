@@ -12,11 +12,10 @@
  * The result is a Step: resume the guest with these registers, halt, or exit to user space with
  * a completion that runs when user space calls KVM_RUN again (complete_userspace_io).
  */
-import {
-  KVM_ENOSYS, KVM_EXITS, KVM_EXIT_HYPERCALL_LONG_MODE, KVM_HC_MAP_GPA_RANGE, KVM_HC_VAPIC_POLL_IRQ,
-  KVM_MAP_GPA_RANGE_DECRYPTED, KVM_MAP_GPA_RANGE_ENCRYPTED, KVM_SYSTEM_EVENT_TDX_FATAL, TDX_MAP_GPA_MAX_LEN,
-} from '../../../spec/abi/kvm-uapi';
-import { TDVMCALL_LEAVES, TDVMCALL_STATUS } from '../../../spec/abi/tdvmcall';
+import { KVM_ENOSYS, KVM_EXIT_HYPERCALL_LONG_MODE, KVM_HC_MAP_GPA_RANGE, KVM_HC_VAPIC_POLL_IRQ, KVM_MAP_GPA_RANGE_DECRYPTED, KVM_MAP_GPA_RANGE_ENCRYPTED, KVM_SYSTEM_EVENT_TDX_FATAL, TDX_MAP_GPA_MAX_LEN } from '../../../spec/abi/kvm-uapi';
+import { KVM_EXITS } from '../../../spec/encodings/kvm';
+import { TDVMCALL_STATUS } from '../../../spec/abi/tdvmcall';
+import { TDVMCALL_LEAVES } from '../../../spec/encodings/tdvmcall';
 import { EXIT_REASONS } from '../../../spec/abi/vmx-exit-reasons';
 import type { ExitAnswer, KvmExit } from '../../kvm-facet';
 import type { Regs } from '../../port';

@@ -3,7 +3,7 @@
  * platform-dependent ones (packages, CMRs, CPUID configuration count) are computed here from the
  * platform, as the module computes them from its MCHECK data (@src:mod-metadata-sys).
  */
-import { decodeFieldId, encodeFieldId, hasReservedBits } from '../../../spec/abi/field-id';
+import { decodeFieldId, encodeFieldId, hasReservedBits } from '../../../spec/encodings/field-id';
 import { GLOBAL_FIELDS, globalField, type GlobalField } from '../../../spec/abi/global-metadata';
 import type { TdxModule } from './module';
 

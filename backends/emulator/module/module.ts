@@ -7,7 +7,7 @@
  * register themselves by leaf name; the leaf numbers come from the ABI table, so one table
  * serves the model and the steps.
  */
-import { SEAMCALL_LEAVES, splitRax } from '../../../spec/abi/seamcall';
+import { SEAMCALL_LEAVES, splitRax } from '../../../spec/encodings/seamcall';
 import { status, withOperand } from '../../../spec/abi/status';
 import type { Regs } from '../../port';
 import type { Faults } from '../faults';

@@ -9,7 +9,7 @@
  * major.minor are the emulator's choice, said so in `note`.
  */
 import { GLOBAL_FIELDS } from '../../../spec/abi/global-metadata';
-import { SEAMCALL_LEAVES } from '../../../spec/abi/seamcall';
+import { SEAMCALL_LEAVES } from '../../../spec/encodings/seamcall';
 
 export interface CpuidConfig {
   leaf: number;

@@ -15,7 +15,8 @@
  * later ones find the buffer busy.
  */
 import type { ErrnoName } from '../../../../spec/abi/errno';
-import { GET_QUOTE, TDX_CMD_GET_REPORT0, TDX_REPORT_LEN, TDX_REPORTDATA_LEN, MEASUREMENT_LEN } from '../../../../spec/abi/tdx-guest';
+import { GET_QUOTE, MEASUREMENT_LEN } from '../../../../spec/abi/tdx-guest';
+import { TDX_CMD_GET_REPORT0, TDX_REPORT_LEN, TDX_REPORTDATA_LEN } from '../../../../spec/uapi/tdx-guest';
 import type { TdxGuestIoctlResult } from '../../../guest-facet';
 import type { KernelResult } from '../../../port';
 import { hypercall, type KernelEnv } from './env';

@@ -11,7 +11,8 @@
 import { status } from '../../../../spec/abi/status';
 import { CONFIG_FLAGS, PAGE_LEVEL, TDCS_FIELDS, attributeBit, tdCtlBit, type TdcallLeaf } from '../../../../spec/abi/tdcall';
 import { createHash } from 'node:crypto';
-import { MEASUREMENT_LEN, TDX_REPORTDATA_LEN } from '../../../../spec/abi/tdx-guest';
+import { MEASUREMENT_LEN } from '../../../../spec/abi/tdx-guest';
+import { TDX_REPORTDATA_LEN } from '../../../../spec/uapi/tdx-guest';
 import { EXIT_REASONS } from '../../../../spec/abi/vmx-exit-reasons';
 import type { GuestInstruction, ModuleReaction, TdcallRecord } from '../../../guest-facet';
 import type { Regs } from '../../../port';
