@@ -56,6 +56,17 @@ export const ERA_DIMENSIONS = {
   /** TD guest: what the kernel says at detection: "Guest detected" only, or also the attributes and
    * TD_CTLS by name (v6.14), with bit 29 spelled MIGRTABLE until the 2026 fix (@src:ml-tdx-announce, @src:ml-migratable-typo). */
   'guest-announce': ['detected-only', 'attributes-migrtable', 'attributes-migratable'],
+  /** The prefix of the host code's messages: "tdx: " in the series before the merge, "virt/tdx: " from
+   * v6.8 (@src:capture-canonical-tdx-33, @src:tdx-c-68). */
+  'host-prefix': ['tdx', 'virt/tdx'],
+  /** The wording of the host code's boot messages: as merged in v6.8 and kept since, or that of the v14
+   * posting Intel's 6.6 tree carries ("KBs allocated for PAMT", "Disable ACPI S3 suspend", the
+   * 'nohibernate' hint) (@src:ml-host-v14, @src:capture-intel-tdx-linux-5). */
+  'host-wording': ['merged', 'v14-series'],
+  /** The refusal to offline a package's last CPU: its two sentences one space apart as merged, or two
+   * spaces apart as the pre-merge KVM series that Ubuntu's 6.8-intel and Intel's 6.6 kernels carry
+   * prints it (@src:kvm-c, @src:ml-kvm-tdx-premerge). */
+  'offline-message': ['one-space', 'two-spaces'],
 } as const;
 
 export type EraDimension = keyof typeof ERA_DIMENSIONS;
@@ -87,6 +98,7 @@ const mainlineEras: Eras = {
   'kvm-tdx': 'none', 'kvm-unsupported-tdvmcall': 'none', 'kvm-bringup-errcode': 'zero',
   'guest-sept-ve': 'attribute', 'guest-reduce-ve': 'none', 'guest-hlt': 'irq-flag', 'guest-driver': 'report',
   'guest-report-errno': 'einval', 'guest-announce': 'detected-only',
+  'host-prefix': 'virt/tdx', 'host-wording': 'merged', 'offline-message': 'one-space',
 };
 
 /** The guest eras of v6.16 and later (HLT refused with IRQs on, the reworked tdx_guest driver). */
@@ -173,7 +185,7 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     eras: {
       init: 'boot', metadata: 'any-size', 'feature-check': 'no-rbp-mod', 'erratum-flag': 'tdx-detection', 'module-info': 'version', kexec: 'sys-disable',
       'kvm-tdx': 'mainline', 'kvm-unsupported-tdvmcall': 'subfunc-unsupported', 'kvm-bringup-errcode': 'einval', ...guest616,
-      'guest-announce': 'attributes-migratable',
+      'guest-announce': 'attributes-migratable', 'host-prefix': 'virt/tdx', 'host-wording': 'merged', 'offline-message': 'one-space',
     },
     src: ['tdx-c-new', 'ml-vmxon', 'ml-ver', 'ml-kexec'],
   },
@@ -182,7 +194,7 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     description: 'Ubuntu 24.04 linux-intel 6.8: KVM TDX backported; prints module attributes and CMRs',
     base: '6.8',
     releases: [/^6\.8\.0-\d+-intel$/],
-    eras: { ...mainlineEras, 'module-info': 'attributes', 'kvm-tdx': 'premerge', 'kvm-unsupported-tdvmcall': 'invalid-operand' },
+    eras: { ...mainlineEras, 'module-info': 'attributes', 'kvm-tdx': 'premerge', 'kvm-unsupported-tdvmcall': 'invalid-operand', 'offline-message': 'two-spaces' },
     undecided: { 'guest-sept-ve': "Canonical's 6.8-intel kernels are maintained with backports; whether they took the v6.13 SEPT #VE change (@src:ml-disable-sept-ve) is not checked" },
     src: ['capture-canonical-tdx-135', 'capture-canonical-tdx-331', 'capture-canonical-tdx-285'],
   },
@@ -191,7 +203,9 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     description: "Intel's tdx-linux 6.6 tree: as ubuntu-6.8-intel with older S3 and PAMT wording",
     base: '6.6',
     releases: [/^6\.6\.0(-rc\d+)?$/],
-    eras: { ...mainlineEras, metadata: 'sys-info', 'erratum-flag': 'cpu-identification', 'module-info': 'attributes', 'kvm-tdx': 'premerge', 'kvm-unsupported-tdvmcall': 'invalid-operand' },
+    eras: {
+      ...mainlineEras, metadata: 'sys-info', 'erratum-flag': 'cpu-identification', 'module-info': 'attributes', 'kvm-tdx': 'premerge',
+      'kvm-unsupported-tdvmcall': 'invalid-operand', 'host-wording': 'v14-series', 'offline-message': 'two-spaces' },
     src: ['capture-intel-tdx-linux-5', 'ml-host-v14'],
   },
   {
@@ -210,7 +224,7 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     description: 'Ubuntu 23.10 linux-intel-opt 6.5 (pre-merge TDX host code, `tdx:` prefix)',
     base: '6.5',
     releases: [/^6\.5\.0-\d+-intel-opt$/],
-    eras: { ...mainlineEras, metadata: 'sys-info', 'module-info': 'attributes', 'kvm-tdx': 'premerge', 'kvm-unsupported-tdvmcall': 'invalid-operand' },
+    eras: { ...mainlineEras, metadata: 'sys-info', 'module-info': 'attributes', 'kvm-tdx': 'premerge', 'kvm-unsupported-tdvmcall': 'invalid-operand', 'host-prefix': 'tdx' },
     src: ['capture-canonical-tdx-33'],
   },
 ];

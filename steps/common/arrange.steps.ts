@@ -3,7 +3,6 @@
  * emulator makes it true, a real machine checks it against what it observed.
  */
 import type { DataTable } from '@cucumber/cucumber';
-import { TDX_FEATURES0 } from '../../spec/abi/global-metadata';
 import type { MemoryRegion } from '../../backends/port';
 import { Given } from '../../support/dsl';
 import type { TdxWorld } from '../../support/world';
@@ -56,11 +55,12 @@ Given('the CPU is a {word}', function (this: TdxWorld, model: string) {
   this.arrange({ kind: 'cpu-model', model });
 });
 
-Given('a TDX module without the NO_RBP_MOD feature', function (this: TdxWorld) {
-  this.arrange({ kind: 'module-feature', bit: TDX_FEATURES0.NO_RBP_MOD, present: false });
+/** A feature bit of the module, by the number the feature file gives (the name is for the reader). */
+Given(/^the TDX module's TDX_FEATURES0 (has|lacks) [A-Z0-9_]+ \(bit (\d+)\)$/, function (this: TdxWorld, has: string, bit: string) {
+  this.arrange({ kind: 'module-feature', bit: Number(bit), present: has === 'has' });
 });
 
-Given('a TDX module that does not implement {field}', function (this: TdxWorld, field: string) {
+Given(/^a TDX module that does not implement ([A-Z][A-Z0-9_]+)$/, function (this: TdxWorld, field: string) {
   this.arrange({ kind: 'module-lacks-field', field });
 });
 

@@ -22,6 +22,8 @@ export interface LastRequest {
   tdvmcalls?: TdvmcallRecord[];
   /** Kernel log messages printed while the request was handled. */
   events?: GuestOutcome['events'];
+  /** The kernel log lines printed while the request was handled, where the target keeps them. */
+  log?: string[];
 }
 
 export const LAST = 'guest.last';
