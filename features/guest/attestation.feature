@@ -71,9 +71,9 @@ Feature: TDREPORT and quotes from inside a TD
 
       Examples:
         | status              | errno  |
-        | TDX_OPERAND_INVALID | EINVAL |
-        | TDX_OPERAND_BUSY    | EIO    |
-        | TDX_SYS_BUSY        | EIO    |
+        | TDX_OPERAND_INVALID (0xc000010000000000) | EINVAL |
+        | TDX_OPERAND_BUSY (0x8000020000000000)    | EIO    |
+        | TDX_SYS_BUSY (0x8000020200000000)        | EIO    |
 
     @era:guest-report-errno=enxio
     Scenario Outline: From v6.16: <status> gives <errno>
@@ -83,9 +83,9 @@ Feature: TDREPORT and quotes from inside a TD
 
       Examples:
         | status              | errno |
-        | TDX_OPERAND_INVALID | ENXIO |
-        | TDX_OPERAND_BUSY    | EBUSY |
-        | TDX_SYS_BUSY        | EIO   |
+        | TDX_OPERAND_INVALID (0xc000010000000000) | ENXIO |
+        | TDX_OPERAND_BUSY (0x8000020000000000)    | EBUSY |
+        | TDX_SYS_BUSY (0x8000020200000000)        | EIO   |
 
   @req:guest.report.measurements @era:guest-driver=measurements @needs:guest.report @src:guest-ml-tdxg-mr-616
   Rule: From v6.16 the tdx_guest driver shows the TD's measurement registers in sysfs, 48 bytes each and equal to the TDREPORT's; a write to an RTMR of other than 48 bytes is refused with EINVAL before anything is extended

@@ -31,14 +31,24 @@ Feature: Memory and CPU hotplug on a TDX host
   Rule: While TDs hold KeyIDs, the last online CPU of a package cannot go offline
 
     @destructive @needs:host.cpu-hotplug
-    Scenario: A TD KeyID in use keeps the last CPU of package 1 online
+    Scenario Outline: A TD KeyID in use keeps the last CPU of package 1 online
       Given a TDX host
       When TDX is initialised
       And a TD KeyID is allocated
       And every CPU of package 1 but its last goes offline
       And the last online CPU of package 1 is asked to go offline
       Then the request fails with EBUSY
-      And the kernel log says TDX needs an online CPU in every package
+      And the kernel log says "<message>"
+
+      @era:offline-message=one-space @src:kvm-c
+      Examples: As merged
+        | message |
+        | TDX requires all packages to have an online CPU. Delete all TDs in order to offline all CPUs of a package. |
+
+      @era:offline-message=two-spaces @src:ml-kvm-tdx-premerge
+      Examples: The KVM series carried before the merge
+        | message |
+        | TDX requires all packages to have an online CPU.  Delete all TDs in order to offline all CPUs of a package. |
 
     @destructive @needs:host.cpu-hotplug
     Scenario: With no TD KeyID in use the whole package may go offline

@@ -45,12 +45,22 @@ Feature: Tearing a TD down
   @req:kvm.td.keyid-blocks-offline @needs:host.cpu-hotplug @destructive
   Rule: While a TD holds a KeyID the last online CPU of a package cannot go offline; once the TD is closed it can
 
-    Scenario: A live TD keeps the last CPU of package 1 online
+    Scenario Outline: A live TD keeps the last CPU of package 1 online
       Given a runnable TD with 1 vCPU
       When every CPU of package 1 but its last goes offline
       And the last online CPU of package 1 is asked to go offline
       Then the request fails with EBUSY
-      And the kernel log says TDX needs an online CPU in every package
+      And the kernel log says "<message>"
+
+      @era:offline-message=one-space @src:kvm-c
+      Examples: As merged
+        | message |
+        | TDX requires all packages to have an online CPU. Delete all TDs in order to offline all CPUs of a package. |
+
+      @era:offline-message=two-spaces @src:ml-kvm-tdx-premerge
+      Examples: The KVM series carried before the merge
+        | message |
+        | TDX requires all packages to have an online CPU.  Delete all TDs in order to offline all CPUs of a package. |
 
     Scenario: After the TD is closed
       Given a runnable TD with 1 vCPU

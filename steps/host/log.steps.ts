@@ -117,6 +117,12 @@ Then('the old kernel logged {string}', function (this: TdxWorld, wording: string
   expect(lines.some(saying(wording)), `shutdown log: ${lines.map(messageText).join(' | ')}`).to.equal(true);
 });
 
+/** The PAMT total by the parsed line, whatever its era's wording (host.init.success states the wording). */
+Then('the kernel log says the PAMT takes {int} KB', function (this: TdxWorld, kb: number) {
+  const e = one(this, 'pamt-allocated');
+  expect(Number(arg(e, 0)), e.text).to.equal(kb);
+});
+
 Then('the KeyID range in the kernel log matches the KeyID partitioning MSR', function (this: TdxWorld) {
   const msr = this.observe(this.host().rdmsr(0, 0x87));
   if (msr.gp || msr.value === undefined) throw new SkipSignal('cannot-observe', 'MSR 0x87 faulted on this machine');

@@ -38,7 +38,8 @@ Then('it encodes {int}-bit elements', function (this: TdxWorld, bits: number) {
   expect(elementBits(rdx), `element size of ${hex64(rdx)}`).to.equal(bits);
 });
 
-Then("TDH.SYS.RD of {field}, {field} and {field} gives the target's module version", function (this: TdxWorld, ...fields: Named[]) {
+Then("TDH.SYS.RD of {field}, {field} and {field} gives the target's module version", function (this: TdxWorld, major: Named, minor: Named, update: Named) {
+  const fields = [major, minor, update];
   const m = this.target.description.module;
   if (!m || m.update === null) throw new SkipSignal('cannot-observe', 'the target does not know its module version');
   const read = (f: Named): number => {
@@ -46,7 +47,7 @@ Then("TDH.SYS.RD of {field}, {field} and {field} gives the target's module versi
     expect(hex64(r.status), `TDH.SYS.RD of ${f.name}`).to.equal(hex64(0n));
     return Number(r.out.r8);
   };
-  expect(fields.slice(0, 3).map(read), fields.map((f) => f.name).join(', ')).to.deep.equal([m.major, m.minor, m.update]);
+  expect(fields.map(read), fields.map((f) => f.name).join(', ')).to.deep.equal([m.major, m.minor, m.update]);
 });
 
 When('the host lists the global metadata with TDH.SYS.RDALL', function (this: TdxWorld) {

@@ -186,7 +186,7 @@ Then('the SEAMCALL fails with {status}', function (this: TdxWorld, st: Named) {
   expect(describe(statusClass(s)), `${describe(s)}, expected ${st.name}`).to.equal(describe(st.value));
 });
 
-Then('the SEAMCALL returns {status}', function (this: TdxWorld, st: Named) {
+Then(/^the SEAMCALL returns (TDX_[A-Z0-9_]+ \(0x[0-9a-fA-F]+\))(?:, whose low bits name operand [A-Z0-9]+ \(\d+\))?$/, function (this: TdxWorld, st: Named) {
   const s = last(this).status;
   expect(describe(s), `expected ${st.name}`).to.equal(describe(st.value));
 });
