@@ -38,7 +38,7 @@ Feature: TDREPORT and quotes from inside a TD
       Given a TD guest
       When a process asks /dev/tdx_guest for a TDREPORT with REPORTDATA of 64 bytes 0x01
       Then the ioctl succeeded
-      And the TDREPORT's TDINFO carries the TD's attributes
+      And the TDREPORT carries the TD's attributes in the 8 bytes at offset 0x200
 
   @req:guest.report.ioctl-errors @needs:guest.report
   Rule: Any other command on /dev/tdx_guest fails with ENOTTY, including the right type and number encoded with another structure size; a request the driver cannot read fails with EFAULT
@@ -137,7 +137,7 @@ Feature: TDREPORT and quotes from inside a TD
     Scenario: The quote comes from the VMM through a shared buffer
       Given a TD guest
       When a process requests a configfs-tsm report with a 64-byte inblob
-      Then the guest asked the VMM with TDVMCALL<GetQuote> on a shared buffer
+      Then the guest asked the VMM with TDVMCALL<GetQuote> (leaf 0x10002) on a shared buffer
 
     @destructive
     Scenario Outline: An inblob of <n> bytes is refused with EINVAL
@@ -155,18 +155,18 @@ Feature: TDREPORT and quotes from inside a TD
     Scenario: A short inblob is refused without asking the VMM
       Given a TD guest
       When a process requests a configfs-tsm report with a 32-byte inblob
-      Then the guest did not ask the VMM for a quote
+      Then the guest did not ask the VMM for a quote (TDVMCALL leaf 0x10002)
 
     @needs:guest.tdvmcall @needs:guest.log @era:guest-driver=report
     Scenario: Before v6.16, the VMM fails GetQuote: EIO, and the kernel logs the status
-      Given a TD guest whose VMM answers TDVMCALL<GetQuote> with INVALID_OPERAND
+      Given a TD guest whose VMM answers TDVMCALL<GetQuote> with INVALID_OPERAND (0x8000000000000000)
       When a process requests a configfs-tsm report with a 64-byte inblob
       Then the report failed with EIO
       And the guest log has the line "GetQuote hypercall failed, status:8000000000000000"
 
     @needs:guest.tdvmcall @needs:guest.log @era:guest-driver=measurements
     Scenario: From v6.16, the VMM fails GetQuote: EIO, and the kernel logs the status with the driver's prefix
-      Given a TD guest whose VMM answers TDVMCALL<GetQuote> with INVALID_OPERAND
+      Given a TD guest whose VMM answers TDVMCALL<GetQuote> with INVALID_OPERAND (0x8000000000000000)
       When a process requests a configfs-tsm report with a 64-byte inblob
       Then the report failed with EIO
       And the guest log has the line "tdx_guest: GetQuote hypercall failed, status:8000000000000000"

@@ -74,7 +74,7 @@ Feature: CPUID in a TD
       Given a TD guest
       When <who> executes CPUID leaf <leaf> subleaf 0
       Then the TDX module raised #VE with exit reason 10 (CPUID)
-      And the guest kernel emulated it through TDVMCALL<Instruction.CPUID>
+      And the guest kernel emulated it through TDVMCALL<Instruction.CPUID> (leaf 0xa)
 
       Examples:
         | who               | leaf       |
@@ -160,7 +160,7 @@ Feature: CPUID in a TD
     @needs:guest.instructions @module:>=2.0
     Scenario: VIRT_CPUID2 set before the kernel starts works the same
       Given a TD guest
-      And the TD starts with TD_CTLS.VIRT_CPUID2 already set
+      And the TD starts with TD_CTLS.VIRT_CPUID2 (bit 2) already set
       When the guest kernel executes CPUID leaf 0x2 subleaf 0
       Then the TDX module handled it without a #VE
       And EAX is 0x00feff01

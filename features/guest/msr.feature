@@ -31,9 +31,9 @@ Feature: MSR access in a TD
 
       Examples: Raises #VE
         | msr   | name              | category   |
-        | 0x1b  | IA32_APICBASE     | raises #VE |
-        | 0x830 | IA32_X2APIC_ICR   | raises #VE |
-        | 0x6e0 | IA32_TSC_DEADLINE | raises #VE |
+        | 0x1b  | IA32_APICBASE     | raises #VE with exit reason 31 (MSR_READ) |
+        | 0x830 | IA32_X2APIC_ICR   | raises #VE with exit reason 31 (MSR_READ) |
+        | 0x6e0 | IA32_TSC_DEADLINE | raises #VE with exit reason 31 (MSR_READ) |
 
       Examples: Raises #GP
         | msr   | name                  | category   |
@@ -47,7 +47,7 @@ Feature: MSR access in a TD
     Scenario Outline: Module 1.5: RDMSR of <msr> (<name>) raises #VE
       Given a TD guest
       When the guest kernel reads MSR <msr>
-      Then the MSR access raises #VE
+      Then the MSR access raises #VE with exit reason 31 (MSR_READ)
 
       Examples:
         | msr   | name                             |
@@ -76,8 +76,8 @@ Feature: MSR access in a TD
         | msr   | name                    | category   |
         | 0x48  | IA32_SPEC_CTRL          | just works |
         | 0xda0 | IA32_XSS                | just works |
-        | 0x10  | IA32_TIME_STAMP_COUNTER | raises #VE |
-        | 0xbc  | IA32_MISC_PACKAGE_CTLS  | raises #VE |
+        | 0x10  | IA32_TIME_STAMP_COUNTER | raises #VE with exit reason 32 (MSR_WRITE) |
+        | 0xbc  | IA32_MISC_PACKAGE_CTLS  | raises #VE with exit reason 32 (MSR_WRITE) |
         | 0x480 | IA32_VMX_BASIC          | raises #GP |
         | 0x9e  | IA32_SMBASE             | raises #GP |
 
@@ -110,17 +110,17 @@ Feature: MSR access in a TD
     Scenario: RDMSR of IA32_APICBASE returns what the VMM answered
       Given a TD guest
       When the guest kernel reads MSR 0x1b
-      Then the guest asked the VMM with TDVMCALL<Instruction.RDMSR> and R12 = 0x1b
+      Then the guest asked the VMM with TDVMCALL<Instruction.RDMSR> (leaf 0x1f) and R12 = 0x1b
       And the MSR value is what the VMM answered in R11
 
     Scenario: WRMSR of IA32_TSC_DEADLINE passes the MSR and the value
       Given a TD guest
       When the guest kernel writes 0x123456789 to MSR 0x6e0
       Then the TDX module raised #VE with exit reason 32 (MSR_WRITE)
-      And the guest asked the VMM with TDVMCALL<Instruction.WRMSR> and R12 = 0x6e0, R13 = 0x123456789
+      And the guest asked the VMM with TDVMCALL<Instruction.WRMSR> (leaf 0x20) and R12 = 0x6e0, R13 = 0x123456789
 
     Scenario: The VMM refuses to emulate an MSR: the read fails
-      Given a TD guest whose VMM answers TDVMCALL<Instruction.RDMSR> with INVALID_OPERAND
+      Given a TD guest whose VMM answers TDVMCALL<Instruction.RDMSR> with INVALID_OPERAND (0x8000000000000000)
       When the guest kernel reads MSR 0x1b
       Then the TDX module raised #VE with exit reason 31 (MSR_READ)
       And the MSR access failed
@@ -129,22 +129,22 @@ Feature: MSR access in a TD
   Rule: Some MSRs follow the TD's configuration: performance-monitoring MSRs work only with the PERFMON attribute; TSC_DEADLINE, and on module 2.0 MCG_CAP and MTRR_DEF_TYPE, raise #VE only if the TD's CPUID enumerates their feature (#GP otherwise)
 
     Scenario: Without PERFMON, IA32_PERFEVTSEL0 raises #GP
-      Given a TD guest without the PERFMON attribute
+      Given a TD guest without the PERFMON (bit 63) attribute
       When the guest kernel reads MSR 0x186
       Then the MSR access raises #GP
 
     Scenario: With PERFMON, IA32_PERFEVTSEL0 just works
-      Given a TD guest with the PERFMON attribute
+      Given a TD guest with the PERFMON (bit 63) attribute
       When the guest kernel reads MSR 0x186
       Then the MSR access just works
 
     Scenario: Without PERFMON, the msr driver cannot read IA32_PERFEVTSEL0
-      Given a TD guest without the PERFMON attribute
+      Given a TD guest without the PERFMON (bit 63) attribute
       When the guest kernel reads MSR 0x186
       Then the msr driver failed with EIO
 
     Scenario: With PERFMON, the msr driver reads IA32_PERFEVTSEL0
-      Given a TD guest with the PERFMON attribute
+      Given a TD guest with the PERFMON (bit 63) attribute
       When the guest kernel reads MSR 0x186
       Then the msr driver read a value
 
@@ -157,7 +157,7 @@ Feature: MSR access in a TD
     Scenario Outline: Module 2.0: RDMSR of <msr> (<name>) raises #VE where the TD's CPUID enumerates <feature>
       Given a TD guest
       When the guest kernel reads MSR <msr>
-      Then the MSR access raises #VE
+      Then the MSR access raises #VE with exit reason 31 (MSR_READ)
 
       Examples:
         | msr   | name               | feature |

@@ -57,10 +57,6 @@ Feature: Tearing a TD down
         | message |
         | TDX requires all packages to have an online CPU. Delete all TDs in order to offline all CPUs of a package. |
 
-      @era:offline-message=two-spaces @src:ml-kvm-tdx-premerge
-      Examples: The KVM series carried before the merge
-        | message |
-        | TDX requires all packages to have an online CPU.  Delete all TDs in order to offline all CPUs of a package. |
 
     Scenario: After the TD is closed
       Given a runnable TD with 1 vCPU

@@ -162,7 +162,7 @@ Then('EAX, EBX, ECX and EDX equal those of CPUID leaf {hex} subleaf {int}', func
   expect(first).to.deep.equal([o.eax, o.ebx, o.ecx, o.edx].map((v) => hex(v >>> 0)));
 });
 
-Then('EAX is {hex} if the guest\'s TD_CTLS line lists {tdctl}, and {hex} otherwise', function (this: TdxWorld, yes: bigint, ctl: string, no: bigint) {
+Then('EAX is {hex} if the guest\'s TD_CTLS line lists {word}, and {hex} otherwise', function (this: TdxWorld, yes: bigint, ctl: string, no: bigint) {
   const line = this.observe(guest(this).log()).events.filter((e) => e.id === 'guest-td-ctls').pop();
   if (!line) throw new SkipSignal('cannot-observe', 'the guest log has no TD_CTLS line');
   const listed = String(line.values[0] ?? '').trim().split(/\s+/).includes(ctl);
@@ -170,7 +170,7 @@ Then('EAX is {hex} if the guest\'s TD_CTLS line lists {tdctl}, and {hex} otherwi
   expect(hex(eax), `${line.text}`).to.equal(hex(listed ? yes : no));
 });
 
-Then('EAX bit {int} is set if the guest\'s TD_CTLS line lists {tdctl}, and EAX, EBX, ECX and EDX are zero otherwise', function (this: TdxWorld, bit: number, ctl: string) {
+Then('EAX bit {int} is set if the guest\'s TD_CTLS line lists {word}, and EAX, EBX, ECX and EDX are zero otherwise', function (this: TdxWorld, bit: number, ctl: string) {
   const line = this.observe(guest(this).log()).events.filter((e) => e.id === 'guest-td-ctls').pop();
   if (!line) throw new SkipSignal('cannot-observe', 'the guest log has no TD_CTLS line');
   const listed = String(line.values[0] ?? '').trim().split(/\s+/).includes(ctl);

@@ -25,7 +25,8 @@ function access(w: TdxWorld): MsrAccess & { write: boolean } {
 }
 
 /** The category, and for a #VE the exit reason the feature gives: "raises #VE with exit reason 31 (MSR_READ)". */
-Then(/^the MSR access (just works|raises #VE with exit reason (\d+) \([A-Z_]+\)|raises #GP)$/, function (this: TdxWorld, category: string, reason?: string) {
+Then(/^the MSR access (just works|raises #VE with exit reason \d+ \([A-Z_]+\)|raises #GP)$/, function (this: TdxWorld, category: string) {
+  const reason = /exit reason (\d+)/.exec(category)?.[1];
   const a = access(this);
   const m = moduleReaction(this);
   const seen = m.kind === 've' ? 'raises #VE' : m.kind === 'gp' ? 'raises #GP' : m.kind === 'native' ? 'just works' : m.kind;
