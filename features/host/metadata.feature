@@ -403,3 +403,37 @@ Feature: Global metadata of the TDX module
       When the kernel initialises TDX
       Then initialisation fails with EINVAL
       And the kernel log says "frame pointer (RBP) clobber bug present, upgrade TDX module"
+
+  @req:host.metadata.cpuid-config-limit @module:>=1.5 @era:kvm-tdx=mainline @needs:platform.arrange @src:l6161-tdx-global-metadata-c @src:mod-gsys-1501
+  Rule: From v6.16 the kernel reads the module's CPUID configurations into arrays of 128 entries and refuses a module that reports more
+    get_tdx_sys_info_td_conf() compares NUM_CPUID_CONFIG with the size of its arrays (128) before it
+    reads a single configuration: one more than that is EINVAL, and initialisation fails with it.
+    The modules read so far have 32 configuration slots; a module with more is what the limit is for.
+
+    Scenario Outline: A module with <n> CPUID configurations: initialisation <outcome>
+      Given a TDX host
+      And the TDX module has <n> CPUID configurations
+      When the kernel initialises TDX
+      Then initialisation <outcome>
+
+      Examples: Below, at and above the 128 entries
+        | n   | outcome           |
+        | 127 | succeeds          |
+        | 128 | succeeds          |
+        | 129 | fails with EINVAL |
+
+    Scenario Outline: A module with 129 CPUID configurations makes the kernel say "<failed>"
+      Given a TDX host
+      And the TDX module has 129 CPUID configurations
+      When the kernel initialises TDX
+      Then the kernel log says "<failed>"
+
+      @era:init=on-demand
+      Examples: Up to v7.0
+        | failed                             |
+        | module initialization failed (-22) |
+
+      @era:init=boot
+      Examples: From v7.1
+        | failed                                 |
+        | TDX-Module initialization failed (-22) |

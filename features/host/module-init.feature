@@ -202,3 +202,114 @@ Feature: Initialisation of the TDX module
       And the module information line names vendor_id 0x8086
       And the module information line comes before the CMR and PAMT lines
 
+  @req:host.init.seamcall-faults @needs:platform.arrange @src:hb-tdx-c-6161 @src:l6161-tdxcall-s @src:l6161-asm-tdx-h @src:tdx-rst-host-kvmgit
+  Rule: A SEAMCALL that faults is no module error: without VMXON it raises #UD and the kernel reports EACCES, a #GP becomes EOPNOTSUPP, and neither is printed as a failed SEAMCALL
+    The kernel's SEAMCALL wrapper catches the trap and returns a software status, TDX_SW_ERROR
+    (bit 63 and bits 47:40) ORed with the trap number (6 for #UD, 13 for #GP); sc_retry_prerr()
+    turns those into EACCES and EOPNOTSUPP, where a status from the module is printed and becomes
+    EIO. A SEAMCALL needs VMXON on its CPU first: tdx_cpu_enable() relies on its caller for that.
+
+    @needs:host.seamcall
+    Scenario Outline: A raw SEAMCALL on CPU 2 <when> completes with <status>
+      Given a TDX host
+      And the kernel leaves the TDX module untouched
+      And <premise>
+      When TDH.SYS.INIT is called on CPU 2
+      Then the SEAMCALL returns <status>
+
+      Examples:
+        | when                      | premise                               | status                               |
+        | without VMXON             | logical CPU 2 is not in VMX operation | TDX_SEAMCALL_UD (0x8000ff0000000006) |
+        | on a CPU where it faults  | SEAMCALL raises #GP on this platform  | TDX_SEAMCALL_GP (0x8000ff000000000d) |
+
+    @needs:host.kernel-api @era:init=on-demand
+    Scenario: tdx_cpu_enable() without VMXON fails with EACCES and prints no failed SEAMCALL
+      Given a TDX host
+      When the kernel boots
+      And a TDX user calls tdx_cpu_enable() on CPU 2 without VMXON
+      Then the request fails with EACCES
+      And the kernel log does not say "SEAMCALL (0x%016llx) failed: 0x%016llx"
+
+    @needs:host.kernel-api @era:init=on-demand
+    Scenario: tdx_cpu_enable() where SEAMCALL raises #GP fails with EOPNOTSUPP and prints no failed SEAMCALL
+      Given a TDX host
+      And SEAMCALL raises #GP on this platform
+      When the kernel boots
+      And a TDX user calls tdx_cpu_enable() on CPU 2 after VMXON
+      Then the request fails with EOPNOTSUPP
+      And the kernel log does not say "SEAMCALL (0x%016llx) failed: 0x%016llx"
+
+    @needs:host.kernel-api @era:init=on-demand
+    Scenario: tdx_cpu_enable() after VMXON on a sound platform succeeds
+      Given a TDX host
+      When the kernel boots
+      And a TDX user calls tdx_cpu_enable() on CPU 2 after VMXON
+      Then the request succeeds
+
+  @req:host.init.entropy-retry @module:>=1.5 @kernel:>=6.8 @needs:platform.arrange @src:hb-tdx-c-6161 @src:l6161-asm-tdx-h @src:l6161-archrandom-h @src:mod-sys-init-1501
+  Rule: A SEAMCALL that finds no entropy (TDX_RND_NO_ENTROPY) is made again, ten times in all, before the kernel gives up
+    sc_retry() repeats a call while the module answers TDX_RND_NO_ENTROPY, RDRAND_RETRY_LOOPS (10)
+    calls in all; the tenth such answer is the result, an error like any other (printed, EIO).
+    The module's TDH.SYS.INIT asks RDRAND for its stack canary before it changes state, so it can
+    be asked again.
+
+    Scenario Outline: TDH.SYS.INIT finds no entropy <n> times: initialisation <outcome>
+      Given a TDX host
+      And the TDX module finds no entropy the first <n> times TDH.SYS.INIT is called
+      When the kernel initialises TDX
+      Then initialisation <outcome>
+
+      Examples: Below, at and above the ten calls sc_retry() makes
+        | n  | outcome           |
+        | 9  | succeeds          |
+        | 10 | fails with EIO    |
+        | 11 | fails with EIO    |
+
+    Scenario: The tenth answer without entropy is printed as the failed SEAMCALL
+      Given a TDX host
+      And the TDX module finds no entropy the first 10 times TDH.SYS.INIT is called
+      When the kernel initialises TDX
+      Then the kernel log says "SEAMCALL (0x0000000000000021) failed: 0x8000020300000000"
+
+  @req:host.init.pamt-reset @module:>=1.5 @needs:platform.arrange @needs:host.kernel-api @src:hb-tdx-c-6161 @src:tdx-c-new @src:mod-key-config-1501 @src:mod-helpers-1501
+  Rule: When initialisation fails after the module took the PAMTs, the kernel writes back every cache and clears the PAMTs with MOVDIR64B before freeing them (on erratum platforms always; v6.16.1 on every platform)
+    Past TDH.SYS.CONFIG the module may have written the PAMTs with its global KeyID; a failure of
+    TDH.SYS.KEY.CONFIG (its key generation finds no entropy: TDX_KEY_GENERATION_FAILED) or of
+    TDH.SYS.TDMR.INIT takes init_tdx_module() to err_reset_pamts: WBINVD on every CPU, then 64-byte
+    MOVDIR64B writes over every PAMT. v6.16.1 does that on every platform ("as suggested by the TDX
+    spec"); the 2026 code only where the partial-write erratum makes a later partial write poison
+    the line. A failure of TDH.SYS.CONFIG itself frees the PAMTs as they are.
+
+    Scenario: Key configuration fails on a Sapphire Rapids host: caches written back, PAMTs cleared, then freed
+      Given a TDX host
+      And the CPU is a sapphire-rapids
+      And the TDX module finds no entropy the first 1 time TDH.SYS.KEY.CONFIG is called
+      When the kernel initialises TDX
+      Then initialisation fails with EIO
+      And the kernel log says "SEAMCALL (0x000000000000001f) failed: 0x8000080000000000"
+      And the kernel wrote back every CPU's cache, then cleared every PAMT with MOVDIR64B before freeing it
+
+    Scenario Outline: Key configuration fails on a Granite Rapids host, which has no erratum (<which>)
+      Given a TDX host
+      And the CPU is a granite-rapids
+      And the TDX module finds no entropy the first 1 time TDH.SYS.KEY.CONFIG is called
+      When the kernel initialises TDX
+      Then initialisation fails with EIO
+      And the kernel <done>
+
+      @era:pamt-reset=always
+      Examples: v6.16.1 clears them on every platform
+        | which          | done                                                                                   |
+        | cleared anyway | wrote back every CPU's cache, then cleared every PAMT with MOVDIR64B before freeing it |
+
+      @era:pamt-reset=erratum-only
+      Examples: The 2026 code only on erratum platforms
+        | which       | done                                  |
+        | not cleared | freed the PAMTs without clearing them |
+
+    Scenario: TDH.SYS.CONFIG itself fails: the PAMTs are freed as they are
+      Given a TDX host
+      And logical CPU 3 is offline when TDX is initialised
+      When the kernel initialises TDX
+      Then initialisation fails with EIO
+      And the kernel freed the PAMTs without clearing them

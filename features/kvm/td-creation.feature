@@ -218,6 +218,33 @@ Feature: Building a TD through KVM
       Then the sub-command succeeds
       And the next TD KeyID the kernel hands out is its second one
 
+  @req:kvm.init-vm.entropy @needs:platform.arrange @module:>=1.5 @src:kvm-tdx-c-616 @src:l6161-asm-tdx-h @src:mod-mng-create-1501
+  Rule: A TDH.MNG.CREATE that finds no entropy is made again by the kernel, ten times in all; one that never finds any fails KVM_TDX_INIT_VM with EAGAIN, without a warning, and the KeyID goes back
+    The module draws the TD's UUID from RDRAND before it assigns the KeyID, and answers
+    TDX_RND_NO_ENTROPY when there is none; sc_retry() asks again up to ten calls in all. KVM then
+    returns -EAGAIN for user space to try again, and frees the KeyID it had taken.
+
+    Scenario Outline: TDH.MNG.CREATE finds no entropy <n> times: KVM_TDX_INIT_VM <outcome>
+      Given the TDX module finds no entropy the first <n> times TDH.MNG.CREATE is called
+      And a TD VM created by the VMM
+      When the VMM issues KVM_TDX_INIT_VM
+      Then the sub-command <outcome>
+
+      Examples: Below, at and above the ten calls sc_retry() makes
+        | n  | outcome           |
+        | 9  | succeeds          |
+        | 10 | fails with EAGAIN |
+        | 11 | fails with EAGAIN |
+
+    @needs:host.keyid
+    Scenario: Ten times without entropy: no warning, and the KeyID is free again
+      Given the TDX module finds no entropy the first 10 times TDH.MNG.CREATE is called
+      And a TD VM created by the VMM
+      When the VMM issues KVM_TDX_INIT_VM
+      Then the sub-command fails with EAGAIN
+      And the kernel log does not say "SEAMCALL TDH_MNG_CREATE failed: 0x%llx"
+      And the next TD KeyID the kernel hands out is its first one
+
   @req:kvm.init-vm.keyid-exhausted @needs:host.keyid
   Rule: With no TD KeyID left, KVM_TDX_INIT_VM fails with ENOSPC
 

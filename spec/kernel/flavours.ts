@@ -67,6 +67,10 @@ export const ERA_DIMENSIONS = {
    * spaces apart as the pre-merge KVM series that Ubuntu's 6.8-intel and Intel's 6.6 kernels carry
    * prints it (@src:kvm-c, @src:ml-kvm-tdx-premerge). */
   'offline-message': ['one-space', 'two-spaces'],
+  /** Whether a failed initialisation clears the PAMTs with MOVDIR64B on every platform (the code
+   * merged in v6.8, read in v6.16.1, @src:hb-tdx-c-6161) or only on platforms with the partial-write
+   * erratum (tdx_quirk_reset_paddr(), 2026 mainline, @src:tdx-c-new). */
+  'pamt-reset': ['always', 'erratum-only'],
 } as const;
 
 export type EraDimension = keyof typeof ERA_DIMENSIONS;
@@ -98,7 +102,7 @@ const mainlineEras: Eras = {
   'kvm-tdx': 'none', 'kvm-unsupported-tdvmcall': 'none', 'kvm-bringup-errcode': 'zero',
   'guest-sept-ve': 'attribute', 'guest-reduce-ve': 'none', 'guest-hlt': 'irq-flag', 'guest-driver': 'report',
   'guest-report-errno': 'einval', 'guest-announce': 'detected-only',
-  'host-prefix': 'virt/tdx', 'host-wording': 'merged', 'offline-message': 'one-space',
+  'host-prefix': 'virt/tdx', 'host-wording': 'merged', 'offline-message': 'one-space', 'pamt-reset': 'always',
 };
 
 /** The guest eras of v6.16 and later (HLT refused with IRQs on, the reworked tdx_guest driver). */
@@ -106,6 +110,9 @@ const guest616 = {
   'guest-sept-ve': 'td-ctls', 'guest-reduce-ve': 'reduce-ve', 'guest-hlt': 'refuse-irqs-on', 'guest-driver': 'measurements',
   'guest-report-errno': 'enxio',
 } as const;
+
+/** When failed initialisation stopped clearing PAMTs on platforms without the erratum is not identified. */
+const PAMT_RESET_UNREAD = 'v6.16.1 clears the PAMTs with MOVDIR64B on every platform (@src:hb-tdx-c-6161), the 2026 code only on erratum platforms (@src:tdx-c-new); which release between them changed is not identified';
 
 /** Stable kernels took the v6.13 SEPT #VE change in December 2024; the first releases are not identified. */
 const STABLE_SEPT_VE = 'stable kernels from December 2024 carry the v6.13 SEPT #VE change (@src:guest-ml-sept-ve-stable); which release first did is not identified';
@@ -165,6 +172,7 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     eras: {
       ...mainlineEras, metadata: 'any-size', 'feature-check': 'no-rbp-mod', 'kvm-tdx': 'mainline',
       'kvm-unsupported-tdvmcall': 'subfunc-unsupported', ...guest616, 'guest-announce': 'attributes-migrtable' },
+    undecided: { 'pamt-reset': PAMT_RESET_UNREAD },
     src: ['tdx-c-mid', 'kvm-c'],
   },
   {
@@ -174,7 +182,9 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     releases: [/^6\.(18|19)(\.\d+)?(-rc\d+)?$/, /^7\.0(\.\d+)?(-rc\d+)?$/],
     eras: {
       ...mainlineEras, metadata: 'any-size', 'feature-check': 'no-rbp-mod', kexec: 'erratum-refused', 'kvm-tdx': 'mainline',
-      'kvm-unsupported-tdvmcall': 'subfunc-unsupported', 'kvm-bringup-errcode': 'einval', ...guest616, 'guest-announce': 'attributes-migrtable' },
+      'kvm-unsupported-tdvmcall': 'subfunc-unsupported', 'kvm-bringup-errcode': 'einval', ...guest616, 'guest-announce': 'attributes-migrtable',
+      'pamt-reset': 'erratum-only' },
+    undecided: { 'pamt-reset': PAMT_RESET_UNREAD },
     src: ['tdx-c-618', 'tdx-rst-host'],
   },
   {
@@ -186,6 +196,7 @@ export const FLAVOURS: readonly KernelFlavour[] = [
       init: 'boot', metadata: 'any-size', 'feature-check': 'no-rbp-mod', 'erratum-flag': 'tdx-detection', 'module-info': 'version', kexec: 'sys-disable',
       'kvm-tdx': 'mainline', 'kvm-unsupported-tdvmcall': 'subfunc-unsupported', 'kvm-bringup-errcode': 'einval', ...guest616,
       'guest-announce': 'attributes-migratable', 'host-prefix': 'virt/tdx', 'host-wording': 'merged', 'offline-message': 'one-space',
+      'pamt-reset': 'erratum-only',
     },
     src: ['tdx-c-new', 'ml-vmxon', 'ml-ver', 'ml-kexec'],
   },
@@ -206,6 +217,7 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     eras: {
       ...mainlineEras, metadata: 'sys-info', 'erratum-flag': 'cpu-identification', 'module-info': 'attributes', 'kvm-tdx': 'premerge',
       'kvm-unsupported-tdvmcall': 'invalid-operand', 'host-wording': 'v14-series', 'offline-message': 'two-spaces' },
+    undecided: { 'pamt-reset': "the v14 host series Intel's 6.6 tree carries was not read for its clean-up after a failed initialisation" },
     src: ['capture-intel-tdx-linux-5', 'ml-host-v14'],
   },
   {
@@ -225,6 +237,7 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     base: '6.5',
     releases: [/^6\.5\.0-\d+-intel-opt$/],
     eras: { ...mainlineEras, metadata: 'sys-info', 'module-info': 'attributes', 'kvm-tdx': 'premerge', 'kvm-unsupported-tdvmcall': 'invalid-operand', 'host-prefix': 'tdx' },
+    undecided: { 'pamt-reset': "the pre-merge host code of Ubuntu's 6.5 kernel was not read for its clean-up after a failed initialisation" },
     src: ['capture-canonical-tdx-33'],
   },
 ];

@@ -4,6 +4,7 @@
  */
 import type { DataTable } from '@cucumber/cucumber';
 import type { MemoryRegion } from '../../backends/port';
+import type { Named } from '../../support/parameter-types';
 import { Given } from '../../support/dsl';
 import type { TdxWorld } from '../../support/world';
 
@@ -101,4 +102,24 @@ Given('a memory map of {int} regions of 1 MiB inside the first GiB, and 4 GiB fr
   }
   regions.push({ base: 4n * GiB, end: 8n * GiB, node: 0 });
   this.arrange({ kind: 'memory-map', regions });
+});
+
+Given('the TDX module finds no entropy the first {int} time(s) {leaf} is called', function (this: TdxWorld, times: number, leaf: string) {
+  this.arrange({ kind: 'module-no-entropy', leaf, times });
+});
+
+Given('the TDX module answers {leaf} with {status}', function (this: TdxWorld, leaf: string, st: Named) {
+  this.arrange({ kind: 'module-answers', leaf, status: st.value });
+});
+
+Given('the TDX module has {int} CPUID configurations', function (this: TdxWorld, count: number) {
+  this.arrange({ kind: 'module-cpuid-configs', count });
+});
+
+Given('logical CPU {int} is not in VMX operation', function (this: TdxWorld, cpu: number) {
+  this.arrange({ kind: 'cpu-vmx-off', cpu });
+});
+
+Given('SEAMCALL raises #GP on this platform', function (this: TdxWorld) {
+  this.arrange({ kind: 'seamcall-gp' });
 });

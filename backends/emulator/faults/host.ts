@@ -105,4 +105,14 @@ export const HOST_FAULTS = {
     'host.kexec.exclusive', 'host.kexec.erratum-refused', 'host.kexec.sys-disable'),
   'host.kexec-no-cache-flush': F('missing-check', 'CPUs with incoherent caches are not flushed before kexec', 'host.kexec.cache-flush'),
   'host.init-message-dialect': F('dialect', 'the kernel prints the initialisation message of the other era', 'host.init.success'),
+  // --- Linux host: the SEAMCALL path ----------------------------------------------------------
+  'host.entropy-retry-once-more': F('boundary', 'sc_retry() makes a call that found no entropy eleven times in all, not ten',
+    'host.init.entropy-retry', 'kvm.init-vm.entropy'),
+  'host.entropy-not-retried': F('missing-check', 'a SEAMCALL that found no entropy is not made again', 'host.init.entropy-retry', 'kvm.init-vm.entropy'),
+  'host.seamcall-faults-as-module-errors': F('route', 'a SEAMCALL that raised #GP or #UD is printed as a module error and becomes EIO',
+    'host.init.seamcall-faults'),
+  'host.cpuid-config-limit-off-by-one': F('boundary', 'the kernel refuses a module with 128 CPUID configurations, the most its arrays hold',
+    'host.metadata.cpuid-config-limit'),
+  'host.pamt-not-reset': F('missing-check', 'after a failure past TDH.SYS.CONFIG the PAMTs are freed without being cleared with MOVDIR64B',
+    'host.init.pamt-reset'),
 } as const satisfies Record<string, FaultSpec>;

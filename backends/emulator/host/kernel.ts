@@ -10,6 +10,7 @@ import type { KernelFlavour } from '../../../spec/kernel/flavours';
 import { dialectOf } from '../../../spec/kernel/dialects';
 import type { MessageId } from '../../../spec/kernel/printk';
 import type { KernelResult, MemoryRegion } from '../../port';
+import type { InitCleanup } from '../../host-facet';
 import type { Faults } from '../faults';
 import type { TdxModule } from '../module';
 import type { Platform } from '../platform/platform';
@@ -78,8 +79,8 @@ export class EmulatedKernel implements SeamcallPath {
   readonly terseErrors: boolean;
   /** Next free address of the small-allocation heap (structures handed to the module). */
   heapNext = 16n << 20n;
-  /** TDMRs whose PAMT was cleared with MOVDIR64B on an error path (erratum platforms only). */
-  pamtResets = 0;
+  /** What a failed initialisation did with the PAMTs (err_reset_pamts / err_free_pamts of init_tdx_module()). */
+  initCleanup: InitCleanup | null = null;
 
   constructor(
     readonly platform: Platform,
@@ -93,6 +94,11 @@ export class EmulatedKernel implements SeamcallPath {
     const wanted = config.cmdline.find((t) => t.startsWith('mem_sleep_default='))?.slice('mem_sleep_default='.length);
     this.memSleep = config.acpiSuspend && wanted !== 's2idle' ? 'deep' : 's2idle';
     this.terseErrors = faults.has('host.seamcall-error-format');
+  }
+
+  /** SEAMCALL raises #GP on this platform (SeamcallPath). */
+  get seamcallGp(): boolean {
+    return this.platform.config.seamcallGp === true;
   }
 
   get eras() {

@@ -169,7 +169,10 @@ export class TdxModule {
 
   seamcall(cpu: number, rax: bigint, regs: Regs = {}): SeamcallResult {
     const g = this.gate(rax);
-    return 'refused' in g ? g.refused : g.leaf.handler!({ module: this, cpu, version: g.version, regs });
+    if ('refused' in g) return g.refused;
+    const forced = this.build.answers?.[g.leaf.name];
+    if (forced !== undefined) return fail(forced);
+    return g.leaf.handler!({ module: this, cpu, version: g.version, regs });
   }
 
   /**

@@ -43,6 +43,8 @@ export interface ModuleBuild {
    */
   globalFields: readonly string[];
   cpuidConfigs: readonly CpuidConfig[];
+  /** Leaves this module answers with a fixed completion status (a scenario's premise). */
+  answers?: Readonly<Record<string, bigint>>;
   note?: string;
 }
 
