@@ -56,6 +56,33 @@ Feature: TDX memory regions (TDMRs) and their metadata (PAMTs)
       And TDMR 0 covers [0x100000000, 0x1080000000)
       And TDMR 1 covers [0x1080000000, 0x2000000000)
 
+  @req:host.pamt.node @needs:host.tdmr @needs:platform.arrange @src:hb-tdx-c-6161
+  Rule: A TDMR's PAMT is allocated on the NUMA node of the first TDX memory region that ends above the TDMR's start
+    tdmr_get_nid() walks the TDX memory regions in address order and takes the node of the first
+    one whose end lies above the TDMR's base, whatever share of the TDMR the other nodes hold; the
+    PAMT is allocated from that node. A region that ends exactly at the base is not it. (Its
+    fallback to node 0, with a warning, cannot be reached: every TDMR is built from a memory region
+    that ends above its base, so no scenario can show it.)
+
+    Scenario: Two nodes meeting off a 1 GiB boundary: the GiB they share goes with node 0
+      Given the memory map:
+        | base         | end          | node |
+        | 0x100000000  | 0x107e000000 | 0    |
+        | 0x107e000000 | 0x2000000000 | 1    |
+      When TDX is initialised
+      Then the PAMT of TDMR 0 lies in the memory of node 0
+      And the PAMT of TDMR 1 lies in the memory of node 1
+
+    Scenario: Node 0 ending exactly where TDMR 1 starts does not give it the PAMT
+      Given the memory map:
+        | base         | end          | node |
+        | 0x100000     | 0x80000000   | 0    |
+        | 0x100000000  | 0x1000000000 | 0    |
+        | 0x1000000000 | 0x2000000000 | 1    |
+      When TDX is initialised
+      Then the PAMT of TDMR 1 lies in the memory of node 0
+      And the PAMT of TDMR 2 lies in the memory of node 1
+
   @req:host.tdmr.reserved-areas @needs:host.tdmr
   Rule: Holes between memory regions and every PAMT inside a TDMR are reserved areas of it
 
