@@ -29,6 +29,7 @@ export const GUEST_CAPABILITIES = {
   'guest.tsm': 'configfs-tsm reports can be requested',
   'guest.describe': 'the TD describes its configuration (attributes, TD_CTLS, GPA width, module)',
   'guest.tdvmcall': "the TDVMCALLs the guest kernel makes can be seen, and the VMM's answers chosen",
+  'guest.tdcall': 'a raw TDCALL can be issued to the TDX module from inside the TD, in the kernel',
 } as const;
 
 export type GuestCapability = keyof typeof GUEST_CAPABILITIES;
@@ -109,6 +110,8 @@ export interface TdvmcallRecord {
 /** One TDCALL (TDG.*) the guest kernel made while handling a request. */
 export interface TdcallRecord {
   leaf: string;
+  /** RAX the guest put in for the call: the leaf number (bits 15:0) and version (23:16). */
+  rax: bigint;
   in: Regs;
   status: bigint;
 }
@@ -261,6 +264,8 @@ export interface GuestFacet {
   pageAccepted(gpa: bigint): Observed<boolean>;
   tdxGuestIoctl(req: TdxGuestIoctl): Observed<TdxGuestIoctlResult>;
   tsmReport(inblob: Uint8Array): Observed<TsmReportResult>;
+  /** A TDCALL with this RAX and these registers, from the guest kernel (capability guest.tdcall). */
+  tdcall(vcpu: number, rax: bigint, regs: Regs): Observed<{ status: bigint; out: Regs }>;
 }
 
 /**

@@ -177,6 +177,7 @@ export function linuxGuestFacet(ctx: GuestFacetContext): GuestFacet {
       const item = this.tsmItem();
       return 'unobservable' in item ? item : item.provider;
     },
+    tdcall: () => unobservable('TDCALL is an instruction of the guest kernel; a process cannot issue it'),
     tsmReport(inblob) {
       const no = changes('asking configfs-tsm for a report (a quote, or a refused inblob)');
       if (no) return no;

@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import type { GuestContext, GuestInstruction, GuestMode } from '../../backends/guest-facet';
 import type { Reg } from '../../backends/port';
 import type { ExpectedReaction, NamedLeaf } from '../../support/guest-parameter-types';
+import type { Named } from '../../support/parameter-types';
 import { Then, When } from '../../support/dsl';
 import { SkipSignal, type TdxWorld } from '../../support/world';
 import { guest, hex, lastRequest, moduleReaction, oneTdvmcall, rememberRequest, tdvmcalls } from './guest-world';
@@ -183,4 +184,23 @@ Then('EBX, EDX and ECX read {string}', function (this: TdxWorld, text: string) {
   const regs = lastRequest(this).regs ?? {};
   const le = (v: bigint | undefined) => Buffer.from([0, 8, 16, 24].map((s) => Number(((v ?? 0n) >> BigInt(s)) & 0xffn))).toString('latin1');
   expect(le(regs.rbx) + le(regs.rdx) + le(regs.rcx)).to.equal(text);
+});
+
+const TDCALL = 'guest.tdcall';
+
+/** A TDCALL from the guest kernel, by the number in RAX (the leaf the number names is the module's business). */
+When(/^the guest kernel issues TDCALL with RAX = (0x[0-9a-f]+) and (no operands|.+)$/, function (this: TdxWorld, rax: string, regs: string) {
+  const given: Partial<Record<Reg, bigint>> = {};
+  for (const part of (regs === 'no operands' ? '' : regs).split(', ').filter(Boolean)) {
+    const m = /^(R[A-Z0-9]+) = (0x[0-9a-f]+)$/.exec(part);
+    if (!m) throw new Error(`cannot read "${part}" (expected e.g. RDX = 0x1)`);
+    given[m[1].toLowerCase() as Reg] = BigInt(m[2]);
+  }
+  this.remember(TDCALL, this.observe(guest(this).tdcall(0, BigInt(rax), given)));
+});
+
+Then(/^the TDCALL completes with (TDX_[A-Z0-9_]+ \(0x[0-9a-fA-F]+\))(?: and (R[A-Z0-9]+) = (0x[0-9a-f]+))?$/, function (this: TdxWorld, st: Named, reg?: string | null, value?: string | null) {
+  const r = this.recall<{ status: bigint; out: Partial<Record<Reg, bigint>> }>(TDCALL, 'TDCALL');
+  expect(hex(r.status), `expected ${st.name}`).to.equal(hex(st.value));
+  if (reg && value) expect(hex(r.out[reg.toLowerCase() as Reg] ?? 0n), reg).to.equal(value);
 });

@@ -120,3 +120,9 @@ Then('the guest made no TDG.MEM.PAGE.ACCEPT', function (this: TdxWorld) {
 Then(/^the page at (0x[0-9a-fA-F]+) (is|is no longer) accepted private memory$/, function (this: TdxWorld, gpa: string, is: string) {
   expect(this.observe(guest(this).pageAccepted(BigInt(gpa)))).to.equal(is === 'is');
 });
+
+Then('every TDCALL of the conversion was {word} with RAX = {hex}', function (this: TdxWorld, leaf: string, rax: bigint) {
+  const calls = conversion(this).tdcalls;
+  expect(calls.length, 'no TDCALL').to.be.greaterThan(0);
+  expect([...new Set(calls.map((c) => `${c.leaf} RAX = ${hex(c.rax)}`))]).to.deep.equal([`${leaf} RAX = ${hex(rax)}`]);
+});

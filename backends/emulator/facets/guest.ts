@@ -172,12 +172,13 @@ function guestFacet(t: EmulatorScenario): GuestFacet {
     pageAccepted: (gpa) => td().pageAccepted(gpa),
     tdxGuestIoctl: (req) => td().ioctl(req),
     tsmReport: (inblob) => (td().kernel.tsm ? td().tsmReport(inblob) : unobservable('this kernel has no configfs-tsm (v6.7)')),
+    tdcall: (vcpu, rax, regs) => td().module.tdcallRaw(vcpu, rax, regs),
   };
 }
 
 export const GUEST_EMULATOR_CAPABILITIES: readonly Capability[] = [
   'guest.instructions', 'guest.user-instructions', 'guest.files', 'guest.cpuid', 'guest.msr', 'guest.memory', 'guest.log', 'guest.report', 'guest.tsm',
-  'guest.describe', 'guest.tdvmcall',
+  'guest.describe', 'guest.tdvmcall', 'guest.tdcall',
 ];
 
 export const guestPlugin: FacetPlugin = {
