@@ -197,6 +197,8 @@ export interface TsmReportResult {
   generation: number;
   /** TDVMCALLs the provider made (GetQuote), where the target sees them. */
   tdvmcalls?: TdvmcallRecord[];
+  /** The quote buffer's header as the VMM found it when the GetQuote arrived, where the target sees it. */
+  quoteRequest?: { version: bigint; status: bigint; inLen: number; outLen: number };
 }
 
 /** A configfs-tsm report item created, written once and removed, without asking for a quote. */
@@ -288,6 +290,8 @@ export type GuestArrangement =
   | { kind: 'vmm-cpuid'; leaf: number; subleaf: number; reg: 'eax' | 'ebx' | 'ecx' | 'edx'; value: number }
   /** What the VMM answers to the next TDVMCALLs of one sub-function. */
   | { kind: 'vmm-answers'; leaf: TdvmcallLeaf; answers: VmmAnswer[] }
+  /** How long the VMM takes to complete a GetQuote: `seconds` after the request, or never (null). */
+  | { kind: 'vmm-quote-time'; seconds: number | null }
   /** A range of shared GPAs (without the shared bit) the VMM emulates as MMIO. */
   | { kind: 'vmm-mmio'; gpa: bigint; size: bigint; value: bigint }
   /** Private memory the VMM added but the guest has not accepted. */

@@ -139,6 +139,13 @@ Feature: TDREPORT and quotes from inside a TD
       When a process requests a configfs-tsm report with a 64-byte inblob
       Then the guest asked the VMM with TDVMCALL<GetQuote> (leaf 0x10002) on a shared buffer
 
+    @needs:guest.tdvmcall @src:l6161-tdx-guest-c
+    Scenario: The request is an 8 KiB shared buffer with a version-1 header, status 0, in_len 1024 and the TDREPORT
+      Given a TD guest
+      When a process requests a configfs-tsm report with a 64-byte inblob
+      Then the guest asked the VMM with TDVMCALL<GetQuote> (leaf 0x10002) and R13 = 0x2000
+      And the VMM found a quote request of version 1, status 0x0, in_len 1024 and out_len 0
+
     @destructive
     Scenario Outline: An inblob of <n> bytes is refused with EINVAL
       Given a TD guest
@@ -170,3 +177,36 @@ Feature: TDREPORT and quotes from inside a TD
       When a process requests a configfs-tsm report with a 64-byte inblob
       Then the report failed with EIO
       And the guest log has the line "tdx_guest: GetQuote hypercall failed, status:8000000000000000"
+
+  @req:guest.tsm.quote-wait @needs:guest.tsm @kernel:>=6.16 @kernel:<6.17 @src:l6161-tdx-guest-c
+  Rule: The provider waits for the VMM a second at a time, 30 times; a request still in flight makes the next one fail with EBUSY (v6.16.1 as written)
+    The VMM marks the quote buffer GET_QUOTE_IN_FLIGHT (0xffffffffffffffff) until it has written
+    the quote; the driver polls once a second while the buffer is in flight and its count is below
+    getquote_timeout (30), and reports -ETIMEDOUT ("GetQuote request timedout") when the count is
+    exactly 30. As written in v6.16.1 (and not as its comment says), a quote finished during the
+    30th second is reported as timed out, and one never finished ends the wait with a count of 31:
+    the read succeeds with the empty data the buffer holds, and the buffer, still in flight, turns
+    the next request away with EBUSY. Later kernels were not read.
+
+    Scenario Outline: A VMM that takes <n> seconds: the report <outcome>
+      Given a TD guest whose VMM completes a quote <n> seconds after the request
+      When a process requests a configfs-tsm report with a 64-byte inblob
+      Then the report <outcome>
+
+      Examples: Below, at and above the 30 seconds
+        | n  | outcome                              |
+        | 29 | succeeded with a non-empty outblob   |
+        | 30 | failed with ETIMEDOUT                |
+
+    @needs:guest.log
+    Scenario: A quote done in the 30th second is reported as timed out
+      Given a TD guest whose VMM completes a quote 30 seconds after the request
+      When a process requests a configfs-tsm report with a 64-byte inblob
+      Then the guest log has the line "tdx_guest: GetQuote request timedout"
+
+    Scenario: A quote the VMM never finishes: the read succeeds empty, and the next request is busy
+      Given a TD guest whose VMM never completes a quote
+      When a process requests a configfs-tsm report with a 64-byte inblob
+      Then the report succeeded with an empty outblob
+      When a process requests a configfs-tsm report with a 64-byte inblob
+      Then the report failed with EBUSY

@@ -136,3 +136,13 @@ Given('a TD guest whose TDX module answers {word} with {status}', function (this
   tdGuest(this);
   this.arrange({ kind: 'module-tdcall-status', leaf: leaf as TdcallLeaf, status: st.value });
 });
+
+Given('a TD guest whose VMM completes a quote {int} second(s) after the request', function (this: TdxWorld, seconds: number) {
+  tdGuest(this);
+  this.arrange({ kind: 'vmm-quote-time', seconds });
+});
+
+Given('a TD guest whose VMM never completes a quote', function (this: TdxWorld) {
+  tdGuest(this);
+  this.arrange({ kind: 'vmm-quote-time', seconds: null });
+});

@@ -69,6 +69,19 @@ Then('the report succeeded with a non-empty outblob', function (this: TdxWorld) 
   expect(r.outblob?.length ?? 0).to.be.greaterThan(0);
 });
 
+Then('the report succeeded with an empty outblob', function (this: TdxWorld) {
+  const r = tsm(this);
+  expect(r.result).to.deep.equal({ ok: true });
+  expect(r.outblob?.length ?? 0, 'outblob length').to.equal(0);
+});
+
+Then('the VMM found a quote request of version {int}, status {hex}, in_len {int} and out_len {int}', function (this: TdxWorld, version: number, st: bigint, inLen: number, outLen: number) {
+  const q = tsm(this).quoteRequest;
+  if (!q) throw new SkipSignal('cannot-observe', "the target does not see the quote buffer as the VMM found it");
+  expect({ version: hex(q.version), status: hex(q.status), inLen: q.inLen, outLen: q.outLen })
+    .to.deep.equal({ version: hex(BigInt(version)), status: hex(st), inLen, outLen });
+});
+
 Then('the report failed with {errno}', function (this: TdxWorld, errno: ErrnoName) {
   expect(tsm(this).result).to.deep.equal({ ok: false, errno });
 });

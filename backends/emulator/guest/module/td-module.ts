@@ -220,6 +220,11 @@ export class TdModule {
     }
   }
 
+  /** The TD sleeps (msleep() in the guest kernel): time passes for the VMM too. */
+  sleep(seconds: number): void {
+    this.vmm.advance?.(seconds);
+  }
+
   /** From now on, answer a TDCALL leaf with this status instead of serving it (test hook). */
   forceStatus(leaf: TdcallLeaf, st: bigint): void {
     this.tdcallStatus[leaf] = st;
