@@ -61,8 +61,13 @@ Feature: Converting guest memory between private and shared
       And the guest asked the VMM with MapGPA 3 times
       And the page at 0x4000000 is accepted private memory
 
-    Scenario: A resume GPA outside the range: the conversion fails at once
-      Given a TD guest whose VMM answers MapGPA with RETRY (0x1) at 0x3000 into the range 1 time
+    Scenario Outline: A resume GPA <where>: the conversion fails at once
+      Given a TD guest whose VMM answers MapGPA with RETRY (0x1) at <offset> into the range 1 time
       When the guest converts 2 pages at 0x4000000 to shared
       Then the conversion failed
       And the guest asked the VMM with MapGPA 1 time
+
+      Examples: The range is [start, start + 0x2000): its end and beyond are outside
+        | where                   | offset |
+        | at the end of the range | 0x2000 |
+        | past the end            | 0x3000 |

@@ -344,7 +344,11 @@ export class EmulatedKernel implements SeamcallPath {
     this.boot();
     if (!this.memoryNotifier || this.init.memlist.length === 0) return { accepted: true };
     if (this.faults.has('host.memory-hotplug-accepted')) return { accepted: true };
-    return { accepted: this.init.memlist.some((m: MemoryRegion) => base >= m.base && end <= m.end) };
+    // is_tdx_memory(): the whole range inside one TDX memory block (the fault accepts any overlap).
+    const inside = this.faults.has('host.memory-hotplug-overlap-accepted')
+      ? (m: MemoryRegion) => base < m.end && end > m.base
+      : (m: MemoryRegion) => base >= m.base && end <= m.end;
+    return { accepted: this.init.memlist.some(inside) };
   }
 
   // ---------------------------------------------------------------- sleep states
