@@ -267,6 +267,44 @@ Feature: How KVM routes the TDVMCALLs of a TD
         | RAX | RCX    | RDX  | RBX  | RSP | RBP | RSI  | RDI  | R8  | R9  | R10 | R11     | R12 | R13 | R14            | R15  |
         | 0x4d | 0xffcc | 0x12 | 0x13 | 0x0 | 0x0 | 0x16 | 0x17 | 0x8 | 0x9 | 0x0 | 0x10003 | 0x0 | 0x0 | 0x74656c6f6f66 | 0x15 |
 
+  @req:kvm.tdvmcall.leaf-numbers @era:kvm-tdx=mainline @src:shared-tdx-h @src:vmx-h
+  Rule: KVM routes a TDVMCALL by the sub-function number in R11 alone
+    The instruction-like sub-functions are the VMX exit reasons of their instructions (CPUID 0xa,
+    HLT 0xc, I/O 0x1e, RDMSR 0x1f, WRMSR 0x20, EPT violation 0x30 for MMIO); the GHCI's own are
+    0x10000 GetTdVmCallInfo, 0x10001 MapGPA, 0x10002 GetQuote, 0x10003 ReportFatalError and
+    0x10004 SetupEventNotifyInterrupt. Each row gives only the number.
+
+    Scenario Outline: Sub-function <leaf> (<name>) goes to user space as <exit>
+      When the guest issues a TDVMCALL with R10 = 0x0, R11 = <leaf>, <operands>
+      Then the vCPU exits to user space with <exit>
+
+      Examples:
+        | leaf    | name                      | operands                                        | exit                  |
+        | 0x1e    | Instruction.IO            | R12 = 0x1, R13 = 0x1, R14 = 0x80, R15 = 0x5a    | KVM_EXIT_IO           |
+        | 0x30    | #VE.RequestMMIO           | R12 = 0x4, R13 = 0x0, R14 = 0x8000feb00000      | KVM_EXIT_MMIO         |
+        | 0x10000 | GetTdVmCallInfo           | R12 = 0x1                                       | KVM_EXIT_TDX          |
+        | 0x10001 | MapGPA                    | R12 = 0x800000200000, R13 = 0x1000              | KVM_EXIT_HYPERCALL    |
+        | 0x10002 | GetQuote                  | R12 = 0x800000100000, R13 = 0x2000              | KVM_EXIT_TDX          |
+        | 0x10003 | ReportFatalError          | R12 = 0x0                                       | KVM_EXIT_SYSTEM_EVENT |
+        | 0x10004 | SetupEventNotifyInterrupt | R12 = 0xf3                                      | KVM_EXIT_TDX          |
+
+    Scenario: Sub-function 0xc (Instruction.HLT) halts the vCPU in the kernel
+      When the guest issues a TDVMCALL with R10 = 0x0, R11 = 0xc, R12 = 0x0
+      Then KVM_RUN is interrupted while the vCPU is halted
+      And the guest's TDVMCALL has not returned
+
+    Scenario: Sub-function 0xa (Instruction.CPUID) is answered from the vCPU's CPUID table
+      Given the VMM gave vCPU 0 CPUID leaf 0x40000000 as 0x40000001, 0x4b4d564b, 0x564b4d56, 0x4d
+      When the guest issues a TDVMCALL with R10 = 0x0, R11 = 0xa, R12 = 0x40000000, R13 = 0x0
+      Then no exit reaches user space
+      And the guest sees R12 = 0x40000001, R13 = 0x4b4d564b, R14 = 0x564b4d56, R15 = 0x4d
+
+    Scenario: Sub-functions 0x20 (Instruction.WRMSR) and 0x1f (Instruction.RDMSR) write and read an MSR in the kernel
+      When the guest issues a TDVMCALL with R10 = 0x0, R11 = 0x20, R12 = 0x277, R13 = 0x7010600070106
+      And the guest issues a TDVMCALL with R10 = 0x0, R11 = 0x1f, R12 = 0x277
+      Then no exit reaches user space
+      And the guest sees R11 = 0x7010600070106
+
   @req:kvm.tdvmcall.vendor @era:kvm-tdx=mainline @src:kvm-x86-c
   Rule: A TDVMCALL with R10 != 0 is a KVM hypercall numbered by R10, whatever R11 holds; an unknown one returns -KVM_ENOSYS
 

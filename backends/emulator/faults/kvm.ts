@@ -40,6 +40,8 @@ export const KVM_FAULTS = {
     'kvm.init-vm.module-status'),
   'kvm.freeid-failure-frees-keyid': F('missing-check', 'a KeyID whose TDH.MNG.KEY.FREEID failed goes back to the kernel (and no leak is logged)',
     'kvm.teardown.freeid-failure'),
+  'kvm.tdvmcall-quote-fatal-swapped': F('constant', 'KVM takes sub-function 0x10002 for ReportFatalError and 0x10003 for GetQuote',
+    'kvm.tdvmcall.leaf-numbers'),
   'kvm.no-entropy-eio': F('value', 'KVM_TDX_INIT_VM fails with EIO, not EAGAIN, when the module found no entropy', 'kvm.init-vm.entropy'),
   'kvm.keyid-exhaustion-eio': F('constant', 'KVM_TDX_INIT_VM fails with EIO instead of the allocator errno when no KeyID is free',
     'kvm.init-vm.keyid-exhausted'),

@@ -196,7 +196,10 @@ export function handleTdvmcall(v: TdVcpu, regs: Regs): Step {
   const f = v.vm.faults;
   if ((a.r10 ?? 0n) !== 0n && !f.has('kvm.vendor-call-ignored')) return kvmHypercall(a);
   const L = TDVMCALL_LEAVES;
-  switch (a.r11 ?? 0n) {
+  let leaf = a.r11 ?? 0n;
+  // The fault swaps the numbers of GetQuote and ReportFatalError.
+  if (f.has('kvm.tdvmcall-quote-fatal-swapped') && (leaf === L.GetQuote || leaf === L.ReportFatalError)) leaf = leaf === L.GetQuote ? L.ReportFatalError : L.GetQuote;
+  switch (leaf) {
     case L['Instruction.CPUID']:
       if (f.has('kvm.cpuid-exits-to-user')) return tdxExit({ flags: 0n, nr: L['Instruction.CPUID'] }, () => resume(a));
       return cpuid(v, a);
