@@ -174,3 +174,171 @@ Feature: MSR access in a TD
         | msr   | name               | feature | bit |
         | 0x179 | IA32_MCG_CAP       | MCA     | 14  |
         | 0x2ff | IA32_MTRR_DEF_TYPE | MTRR    | 12  |
+
+  @req:guest.msr.table-1.5 @needs:guest.msr @module:>=1.5 @module:<2.0 @src:guest-mod15-msr-lookup
+  Rule: Module 1.5: every MSR its table fixes to one category answers in that category, reads and writes alike
+    Module 1.5.01's MSR table (msr_config_lookup.c) gives each MSR range, for reads and for writes,
+    whether the MSR bitmap intercepts the access and what an intercepted access does. Every row
+    whose answer does not depend on the TD's configuration is below, with the first and the last
+    MSR of each range: not intercepted (it just works), intercepted to #GP, or intercepted to #VE.
+    Rows that depend on the PERFMON attribute, an XFAM bit, the TD's CPUID, or that the module
+    emulates in its own way are the other Rules' business.
+
+    Scenario Outline: RDMSR of <msr> (<name>) <category>
+      Given a TD guest
+      When the guest kernel reads MSR <msr>
+      Then the MSR access <category>
+
+      Examples:
+        | msr        | name                                           | category                                  |
+        | 0x10       | IA32_TIME_STAMP_COUNTER                        | just works                                |
+        | 0x48       | IA32_SPEC_CTRL                                 | just works                                |
+        | 0x49       | IA32_PRED_CMD                                  | just works                                |
+        | 0x8c       | IA32_SGXLEPUBKEYHASHx (first of 0x8c-0x8f)     | raises #GP                                |
+        | 0x8f       | IA32_SGXLEPUBKEYHASHx (last of 0x8c-0x8f)      | raises #GP                                |
+        | 0x98       | MSR_WBINVDP                                    | raises #GP                                |
+        | 0x99       | MSR_WBNOINVDP                                  | raises #GP                                |
+        | 0x9a       | MSR_INTR_PENDING                               | raises #GP                                |
+        | 0x9b       | IA32_SMM_MONITOR_CTL                           | raises #GP                                |
+        | 0x9e       | IA32_SMBASE                                    | raises #GP                                |
+        | 0xbc       | IA32_MISC_PACKAGE_CTLS                         | just works                                |
+        | 0x10b      | IA32_FLUSH_CMD                                 | just works                                |
+        | 0x174      | IA32_SYSENTER_CS                               | just works                                |
+        | 0x175      | IA32_SYSENTER_ESP                              | just works                                |
+        | 0x176      | IA32_SYSENTER_EIP                              | just works                                |
+        | 0x195      | IA32_OVERCLOCKING_STATUS                       | raises #GP                                |
+        | 0x276      | MSR_SLAM_ENABLE                                | raises #GP                                |
+        | 0x277      | IA32_PAT                                       | just works                                |
+        | 0x481      | IA32_VMX_PINBASED_CTLS                         | raises #VE with exit reason 31 (MSR_READ) |
+        | 0x482      | IA32_VMX_PROCBASED_CTLS                        | raises #VE with exit reason 31 (MSR_READ) |
+        | 0x483      | IA32_VMX_EXIT_CTLS                             | raises #VE with exit reason 31 (MSR_READ) |
+        | 0x484      | IA32_VMX_ENTRY_CTLS                            | raises #VE with exit reason 31 (MSR_READ) |
+        | 0x48a      | IA32_VMX_VMCS_ENUM                             | raises #VE with exit reason 31 (MSR_READ) |
+        | 0x500      | IA32_SGX_SVN_STATUS                            | raises #GP                                |
+        | 0x600      | IA32_DS_AREA                                   | just works                                |
+        | 0x800      | Reserved for xAPIC MSRs (first of 0x800-0x801) | raises #GP                                |
+        | 0x801      | Reserved for xAPIC MSRs (last of 0x800-0x801)  | raises #GP                                |
+        | 0x804      | Reserved for xAPIC MSRs (first of 0x804-0x807) | raises #GP                                |
+        | 0x807      | Reserved for xAPIC MSRs (last of 0x804-0x807)  | raises #GP                                |
+        | 0x808      | IA32_X2APIC_TPR                                | just works                                |
+        | 0x809      | Reserved for xAPIC MSRs                        | just works                                |
+        | 0x80a      | IA32_X2APIC_PPR                                | just works                                |
+        | 0x80b      | IA32_X2APIC_EOI                                | just works                                |
+        | 0x80c      | Reserved for xAPIC MSRs                        | just works                                |
+        | 0x80e      | Reserved for xAPIC MSRs                        | just works                                |
+        | 0x810      | IA32_X2APIC_ISRx (first of 0x810-0x817)        | just works                                |
+        | 0x817      | IA32_X2APIC_ISRx (last of 0x810-0x817)         | just works                                |
+        | 0x818      | IA32_X2APIC_TMRx (first of 0x818-0x81f)        | just works                                |
+        | 0x81f      | IA32_X2APIC_TMRx (last of 0x818-0x81f)         | just works                                |
+        | 0x820      | IA32_X2APIC_IRRx (first of 0x820-0x827)        | just works                                |
+        | 0x827      | IA32_X2APIC_IRRx (last of 0x820-0x827)         | just works                                |
+        | 0x829      | Reserved for xAPIC MSRs (first of 0x829-0x82e) | raises #GP                                |
+        | 0x82e      | Reserved for xAPIC MSRs (last of 0x829-0x82e)  | raises #GP                                |
+        | 0x831      | Reserved for xAPIC MSRs                        | raises #GP                                |
+        | 0x83f      | IA32_X2APIC_SELF_IPI                           | just works                                |
+        | 0x840      | Reserved for xAPIC MSRs (first of 0x840-0x87f) | raises #GP                                |
+        | 0x87f      | Reserved for xAPIC MSRs (last of 0x840-0x87f)  | raises #GP                                |
+        | 0x880      | Reserved for xAPIC MSRs (first of 0x880-0x8bf) | raises #GP                                |
+        | 0x8bf      | Reserved for xAPIC MSRs (last of 0x880-0x8bf)  | raises #GP                                |
+        | 0x8c0      | Reserved for xAPIC MSRs (first of 0x8c0-0x8ff) | raises #GP                                |
+        | 0x8ff      | Reserved for xAPIC MSRs (last of 0x8c0-0x8ff)  | raises #GP                                |
+        | 0xc80      | IA32_DEBUG_INTERFACE                           | just works                                |
+        | 0xd90      | IA32_BNDCFGS                                   | raises #GP                                |
+        | 0xd93      | IA32_PASID                                     | raises #GP                                |
+        | 0xda0      | IA32_XSS                                       | just works                                |
+        | 0x1b01     | IA32_UARCH_MISC_CTL                            | just works                                |
+        | 0xc0000080 | IA32_EFER                                      | just works                                |
+        | 0xc0000081 | IA32_STAR                                      | just works                                |
+        | 0xc0000082 | IA32_LSTAR                                     | just works                                |
+        | 0xc0000084 | IA32_FMASK                                     | just works                                |
+        | 0xc0000100 | IA32_FSBASE                                    | just works                                |
+        | 0xc0000101 | IA32_GSBASE                                    | just works                                |
+        | 0xc0000102 | IA32_KERNEL_GS_BASE                            | just works                                |
+        | 0xc0000103 | IA32_TSC_AUX                                   | just works                                |
+
+    Scenario Outline: WRMSR of <msr> (<name>) <category>
+      Given a TD guest
+      When the guest kernel writes 0x0 to MSR <msr>
+      Then the MSR access <category>
+
+      Examples:
+        | msr        | name                                           | category                                   |
+        | 0x10       | IA32_TIME_STAMP_COUNTER                        | raises #VE with exit reason 32 (MSR_WRITE) |
+        | 0x48       | IA32_SPEC_CTRL                                 | just works                                 |
+        | 0x49       | IA32_PRED_CMD                                  | just works                                 |
+        | 0x8c       | IA32_SGXLEPUBKEYHASHx (first of 0x8c-0x8f)     | raises #GP                                 |
+        | 0x8f       | IA32_SGXLEPUBKEYHASHx (last of 0x8c-0x8f)      | raises #GP                                 |
+        | 0x98       | MSR_WBINVDP                                    | raises #GP                                 |
+        | 0x99       | MSR_WBNOINVDP                                  | raises #GP                                 |
+        | 0x9a       | MSR_INTR_PENDING                               | raises #GP                                 |
+        | 0x9b       | IA32_SMM_MONITOR_CTL                           | raises #GP                                 |
+        | 0x9e       | IA32_SMBASE                                    | raises #GP                                 |
+        | 0xbc       | IA32_MISC_PACKAGE_CTLS                         | raises #VE with exit reason 32 (MSR_WRITE) |
+        | 0xbd       | IA32_XAPIC_DISABLE_STATUS                      | just works                                 |
+        | 0x10a      | IA32_ARCH_CAPABILITIES                         | just works                                 |
+        | 0x10b      | IA32_FLUSH_CMD                                 | just works                                 |
+        | 0x174      | IA32_SYSENTER_CS                               | just works                                 |
+        | 0x175      | IA32_SYSENTER_ESP                              | just works                                 |
+        | 0x176      | IA32_SYSENTER_EIP                              | just works                                 |
+        | 0x195      | IA32_OVERCLOCKING_STATUS                       | raises #GP                                 |
+        | 0x1a0      | IA32_MISC_ENABLE                               | raises #VE with exit reason 32 (MSR_WRITE) |
+        | 0x276      | MSR_SLAM_ENABLE                                | raises #GP                                 |
+        | 0x277      | IA32_PAT                                       | just works                                 |
+        | 0x480      | IA32_VMX_BASIC                                 | raises #GP                                 |
+        | 0x481      | IA32_VMX_PINBASED_CTLS                         | raises #GP                                 |
+        | 0x482      | IA32_VMX_PROCBASED_CTLS                        | raises #GP                                 |
+        | 0x483      | IA32_VMX_EXIT_CTLS                             | raises #GP                                 |
+        | 0x484      | IA32_VMX_ENTRY_CTLS                            | raises #GP                                 |
+        | 0x485      | IA32_VMX_MISC                                  | raises #GP                                 |
+        | 0x486      | IA32_VMX_CR0_FIXED0                            | raises #GP                                 |
+        | 0x487      | IA32_VMX_CR0_FIXED1                            | raises #GP                                 |
+        | 0x488      | IA32_VMX_CR4_FIXED0                            | raises #GP                                 |
+        | 0x489      | IA32_VMX_CR4_FIXED1                            | raises #GP                                 |
+        | 0x48a      | IA32_VMX_VMCS_ENUM                             | raises #GP                                 |
+        | 0x48b      | IA32_VMX_PROCBASED_CTLS2                       | raises #GP                                 |
+        | 0x48c      | IA32_VMX_EPT_VPID_CAP                          | raises #GP                                 |
+        | 0x48d      | IA32_VMX_TRUE_PINBASED_CTLS                    | raises #GP                                 |
+        | 0x48e      | IA32_VMX_TRUE_PROCBASED_CTLS                   | raises #GP                                 |
+        | 0x48f      | IA32_VMX_TRUE_EXIT_CTLS                        | raises #GP                                 |
+        | 0x490      | IA32_VMX_TRUE_ENTRY_CTLS                       | raises #GP                                 |
+        | 0x491      | IA32_VMX_VMFUNC                                | raises #GP                                 |
+        | 0x492      | IA32_VMX_PROCBASED_CTLS3                       | raises #GP                                 |
+        | 0x500      | IA32_SGX_SVN_STATUS                            | raises #GP                                 |
+        | 0x600      | IA32_DS_AREA                                   | just works                                 |
+        | 0x800      | Reserved for xAPIC MSRs (first of 0x800-0x801) | raises #GP                                 |
+        | 0x801      | Reserved for xAPIC MSRs (last of 0x800-0x801)  | raises #GP                                 |
+        | 0x804      | Reserved for xAPIC MSRs (first of 0x804-0x807) | raises #GP                                 |
+        | 0x807      | Reserved for xAPIC MSRs (last of 0x804-0x807)  | raises #GP                                 |
+        | 0x808      | IA32_X2APIC_TPR                                | just works                                 |
+        | 0x809      | Reserved for xAPIC MSRs                        | just works                                 |
+        | 0x80a      | IA32_X2APIC_PPR                                | just works                                 |
+        | 0x80b      | IA32_X2APIC_EOI                                | just works                                 |
+        | 0x80c      | Reserved for xAPIC MSRs                        | just works                                 |
+        | 0x80e      | Reserved for xAPIC MSRs                        | just works                                 |
+        | 0x810      | IA32_X2APIC_ISRx (first of 0x810-0x817)        | just works                                 |
+        | 0x817      | IA32_X2APIC_ISRx (last of 0x810-0x817)         | just works                                 |
+        | 0x818      | IA32_X2APIC_TMRx (first of 0x818-0x81f)        | just works                                 |
+        | 0x81f      | IA32_X2APIC_TMRx (last of 0x818-0x81f)         | just works                                 |
+        | 0x820      | IA32_X2APIC_IRRx (first of 0x820-0x827)        | just works                                 |
+        | 0x827      | IA32_X2APIC_IRRx (last of 0x820-0x827)         | just works                                 |
+        | 0x829      | Reserved for xAPIC MSRs (first of 0x829-0x82e) | raises #GP                                 |
+        | 0x82e      | Reserved for xAPIC MSRs (last of 0x829-0x82e)  | raises #GP                                 |
+        | 0x831      | Reserved for xAPIC MSRs                        | raises #GP                                 |
+        | 0x83f      | IA32_X2APIC_SELF_IPI                           | just works                                 |
+        | 0x840      | Reserved for xAPIC MSRs (first of 0x840-0x87f) | raises #GP                                 |
+        | 0x87f      | Reserved for xAPIC MSRs (last of 0x840-0x87f)  | raises #GP                                 |
+        | 0x880      | Reserved for xAPIC MSRs (first of 0x880-0x8bf) | raises #GP                                 |
+        | 0x8bf      | Reserved for xAPIC MSRs (last of 0x880-0x8bf)  | raises #GP                                 |
+        | 0x8c0      | Reserved for xAPIC MSRs (first of 0x8c0-0x8ff) | raises #GP                                 |
+        | 0x8ff      | Reserved for xAPIC MSRs (last of 0x8c0-0x8ff)  | raises #GP                                 |
+        | 0xc80      | IA32_DEBUG_INTERFACE                           | raises #VE with exit reason 32 (MSR_WRITE) |
+        | 0xd90      | IA32_BNDCFGS                                   | raises #GP                                 |
+        | 0xd93      | IA32_PASID                                     | raises #GP                                 |
+        | 0x1b01     | IA32_UARCH_MISC_CTL                            | just works                                 |
+        | 0xc0000081 | IA32_STAR                                      | just works                                 |
+        | 0xc0000082 | IA32_LSTAR                                     | just works                                 |
+        | 0xc0000084 | IA32_FMASK                                     | just works                                 |
+        | 0xc0000100 | IA32_FSBASE                                    | just works                                 |
+        | 0xc0000101 | IA32_GSBASE                                    | just works                                 |
+        | 0xc0000102 | IA32_KERNEL_GS_BASE                            | just works                                 |
+        | 0xc0000103 | IA32_TSC_AUX                                   | just works                                 |

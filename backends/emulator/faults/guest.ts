@@ -29,7 +29,7 @@ export const GUEST_FAULTS = {
   'guest.cpuid-first-subleaf-only': unseen(F('missing-check', 'the module virtualises only subleaf 0 of leaves with subleaves; the others raise #VE',
     'guest.cpuid.module-handled', 'guest.cpuid.hypervisor-range'), 'a #VE outside the hypervisor range reads as zeros, which the leaf may also be natively'),
   'guest.msr-default-gp': F('route', 'MSRs the module does not list raise #GP instead of #VE', 'guest.msr.categories'),
-  'guest.msr-passthrough-intercepted': F('route', 'MSRs the module passes through raise #VE', 'guest.msr.categories'),
+  'guest.msr-passthrough-intercepted': F('route', 'MSRs the module passes through raise #VE', 'guest.msr.categories', 'guest.msr.table-1.5'),
   'guest.perfmon-ignored': F('missing-check', 'PMU MSRs stay intercepted although the TD has the PERFMON attribute',
     'guest.msr.feature-dependent'),
   // --- TDX module, TD side: CPUID ------------------------------------------------------------
