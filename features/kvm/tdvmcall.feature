@@ -135,6 +135,17 @@ Feature: How KVM routes the TDVMCALLs of a TD
         | 12 | 0x600000 | 256   | 0x0        | 0   | 0x1   |
       And the guest's TDVMCALL returns SUCCESS (0x0)
 
+    Scenario Outline: <size> made shared: <n> piece(s)
+      When the guest issues TDVMCALL<MapGPA> with R12 = 0x800000200000, R13 = <bytes>
+      And the VMM answers each piece with ret 0 until the guest's call returns
+      Then user space received <n> hypercall exits
+      And the guest's TDVMCALL returns SUCCESS (0x0)
+
+      Examples: At and just above the 2 MiB a piece may hold
+        | size             | bytes    | n |
+        | exactly 2 MiB    | 0x200000 | 1 |
+        | 2 MiB and 4 KiB  | 0x201000 | 2 |
+
     Scenario: 8 KiB made private again
       When the guest issues TDVMCALL<MapGPA> with R12 = 0x300000, R13 = 0x2000
       And the VMM answers each piece with ret 0 until the guest's call returns
@@ -246,7 +257,17 @@ Feature: How KVM routes the TDVMCALLs of a TD
       When the VMM sets the kvm_run.tdx return code to SUCCESS (0x0) and runs the vCPU again
       Then the guest's TDVMCALL returns SUCCESS (0x0)
 
-    Scenario Outline: Vector <vector>
+    Scenario Outline: Vector <vector>, <where>, goes to user space
+      When the guest issues TDVMCALL<SetupEventNotifyInterrupt> with R12 = <vector>
+      Then the vCPU exits to user space with KVM_EXIT_TDX
+      And kvm_run.tdx.setup_event_notify has ret SUBFUNC_UNSUPPORTED (0x8000000000000003) and vector <vector>
+
+      Examples: The ends of the range
+        | vector | where      |
+        | 0x20   | the lowest  |
+        | 0xff   | the highest |
+
+    Scenario Outline: Vector <vector>, just outside the range, is an invalid operand
       When the guest issues TDVMCALL<SetupEventNotifyInterrupt> with R12 = <vector>
       Then no exit reaches user space
       And the guest's TDVMCALL returns INVALID_OPERAND (0x8000000000000000)

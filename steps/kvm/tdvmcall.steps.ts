@@ -199,6 +199,11 @@ When('the VMM answers each piece with ret {int} until the guest\'s call returns'
   this.remember(PIECES, pieces);
 });
 
+Then('user space received {int} hypercall exit(s)', function (this: TdxWorld, n: number) {
+  const pieces = this.recall<Extract<KvmExit, { reason: 'KVM_EXIT_HYPERCALL' }>[]>(PIECES, 'MapGPA pieces');
+  expect(pieces.map((p) => `${hex(p.args[0])} ${p.args[1]} pages`)).to.have.length(n);
+});
+
 /** The table's columns are kvm_run.hypercall's: nr, args[0] (gpa), args[1] (pages), args[2] (attributes), ret, flags. */
 Then('user space received these hypercall exits:', function (this: TdxWorld, table: DataTable) {
   const pieces = this.recall<Extract<KvmExit, { reason: 'KVM_EXIT_HYPERCALL' }>[]>(PIECES, 'MapGPA pieces');

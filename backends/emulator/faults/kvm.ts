@@ -75,6 +75,8 @@ export const KVM_FAULTS = {
   'kvm.msr-filter-ignored': F('missing-check', 'TDVMCALL<Instruction.RDMSR/WRMSR> ignores the MSR filter', 'kvm.tdvmcall.msr'),
   'kvm.mmio-private-accepted': F('missing-check', 'TDVMCALL<#VE.RequestMMIO> accepts a private GPA', 'kvm.tdvmcall.mmio'),
   'kvm.mmio-shared-bit-kept': F('value', 'KVM_EXIT_MMIO reports the GPA with its shared bit', 'kvm.tdvmcall.mmio'),
+  'kvm.map-gpa-piece-boundary': F('boundary', 'MapGPA pieces hold 2 MiB less 4 KiB, so a range of exactly 2 MiB goes out in two', 'kvm.tdvmcall.map-gpa'),
+  'kvm.event-notify-vector-ends-excluded': F('boundary', 'SetupEventNotifyInterrupt refuses vectors 32 and 255, the ends of the range', 'kvm.tdvmcall.setup-event-notify'),
   'kvm.map-gpa-not-split': F('boundary', 'MapGPA goes to user space in one piece instead of 2 MiB pieces', 'kvm.tdvmcall.map-gpa'),
   'kvm.map-gpa-align-unchecked': F('missing-check', 'MapGPA accepts a range that is not 4 KiB aligned',
     'kvm.tdvmcall.map-gpa-operands'),
