@@ -101,6 +101,7 @@ export const HOST_FAULTS = {
   'host.pamt-kb-unit': F('dialect', 'the PAMT line uses the wording of another kernel (KB vs KBs)', 'host.log.dialect'),
   // --- Linux host: hotplug, kexec -------------------------------------------------------------
   'host.memory-hotplug-accepted': F('missing-check', 'memory outside the TDX memory list may come online', 'host.memory.hotplug'),
+  'host.erratum-sapphire-rapids-only': F('value', "the kernel's erratum list has Sapphire Rapids but not Emerald Rapids", 'host.erratum.flag'),
   'host.memory-hotplug-overlap-accepted': F('boundary', 'memory that only overlaps a TDX memory region (straddling its start or end) may come online',
     'host.memory.hotplug'),
   'host.offline-last-cpu-allowed': F('missing-check', 'the last CPU of a package may go offline while TDs hold KeyIDs',

@@ -53,6 +53,9 @@ export interface TdxHostState {
   guestKeyIds: Set<number>;
 }
 
+/** Family-6 models check_tdx_erratum() names: Sapphire Rapids X (0x8f) and Emerald Rapids X (0xcf). */
+const PARTIAL_WRITE_ERRATUM_MODELS: readonly number[] = [0x8f, 0xcf];
+
 export class EmulatedKernel implements SeamcallPath {
   readonly log: KernelLogBuffer;
   readonly cpus: PerCpu[];
@@ -139,13 +142,24 @@ export class EmulatedKernel implements SeamcallPath {
   }
 
   /**
+   * check_tdx_erratum(): the kernel's own list of the CPUs with the partial-write erratum, by
+   * family and model (INTEL_SAPPHIRERAPIDS_X, INTEL_EMERALDRAPIDS_X, @src:hb-tdx-c-6161 and
+   * intel-family.h), against the CPU the platform reports.
+   */
+  private hasPartialWriteErratum(): boolean {
+    const { family, model } = this.platform.model;
+    const models = this.faults.has('host.erratum-sapphire-rapids-only') ? PARTIAL_WRITE_ERRATUM_MODELS.slice(0, 1) : PARTIAL_WRITE_ERRATUM_MODELS;
+    return family === 6 && models.includes(model);
+  }
+
+  /**
    * tdx_init(): KeyID detection, the sleep-state rules, and the erratum bug, which kernels of the
    * pre-merge series set earlier, at CPU identification, whatever detection finds (era
    * erratum-flag).
    */
   private tdxInit(): void {
     const atIdentification = (this.eras['erratum-flag'] === 'cpu-identification') !== this.faults.has('host.erratum-flag-era-swapped');
-    if (atIdentification && this.platform.model.partialWriteErratum) this.cpuBugs.add('tdx_pw_mce');
+    if (atIdentification && this.hasPartialWriteErratum()) this.cpuBugs.add('tdx_pw_mce');
     const msr = this.platform.rdmsr(MSR_IA32_MKTME_KEYID_PARTITIONING);
     if (msr === undefined) return;
     const nrMktme = Number(msr & 0xffffffffn);
@@ -169,7 +183,7 @@ export class EmulatedKernel implements SeamcallPath {
     this.tdx = { keyIdStart: start, nrKeyIds: nrTdx, globalKeyId: start, guestKeyIds: new Set() };
     this.hostPlatform = true;
     this.platformFlagShown = !this.faults.has('host.platform-flag-missing');
-    const erratum = this.platform.model.partialWriteErratum || this.faults.has('host.erratum-on-all-models');
+    const erratum = this.hasPartialWriteErratum() || this.faults.has('host.erratum-on-all-models');
     if (erratum) this.cpuBugs.add('tdx_pw_mce');
   }
 
