@@ -12,7 +12,6 @@ import type { TargetFactory } from '../backends/port';
 /* eslint-disable @typescript-eslint/no-require-imports */
 const emulator = (): typeof import('../backends/emulator/target') => require('../backends/emulator/target');
 const linux = (): typeof import('../backends/linux/target') => require('../backends/linux/target');
-const linuxLoad = (): typeof import('../backends/linux/load') => require('../backends/linux/load');
 const emulatedLinux = (): typeof import('../backends/emulated-linux/target') => require('../backends/emulated-linux/target');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -78,19 +77,19 @@ export function resolveSelection(params: WorldParameters = {}, env: NodeJS.Proce
   };
 }
 
-const checkedSnapshots = new Set<string>();
+/** Snapshots read so far (checking one reads it whole: its factory is kept for the run). */
+const snapshotFactories = new Map<string, TargetFactory>();
 
 /** Bad snapshot input is the user's to fix: one line naming the file and the problem. */
 function checkSnapshot(path: string | undefined): void {
   if (!path) throw new SelectionError('target snapshot needs a snapshot: --snapshot PATH, the snapshot world parameter or TDX_SNAPSHOT');
-  if (checkedSnapshots.has(path)) return;
+  if (snapshotFactories.has(path)) return;
   try {
-    linuxLoad().readSnapshot(path);
+    snapshotFactories.set(path, linux().snapshotFactory(path));
   } catch (e) {
     if (e instanceof Error && e.name === 'SnapshotError') throw new SelectionError(e.message);
     throw e;
   }
-  checkedSnapshots.add(path);
 }
 
 const factories = new Map<string, TargetFactory>();
@@ -101,12 +100,22 @@ export function factoryFor(sel: Selection): TargetFactory {
   if (!f && sel.recording) throw new SelectionError('a recording run is started by the capture command, which provides its target');
   if (!f) {
     f = sel.target === 'linux' ? linux().linuxFactory({ allowDestructive: sel.allowDestructive })
-      : sel.target === 'snapshot' ? linux().snapshotFactory(sel.snapshot!)
+      : sel.target === 'snapshot' ? snapshotFactories.get(sel.snapshot!) ?? linux().snapshotFactory(sel.snapshot!)
       : sel.target === 'emulated-linux' ? emulatedLinux().emulatedLinuxFactory(sel.profile, sel.faults, sel.role)
       : emulator().emulatorFactory(sel.profile, sel.faults);
     factories.set(key, f);
   }
   return f;
+}
+
+/**
+ * Forget the factory of these parameters, and what it read: a fleet evaluates one capture after
+ * another in one process and keeps nothing of a machine once its reports are written.
+ */
+export function releaseFactory(params: WorldParameters): void {
+  const sel = resolveSelection(params);
+  factories.delete(JSON.stringify(sel));
+  if (sel.snapshot) snapshotFactories.delete(sel.snapshot);
 }
 
 /** Use `f` for runs with these parameters (the capture command's recording target). */
