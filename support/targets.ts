@@ -6,6 +6,7 @@
  * scenario.
  */
 import type { TargetFactory } from '../backends/port';
+import { AdapterError, loadAdapter, locateAdapter, type AdapterLocation } from './adapters';
 
 // Each backend is loaded when a run selects it: an emulator run never loads the Linux readers,
 // nor a run on a real machine the emulator.
@@ -13,6 +14,7 @@ import type { TargetFactory } from '../backends/port';
 const emulator = (): typeof import('../backends/emulator/target') => require('../backends/emulator/target');
 const linux = (): typeof import('../backends/linux/target') => require('../backends/linux/target');
 const emulatedLinux = (): typeof import('../backends/emulated-linux/target') => require('../backends/emulated-linux/target');
+const wire = (): typeof import('../backends/wire/bridge') => require('../backends/wire/bridge');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 export interface WorldParameters {
@@ -37,7 +39,9 @@ export const TARGETS = {
 export type TargetName = keyof typeof TARGETS;
 
 export interface Selection {
-  target: TargetName;
+  /** A built-in target, or `adapter`: an implementation of the port named by path or package. */
+  target: TargetName | 'adapter';
+  adapter?: AdapterLocation;
   profile?: string;
   role?: 'host' | 'guest';
   snapshot?: string;
@@ -56,7 +60,18 @@ export class SelectionError extends Error {
 export function resolveSelection(params: WorldParameters = {}, env: NodeJS.ProcessEnv = process.env): Selection {
   const target = params.target ?? env.TDX_TARGET ?? 'emulator';
   if (!Object.prototype.hasOwnProperty.call(TARGETS, target)) {
-    throw new SelectionError(`unknown target "${target}"; valid targets: ${Object.keys(TARGETS).join(', ')}`);
+    // Not a built-in target: an adapter, by path or package name (docs/targets.md).
+    let adapter: AdapterLocation;
+    try {
+      adapter = locateAdapter(target);
+    } catch (e) {
+      if (e instanceof AdapterError) throw new SelectionError(`unknown target "${target}"; valid targets: ${Object.keys(TARGETS).join(', ')}, or an adapter (a path or package): ${e.message}`);
+      throw e;
+    }
+    for (const [k, v] of [['profile', params.profile], ['snapshot', params.snapshot], ['role', params.role]] as const) {
+      if (v !== undefined) throw new SelectionError(`${k} does not apply to an adapter target (${target})`);
+    }
+    return { target: 'adapter', adapter, faults: [], allowDestructive: params.allowDestructive ?? env.TDX_ALLOW_DESTRUCTIVE === '1' };
   }
   const snapshot = params.snapshot ?? env.TDX_SNAPSHOT;
   if (target === 'snapshot') checkSnapshot(snapshot);
@@ -99,13 +114,25 @@ export function factoryFor(sel: Selection): TargetFactory {
   let f = factories.get(key);
   if (!f && sel.recording) throw new SelectionError('a recording run is started by the capture command, which provides its target');
   if (!f) {
-    f = sel.target === 'linux' ? linux().linuxFactory({ allowDestructive: sel.allowDestructive })
+    f = sel.target === 'adapter' ? adapterFactory(sel.adapter!)
+      : sel.target === 'linux' ? linux().linuxFactory({ allowDestructive: sel.allowDestructive })
       : sel.target === 'snapshot' ? snapshotFactories.get(sel.snapshot!) ?? linux().snapshotFactory(sel.snapshot!)
       : sel.target === 'emulated-linux' ? emulatedLinux().emulatedLinuxFactory(sel.profile, sel.faults, sel.role)
       : emulator().emulatorFactory(sel.profile, sel.faults);
     factories.set(key, f);
   }
   return f;
+}
+
+function adapterFactory(loc: AdapterLocation): TargetFactory {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const suiteVersion = (require('../package.json') as { version: string }).version;
+  try {
+    return loadAdapter(loc, { suiteVersion, wire: (command) => wire().wireTargetFactory({ command, suiteVersion }) });
+  } catch (e) {
+    if (e instanceof Error && (e.name === 'AdapterError' || e.name === 'WireAdapterError')) throw new SelectionError(e.message);
+    throw e;
+  }
 }
 
 /**

@@ -14,6 +14,7 @@ import { parse as parseTagExpression } from '@cucumber/tag-expressions';
 import { isFaultName } from '../../backends/emulator/faults';
 import { defaultProfileName, isProfilePath, profileCatalogue, profileNamed } from '../../backends/emulator/profile';
 import type { TargetDescription } from '../../backends/port';
+import { AdapterError, locateAdapter } from '../../support/adapters';
 import { resolveSelection, targetFactory, TARGETS, type WorldParameters } from '../../support/targets';
 import type { Baseline } from '../reports/gate';
 import { checkOutputDir, stageOutput } from './output-dir';
@@ -98,7 +99,15 @@ function selection(opts: RunOptions, env: NodeJS.ProcessEnv): { target: string; 
   }
   const target = opts.target ?? (opts.snapshot !== undefined ? 'snapshot' : env.TDX_TARGET || (env.TDX_SNAPSHOT ? 'snapshot' : 'emulator'));
   if (!Object.prototype.hasOwnProperty.call(TARGETS, target)) {
-    throw new UsageError(`unknown target "${target}"${opts.target === undefined ? ' (from TDX_TARGET)' : ''}; valid targets: ${Object.keys(TARGETS).join(', ')}`);
+    // Not a built-in target: an adapter's path or package (docs/targets.md).
+    try {
+      locateAdapter(target);
+    } catch (e) {
+      if (!(e instanceof AdapterError)) throw e;
+      const named = /^[.\/]|\.(c|m)?[jt]s$/.test(target);
+      throw new UsageError(named ? e.message
+        : `unknown target "${target}"${opts.target === undefined ? ' (from TDX_TARGET)' : ''}; valid targets: ${Object.keys(TARGETS).join(', ')}, or an adapter's path or package name (docs/targets.md)`);
+    }
   }
   // The emulated machine of emulated-linux is an emulator profile too.
   const profiled = target === 'emulator' || target === 'emulated-linux';
