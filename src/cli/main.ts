@@ -103,6 +103,14 @@ export function buildProgram(): Command {
     .option('--json', 'the comparison as JSON')
     .action(handled(async (a: string, b: string, opts: { json?: boolean }) => (await import('./compare-runs')).compareRunsCommand(a, b, opts)));
 
+  program
+    .command('check-adapter')
+    .description("check a target adapter (docs/targets.md): what it claims, and whether the claims hold; exit 1 with findings, 2 if it cannot be used")
+    .argument('<adapter>', "the adapter's path (a module, or a program speaking the wire protocol) or package name")
+    .option('--tags <expression>', 'run only these scenarios on it')
+    .option('--json', 'the report as JSON')
+    .action(handled(async (adapter: string, opts: { json?: boolean; tags?: string }) => (await import('./check-adapter')).checkAdapterCommand(adapter, opts)));
+
   registerReportCommands(program);
   registerLinuxCommands(program);
   return program;
