@@ -4,8 +4,8 @@
  * description answers too (topology, CMRs, the TD's module) and restored untouched; then the whole
  * suite runs on it through an observer that notes every answer. Findings:
  *
- * - a capability declared but unanswered: scenarios that need it ran and the target said it
- *   cannot observe what they asked;
+ * - a capability declared but unanswered: the suite asked the methods it is used through, and
+ *   every answer was "unobservable";
  * - answers that contradict the description (CPUs, packages, CMRs, module version; a role without
  *   its facet; a capability without its facet);
  * - answers that break the contract (wrong shapes, errors: those scenarios were blocked);
@@ -16,7 +16,6 @@ import {
   isUnobservable, type Capability, type MemoryRegion, type ModuleDescription, type Target, type TargetDescription, type TargetFactory,
 } from '../../backends/port';
 import { scenarioResults, type ScenarioResult } from '../reports/results';
-import { tagValues } from '../../support/tags';
 
 export type FindingKind = 'declared-unanswered' | 'contradicts-description' | 'contract' | 'restore';
 
@@ -84,6 +83,12 @@ const sameRegions = (a: readonly MemoryRegion[], b: readonly MemoryRegion[]): bo
   a.length === b.length && a.every((r, i) => r.base === b[i].base && r.end === b[i].end);
 const moduleText = (m: Pick<ModuleDescription, 'major' | 'minor' | 'build'>): string => `${m.major}.${m.minor}${m.build === null ? '' : ` build ${m.build}`}`;
 
+/** Questions without arguments that only read: check-adapter asks each declared capability's once. */
+const READ_ONLY_QUESTIONS = new Set([
+  'host.log', 'host.cpuinfo', 'host.tdmrs', 'host.tdxMemory', 'host.cmrs', 'host.tdKeyIds', 'host.sleepStates', 'host.metadataDump',
+  'guest.describe', 'guest.bootOutcome', 'guest.cpuFlags', 'guest.tdxGuestDevice', 'guest.log',
+]);
+
 /** Ask a fresh target what its description also says; restore it; findings. */
 export async function probeDescription(f: TargetFactory): Promise<AdapterFinding[]> {
   const out: AdapterFinding[] = [];
@@ -126,6 +131,15 @@ export async function probeDescription(f: TargetFactory): Promise<AdapterFinding
       }
     });
   }
+  // Each declared capability's questions that take no argument and change nothing, asked once.
+  for (const c of f.capabilities) {
+    for (const m of CAPABILITY_METHODS[c]) {
+      if (!READ_ONLY_QUESTIONS.has(m)) continue;
+      const [facet, method] = m.split('.') as [(typeof FACETS)[number], string];
+      const obj = t[facet] as unknown as Record<string, () => unknown> | undefined;
+      if (obj && typeof obj[method] === 'function') ask(m, () => obj[method](), () => undefined);
+    }
+  }
   if (!t.restore) out.push({ kind: 'restore', what: 'restore', detail: 'the target has no restore(): the suite cannot tell whether a scenario left the machine as it found it' });
   else {
     try {
@@ -138,21 +152,44 @@ export async function probeDescription(f: TargetFactory): Promise<AdapterFinding
   return out;
 }
 
+/**
+ * The port methods through which a capability is used: a capability is "declared but unanswered"
+ * when the suite asked these methods during its run and every answer was "unobservable".
+ */
+export const CAPABILITY_METHODS: Readonly<Record<Capability, readonly string[]>> = {
+  'platform.arrange': [],
+  'host.log': ['host.log'], 'host.cpuinfo': ['host.cpuinfo'], 'host.init': ['host.initTdx'], 'host.msr': ['host.rdmsr'],
+  'host.seamcall': ['host.seamcall', 'host.sysConfig'], 'host.metadata': ['host.readMetadata', 'host.metadataDump'],
+  'host.tdmr': ['host.tdmrs', 'host.proposedTdmrs', 'host.tdxMemory', 'host.cmrs'], 'host.keyid': ['host.allocGuestKeyId', 'host.freeGuestKeyId'],
+  'host.keyid-usage': ['host.tdKeyIds'], 'host.cpu-hotplug': ['host.cpuOffline', 'host.cpuOnline', 'host.cpuState'],
+  'host.memory-hotplug': ['host.onlineMemory'], 'host.kexec': ['host.kexec'], 'host.suspend': ['host.suspend', 'host.sleepStates'],
+  'host.mce': ['host.machineCheck', 'host.privatePage'], 'host.sysfs': [],
+  'kvm.ioctl': ['kvm.checkExtension', 'kvm.createVm', 'kvm.vmCheckExtension', 'kvm.enableCap', 'kvm.setMsrFilter', 'kvm.setMemoryAttributes', 'kvm.addGuestMemory',
+    'kvm.vmTdxCmd', 'kvm.createVcpu', 'kvm.vcpuTdxCmd', 'kvm.setCpuid', 'kvm.vcpuIoctl', 'kvm.mpState', 'kvm.signalMsi', 'kvm.run', 'kvm.answer', 'kvm.destroyVm'],
+  'kvm.module': ['kvm.load', 'kvm.param'], 'kvm.test-guest': ['kvm.guestDo', 'kvm.guestView', 'kvm.guestExecute', 'kvm.vmmExits'],
+  'kvm.seamcall-trace': ['kvm.seamcallTrace'], 'kvm.mmu': ['kvm.privateMappings', 'kvm.sharedMappings'],
+  'guest.instructions': ['guest.execute'], 'guest.user-instructions': ['guest.execute'],
+  'guest.files': ['guest.cpuFlags', 'guest.tdxGuestDevice', 'guest.bootOutcome', 'guest.measurements'], 'guest.cpuid': ['guest.cpuid'],
+  'guest.msr': ['guest.rdmsr', 'guest.wrmsr'], 'guest.memory': ['guest.access', 'guest.convert', 'guest.pageAccepted'], 'guest.log': ['guest.log'],
+  'guest.report': ['guest.tdxGuestIoctl'], 'guest.tsm': ['guest.tsmReport', 'guest.tsmItem', 'guest.tsmProvider'], 'guest.describe': ['guest.describe'],
+  'guest.tdvmcall': [],
+};
+
 /** Findings from the suite's run on the adapter (its messages) and the calls observed. */
 export function runFindings(f: TargetFactory, envelopes: readonly Envelope[], calls: Record<string, CallTally>): { findings: AdapterFinding[]; results: ScenarioResult[] } {
   const results = scenarioResults(envelopes);
   const findings: AdapterFinding[] = [];
   for (const c of [...f.capabilities].sort()) {
-    const needing = results.filter((r) => tagValues(r.tags, 'needs').includes(c));
-    const unanswered = needing.filter((r) => r.status === 'skipped' && r.skip?.kind === 'cannot-observe');
-    const executed = needing.filter((r) => r.status === 'passed' || r.status === 'failed').length;
-    if (unanswered.length) {
-      const reasons = [...new Set(unanswered.map((r) => r.skip!.reason))].slice(0, 3);
-      findings.push({ kind: 'declared-unanswered', what: c, detail: `${unanswered.length} of ${needing.length} scenarios that need it could not observe (${executed} executed): ${reasons.join('; ')}` });
+    const methods = CAPABILITY_METHODS[c].filter((m) => calls[m]);
+    const answered = methods.reduce((n, m) => n + calls[m].answered, 0);
+    const unanswered = methods.reduce((n, m) => n + calls[m].unobservable, 0);
+    if (methods.length && answered === 0 && unanswered > 0) {
+      const reasons = methods.flatMap((m) => calls[m].samples.filter((x) => x.startsWith('unobservable: ')).map((x) => `${m}: ${x.slice(14)}`)).slice(0, 2);
+      findings.push({ kind: 'declared-unanswered', what: c, detail: `the suite asked ${methods.join(', ')} ${unanswered === 1 ? 'once' : `${unanswered} times`} and every answer was "unobservable" (${reasons.join('; ')})` });
     }
   }
   for (const [call, t] of Object.entries(calls)) {
-    if (t.errors) findings.push({ kind: 'contract', what: call, detail: `${t.errors} answers broke the contract: ${t.samples.filter((s) => s.startsWith('error: ')).slice(0, 2).join('; ')}` });
+    if (t.errors) findings.push({ kind: 'contract', what: call, detail: `${t.errors} answers broke the contract: ${t.samples.filter((x) => x.startsWith('error: ')).slice(0, 2).join('; ')}` });
   }
   const blocked = results.filter((r) => r.status === 'blocked');
   if (blocked.length && !findings.some((x) => x.kind === 'contract')) {
