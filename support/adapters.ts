@@ -9,7 +9,8 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { extname, isAbsolute, resolve } from 'node:path';
 import { FLAVOURS, isFlavourName } from '../spec/kernel/flavours';
-import { isCapability, PORT_VERSION, type Capability, type TargetDescription, type TargetFactory } from '../backends/port';
+import { isCapability, PORT_VERSION, unobservable, type Capability, type Target, type TargetDescription, type TargetFactory } from '../backends/port';
+import { FACET_SHAPES } from '../backends/wire/shapes';
 
 export { PORT_VERSION };
 
@@ -124,5 +125,27 @@ export function checkedFactory(spec: string, f: unknown): TargetFactory {
   const description: TargetDescription = { ...(d as unknown as TargetDescription), kind: 'adapter' };
   const capabilities = new Set(list as Capability[]);
   const create = (factory.create as TargetFactory['create']).bind(factory);
-  return { description, capabilities, create };
+  return { description, capabilities, create: (grant) => withEveryMethod(spec, create(grant)) };
+}
+
+/**
+ * A facet method the adapter does not have (one the port gained after the adapter was written)
+ * answers "unobservable", naming it, instead of failing the scenario that asks.
+ */
+function withEveryMethod(spec: string, t: Target): Target {
+  if (!t || typeof t !== 'object') throw new AdapterError(`adapter ${spec}: create(grant) returned no target`);
+  return new Proxy(t, {
+    get(target, k, receiver) {
+      const v = Reflect.get(target, k, receiver);
+      if (typeof k !== 'string' || !(k in FACET_SHAPES) || !v || typeof v !== 'object') return typeof v === 'function' ? v.bind(target) : v;
+      const methods = FACET_SHAPES[k as keyof typeof FACET_SHAPES];
+      return new Proxy(v, {
+        get(f, m, r) {
+          const x = Reflect.get(f, m, r);
+          if (x === undefined && typeof m === 'string' && m in methods) return () => unobservable(`the adapter does not implement ${k}.${m}`);
+          return typeof x === 'function' ? x.bind(f) : x;
+        },
+      });
+    },
+  });
 }
