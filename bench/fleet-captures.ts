@@ -8,7 +8,7 @@
  * Usage: node --require ts-node/register/transpile-only bench/fleet-captures.ts DIR COUNT
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FAULTS } from '../backends/emulator/faults';
 import { profileCatalogue } from '../backends/emulator/profile';
@@ -26,17 +26,25 @@ async function main(): Promise<void> {
   }
   const profiles = [...profileCatalogue().profiles.keys()];
   const faults = Object.keys(FAULTS);
-  // Every profile plain first, then (profile, fault) pairs walking both lists, hosts and guests.
+  // Every profile plain first, then each fault on the machine that shows it (a TD guest's fault
+  // on a profile's TD, the others on its host), walking the profiles; then again on the next one.
   const combos: { profile: string; fault?: string; role: 'host' | 'guest' }[] = profiles.map((profile) => ({ profile, role: 'host' as const }));
-  for (let i = 0; i < faults.length * profiles.length && combos.length < count * 6; i++) {
-    combos.push({ profile: profiles[i % profiles.length], fault: faults[i % faults.length], role: i % 3 === 2 ? 'guest' : 'host' });
+  for (let round = 0; round < profiles.length; round++) {
+    faults.forEach((fault, i) => {
+      combos.push({ profile: profiles[(i + round) % profiles.length], fault, role: fault.startsWith('guest.') ? 'guest' : 'host' });
+    });
   }
+  // Combinations already tried that answered like an earlier capture are not tried again.
+  const triedFile = join(dir, '.tried');
+  const tried = new Set(existsSync(triedFile) ? readFileSync(triedFile, 'utf8').split('\n') : []);
   let made = seen.size;
   for (const c of combos) {
     if (made >= count) break;
     const name = `${c.profile}${c.role === 'guest' ? '-guest' : ''}${c.fault ? `+${c.fault}` : ''}`;
     const out = join(dir, name);
-    if (existsSync(out)) continue;
+    if (existsSync(out) || tried.has(name)) continue;
+    tried.add(name);
+    appendFileSync(triedFile, `${name}\n`);
     try {
       await capture({ out, target: 'emulated-linux', profile: c.profile, role: c.role, ...(c.fault ? { faults: c.fault } : {}) });
     } catch (e) {

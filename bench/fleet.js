@@ -30,7 +30,8 @@ function timed(args) {
   return { seconds: Math.round(s * 10) / 10, allureReport: allure, last: r.stdout.trim().split('\n').slice(-2).join(' | ') };
 }
 
-const have = existsSync(captures) ? readdirSync(captures).length : 0;
+const listed = () => readdirSync(captures).filter((n) => !n.startsWith('.')).length;
+const have = existsSync(captures) ? listed() : 0;
 if (have < count) {
   mkdirSync(captures, { recursive: true });
   process.stdout.write(`making ${count - have} captures in ${captures} (untimed)...\n`);
@@ -38,7 +39,7 @@ if (have < count) {
   if (r.status !== 0) process.exit(r.status || 1);
 }
 const result = {
-  date: new Date().toISOString(), cpus: require('node:os').cpus().length, load: require('node:os').loadavg(), captures: readdirSync(captures).length,
+  date: new Date().toISOString(), cpus: require('node:os').cpus().length, load: require('node:os').loadavg(), captures: listed(),
   fleetNoAllureHtml: timed(['run', '--fleet', captures, '--no-allure-report']),
   fleetWithAllureHtml: timed(['run', '--fleet', captures]),
   profileAllNoAllureHtml: timed(['run', '--profile', 'all', '--no-allure-report']),
