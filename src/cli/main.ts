@@ -48,6 +48,7 @@ export function buildProgram(): Command {
     .option('--profile <name|all|file.yaml>', 'emulator platform profile: a name, "all", or a profile file (default: TDX_PROFILE, else the default profile)')
     .option('--snapshot <path>', 'snapshot directory or kernel log file (implies --target snapshot; default: TDX_SNAPSHOT)')
     .option('--fleet <dir>', 'evaluate every capture under this directory (snapshot directories, *.log kernel logs) in one process: <out>/<machine>/ per machine, and a fleet summary (fleet.html, fleet.md, fleet.json)')
+    .option('--jobs <n>', 'with --fleet: worker threads evaluating machines in this process (default: the CPUs, at most 4)', (v) => parseInteger(v, '--jobs'))
     .addOption(new Option('--role <role>', "with --target emulated-linux: the profile's host (default) or its TD guest, seen from inside (default: TDX_ROLE)").choices(['host', 'guest']))
     .option('--tags <expression>', 'cucumber tag expression selecting scenarios')
     .option('--faults <names>', 'comma-separated emulator faults to switch on')

@@ -11,10 +11,11 @@
  * written beside --out first and moved into place at the end, as for every run.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import type { Envelope } from '@cucumber/messages';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { FLEET_ENTRIES, findCaptures, type FleetListing } from '../fleet/discover';
 import type { FleetBaseline, MachineBaselineUpdate } from '../fleet/fleet-baseline';
+import type { MachineOutcome, MachineTask } from '../fleet/evaluate';
 import { REPORT_ENTRIES, parseOrder, parseTags, type RunOptions } from './run';
 import { checkOutputDir, stageOutput } from './output-dir';
 import { asUsageError, printUsageError, UsageError } from './usage-error';
@@ -28,6 +29,8 @@ export interface FleetPlan {
   allowDestructive: boolean;
   minExecuted?: number;
   baseline: { dir: string; update: boolean; current: FleetBaseline | null } | null;
+  /** Worker threads evaluating machines (1: this thread). */
+  jobs: number;
 }
 
 /** Options that choose one target cannot be combined with a fleet (its captures are the targets). */
@@ -40,9 +43,10 @@ export async function planFleet(opts: RunOptions, env: NodeJS.ProcessEnv = proce
   for (const [k, flag] of SINGLE_TARGET_OPTIONS) {
     if (opts[k] !== undefined) throw new UsageError(`--fleet evaluates the captures under ${opts.fleet} (each as --snapshot would); it cannot be combined with ${flag}`);
   }
-  if (opts.parallel) throw new UsageError('--fleet evaluates its machines in one process, one after another; --parallel does not apply');
+  if (opts.parallel) throw new UsageError('--fleet evaluates its machines in this one process (--jobs sets its worker threads); --parallel does not apply');
   const tags = opts.tags === undefined ? undefined : parseTags(opts.tags);
   const order = parseOrder(opts.order);
+  if (opts.jobs !== undefined && opts.jobs < 1) throw new UsageError('--jobs must be at least 1');
   if (opts.updateBaseline && !opts.baseline) throw new UsageError('--update-baseline needs --baseline <dir> (a fleet baseline directory)');
   const out = checkOutputDir(opts.out);
   const listing = findCaptures(opts.fleet!);
@@ -58,6 +62,7 @@ export async function planFleet(opts: RunOptions, env: NodeJS.ProcessEnv = proce
   }
   return {
     listing, out, tags, order, allure: opts.allureReport !== false, minExecuted: opts.minExecuted, baseline,
+    jobs: opts.jobs ?? Math.max(1, Math.min(availableParallelism(), 4)),
     allowDestructive: !!opts.allowDestructive || env.TDX_ALLOW_DESTRUCTIVE === '1',
   };
 }
@@ -76,73 +81,77 @@ function previousEntries(out: string): string[] {
   }
 }
 
+/** Hands the machines to `jobs` worker threads (or evaluates them here, for one job), in order. */
+async function evaluateAll(tasks: MachineTask[], jobs: number, done: (o: MachineOutcome) => void): Promise<void> {
+  if (jobs <= 1 || tasks.length <= 1) {
+    const { evaluateMachine } = await import('../fleet/evaluate');
+    for (const t of tasks) done(await evaluateMachine(t));
+    return;
+  }
+  const { Worker } = await import('node:worker_threads');
+  const queue = [...tasks];
+  await Promise.all(Array.from({ length: Math.min(jobs, tasks.length) }, () => new Promise<void>((resolveWorker, reject) => {
+    const w = new Worker(join(__dirname, '../fleet/worker.js'));
+    const next = () => {
+      const t = queue.shift();
+      if (t) w.postMessage(t);
+      else void w.terminate().then(() => resolveWorker());
+    };
+    w.on('message', (m: { ready?: true; outcome?: MachineOutcome; error?: string }) => {
+      if (m.error) {
+        void w.terminate();
+        reject(new Error(`fleet worker: ${m.error}`));
+        return;
+      }
+      if (m.outcome) done(m.outcome);
+      next();
+    });
+    w.on('error', reject);
+  })));
+}
+
 export async function executeFleet(plan: FleetPlan): Promise<number> {
-  const [{ runSuite }, { writeEnvironment }, outputs, verdictLib, allure, gateLib, { FleetAccumulator, fleetLine }, { writeFleetSummary }, fleetBaseline, targets, envLib] = await Promise.all([
-    import('../runner/run-suite'), import('../reports/environment'), import('../reports/outputs'), import('../reports/verdict'), import('../reports/allure-html'),
-    import('../reports/gate'), import('../fleet/summary'), import('../fleet/fleet-files'), import('../fleet/fleet-baseline'), import('../../support/targets'), import('../reports/environment'),
+  const [allure, { FleetAccumulator, fleetLine }, { writeFleetSummary }, fleetBaseline, envLib] = await Promise.all([
+    import('../reports/allure-html'), import('../fleet/summary'), import('../fleet/fleet-files'), import('../fleet/fleet-baseline'), import('../reports/environment'),
   ]);
   const { machines } = plan.listing;
   const stage = stageOutput(plan.out);
   const started = Date.now();
-  write(`tdx-conformance run --fleet: ${machines.length} captures under ${plan.listing.dir}${plan.listing.ignored.length ? ` (${plan.listing.ignored.length} other entries ignored)` : ''}\n` +
-    `  reports: ${plan.out}/<machine>/, fleet summary: ${join(plan.out, 'fleet.html')}\n`);
+  write(`tdx-conformance run --fleet: ${machines.length} captures under ${plan.listing.dir}${plan.listing.ignored.length ? ` (${plan.listing.ignored.length} other entries ignored)` : ''}` +
+    `${plan.jobs > 1 ? `, ${plan.jobs} worker threads` : ''}\n  reports: ${plan.out}/<machine>/, fleet summary: ${join(plan.out, 'fleet.html')}\n`);
   const acc = new FleetAccumulator(plan.listing.dir, { version: envLib.suiteVersion(), revision: envLib.gitRevision() }, plan.listing.ignored);
   const allureDir = join(stage.dir, 'allure-results');
+  mkdirSync(allureDir, { recursive: true });
   const updates: MachineBaselineUpdate[] = [];
   const gateTexts: string[] = [];
   let exit: 0 | 1 = 0;
   try {
-    for (const [i, m] of machines.entries()) {
-      const t0 = Date.now();
+    const tasks: MachineTask[] = machines.map((m) => {
       const dir = join(stage.dir, ...m.key.split('/'));
       mkdirSync(dir, { recursive: true });
-      const reports = relative(stage.dir, dir).split('\\').join('/');
-      const world = { target: 'snapshot', snapshot: m.path, faults: [], allowDestructive: plan.allowDestructive };
-      const n = `[${String(i + 1).padStart(String(machines.length).length)}/${machines.length}]`;
-      let line: string;
-      try {
-        targets.resolveSelection(world);
-        targets.targetFactory(world);
-      } catch (e) {
-        // A capture that cannot be read is this machine's outcome, not the fleet's end.
-        const reason = (e as Error).message.split('\n')[0];
-        acc.addUnreadable(m.key, m.path, reports, reason);
-        write(`${n} ${m.key}: UNREADABLE: ${reason}\n`);
+      return {
+        key: m.key, capture: m.path, dir, reports: m.key, allureDir, tags: plan.tags, order: plan.order,
+        allowDestructive: plan.allowDestructive, minExecuted: plan.minExecuted,
+        baseline: plan.baseline ? { dir: plan.baseline.dir, update: plan.baseline.update } : null,
+      };
+    });
+    let n = 0;
+    const width = String(machines.length).length;
+    await evaluateAll(tasks, plan.jobs, (o) => {
+      const at = `[${String(++n).padStart(width)}/${machines.length}]`;
+      if ('unreadable' in o) {
+        acc.addUnreadable(o.key, o.capture, o.reports, o.unreadable);
+        write(`${at} ${o.key}: UNREADABLE: ${o.unreadable}\n`);
         exit = 1;
-        continue;
+        return;
       }
-      try {
-        const messages: Envelope[] = [];
-        await runSuite({
-          world, tags: plan.tags, order: plan.order, outDir: dir, console: null, html: false,
-          allure: { resultsDir: allureDir, parentSuite: m.key, executedOnly: true },
-          onMessage: (e) => messages.push(e),
-        });
-        const analysis = verdictLib.analyseRun(messages);
-        const v = analysis.verdict;
-        const env = writeEnvironment(dir, world, process.argv, v);
-        const compliance = outputs.writeRunReports(dir, messages, analysis, env.target, { allureInfo: false });
-        let gate: Parameters<typeof acc.add>[4];
-        let gatePassed: boolean | undefined;
-        if (plan.baseline) {
-          const target = { ...gateLib.baselineTarget(env.target), kind: 'snapshot', name: m.key };
-          if (plan.baseline.update) updates.push({ key: m.key, target, results: analysis.results });
-          else {
-            const g = fleetBaseline.gateMachine(plan.baseline.current!, m.key, target, analysis.results);
-            gate = { passed: g.passed, blocking: g.blocking, findings: g.findings, changed: g.changed };
-            gatePassed = g.passed;
-            if (!g.passed) gateTexts.push(`${m.key}${g.changed.length ? ` (${g.changed.join('; ')})` : ''}:`, ...g.text.split('\n').map((l) => `  ${l}`));
-          }
-        }
-        acc.add(m.key, m.path, reports, compliance, gate);
-        const decision = verdictLib.exitDecision(v, { gatePassed, minExecuted: plan.minExecuted });
-        if (decision.code) exit = 1;
-        line = `${n} ${m.key}: ${v.line}${gate ? `; gate ${gate.passed ? 'passed' : 'FAILED'}` : ''} (${((Date.now() - t0) / 1000).toFixed(2)} s)`;
-      } finally {
-        targets.releaseFactory(world);
-      }
-      write(line + '\n');
-    }
+      const { text, ...gate } = o.gate ?? { text: '' };
+      acc.add(o.key, o.capture, o.reports, o.compliance, o.gate ? gate as NonNullable<typeof o.gate> : undefined);
+      if (o.update) updates.push({ key: o.key, ...o.update });
+      if (o.gate && !o.gate.passed) gateTexts.push(`${o.key}${o.gate.changed.length ? ` (${o.gate.changed.join('; ')})` : ''}:`, ...text.split('\n').map((l) => `  ${l}`));
+      if (o.exit) exit = 1;
+      write(`${at} ${o.key}: ${o.verdict.line}${o.gate ? `; gate ${o.gate.passed ? 'passed' : 'FAILED'}` : ''} (${o.seconds.toFixed(2)} s)\n`);
+    });
     const notes: string[] = [];
     if (plan.baseline && !plan.baseline.update && plan.baseline.current) {
       const gone = fleetBaseline.missingMachines(plan.baseline.current, machines.map((m) => m.key));
@@ -163,6 +172,7 @@ export async function executeFleet(plan: FleetPlan): Promise<number> {
       notes.push(html.generated ? `Allure report (every machine): ${join(plan.out, 'allure-report', 'index.html')}` : `Allure HTML report not generated: ${html.reason}.`);
     }
     if (plan.baseline?.update) {
+      updates.sort((a, b) => (a.key < b.key ? -1 : 1));
       fleetBaseline.writeFleetBaseline(plan.baseline.dir, plan.baseline.current, updates);
       notes.push(`fleet baseline ${plan.baseline.dir} rewritten: ${updates.length} machines`);
     } else if (plan.baseline) {

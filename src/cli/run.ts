@@ -39,6 +39,8 @@ export interface RunOptions {
   minExecuted?: number;
   /** A directory of captures: evaluate each (run-fleet.ts). */
   fleet?: string;
+  /** --fleet: worker threads of the one process. */
+  jobs?: number;
 }
 
 /** What a run leaves in its directory: replaced as a whole by the next run. */
@@ -148,6 +150,7 @@ function baselineFor(opts: RunOptions, description: TargetDescription, gateLib: 
 
 /** Check every option and work out the runs, writing nothing. */
 export async function planRun(opts: RunOptions, env: NodeJS.ProcessEnv = process.env): Promise<Plan> {
+  if (opts.jobs !== undefined) throw new UsageError('--jobs sets the worker threads of --fleet; for other runs use --parallel');
   const sel = selection(opts, env);
   const faults = (opts.faults ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const bad = faults.filter((f) => !isFaultName(f));

@@ -7,7 +7,8 @@
  * from it.
  */
 import type { TargetDescription } from '../../backends/port';
-import type { Compliance, RequirementStatus } from '../reports/compliance';
+import type { RequirementStatus } from '../reports/compliance';
+import type { ComplianceDigest } from './evaluate';
 import type { NotObservedKind, RequirementCounts, ScenarioCounts, VerdictKind } from '../reports/verdict';
 
 /** A matrix cell: the requirement's status on the machine; not observed carries its main reason. */
@@ -79,7 +80,7 @@ export class FleetAccumulator {
   constructor(private readonly fleet: string, private readonly suite: { version: string; revision: string | null }, private readonly ignored: string[] = []) {}
 
   /** A machine evaluated: its row and its column of the matrix. */
-  add(key: string, capture: string, reports: string, c: Compliance, gate?: FleetMachineRow['gate']): FleetMachineRow {
+  add(key: string, capture: string, reports: string, c: ComplianceDigest, gate?: FleetMachineRow['gate']): FleetMachineRow {
     const d = c.target;
     const row: FleetMachineRow = {
       key, capture, reports,
@@ -137,7 +138,8 @@ export class FleetAccumulator {
         unreadable: count('unreadable'),
         ...(gated ? { gateFailed: this.machines.filter((m) => m.gate && !m.gate.passed).length } : {}),
       },
-      machines: [...this.machines],
+      // In the order of their names, however the machines were evaluated.
+      machines: [...this.machines].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
       requirements,
       matrix,
       ignored: this.ignored,

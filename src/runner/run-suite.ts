@@ -3,6 +3,7 @@
  * process and reused for every run (several emulator profiles, or every fault of a campaign).
  */
 import { mkdirSync, statSync } from 'node:fs';
+import { threadId } from 'node:worker_threads';
 import { join } from 'node:path';
 import { loadConfiguration, loadSupport, runCucumber, type IRunConfiguration, type IRunEnvironment } from '@cucumber/cucumber/api';
 import type { Envelope } from '@cucumber/messages';
@@ -77,7 +78,7 @@ export function reportFiles(outDir: string, opts: { allureDir?: string | null; h
     mkdirSync(allureDir, { recursive: true });
     // Cucumber gives each formatter a file; the Allure formatter writes its own files beside it,
     // so each run that shares a results directory names its own.
-    files[join(allureDir, `.formatter-output-${++formatterRuns}`)] = join(PROJECT_ROOT, 'src/reports/allure-formatter.js');
+    files[join(allureDir, `.formatter-output-${process.pid}-${threadId}-${++formatterRuns}`)] = join(PROJECT_ROOT, 'src/reports/allure-formatter.js');
   }
   return files;
 }
