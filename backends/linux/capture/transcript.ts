@@ -107,6 +107,8 @@ const zeroHashes = new Map<number, string>();
  * size, is computed once.
  */
 function contentHash(b: UserBuffer): string {
+  // A buffer whose contents were never used is all zeros (user-memory.ts): nothing to compare.
+  if ((b as { untouched?: boolean }).untouched === true) return zeroHash(b.size);
   const bytes = b.bytes;
   if (zeros.length < bytes.length) zeros = Buffer.alloc(bytes.length);
   let at = 0;
@@ -114,8 +116,15 @@ function contentHash(b: UserBuffer): string {
     if (end > at && Buffer.compare(bytes.subarray(at, end), zeros.subarray(0, end - at)) !== 0) return sha256(withoutPointers(b));
     at = Math.max(at, end + 8);
   }
-  let h = zeroHashes.get(bytes.length);
-  if (h === undefined) zeroHashes.set(bytes.length, (h = sha256(zeros.subarray(0, bytes.length))));
+  return zeroHash(bytes.length);
+}
+
+function zeroHash(size: number): string {
+  let h = zeroHashes.get(size);
+  if (h === undefined) {
+    if (zeros.length < size) zeros = Buffer.alloc(size);
+    zeroHashes.set(size, (h = sha256(zeros.subarray(0, size))));
+  }
   return h;
 }
 
