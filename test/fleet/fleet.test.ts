@@ -49,7 +49,10 @@ test('a fleet evaluated in one process equals each capture run alone; summary, A
   const out = join(tempDir('fleet-out'), 'reports');
   const r = cli(['run', '--fleet', fleet, '--out', out, '--no-allure-report']);
   assert.equal(r.code, 1, `the faulty machine fails the fleet: ${r.out}${r.err}`);
-  assert.match(r.out, /\[1\/4\] logs\/emr: /);
+  // Progress lines come in completion order (worker threads): every machine once, numbered 1..4.
+  const progress = [...r.out.matchAll(/^\[(\d)\/4\] (\S+): /gm)];
+  assert.deepEqual(progress.map((m) => m[1]), ['1', '2', '3', '4'], r.out);
+  assert.deepEqual(progress.map((m) => m[2]).sort(), ['logs/emr', 'rack-a/host1', 'rack-a/host2', 'rack-b/td1'], r.out);
   assert.match(r.out, /FLEET of 4 machines: \d+ conform, 1 do not conform/);
 
   for (const [key, path] of Object.entries(machines)) {
