@@ -1,22 +1,12 @@
 /** The guest section of a profile: defaults, and errors that name the field. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseProfile, ProfileError } from '../../backends/emulator/profile';
+import { parseProfile } from '../../backends/emulator/profile';
 import { attributeBit } from '../../spec/abi/tdcall';
-import { profileYaml } from '../support/profile-yaml';
+import { expectProfileError, profileYaml } from '../support/profile-yaml';
 
 const GOOD = profileYaml('good');
 
-function expectError(text: string, field: RegExp, problem: RegExp): void {
-  try {
-    parseProfile(text, '/x/good.yaml');
-    assert.fail('expected a ProfileError');
-  } catch (e) {
-    assert.ok(e instanceof ProfileError, String(e));
-    assert.match(e.field, field);
-    assert.match(e.problem, problem);
-  }
-}
 
 test('without a guest section the TD runs the host\'s kernel, with SEPT_VE_DISABLE, 48-bit GPAs and no drivers', () => {
   const g = parseProfile(GOOD, '/x/good.yaml').guest;
@@ -43,10 +33,10 @@ test('a guest section sets the TD\'s kernel, configuration and user space', () =
 });
 
 test('errors in the guest section name the field and what is allowed', () => {
-  expectError(`${GOOD}guest:\n  kernel: { flavour: mainline-9.9, release: 9.9 }\n`, /^guest\.kernel\.flavour$/, /must be one of: .*mainline-6\.13/);
-  expectError(`${GOOD}guest:\n  gpaWidth: 50\n`, /^guest\.gpaWidth$/, /must be one of: 48, 52/);
-  expectError(`${GOOD}guest:\n  attributes: 0x1\n`, /^guest\.attributes$/, /must be string/);
-  expectError(`${GOOD}guest:\n  attributes: '0x2'\n`, /^guest\.attributes$/, /does not allow TD attributes 0x2/);
-  expectError(`${GOOD}guest:\n  tdCtls: '0x8'\n`, /^guest\.tdCtls$/, /does not implement TD_CTLS bits 0x8/);
-  expectError(`${GOOD}guest:\n  drivers: {}\n`, /^guest\.drivers$/, /not a known field/);
+  expectProfileError(`${GOOD}guest:\n  kernel: { flavour: mainline-9.9, release: 9.9 }\n`, /^guest\.kernel\.flavour$/, /must be one of: .*mainline-6\.13/);
+  expectProfileError(`${GOOD}guest:\n  gpaWidth: 50\n`, /^guest\.gpaWidth$/, /must be one of: 48, 52/);
+  expectProfileError(`${GOOD}guest:\n  attributes: 0x1\n`, /^guest\.attributes$/, /must be string/);
+  expectProfileError(`${GOOD}guest:\n  attributes: '0x2'\n`, /^guest\.attributes$/, /does not allow TD attributes 0x2/);
+  expectProfileError(`${GOOD}guest:\n  tdCtls: '0x8'\n`, /^guest\.tdCtls$/, /does not implement TD_CTLS bits 0x8/);
+  expectProfileError(`${GOOD}guest:\n  drivers: {}\n`, /^guest\.drivers$/, /not a known field/);
 });

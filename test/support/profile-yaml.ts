@@ -1,3 +1,6 @@
+import assert from 'node:assert/strict';
+import { parseProfile, ProfileError } from '../../backends/emulator/profile';
+
 /** A small valid emulator profile, as its YAML text, for tests that break it field by field. */
 export const profileYaml = (name: string): string => `name: ${name}
 description: a test profile
@@ -9,3 +12,16 @@ memory:
   regions:
     - { base: 0x100000, end: 2GiB, node: 0 }
 `;
+
+/** Parsing `text` (as /x/good.yaml) fails with a ProfileError naming the file, this field and this problem. */
+export function expectProfileError(text: string, field: RegExp, problem: RegExp): void {
+  try {
+    parseProfile(text, '/x/good.yaml');
+    assert.fail('expected a ProfileError');
+  } catch (e) {
+    assert.ok(e instanceof ProfileError, String(e));
+    assert.match(e.message, /^\/x\/good\.yaml: /);
+    assert.match(e.field, field);
+    assert.match(e.problem, problem);
+  }
+}

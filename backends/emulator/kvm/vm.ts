@@ -131,9 +131,15 @@ export class KvmVm {
     return ok;
   }
 
+  /** vt_mem_enc_ioctl(): a VM that is not a TD is refused before the argument is read. */
+  encryptOpRefusal(): KernelResult | null {
+    return !this.isTd && !this.faults.has('kvm.encrypt-op-on-any-vm') ? err('ENOTTY') : null;
+  }
+
   /** KVM_MEMORY_ENCRYPT_OP on the VM (tdx_vm_ioctl()). */
   tdxCmd(cmd: TdxCmd): TdxCmdResult {
-    if (!this.isTd && !this.faults.has('kvm.encrypt-op-on-any-vm')) return cmdResult(err('ENOTTY'));
+    const refused = this.encryptOpRefusal();
+    if (refused) return cmdResult(refused);
     if (this.dead) return cmdResult(err('EIO'));
     if ((cmd.hwError ?? 0n) !== 0n && !this.faults.has('kvm.hw-error-accepted')) return cmdResult(err('EINVAL'));
     switch (cmd.id) {

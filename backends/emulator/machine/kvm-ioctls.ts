@@ -170,6 +170,9 @@ export function vmIoctl(kvm: EmulatedKvm, mem: UserMemory, vmFd: number, request
       return fromResult(vm.enableCap(Number(get(kvm_enable_cap, b, 'cap')), getArray(kvm_enable_cap, b, 'args')));
     }
     case KVM_IOCTLS.KVM_MEMORY_ENCRYPT_OP:
+      // A VM that is not a TD is refused before the argument is read (a KVM without TDX has no
+      // handler at all, which also ends in ENOTTY).
+      if (vm.encryptOpRefusal()) return fromResult(vm.encryptOpRefusal()!);
       return memoryEncryptOp(mem, arg, (cmd) => vm.tdxCmd(cmd));
     case KVM_IOCTLS.KVM_SET_MEMORY_ATTRIBUTES: {
       const b = mem.view(arg, kvm_memory_attributes.size);
