@@ -180,7 +180,12 @@ Feature: MSR access in a TD
     Module 1.5.01's MSR table (msr_config_lookup.c) gives each MSR range, for reads and for writes,
     whether the MSR bitmap intercepts the access and what an intercepted access does. Every row
     whose answer does not depend on the TD's configuration is below, with the first and the last
-    MSR of each range: not intercepted (it just works), intercepted to #GP, or intercepted to #VE.
+    MSR of each range: not intercepted, intercepted to #GP, or intercepted to #VE.
+    An access the module does not intercept goes to the CPU, and what the CPU then does is the
+    CPU's business, not the table's: reading a write-only MSR (IA32_PRED_CMD, IA32_FLUSH_CMD) or
+    writing a read-only one (IA32_ARCH_CAPABILITIES, a read-only x2APIC register) raises #GP on
+    real hardware without the module taking part. So these rows check only that the module lets
+    the access through (no #VE, no #GP of its own), not that the access succeeds.
     Rows that depend on the PERFMON attribute, an XFAM bit, the TD's CPUID, or that the module
     emulates in its own way are the other Rules' business.
 
@@ -191,9 +196,9 @@ Feature: MSR access in a TD
 
       Examples:
         | msr        | name                                           | category                                  |
-        | 0x10       | IA32_TIME_STAMP_COUNTER                        | just works                                |
-        | 0x48       | IA32_SPEC_CTRL                                 | just works                                |
-        | 0x49       | IA32_PRED_CMD                                  | just works                                |
+        | 0x10       | IA32_TIME_STAMP_COUNTER                        | is not intercepted                        |
+        | 0x48       | IA32_SPEC_CTRL                                 | is not intercepted                        |
+        | 0x49       | IA32_PRED_CMD                                  | is not intercepted                        |
         | 0x8c       | IA32_SGXLEPUBKEYHASHx (first of 0x8c-0x8f)     | raises #GP                                |
         | 0x8f       | IA32_SGXLEPUBKEYHASHx (last of 0x8c-0x8f)      | raises #GP                                |
         | 0x98       | MSR_WBINVDP                                    | raises #GP                                |
@@ -201,60 +206,60 @@ Feature: MSR access in a TD
         | 0x9a       | MSR_INTR_PENDING                               | raises #GP                                |
         | 0x9b       | IA32_SMM_MONITOR_CTL                           | raises #GP                                |
         | 0x9e       | IA32_SMBASE                                    | raises #GP                                |
-        | 0xbc       | IA32_MISC_PACKAGE_CTLS                         | just works                                |
-        | 0x10b      | IA32_FLUSH_CMD                                 | just works                                |
-        | 0x174      | IA32_SYSENTER_CS                               | just works                                |
-        | 0x175      | IA32_SYSENTER_ESP                              | just works                                |
-        | 0x176      | IA32_SYSENTER_EIP                              | just works                                |
+        | 0xbc       | IA32_MISC_PACKAGE_CTLS                         | is not intercepted                        |
+        | 0x10b      | IA32_FLUSH_CMD                                 | is not intercepted                        |
+        | 0x174      | IA32_SYSENTER_CS                               | is not intercepted                        |
+        | 0x175      | IA32_SYSENTER_ESP                              | is not intercepted                        |
+        | 0x176      | IA32_SYSENTER_EIP                              | is not intercepted                        |
         | 0x195      | IA32_OVERCLOCKING_STATUS                       | raises #GP                                |
         | 0x276      | MSR_SLAM_ENABLE                                | raises #GP                                |
-        | 0x277      | IA32_PAT                                       | just works                                |
+        | 0x277      | IA32_PAT                                       | is not intercepted                        |
         | 0x481      | IA32_VMX_PINBASED_CTLS                         | raises #VE with exit reason 31 (MSR_READ) |
         | 0x482      | IA32_VMX_PROCBASED_CTLS                        | raises #VE with exit reason 31 (MSR_READ) |
         | 0x483      | IA32_VMX_EXIT_CTLS                             | raises #VE with exit reason 31 (MSR_READ) |
         | 0x484      | IA32_VMX_ENTRY_CTLS                            | raises #VE with exit reason 31 (MSR_READ) |
         | 0x48a      | IA32_VMX_VMCS_ENUM                             | raises #VE with exit reason 31 (MSR_READ) |
         | 0x500      | IA32_SGX_SVN_STATUS                            | raises #GP                                |
-        | 0x600      | IA32_DS_AREA                                   | just works                                |
+        | 0x600      | IA32_DS_AREA                                   | is not intercepted                        |
         | 0x800      | Reserved for xAPIC MSRs (first of 0x800-0x801) | raises #GP                                |
         | 0x801      | Reserved for xAPIC MSRs (last of 0x800-0x801)  | raises #GP                                |
         | 0x804      | Reserved for xAPIC MSRs (first of 0x804-0x807) | raises #GP                                |
         | 0x807      | Reserved for xAPIC MSRs (last of 0x804-0x807)  | raises #GP                                |
-        | 0x808      | IA32_X2APIC_TPR                                | just works                                |
-        | 0x809      | Reserved for xAPIC MSRs                        | just works                                |
-        | 0x80a      | IA32_X2APIC_PPR                                | just works                                |
-        | 0x80b      | IA32_X2APIC_EOI                                | just works                                |
-        | 0x80c      | Reserved for xAPIC MSRs                        | just works                                |
-        | 0x80e      | Reserved for xAPIC MSRs                        | just works                                |
-        | 0x810      | IA32_X2APIC_ISRx (first of 0x810-0x817)        | just works                                |
-        | 0x817      | IA32_X2APIC_ISRx (last of 0x810-0x817)         | just works                                |
-        | 0x818      | IA32_X2APIC_TMRx (first of 0x818-0x81f)        | just works                                |
-        | 0x81f      | IA32_X2APIC_TMRx (last of 0x818-0x81f)         | just works                                |
-        | 0x820      | IA32_X2APIC_IRRx (first of 0x820-0x827)        | just works                                |
-        | 0x827      | IA32_X2APIC_IRRx (last of 0x820-0x827)         | just works                                |
+        | 0x808      | IA32_X2APIC_TPR                                | is not intercepted                        |
+        | 0x809      | Reserved for xAPIC MSRs                        | is not intercepted                        |
+        | 0x80a      | IA32_X2APIC_PPR                                | is not intercepted                        |
+        | 0x80b      | IA32_X2APIC_EOI                                | is not intercepted                        |
+        | 0x80c      | Reserved for xAPIC MSRs                        | is not intercepted                        |
+        | 0x80e      | Reserved for xAPIC MSRs                        | is not intercepted                        |
+        | 0x810      | IA32_X2APIC_ISRx (first of 0x810-0x817)        | is not intercepted                        |
+        | 0x817      | IA32_X2APIC_ISRx (last of 0x810-0x817)         | is not intercepted                        |
+        | 0x818      | IA32_X2APIC_TMRx (first of 0x818-0x81f)        | is not intercepted                        |
+        | 0x81f      | IA32_X2APIC_TMRx (last of 0x818-0x81f)         | is not intercepted                        |
+        | 0x820      | IA32_X2APIC_IRRx (first of 0x820-0x827)        | is not intercepted                        |
+        | 0x827      | IA32_X2APIC_IRRx (last of 0x820-0x827)         | is not intercepted                        |
         | 0x829      | Reserved for xAPIC MSRs (first of 0x829-0x82e) | raises #GP                                |
         | 0x82e      | Reserved for xAPIC MSRs (last of 0x829-0x82e)  | raises #GP                                |
         | 0x831      | Reserved for xAPIC MSRs                        | raises #GP                                |
-        | 0x83f      | IA32_X2APIC_SELF_IPI                           | just works                                |
+        | 0x83f      | IA32_X2APIC_SELF_IPI                           | is not intercepted                        |
         | 0x840      | Reserved for xAPIC MSRs (first of 0x840-0x87f) | raises #GP                                |
         | 0x87f      | Reserved for xAPIC MSRs (last of 0x840-0x87f)  | raises #GP                                |
         | 0x880      | Reserved for xAPIC MSRs (first of 0x880-0x8bf) | raises #GP                                |
         | 0x8bf      | Reserved for xAPIC MSRs (last of 0x880-0x8bf)  | raises #GP                                |
         | 0x8c0      | Reserved for xAPIC MSRs (first of 0x8c0-0x8ff) | raises #GP                                |
         | 0x8ff      | Reserved for xAPIC MSRs (last of 0x8c0-0x8ff)  | raises #GP                                |
-        | 0xc80      | IA32_DEBUG_INTERFACE                           | just works                                |
+        | 0xc80      | IA32_DEBUG_INTERFACE                           | is not intercepted                        |
         | 0xd90      | IA32_BNDCFGS                                   | raises #GP                                |
         | 0xd93      | IA32_PASID                                     | raises #GP                                |
-        | 0xda0      | IA32_XSS                                       | just works                                |
-        | 0x1b01     | IA32_UARCH_MISC_CTL                            | just works                                |
-        | 0xc0000080 | IA32_EFER                                      | just works                                |
-        | 0xc0000081 | IA32_STAR                                      | just works                                |
-        | 0xc0000082 | IA32_LSTAR                                     | just works                                |
-        | 0xc0000084 | IA32_FMASK                                     | just works                                |
-        | 0xc0000100 | IA32_FSBASE                                    | just works                                |
-        | 0xc0000101 | IA32_GSBASE                                    | just works                                |
-        | 0xc0000102 | IA32_KERNEL_GS_BASE                            | just works                                |
-        | 0xc0000103 | IA32_TSC_AUX                                   | just works                                |
+        | 0xda0      | IA32_XSS                                       | is not intercepted                        |
+        | 0x1b01     | IA32_UARCH_MISC_CTL                            | is not intercepted                        |
+        | 0xc0000080 | IA32_EFER                                      | is not intercepted                        |
+        | 0xc0000081 | IA32_STAR                                      | is not intercepted                        |
+        | 0xc0000082 | IA32_LSTAR                                     | is not intercepted                        |
+        | 0xc0000084 | IA32_FMASK                                     | is not intercepted                        |
+        | 0xc0000100 | IA32_FSBASE                                    | is not intercepted                        |
+        | 0xc0000101 | IA32_GSBASE                                    | is not intercepted                        |
+        | 0xc0000102 | IA32_KERNEL_GS_BASE                            | is not intercepted                        |
+        | 0xc0000103 | IA32_TSC_AUX                                   | is not intercepted                        |
 
     Scenario Outline: WRMSR of <msr> (<name>) <category>
       Given a TD guest
@@ -264,8 +269,8 @@ Feature: MSR access in a TD
       Examples:
         | msr        | name                                           | category                                   |
         | 0x10       | IA32_TIME_STAMP_COUNTER                        | raises #VE with exit reason 32 (MSR_WRITE) |
-        | 0x48       | IA32_SPEC_CTRL                                 | just works                                 |
-        | 0x49       | IA32_PRED_CMD                                  | just works                                 |
+        | 0x48       | IA32_SPEC_CTRL                                 | is not intercepted                         |
+        | 0x49       | IA32_PRED_CMD                                  | is not intercepted                         |
         | 0x8c       | IA32_SGXLEPUBKEYHASHx (first of 0x8c-0x8f)     | raises #GP                                 |
         | 0x8f       | IA32_SGXLEPUBKEYHASHx (last of 0x8c-0x8f)      | raises #GP                                 |
         | 0x98       | MSR_WBINVDP                                    | raises #GP                                 |
@@ -274,16 +279,16 @@ Feature: MSR access in a TD
         | 0x9b       | IA32_SMM_MONITOR_CTL                           | raises #GP                                 |
         | 0x9e       | IA32_SMBASE                                    | raises #GP                                 |
         | 0xbc       | IA32_MISC_PACKAGE_CTLS                         | raises #VE with exit reason 32 (MSR_WRITE) |
-        | 0xbd       | IA32_XAPIC_DISABLE_STATUS                      | just works                                 |
-        | 0x10a      | IA32_ARCH_CAPABILITIES                         | just works                                 |
-        | 0x10b      | IA32_FLUSH_CMD                                 | just works                                 |
-        | 0x174      | IA32_SYSENTER_CS                               | just works                                 |
-        | 0x175      | IA32_SYSENTER_ESP                              | just works                                 |
-        | 0x176      | IA32_SYSENTER_EIP                              | just works                                 |
+        | 0xbd       | IA32_XAPIC_DISABLE_STATUS                      | is not intercepted                         |
+        | 0x10a      | IA32_ARCH_CAPABILITIES                         | is not intercepted                         |
+        | 0x10b      | IA32_FLUSH_CMD                                 | is not intercepted                         |
+        | 0x174      | IA32_SYSENTER_CS                               | is not intercepted                         |
+        | 0x175      | IA32_SYSENTER_ESP                              | is not intercepted                         |
+        | 0x176      | IA32_SYSENTER_EIP                              | is not intercepted                         |
         | 0x195      | IA32_OVERCLOCKING_STATUS                       | raises #GP                                 |
         | 0x1a0      | IA32_MISC_ENABLE                               | raises #VE with exit reason 32 (MSR_WRITE) |
         | 0x276      | MSR_SLAM_ENABLE                                | raises #GP                                 |
-        | 0x277      | IA32_PAT                                       | just works                                 |
+        | 0x277      | IA32_PAT                                       | is not intercepted                         |
         | 0x480      | IA32_VMX_BASIC                                 | raises #GP                                 |
         | 0x481      | IA32_VMX_PINBASED_CTLS                         | raises #GP                                 |
         | 0x482      | IA32_VMX_PROCBASED_CTLS                        | raises #GP                                 |
@@ -304,27 +309,27 @@ Feature: MSR access in a TD
         | 0x491      | IA32_VMX_VMFUNC                                | raises #GP                                 |
         | 0x492      | IA32_VMX_PROCBASED_CTLS3                       | raises #GP                                 |
         | 0x500      | IA32_SGX_SVN_STATUS                            | raises #GP                                 |
-        | 0x600      | IA32_DS_AREA                                   | just works                                 |
+        | 0x600      | IA32_DS_AREA                                   | is not intercepted                         |
         | 0x800      | Reserved for xAPIC MSRs (first of 0x800-0x801) | raises #GP                                 |
         | 0x801      | Reserved for xAPIC MSRs (last of 0x800-0x801)  | raises #GP                                 |
         | 0x804      | Reserved for xAPIC MSRs (first of 0x804-0x807) | raises #GP                                 |
         | 0x807      | Reserved for xAPIC MSRs (last of 0x804-0x807)  | raises #GP                                 |
-        | 0x808      | IA32_X2APIC_TPR                                | just works                                 |
-        | 0x809      | Reserved for xAPIC MSRs                        | just works                                 |
-        | 0x80a      | IA32_X2APIC_PPR                                | just works                                 |
-        | 0x80b      | IA32_X2APIC_EOI                                | just works                                 |
-        | 0x80c      | Reserved for xAPIC MSRs                        | just works                                 |
-        | 0x80e      | Reserved for xAPIC MSRs                        | just works                                 |
-        | 0x810      | IA32_X2APIC_ISRx (first of 0x810-0x817)        | just works                                 |
-        | 0x817      | IA32_X2APIC_ISRx (last of 0x810-0x817)         | just works                                 |
-        | 0x818      | IA32_X2APIC_TMRx (first of 0x818-0x81f)        | just works                                 |
-        | 0x81f      | IA32_X2APIC_TMRx (last of 0x818-0x81f)         | just works                                 |
-        | 0x820      | IA32_X2APIC_IRRx (first of 0x820-0x827)        | just works                                 |
-        | 0x827      | IA32_X2APIC_IRRx (last of 0x820-0x827)         | just works                                 |
+        | 0x808      | IA32_X2APIC_TPR                                | is not intercepted                         |
+        | 0x809      | Reserved for xAPIC MSRs                        | is not intercepted                         |
+        | 0x80a      | IA32_X2APIC_PPR                                | is not intercepted                         |
+        | 0x80b      | IA32_X2APIC_EOI                                | is not intercepted                         |
+        | 0x80c      | Reserved for xAPIC MSRs                        | is not intercepted                         |
+        | 0x80e      | Reserved for xAPIC MSRs                        | is not intercepted                         |
+        | 0x810      | IA32_X2APIC_ISRx (first of 0x810-0x817)        | is not intercepted                         |
+        | 0x817      | IA32_X2APIC_ISRx (last of 0x810-0x817)         | is not intercepted                         |
+        | 0x818      | IA32_X2APIC_TMRx (first of 0x818-0x81f)        | is not intercepted                         |
+        | 0x81f      | IA32_X2APIC_TMRx (last of 0x818-0x81f)         | is not intercepted                         |
+        | 0x820      | IA32_X2APIC_IRRx (first of 0x820-0x827)        | is not intercepted                         |
+        | 0x827      | IA32_X2APIC_IRRx (last of 0x820-0x827)         | is not intercepted                         |
         | 0x829      | Reserved for xAPIC MSRs (first of 0x829-0x82e) | raises #GP                                 |
         | 0x82e      | Reserved for xAPIC MSRs (last of 0x829-0x82e)  | raises #GP                                 |
         | 0x831      | Reserved for xAPIC MSRs                        | raises #GP                                 |
-        | 0x83f      | IA32_X2APIC_SELF_IPI                           | just works                                 |
+        | 0x83f      | IA32_X2APIC_SELF_IPI                           | is not intercepted                         |
         | 0x840      | Reserved for xAPIC MSRs (first of 0x840-0x87f) | raises #GP                                 |
         | 0x87f      | Reserved for xAPIC MSRs (last of 0x840-0x87f)  | raises #GP                                 |
         | 0x880      | Reserved for xAPIC MSRs (first of 0x880-0x8bf) | raises #GP                                 |
@@ -334,11 +339,11 @@ Feature: MSR access in a TD
         | 0xc80      | IA32_DEBUG_INTERFACE                           | raises #VE with exit reason 32 (MSR_WRITE) |
         | 0xd90      | IA32_BNDCFGS                                   | raises #GP                                 |
         | 0xd93      | IA32_PASID                                     | raises #GP                                 |
-        | 0x1b01     | IA32_UARCH_MISC_CTL                            | just works                                 |
-        | 0xc0000081 | IA32_STAR                                      | just works                                 |
-        | 0xc0000082 | IA32_LSTAR                                     | just works                                 |
-        | 0xc0000084 | IA32_FMASK                                     | just works                                 |
-        | 0xc0000100 | IA32_FSBASE                                    | just works                                 |
-        | 0xc0000101 | IA32_GSBASE                                    | just works                                 |
-        | 0xc0000102 | IA32_KERNEL_GS_BASE                            | just works                                 |
-        | 0xc0000103 | IA32_TSC_AUX                                   | just works                                 |
+        | 0x1b01     | IA32_UARCH_MISC_CTL                            | is not intercepted                         |
+        | 0xc0000081 | IA32_STAR                                      | is not intercepted                         |
+        | 0xc0000082 | IA32_LSTAR                                     | is not intercepted                         |
+        | 0xc0000084 | IA32_FMASK                                     | is not intercepted                         |
+        | 0xc0000100 | IA32_FSBASE                                    | is not intercepted                         |
+        | 0xc0000101 | IA32_GSBASE                                    | is not intercepted                         |
+        | 0xc0000102 | IA32_KERNEL_GS_BASE                            | is not intercepted                         |
+        | 0xc0000103 | IA32_TSC_AUX                                   | is not intercepted                         |

@@ -73,7 +73,7 @@ Feature: TDX memory regions (TDMRs) and their metadata (PAMTs)
       Then the PAMT of TDMR 0 lies in the memory of node 0
       And the PAMT of TDMR 1 lies in the memory of node 1
 
-    Scenario: Node 0 ending exactly where TDMR 1 starts does not give it the PAMT
+    Scenario: Node 0 ending exactly where TDMR 2 starts does not give it the PAMT
       Given the memory map:
         | base         | end          | node |
         | 0x100000     | 0x80000000   | 0    |
