@@ -3,6 +3,10 @@
  *
  *   spec/ (facts, ABI encodings)  <  backends/ (port, common, linux, emulator)  <  support/, steps/  <  src/ (CLI, reports)
  *
+ * An oracle never shares the model's table: steps and support read from spec/ only how to issue a
+ * call (spec/encodings, spec/uapi) and which era a kernel belongs to; every value they expect comes
+ * from the feature file.
+ *
  * Steps talk to a target only through the port. Backends never reach up into the suite. The linux
  * backend knows nothing of the emulator (the emulated-linux composition lives above both), and the
  * emulator's model is layered: platform < module < host kernel < KVM; the TD guest sits on the
@@ -32,6 +36,14 @@ module.exports = {
       comment: 'steps reach a target only through the port (port.ts and the facet interfaces)',
       from: { path: '^steps/' },
       to: { path: '^backends/', pathNot: '^backends/(port|host-facet|kvm-facet|guest-facet)\\.ts$' },
+    },
+    {
+      name: 'oracle-not-model-tables', severity: 'error',
+      comment: 'an expected value (number, status, wording, order) is written in the feature file, never read from a table the model ' +
+        'serves from: steps and support import from spec/ only call encodings (spec/encodings, spec/uapi) and the eras and versions ' +
+        'that decide applicability; a type-only import carries no value (CONTRIBUTING: "Oracles")',
+      from: { path: '^(steps|support)/' },
+      to: { path: '^spec/', pathNot: '^spec/(encodings/|uapi/|kernel/(flavours|versions)\\.ts$)', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'backends-not-upward', severity: 'error',

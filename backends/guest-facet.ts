@@ -13,7 +13,7 @@
  * are the emulator's (capability guest.instructions).
  */
 import type { TdcallLeaf } from '../spec/abi/tdcall';
-import type { TdvmcallLeaf } from '../spec/abi/tdvmcall';
+import type { TdvmcallLeaf } from '../spec/encodings/tdvmcall';
 import type { KernelLog, LogEvent } from './host-facet';
 import type { KernelResult, ModuleDescription, Observed, Regs } from './port';
 
@@ -29,6 +29,7 @@ export const GUEST_CAPABILITIES = {
   'guest.tsm': 'configfs-tsm reports can be requested',
   'guest.describe': 'the TD describes its configuration (attributes, TD_CTLS, GPA width, module)',
   'guest.tdvmcall': "the TDVMCALLs the guest kernel makes can be seen, and the VMM's answers chosen",
+  'guest.tdcall': 'a raw TDCALL can be issued to the TDX module from inside the TD, in the kernel',
 } as const;
 
 export type GuestCapability = keyof typeof GUEST_CAPABILITIES;
@@ -109,6 +110,8 @@ export interface TdvmcallRecord {
 /** One TDCALL (TDG.*) the guest kernel made while handling a request. */
 export interface TdcallRecord {
   leaf: string;
+  /** RAX the guest put in for the call: the leaf number (bits 15:0) and version (23:16). */
+  rax: bigint;
   in: Regs;
   status: bigint;
 }
@@ -194,6 +197,8 @@ export interface TsmReportResult {
   generation: number;
   /** TDVMCALLs the provider made (GetQuote), where the target sees them. */
   tdvmcalls?: TdvmcallRecord[];
+  /** The quote buffer's header as the VMM found it when the GetQuote arrived, where the target sees it. */
+  quoteRequest?: { version: bigint; status: bigint; inLen: number; outLen: number };
 }
 
 /** A configfs-tsm report item created, written once and removed, without asking for a quote. */
@@ -261,6 +266,8 @@ export interface GuestFacet {
   pageAccepted(gpa: bigint): Observed<boolean>;
   tdxGuestIoctl(req: TdxGuestIoctl): Observed<TdxGuestIoctlResult>;
   tsmReport(inblob: Uint8Array): Observed<TsmReportResult>;
+  /** A TDCALL with this RAX and these registers, from the guest kernel (capability guest.tdcall). */
+  tdcall(vcpu: number, rax: bigint, regs: Regs): Observed<{ status: bigint; out: Regs }>;
 }
 
 /**
@@ -283,6 +290,8 @@ export type GuestArrangement =
   | { kind: 'vmm-cpuid'; leaf: number; subleaf: number; reg: 'eax' | 'ebx' | 'ecx' | 'edx'; value: number }
   /** What the VMM answers to the next TDVMCALLs of one sub-function. */
   | { kind: 'vmm-answers'; leaf: TdvmcallLeaf; answers: VmmAnswer[] }
+  /** How long the VMM takes to complete a GetQuote: `seconds` after the request, or never (null). */
+  | { kind: 'vmm-quote-time'; seconds: number | null }
   /** A range of shared GPAs (without the shared bit) the VMM emulates as MMIO. */
   | { kind: 'vmm-mmio'; gpa: bigint; size: bigint; value: bigint }
   /** Private memory the VMM added but the guest has not accepted. */

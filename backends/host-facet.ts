@@ -19,6 +19,7 @@ export const HOST_CAPABILITIES = {
   'host.suspend': 'system sleep states can be requested',
   'host.mce': 'machine checks on chosen physical addresses can be injected',
   'host.sysfs': 'the TDX host sysfs nodes can be read',
+  'host.kernel-api': "the kernel's TDX functions can be called the way a TDX user (KVM) calls them, and their clean-up seen",
 } as const;
 
 /** Preconditions of host scenarios (see Arrangement in port.ts). */
@@ -47,7 +48,20 @@ export type HostArrangement =
   /** What writing "mem" to /sys/power/state does: suspend-to-idle, or ACPI S3 ("deep"). */
   | { kind: 'mem-sleep'; mode: 's2idle' | 'deep' }
   /** The kernel leaves the module alone (no TDX host code), with VMX on, for raw SEAMCALL tests. */
-  | { kind: 'module-untouched' };
+  | { kind: 'module-untouched' }
+  /** VMXON was not done on this logical CPU (with 'module-untouched': every other CPU has it). */
+  | { kind: 'cpu-vmx-off'; cpu: number }
+  /** SEAMCALL raises #GP on every logical CPU of the platform. */
+  | { kind: 'seamcall-gp' }
+  /**
+   * The module finds no entropy (RDRAND, RDSEED or PCONFIG's key generation fail) the first
+   * `times` times this leaf asks for it.
+   */
+  | { kind: 'module-no-entropy'; leaf: string; times: number }
+  /** The module answers this leaf with this completion status, whatever it is asked. */
+  | { kind: 'module-answers'; leaf: string; status: bigint }
+  /** The module reports, and has slots for, this many CPUID configurations (NUM_CPUID_CONFIG). */
+  | { kind: 'module-cpuid-configs'; count: number };
 
 
 /** A line of the kernel log recognised as a message of the catalogue (spec/kernel/printk.ts). */
@@ -116,6 +130,18 @@ export interface KexecOutcome {
   newKernelInit?: KernelResult;
 }
 
+/** What the kernel did with the PAMT memory when initialisation failed after TDH.SYS.CONFIG. */
+export interface InitCleanup {
+  /** Whether the caches of every CPU were written back (WBINVD) first. */
+  cachesFlushed: boolean;
+  /** The PAMT ranges the kernel overwrote with MOVDIR64B (64-byte writes of zeros), in order. */
+  movdir64bRanges: { base: bigint; end: bigint }[];
+  /** The PAMT ranges of the TDMRs the kernel had built, for comparison. */
+  pamtRanges: { base: bigint; end: bigint }[];
+  /** Whether the PAMT memory went back to the kernel's allocator. */
+  pamtFreed: boolean;
+}
+
 export interface MachineCheckOutcome {
   /** The line the kernel printed about TDX for this machine check, as printed, if any. */
   message: string | null;
@@ -171,6 +197,13 @@ export interface HostFacet {
    * `fatal` when the kernel panics on it, not when it recovers (the page offlined, say).
    */
   machineCheck(pa: bigint, fatal: boolean): Observed<MachineCheckOutcome>;
+  /**
+   * tdx_cpu_enable() on a logical CPU, as a TDX user (KVM up to v7.0) calls it, after doing VMXON
+   * on that CPU or (`vmxon: false`) without it (capability host.kernel-api).
+   */
+  tdxCpuEnable(cpu: number, vmxon: boolean): Observed<KernelResult>;
+  /** What the kernel did with the PAMTs when initialisation failed (capability host.kernel-api). */
+  initCleanup(): Observed<InitCleanup | null>;
   /** Physical address of some TDX private page the kernel owns (a PAMT page), if any. */
   privatePage(): Observed<bigint>;
   /** Per-CPU state the kernel keeps (for scenarios about hotplug and kexec). */

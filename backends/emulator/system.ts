@@ -21,6 +21,8 @@ export interface Setup {
   cmdline: string[];
   offlineBeforeInit: number[];
   moduleUntouched: boolean;
+  /** Logical CPUs on which VMXON is not done (with moduleUntouched). */
+  vmxOffCpus: number[];
 }
 
 export interface System {
@@ -47,6 +49,7 @@ export function setupOfProfile(profile: Profile): Setup {
     cmdline: [...profile.kernel.cmdline],
     offlineBeforeInit: [],
     moduleUntouched: false,
+    vmxOffCpus: [],
   };
 }
 
@@ -79,7 +82,7 @@ export class EmulatorScenario {
     this.sys = { platform, module, kernel };
     if (s.moduleUntouched) {
       kernel.booted = true;
-      for (const c of kernel.cpus) c.vmxOn = true;
+      kernel.cpus.forEach((c, i) => { c.vmxOn = !s.vmxOffCpus.includes(i); });
       return this.sys;
     }
     if (kernel.eras.init === 'boot') {

@@ -202,6 +202,14 @@ export function arrangeOnReading(r: Reading, a: Arrangement): ArrangeResult {
       return f.role === 'guest' ? met : unmet(`not a TD guest (${f.role === 'unknown' ? f.roleEvidence.join('; ') : `this machine's role: ${f.role}`})`);
     case 'module-untouched':
       return unmet('a real machine cannot keep its kernel from initialising TDX');
+    case 'cpu-vmx-off':
+    case 'seamcall-gp':
+      return unmet('whether a CPU is in VMX operation, and how its SEAMCALL faults, cannot be set from user space');
+    case 'module-no-entropy':
+      return unmet("a real machine's random-number source cannot be made to fail");
+    case 'module-answers':
+    case 'module-cpuid-configs':
+      return unmet('what the TDX module answers is the module\'s; a real machine cannot change it');
     default:
       return arrangeGuestOnReading(r as Parameters<typeof arrangeGuestOnReading>[0], a as GuestArrangement)
         ?? unmet(`a real machine cannot set up "${(a as { kind: string }).kind}"`);

@@ -23,11 +23,12 @@
  * did not enable TDX (@src:ml-kvm-tdx-premerge-2022).
  */
 import { errnoName, type ErrnoName } from '../../spec/abi/errno';
-import { fieldKey } from '../../spec/abi/field-id';
+import { fieldKey } from '../../spec/encodings/field-id';
 import { GLOBAL_FIELDS } from '../../spec/abi/global-metadata';
-import { leafByNumber } from '../../spec/abi/seamcall';
+import { leafByNumber } from '../../spec/encodings/seamcall';
 import { statusName } from '../../spec/abi/status';
-import { assumedMainlineFlavour, flavourOfRelease, flavoursConsistentWith, type Eras } from '../../spec/kernel/flavours';
+import { assumedMainlineFlavour, flavourOfRelease, type Eras } from '../../spec/kernel/flavours';
+import { flavoursConsistentWith } from '../../spec/kernel/dialects';
 import type { MessageId } from '../../spec/kernel/printk';
 import type { Role } from '../port';
 import { demoteLine, parseKernelLog, type LogEvent, type ParsedLog, type PartialEvent } from '../common/kernel-log';

@@ -7,7 +7,8 @@
  * lasting traces are the kernel's "Unexpected #VE" lines. A capture stores each result under
  * its id, and the guest facet answers a snapshot from them.
  */
-import { MEASUREMENT_FILES, TDX_CMD_GET_REPORT0, TDX_REPORTDATA_LEN } from '../../spec/abi/tdx-guest';
+import { MEASUREMENT_FILES } from '../../spec/abi/tdx-guest';
+import { TDX_CMD_GET_REPORT0, TDX_REPORTDATA_LEN } from '../../spec/uapi/tdx-guest';
 import type { KernelInterface } from '../kernel-interface';
 import { oneInstruction } from './insn-sequences';
 import { msrProbeId, type Probe, type ProbeResult, type ProbeResults } from './probes';

@@ -13,7 +13,8 @@
  * it; an emulated machine is fresh per scenario, so there they always run.
  */
 import type { ErrnoName } from '../../spec/abi/errno';
-import { MEASUREMENT_FILES, TDX_CMD_GET_REPORT0, TDX_REPORTDATA_LEN } from '../../spec/abi/tdx-guest';
+import { MEASUREMENT_FILES } from '../../spec/abi/tdx-guest';
+import { TDX_CMD_GET_REPORT0, TDX_REPORTDATA_LEN } from '../../spec/uapi/tdx-guest';
 import type { CpuidResult, GuestFacet, GuestOutcome, GuestReaction, MeasurementRead, TdxGuestIoctlResult } from '../guest-facet';
 import type { KernelInterface } from '../kernel-interface';
 import { unobservable, type Capability, type Unobservable } from '../port';
@@ -176,6 +177,7 @@ export function linuxGuestFacet(ctx: GuestFacetContext): GuestFacet {
       const item = this.tsmItem();
       return 'unobservable' in item ? item : item.provider;
     },
+    tdcall: () => unobservable('TDCALL is an instruction of the guest kernel; a process cannot issue it'),
     tsmReport(inblob) {
       const no = changes('asking configfs-tsm for a report (a quote, or a refused inblob)');
       if (no) return no;

@@ -11,7 +11,8 @@ import {
   KVM_MEM_GUEST_MEMFD, kvm_tdx_capabilities, kvm_tdx_cmd, kvm_tdx_init_mem_region, kvm_tdx_init_vm, kvm_userspace_memory_region2,
   KVM_DEBUGREGS_SIZE, KVM_REGS_SIZE, KVM_SREGS_SIZE,
 } from '../../spec/uapi/kvm';
-import { KVM_MP_STATES, KVM_TDX_CMDS } from '../../spec/abi/kvm-uapi';
+import { KVM_MP_STATES } from '../../spec/abi/kvm-uapi';
+import { KVM_TDX_CMDS } from '../../spec/encodings/kvm';
 import { isOk, sysOk, type Fd, type KernelInterface, type SysResult, type UserBuffer } from '../kernel-interface';
 import type { CpuidEntry, TdxCmd, TdxCmdResult, VcpuIoctl } from '../kvm-facet';
 import { isUnobservable, type KernelResult, type Observed } from '../port';

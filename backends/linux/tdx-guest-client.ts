@@ -7,7 +7,8 @@
  * guest facet (guest.ts) both use these, so a capture and a live TD answer alike.
  */
 import type { ErrnoName } from '../../spec/abi/errno';
-import { MEASUREMENTS_DIR, TDX_CMD_GET_REPORT0, TDX_GUEST_DEVICE, TDX_REPORT_LEN, TDX_REPORTDATA_LEN, TSM_REPORT_DIR } from '../../spec/abi/tdx-guest';
+import { MEASUREMENTS_DIR, TSM_REPORT_DIR } from '../../spec/abi/tdx-guest';
+import { TDX_CMD_GET_REPORT0, TDX_GUEST_DEVICE, TDX_REPORT_LEN, TDX_REPORTDATA_LEN } from '../../spec/uapi/tdx-guest';
 import { tdx_report_req } from '../../spec/uapi/tdx-guest';
 import { isOk, type InstructionRun, type KernelInterface, type SysResult } from '../kernel-interface';
 import { isUnobservable } from '../port';

@@ -17,7 +17,8 @@ export class WireShapeError extends Error {
 
 function describe(v: unknown): string {
   if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v);
+  // A port value may hold bigints (registers): shown as the wire writes them.
+  const s = JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `0x${x.toString(16)}` : x)) ?? String(v);
   return `${Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v} ${s.length > 60 ? `${s.slice(0, 57)}...` : s}`;
 }
 

@@ -39,6 +39,7 @@ const nullable = (s: Shape): Shape => ({ nullable: s });
 
 export const KERNEL_RESULT = obj({ ok: 'bool', 'errno?': 'errno' });
 const REGION = obj({ base: 'u64', end: 'u64', node: 'num' });
+const RANGE = obj({ base: 'u64', end: 'u64' });
 const SEAMCALL = obj({ status: 'u64', out: 'regs' });
 const TDMR = obj({
   base: 'u64', size: 'u64',
@@ -128,6 +129,8 @@ export const HOST_SHAPES = {
   suspend: r(KERNEL_RESULT),
   sleepStates: r(arr('str')),
   machineCheck: r(obj({ message: nullable('str') })),
+  tdxCpuEnable: r(KERNEL_RESULT),
+  initCleanup: r(nullable(obj({ cachesFlushed: 'bool', movdir64bRanges: arr(RANGE), pamtRanges: arr(RANGE), pamtFreed: 'bool' }))),
   privatePage: r('u64'),
   cpuState: r(obj({ online: 'bool', tdxEnabled: 'bool', cacheIncoherent: 'bool' })),
   topology: r('topology'),
@@ -182,10 +185,12 @@ export const GUEST_SHAPES = {
   rdmsr: r(obj({ 'value?': 'u64', faulted: 'bool', ...REACTIONS })),
   wrmsr: r(obj({ 'value?': 'u64', faulted: 'bool', ...REACTIONS })),
   access: r(GUEST_OUTCOME),
-  convert: r(obj({ result: KERNEL_RESULT, tdvmcalls: arr(TDVMCALL_RECORD), tdcalls: arr(obj({ leaf: 'str', in: 'regs', status: 'u64' })) })),
+  convert: r(obj({ result: KERNEL_RESULT, tdvmcalls: arr(TDVMCALL_RECORD), tdcalls: arr(obj({ leaf: 'str', rax: 'u64', in: 'regs', status: 'u64' })) })),
+  tdcall: r(obj({ status: 'u64', out: 'regs' })),
   pageAccepted: r('bool'),
   tdxGuestIoctl: r(obj({ result: KERNEL_RESULT, 'tdreport?': 'bytes' })),
-  tsmReport: r(obj({ provider: 'str', result: KERNEL_RESULT, 'outblob?': 'bytes', generation: 'num', 'tdvmcalls?': arr(TDVMCALL_RECORD) })),
+  tsmReport: r(obj({ provider: 'str', result: KERNEL_RESULT, 'outblob?': 'bytes', generation: 'num', 'tdvmcalls?': arr(TDVMCALL_RECORD),
+    'quoteRequest?': obj({ version: 'u64', status: 'u64', inLen: 'num', outLen: 'num' }) })),
 } satisfies Record<keyof GuestFacet, MethodShape>;
 
 export const FACET_SHAPES = { host: HOST_SHAPES, kvm: KVM_SHAPES, guest: GUEST_SHAPES } as const;

@@ -38,7 +38,7 @@ Feature: TDREPORT and quotes from inside a TD
       Given a TD guest
       When a process asks /dev/tdx_guest for a TDREPORT with REPORTDATA of 64 bytes 0x01
       Then the ioctl succeeded
-      And the TDREPORT's TDINFO carries the TD's attributes
+      And the TDREPORT carries the TD's attributes in the 8 bytes at offset 0x200
 
   @req:guest.report.ioctl-errors @needs:guest.report
   Rule: Any other command on /dev/tdx_guest fails with ENOTTY, including the right type and number encoded with another structure size; a request the driver cannot read fails with EFAULT
@@ -71,9 +71,9 @@ Feature: TDREPORT and quotes from inside a TD
 
       Examples:
         | status              | errno  |
-        | TDX_OPERAND_INVALID | EINVAL |
-        | TDX_OPERAND_BUSY    | EIO    |
-        | TDX_SYS_BUSY        | EIO    |
+        | TDX_OPERAND_INVALID (0xc000010000000000) | EINVAL |
+        | TDX_OPERAND_BUSY (0x8000020000000000)    | EIO    |
+        | TDX_SYS_BUSY (0x8000020200000000)        | EIO    |
 
     @era:guest-report-errno=enxio
     Scenario Outline: From v6.16: <status> gives <errno>
@@ -83,9 +83,9 @@ Feature: TDREPORT and quotes from inside a TD
 
       Examples:
         | status              | errno |
-        | TDX_OPERAND_INVALID | ENXIO |
-        | TDX_OPERAND_BUSY    | EBUSY |
-        | TDX_SYS_BUSY        | EIO   |
+        | TDX_OPERAND_INVALID (0xc000010000000000) | ENXIO |
+        | TDX_OPERAND_BUSY (0x8000020000000000)    | EBUSY |
+        | TDX_SYS_BUSY (0x8000020200000000)        | EIO   |
 
   @req:guest.report.measurements @era:guest-driver=measurements @needs:guest.report @src:guest-ml-tdxg-mr-616
   Rule: From v6.16 the tdx_guest driver shows the TD's measurement registers in sysfs, 48 bytes each and equal to the TDREPORT's; a write to an RTMR of other than 48 bytes is refused with EINVAL before anything is extended
@@ -137,7 +137,14 @@ Feature: TDREPORT and quotes from inside a TD
     Scenario: The quote comes from the VMM through a shared buffer
       Given a TD guest
       When a process requests a configfs-tsm report with a 64-byte inblob
-      Then the guest asked the VMM with TDVMCALL<GetQuote> on a shared buffer
+      Then the guest asked the VMM with TDVMCALL<GetQuote> (leaf 0x10002) on a shared buffer
+
+    @needs:guest.tdvmcall @src:l6161-tdx-guest-c
+    Scenario: The request is an 8 KiB shared buffer with a version-1 header, status 0, in_len 1024 and the TDREPORT
+      Given a TD guest
+      When a process requests a configfs-tsm report with a 64-byte inblob
+      Then the guest asked the VMM with TDVMCALL<GetQuote> (leaf 0x10002) and R13 = 0x2000
+      And the VMM found a quote request of version 1, status 0x0, in_len 1024 and out_len 0
 
     @destructive
     Scenario Outline: An inblob of <n> bytes is refused with EINVAL
@@ -155,18 +162,51 @@ Feature: TDREPORT and quotes from inside a TD
     Scenario: A short inblob is refused without asking the VMM
       Given a TD guest
       When a process requests a configfs-tsm report with a 32-byte inblob
-      Then the guest did not ask the VMM for a quote
+      Then the guest did not ask the VMM for a quote (TDVMCALL leaf 0x10002)
 
     @needs:guest.tdvmcall @needs:guest.log @era:guest-driver=report
     Scenario: Before v6.16, the VMM fails GetQuote: EIO, and the kernel logs the status
-      Given a TD guest whose VMM answers TDVMCALL<GetQuote> with INVALID_OPERAND
+      Given a TD guest whose VMM answers TDVMCALL<GetQuote> with INVALID_OPERAND (0x8000000000000000)
       When a process requests a configfs-tsm report with a 64-byte inblob
       Then the report failed with EIO
       And the guest log has the line "GetQuote hypercall failed, status:8000000000000000"
 
     @needs:guest.tdvmcall @needs:guest.log @era:guest-driver=measurements
     Scenario: From v6.16, the VMM fails GetQuote: EIO, and the kernel logs the status with the driver's prefix
-      Given a TD guest whose VMM answers TDVMCALL<GetQuote> with INVALID_OPERAND
+      Given a TD guest whose VMM answers TDVMCALL<GetQuote> with INVALID_OPERAND (0x8000000000000000)
       When a process requests a configfs-tsm report with a 64-byte inblob
       Then the report failed with EIO
       And the guest log has the line "tdx_guest: GetQuote hypercall failed, status:8000000000000000"
+
+  @req:guest.tsm.quote-wait @needs:guest.tsm @kernel:>=6.16 @kernel:<6.17 @src:l6161-tdx-guest-c
+  Rule: The provider waits for the VMM a second at a time, 30 times; a request still in flight makes the next one fail with EBUSY (v6.16.1 as written)
+    The VMM marks the quote buffer GET_QUOTE_IN_FLIGHT (0xffffffffffffffff) until it has written
+    the quote; the driver polls once a second while the buffer is in flight and its count is below
+    getquote_timeout (30), and reports -ETIMEDOUT ("GetQuote request timedout") when the count is
+    exactly 30. As written in v6.16.1 (and not as its comment says), a quote finished during the
+    30th second is reported as timed out, and one never finished ends the wait with a count of 31:
+    the read succeeds with the empty data the buffer holds, and the buffer, still in flight, turns
+    the next request away with EBUSY. Later kernels were not read.
+
+    Scenario Outline: A VMM that takes <n> seconds: the report <outcome>
+      Given a TD guest whose VMM completes a quote <n> seconds after the request
+      When a process requests a configfs-tsm report with a 64-byte inblob
+      Then the report <outcome>
+
+      Examples: Below, at and above the 30 seconds
+        | n  | outcome                              |
+        | 29 | succeeded with a non-empty outblob   |
+        | 30 | failed with ETIMEDOUT                |
+
+    @needs:guest.log
+    Scenario: A quote done in the 30th second is reported as timed out
+      Given a TD guest whose VMM completes a quote 30 seconds after the request
+      When a process requests a configfs-tsm report with a 64-byte inblob
+      Then the guest log has the line "tdx_guest: GetQuote request timedout"
+
+    Scenario: A quote the VMM never finishes: the read succeeds empty, and the next request is busy
+      Given a TD guest whose VMM never completes a quote
+      When a process requests a configfs-tsm report with a 64-byte inblob
+      Then the report succeeded with an empty outblob
+      When a process requests a configfs-tsm report with a 64-byte inblob
+      Then the report failed with EBUSY

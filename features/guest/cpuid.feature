@@ -1,4 +1,4 @@
-@guest @src:tdx-rst-guest @src:guest-mod15-td-cpuid @src:guest-mod208-td-cpuid @src:guest-mod15-cpuid-config @src:guest-mod208-cpuid-config
+@guest @src:tdx-rst-guest @src:guest-mod15-td-cpuid @src:guest-mod15-cpuid-table @src:guest-mod208-td-cpuid @src:guest-mod15-cpuid-config @src:guest-mod208-cpuid-config
 Feature: CPUID in a TD
   The TDX module virtualises CPUID for the leaves it knows. In those, some bits are fixed by the
   module, and others the VMM configures when it creates the TD; for those the VMM may only pass
@@ -32,6 +32,19 @@ Feature: CPUID in a TD
         | 0x21       |
         | 0x23       |
         | 0x80000008 |
+
+    @needs:guest.instructions @module:>=1.5 @module:<2.0
+    Scenario Outline: Module 1.5: CPUID leaf <leaf> subleaf <subleaf>, the last subleaf the module lists for it, is answered by the module
+      Given a TD guest
+      When the guest kernel executes CPUID leaf <leaf> subleaf <subleaf>
+      Then the TDX module handled it without a #VE
+
+      Examples: The last subleaf of each leaf with subleaves in module 1.5.01's CPUID table
+        | leaf | subleaf |
+        | 0x4  | 4       |
+        | 0x7  | 2       |
+        | 0xd  | 18      |
+        | 0x23 | 3       |
 
     @needs:guest.instructions
     Scenario: The hypervisor bit of leaf 0x1 stays set whatever the VMM configures
@@ -74,7 +87,7 @@ Feature: CPUID in a TD
       Given a TD guest
       When <who> executes CPUID leaf <leaf> subleaf 0
       Then the TDX module raised #VE with exit reason 10 (CPUID)
-      And the guest kernel emulated it through TDVMCALL<Instruction.CPUID>
+      And the guest kernel emulated it through TDVMCALL<Instruction.CPUID> (leaf 0xa)
 
       Examples:
         | who               | leaf       |
@@ -82,6 +95,18 @@ Feature: CPUID in a TD
         | the guest kernel  | 0x40000001 |
         | the guest kernel  | 0x4fffffff |
         | a user-space task | 0x40000000 |
+
+    @needs:guest.instructions @needs:guest.tdvmcall
+    Scenario Outline: CPUID leaf <leaf> subleaf <subleaf>: the VMM is asked for that leaf in R12 and that subleaf in R13
+      Given a TD guest
+      When the guest kernel executes CPUID leaf <leaf> subleaf <subleaf>
+      Then the guest asked the VMM with TDVMCALL<Instruction.CPUID> (leaf 0xa) and R12 = <leaf>, R13 = <subleaf>
+
+      Examples:
+        | leaf       | subleaf |
+        | 0x40000000 | 0       |
+        | 0x40000001 | 1       |
+        | 0x4fffffff | 7       |
 
     @needs:guest.instructions @needs:guest.tdvmcall
     Scenario: The guest reads what the VMM answered
@@ -134,6 +159,20 @@ Feature: CPUID in a TD
         | the guest kernel  | 0x9        |
         | a user-space task | 0x9        |
 
+    @needs:guest.instructions @module:>=1.5 @module:<2.0
+    Scenario Outline: Module 1.5: CPUID leaf <leaf> subleaf <subleaf>, past the last subleaf it lists, raises #VE and reads as zeros
+      Given a TD guest
+      When the guest kernel executes CPUID leaf <leaf> subleaf <subleaf>
+      Then the TDX module raised #VE with exit reason 10 (CPUID)
+      And the guest kernel returned zeros
+
+      Examples:
+        | leaf | subleaf |
+        | 0x4  | 5       |
+        | 0x7  | 3       |
+        | 0xd  | 19      |
+        | 0x23 | 4       |
+
     @needs:guest.cpuid @needs:guest.log @era:guest-announce=attributes-migrtable @era:guest-announce=attributes-migratable
     Scenario: From user space, leaf 0x6 shows EAX bit 2 exactly when the TD_CTLS line lists REDUCE_VE, and reads as zeros otherwise
       Given a TD guest
@@ -160,7 +199,7 @@ Feature: CPUID in a TD
     @needs:guest.instructions @module:>=2.0
     Scenario: VIRT_CPUID2 set before the kernel starts works the same
       Given a TD guest
-      And the TD starts with TD_CTLS.VIRT_CPUID2 already set
+      And the TD starts with TD_CTLS.VIRT_CPUID2 (bit 2) already set
       When the guest kernel executes CPUID leaf 0x2 subleaf 0
       Then the TDX module handled it without a #VE
       And EAX is 0x00feff01

@@ -53,39 +53,93 @@ Feature: A Linux guest recognises that it runs in a TD
     Scenario: The guest kernel says it detected a TD
       Given a TD guest
       When the guest kernel has booted
-      Then the guest log says the TD guest was detected
+      Then the guest log has the line "tdx: Guest detected"
 
     Scenario: Later in boot it says Intel TDX memory encryption is active
       Given a TD guest
       When the guest kernel has booted
-      Then the guest log says memory encryption with Intel TDX is active
-      And the guest log says the TD guest was detected before it says memory encryption with Intel TDX is active
+      Then the guest log has the line "Memory Encryption Features active: Intel TDX"
+      And the guest log says "Guest detected" before it says "Memory Encryption Features active: Intel TDX"
 
   @req:guest.detect.announce @needs:guest.log @src:ml-tdx-announce @src:tdx-guest-debug-c @src:ml-migratable-typo
   Rule: Kernels from v6.14 name the TD attributes and TD_CTLS after "Guest detected"; earlier kernels print no such lines
 
-    @era:guest-announce=attributes-migrtable @era:guest-announce=attributes-migratable @needs:guest.describe
-    Scenario: The attribute and TD_CTLS lines name what the TD has
+    @needs:guest.describe
+    Scenario Outline: The attribute and TD_CTLS lines name what the TD has, bit 29 as <bit 29>
       Given a TD guest
       When the guest kernel has booted
-      Then the guest's attribute line names the TD's attributes
-      And the guest's TD_CTLS line names the TD_CTLS the TD reports
+      Then the guest log says "Attributes:%s"
+      And the guest's attribute line names the TD's attributes by these names:
+        | bit | name            |
+        | 0   | DEBUG           |
+        | 4   | HGS_PLUS_PROF   |
+        | 5   | PERF_PROF       |
+        | 6   | PMT_PROF        |
+        | 16  | ICSSD           |
+        | 27  | LASS            |
+        | 28  | SEPT_VE_DISABLE |
+        | 29  | <bit 29>        |
+        | 30  | PKS             |
+        | 31  | KL              |
+        | 62  | TPA             |
+        | 63  | PERFMON         |
+      And the guest log says "TD_CTLS:%s"
+      And the guest's TD_CTLS line names the TD_CTLS the TD reports by these names:
+        | bit | name               |
+        | 0   | PENDING_VE_DISABLE |
+        | 1   | ENUM_TOPOLOGY      |
+        | 2   | VIRT_CPUID2        |
+        | 3   | REDUCE_VE          |
+        | 63  | LOCK               |
 
-    @era:guest-announce=attributes-migrtable @era:guest-announce=attributes-migratable @needs:guest.report
-    Scenario: The attribute line names the attributes of the TD's TDREPORT
+      @era:guest-announce=attributes-migrtable
+      Examples: Until the 2026 fix
+        | bit 29    |
+        | MIGRTABLE |
+
+      @era:guest-announce=attributes-migratable
+      Examples: After the 2026 fix
+        | bit 29     |
+        | MIGRATABLE |
+
+    @needs:guest.report
+    Scenario Outline: The attribute line names the attributes of the TD's TDREPORT, bit 29 as <bit 29>
       Given a TD guest
       When the guest kernel has booted
-      Then the guest's attribute line names the attributes in the TD's TDREPORT (8 bytes at offset 0x200)
+      Then the guest's attribute line names the attributes in the TD's TDREPORT (8 bytes at offset 0x200) by these names:
+        | bit | name            |
+        | 0   | DEBUG           |
+        | 4   | HGS_PLUS_PROF   |
+        | 5   | PERF_PROF       |
+        | 6   | PMT_PROF        |
+        | 16  | ICSSD           |
+        | 27  | LASS            |
+        | 28  | SEPT_VE_DISABLE |
+        | 29  | <bit 29>        |
+        | 30  | PKS             |
+        | 31  | KL              |
+        | 62  | TPA             |
+        | 63  | PERFMON         |
+
+      @era:guest-announce=attributes-migrtable
+      Examples: Until the 2026 fix
+        | bit 29    |
+        | MIGRTABLE |
+
+      @era:guest-announce=attributes-migratable
+      Examples: After the 2026 fix
+        | bit 29     |
+        | MIGRATABLE |
 
     @era:guest-announce=attributes-migrtable
     Scenario: Until the 2026 fix, attribute bit 29 is spelled MIGRTABLE
-      Given a TD guest with exactly the SEPT_VE_DISABLE and MIGRATABLE attributes
+      Given a TD guest with exactly the SEPT_VE_DISABLE (bit 28) and MIGRATABLE (bit 29) attributes
       When the guest kernel has booted
       Then the guest's attribute line lists exactly SEPT_VE_DISABLE,MIGRTABLE
 
     @era:guest-announce=attributes-migratable
     Scenario: After the 2026 fix, attribute bit 29 is spelled MIGRATABLE
-      Given a TD guest with exactly the SEPT_VE_DISABLE and MIGRATABLE attributes
+      Given a TD guest with exactly the SEPT_VE_DISABLE (bit 28) and MIGRATABLE (bit 29) attributes
       When the guest kernel has booted
       Then the guest's attribute line lists exactly SEPT_VE_DISABLE,MIGRATABLE
 
@@ -93,7 +147,7 @@ Feature: A Linux guest recognises that it runs in a TD
     Scenario: Earlier kernels only say that they detected a TD
       Given a TD guest
       When the guest kernel has booted
-      Then the guest log says the TD guest was detected
+      Then the guest log has the line "tdx: Guest detected"
       And the guest log has no attribute line
 
   @req:guest.detect.shared-bit @needs:guest.describe @needs:guest.memory @needs:guest.tdvmcall
@@ -115,55 +169,55 @@ Feature: A Linux guest recognises that it runs in a TD
 
     @needs:guest.describe
     Scenario: A non-debug TD without SEPT_VE_DISABLE stops at boot
-      Given a non-debug TD guest without the SEPT_VE_DISABLE attribute
+      Given a TD guest without the DEBUG (bit 0) and SEPT_VE_DISABLE (bit 28) attributes
       And the VMM does not let the TD control pending #VEs
       When the guest kernel boots
       Then the guest kernel stopped at boot reporting "TD misconfiguration: SEPT_VE_DISABLE attribute must be set."
-      And the VMM received that message through TDVMCALL<ReportFatalError>
+      And the VMM received that message through TDVMCALL<ReportFatalError> (leaf 0x10003) with R12 = 0 and the text in R14, R15, RBX, RDI, RSI, R8, R9, RDX
 
     @needs:guest.log
     Scenario: A debug TD without SEPT_VE_DISABLE boots with a warning
-      Given a debug TD guest without the SEPT_VE_DISABLE attribute
+      Given a TD guest with the DEBUG (bit 0) attribute but without the SEPT_VE_DISABLE (bit 28) attribute
       When the guest kernel boots
       Then the guest kernel booted
-      And the guest log says SEPT #VEs are not disabled
+      And the guest log has the line "tdx: TD misconfiguration: SEPT_VE_DISABLE attribute must be set."
 
     @needs:guest.report
     Scenario: A non-debug TD that booted has the SEPT_VE_DISABLE attribute
-      Given a non-debug TD guest
+      Given a TD guest without the DEBUG (bit 0) attribute
       When the guest kernel has booted
-      Then the attributes in the TD's TDREPORT (8 bytes at offset 0x200) include SEPT_VE_DISABLE
+      Then the attributes in the TD's TDREPORT (8 bytes at offset 0x200) include SEPT_VE_DISABLE (bit 28)
 
   @req:guest.setup.sept-ve-td-ctls @era:guest-sept-ve=td-ctls @src:ml-disable-sept-ve @src:guest-ml-sept-ve-stable @src:guest-mod15-tdh-mng-init
   Rule: From v6.13, where the VMM lets the TD control pending #VEs, a non-debug TD sets TD_CTLS.PENDING_VE_DISABLE itself; otherwise the attribute still decides (the module sets the control from it)
 
     @module:>=1.5 @needs:guest.describe
     Scenario: The kernel disables SEPT #VEs itself when the VMM allows it
-      Given a non-debug TD guest without the SEPT_VE_DISABLE attribute
+      Given a TD guest without the DEBUG (bit 0) and SEPT_VE_DISABLE (bit 28) attributes
       And the VMM lets the TD control pending #VEs
       When the guest kernel boots
       Then the guest kernel booted
-      And the TD's TD_CTLS include PENDING_VE_DISABLE
+      And the TD's TD_CTLS include PENDING_VE_DISABLE (bit 0)
 
     @module:>=1.5 @needs:guest.describe
     Scenario: A debug TD keeps SEPT #VEs for its backtraces
-      Given a debug TD guest without the SEPT_VE_DISABLE attribute
+      Given a TD guest with the DEBUG (bit 0) attribute but without the SEPT_VE_DISABLE (bit 28) attribute
       And the VMM lets the TD control pending #VEs
       When the guest kernel boots
       Then the guest kernel booted
-      And the TD's TD_CTLS lack PENDING_VE_DISABLE
+      And the TD's TD_CTLS lack PENDING_VE_DISABLE (bit 0)
 
     @needs:guest.describe
     Scenario: Without that permission a non-debug TD still needs the attribute
-      Given a non-debug TD guest without the SEPT_VE_DISABLE attribute
+      Given a TD guest without the DEBUG (bit 0) and SEPT_VE_DISABLE (bit 28) attributes
       And the VMM does not let the TD control pending #VEs
       When the guest kernel boots
       Then the guest kernel stopped at boot reporting "TD misconfiguration: SEPT #VE has to be disabled"
-      And the VMM received that message through TDVMCALL<ReportFatalError>
+      And the VMM received that message through TDVMCALL<ReportFatalError> (leaf 0x10003) with R12 = 0 and the text in R14, R15, RBX, RDI, RSI, R8, R9, RDX
 
     @needs:guest.log @era:guest-announce=attributes-migrtable @era:guest-announce=attributes-migratable
     Scenario: A non-debug TD that booted has SEPT #VEs disabled in its TD_CTLS
-      Given a non-debug TD guest
+      Given a TD guest without the DEBUG (bit 0) attribute
       When the guest kernel has booted
       Then the guest's TD_CTLS line lists PENDING_VE_DISABLE
 
@@ -174,47 +228,58 @@ Feature: A Linux guest recognises that it runs in a TD
     Scenario: A module with REDUCE_VE turns it on, which includes topology enumeration and CPUID leaf 0x2
       Given a TD guest
       When the guest kernel boots
-      Then the TD's TD_CTLS include REDUCE_VE, ENUM_TOPOLOGY and VIRT_CPUID2
+      Then the TD's TD_CTLS include REDUCE_VE (bit 3), ENUM_TOPOLOGY (bit 1) and VIRT_CPUID2 (bit 2)
 
     @module:>=1.5 @module:<2.0 @era:guest-reduce-ve=topology-only @era:guest-reduce-ve=reduce-ve @needs:guest.describe
     Scenario: A module with topology enumeration but without REDUCE_VE: topology enumeration only
       Given a TD guest
-      And the TDX module's TDX_FEATURES0 has TOPOLOGY_ENUM
+      And the TDX module's TDX_FEATURES0 has TOPOLOGY_ENUM (bit 20)
       When the guest kernel boots
-      Then the TD's TD_CTLS include ENUM_TOPOLOGY
-      And the TD's TD_CTLS lack REDUCE_VE
+      Then the TD's TD_CTLS include ENUM_TOPOLOGY (bit 1)
+      And the TD's TD_CTLS lack REDUCE_VE (bit 3)
 
     @module:>=1.5 @module:<2.0 @era:guest-reduce-ve=topology-only @era:guest-reduce-ve=reduce-ve @needs:guest.describe @needs:guest.log
     Scenario: A module without topology enumeration: no TD_CTLS beyond SEPT #VEs, and the kernel says the x2APIC IDs are not configured
       Given a TD guest
-      And the TDX module's TDX_FEATURES0 lacks TOPOLOGY_ENUM
+      And the TDX module's TDX_FEATURES0 lacks TOPOLOGY_ENUM (bit 20)
       When the guest kernel boots
-      Then the TD's TD_CTLS lack REDUCE_VE
-      And the TD's TD_CTLS lack ENUM_TOPOLOGY
-      And the guest log says the VMM did not configure the x2APIC IDs
+      Then the TD's TD_CTLS lack REDUCE_VE (bit 3)
+      And the TD's TD_CTLS lack ENUM_TOPOLOGY (bit 1)
+      And the guest log says "VMM did not configure X2APIC_IDs properly"
 
     @module:>=1.5 @era:guest-reduce-ve=topology-only @era:guest-reduce-ve=reduce-ve @needs:guest.log @needs:guest.describe
     Scenario: Without x2APIC IDs from the VMM the kernel says so and goes without
       Given a TD guest whose VMM did not configure the x2APIC IDs
       When the guest kernel boots
-      Then the guest log says the VMM did not configure the x2APIC IDs
-      And the TD's TD_CTLS lack ENUM_TOPOLOGY
+      Then the guest log says "VMM did not configure X2APIC_IDs properly"
+      And the TD's TD_CTLS lack ENUM_TOPOLOGY (bit 1)
 
     @era:guest-reduce-ve=reduce-ve @needs:guest.log @era:guest-announce=attributes-migrtable @era:guest-announce=attributes-migratable
     Scenario: After boot the TD_CTLS line shows REDUCE_VE or topology enumeration on, or the log says why not
       Given a TD guest
       When the guest kernel has booted
-      Then the guest's TD_CTLS line lists REDUCE_VE or ENUM_TOPOLOGY, or the guest log says the VMM did not configure the x2APIC IDs
+      Then the guest's TD_CTLS line lists REDUCE_VE or ENUM_TOPOLOGY, or the guest log says "VMM did not configure X2APIC_IDs properly"
 
-  @req:guest.log.dialect @needs:guest.log @src:ml-disable-sept-ve @src:guest-c-v63
+  @req:guest.log.dialect @needs:guest.log @src:ml-disable-sept-ve @src:guest-c-v63 @src:guest-c
   Rule: The guest kernel words its TDX messages as its own kernel version does (the SEPT #VE warning changed in v6.13)
 
-    Scenario: The warning of a debug TD without SEPT_VE_DISABLE is in this kernel's words
-      Given a debug TD guest without the SEPT_VE_DISABLE attribute
+    Scenario Outline: The warning of a debug TD without SEPT_VE_DISABLE is "<warning>"
+      Given a TD guest with the DEBUG (bit 0) attribute but without the SEPT_VE_DISABLE (bit 28) attribute
+      And the VMM does not let the TD control pending #VEs
       When the guest kernel boots
-      Then every TDX message in the guest log is worded as this kernel words it
+      Then the guest log has the line "tdx: <warning>"
 
-    Scenario: The TDX messages of a TD's boot are in this kernel's words
+      @era:guest-sept-ve=attribute
+      Examples: Up to v6.12 (the attribute alone decides)
+        | warning                                                     |
+        | TD misconfiguration: SEPT_VE_DISABLE attribute must be set. |
+
+      @era:guest-sept-ve=td-ctls
+      Examples: From v6.13 (disable_sept_ve())
+        | warning                                          |
+        | TD misconfiguration: SEPT #VE has to be disabled |
+
+    Scenario: The detection line of a TD's boot, with the guest code's prefix
       Given a TD guest
       When the guest kernel has booted
-      Then every TDX message in the guest log is worded as this kernel words it
+      Then the guest log has the line "tdx: Guest detected"

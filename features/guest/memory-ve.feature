@@ -34,13 +34,13 @@ Feature: Memory accesses and #VE in a TD
       Then the access just worked
 
     Scenario: With SEPT_VE_DISABLE an unaccepted page exits to the VMM without a #VE
-      Given a TD guest with the SEPT_VE_DISABLE attribute
+      Given a TD guest with the SEPT_VE_DISABLE (bit 28) attribute
       And 1 page of private memory at 0x5000000 that the guest has not accepted
       When the guest kernel reads 4 bytes of private memory at 0x5000000
       Then the access left the TD for the VMM without a #VE
 
     Scenario: A debug TD keeps SEPT #VEs: the #VE arrives and the kernel panics
-      Given a debug TD guest without the SEPT_VE_DISABLE attribute
+      Given a TD guest with the DEBUG (bit 0) attribute but without the SEPT_VE_DISABLE (bit 28) attribute
       And 1 page of private memory at 0x5000000 that the guest has not accepted
       When the guest kernel reads 4 bytes of private memory at 0x5000000
       Then the TDX module raised #VE with exit reason 48 (EPT_VIOLATION)
@@ -48,7 +48,7 @@ Feature: Memory accesses and #VE in a TD
 
     @era:guest-sept-ve=td-ctls @module:>=1.5
     Scenario: Where the TD controls pending #VEs, its TD_CTLS decide, not the attribute
-      Given a non-debug TD guest without the SEPT_VE_DISABLE attribute
+      Given a TD guest without the DEBUG (bit 0) and SEPT_VE_DISABLE (bit 28) attributes
       And the VMM lets the TD control pending #VEs
       And 1 page of private memory at 0x5000000 that the guest has not accepted
       When the guest kernel reads 4 bytes of private memory at 0x5000000

@@ -16,7 +16,7 @@ Feature: MMIO in a TD
 
     Scenario Outline: <form>: <size> bytes, direction <dir>, RAX becomes <rax>
       When the guest kernel executes the MMIO instruction <bytes> at 0xfe000010 with RAX = 0x1122334455667788
-      Then the guest asked the VMM with TDVMCALL<#VE.RequestMMIO> and R12 = <size>, R13 = <dir>
+      Then the guest asked the VMM with TDVMCALL<#VE.RequestMMIO> (leaf 0x30) and R12 = <size>, R13 = <dir>
       And the MMIO request was for 0xfe000010 with the shared bit set
       And RAX is <rax>
 
@@ -32,7 +32,7 @@ Feature: MMIO in a TD
 
     Scenario Outline: <form> sends <value>
       When the guest kernel executes the MMIO instruction <bytes> at 0xfe000010 with RAX = 0x1122334455667788
-      Then the guest asked the VMM with TDVMCALL<#VE.RequestMMIO> and R12 = <size>, R13 = 1, R15 = <value>
+      Then the guest asked the VMM with TDVMCALL<#VE.RequestMMIO> (leaf 0x30) and R12 = <size>, R13 = 1, R15 = <value>
 
       Examples: Stores
         | form                 | bytes             | size | value              |
@@ -46,7 +46,7 @@ Feature: MMIO in a TD
 
     Scenario Outline: <what>: an oops, and no request to the VMM
       When the guest kernel executes the MMIO instruction <bytes> at <gpa>
-      Then the guest did not ask the VMM for MMIO
+      Then the guest did not ask the VMM with TDVMCALL<#VE.RequestMMIO> (leaf 0x30)
       And the guest kernel oopsed with "VE fault"
 
       Examples:
@@ -57,5 +57,5 @@ Feature: MMIO in a TD
 
     Scenario: MMIO from user space gets SIGSEGV
       When a user-space task reads 4 bytes of shared memory at 0xfe000010
-      Then the guest did not ask the VMM for MMIO
+      Then the guest did not ask the VMM with TDVMCALL<#VE.RequestMMIO> (leaf 0x30)
       And the guest kernel sent SIGSEGV

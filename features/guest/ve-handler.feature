@@ -21,7 +21,7 @@ Feature: The guest's #VE handler
       Given a TD guest
       When the guest kernel executes IN inside its #VE handler after reading the #VE information
       Then the TDX module raised #VE with exit reason 30 (IO_INSTRUCTION)
-      And the guest kernel emulated it through TDVMCALL<Instruction.IO>
+      And the guest kernel emulated it through TDVMCALL<Instruction.IO> (leaf 0x1e)
 
     Scenario: An instruction that raises no #VE is harmless in that window
       Given a TD guest
@@ -35,18 +35,18 @@ Feature: The guest's #VE handler
     Scenario: VMCALL from user space: logged as unexpected, then SIGSEGV
       Given a TD guest
       When a user-space task executes VMCALL
-      Then the guest log reports an unexpected #VE with exit reason 18
+      Then the guest kernel logged "Unexpected #VE: 18" while handling it
       And the guest kernel sent SIGSEGV
 
     @needs:guest.instructions
     Scenario: VMCALL in the kernel: logged as unexpected, then an oops
       Given a TD guest
       When the guest kernel executes VMCALL
-      Then the guest log reports an unexpected #VE with exit reason 18
+      Then the guest kernel logged "Unexpected #VE: 18" while handling it
       And the guest kernel oopsed with "VE fault"
 
     @needs:guest.instructions
     Scenario: CPUID is the one #VE user space gets served
       Given a TD guest
       When a user-space task executes CPUID leaf 0x40000000 subleaf 0
-      Then the guest kernel emulated it through TDVMCALL<Instruction.CPUID>
+      Then the guest kernel emulated it through TDVMCALL<Instruction.CPUID> (leaf 0xa)

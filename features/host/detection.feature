@@ -13,7 +13,7 @@ Feature: Boot-time detection of a TDX host
     Scenario Outline: <mktme> MKTME and <tdx> TDX KeyIDs give the range [<start>, <end>)
       Given a TDX host whose BIOS announces <mktme> MKTME KeyIDs and <tdx> TDX KeyIDs
       When the kernel boots
-      Then the kernel log reports the private KeyID range [<start>, <end>)
+      Then the kernel log says "BIOS enabled: private KeyID range [<start>, <end>)"
 
       Examples: KeyID splits seen on real hosts
         | mktme | tdx | start | end |
@@ -32,7 +32,7 @@ Feature: Boot-time detection of a TDX host
     Scenario: No TDX KeyIDs: no KeyID line and no tdx_host_platform flag
       Given a platform whose BIOS announces no TDX KeyIDs
       When the kernel boots
-      Then the kernel log has no private KeyID range line
+      Then the kernel log does not say "BIOS enabled: private KeyID range [%u, %u)"
       And the CPU flags lack tdx_host_platform
 
     Scenario: Without TDX KeyIDs, initialisation is refused with ENODEV
@@ -40,14 +40,24 @@ Feature: Boot-time detection of a TDX host
       When the kernel initialises TDX
       Then initialisation fails with ENODEV
 
-  @req:host.detect.too-few-keyids
-  Rule: One TDX KeyID is not enough: it would leave none for TDs
+  @req:host.detect.too-few-keyids @src:hb-tdx-c-6161
+  Rule: One TDX KeyID is not enough: it would leave none for TDs; two are the fewest a TDX host has
+    tdx_init() refuses fewer than two TDX KeyIDs (one is the module's global KeyID), from v6.8 to
+    7.1: below the limit TDX stays off with a message, at it the platform is a TDX host.
 
     Scenario: A single TDX KeyID is reported and TDX stays off
       Given a TDX host whose BIOS announces 31 MKTME KeyIDs and 1 TDX KeyIDs
       When the kernel boots
-      Then the kernel log says too few private KeyIDs are available
+      Then the kernel log says "BIOS enabled: private KeyID range [32, 33)"
+      And the kernel log says "initialization failed: too few private KeyIDs available."
       And the CPU flags lack tdx_host_platform
+
+    Scenario: Two TDX KeyIDs, the fewest allowed, make a TDX host
+      Given a TDX host whose BIOS announces 31 MKTME KeyIDs and 2 TDX KeyIDs
+      And the kernel command line disables hibernation
+      When the kernel boots
+      Then the kernel log does not say "initialization failed: too few private KeyIDs available."
+      And the CPU flags include tdx_host_platform
 
   @req:host.detect.platform-flag
   Rule: A host that passes detection is marked with the tdx_host_platform CPU flag
@@ -61,11 +71,21 @@ Feature: Boot-time detection of a TDX host
   @req:host.detect.hibernation @src:tdx-rst-host
   Rule: TDX and hibernation exclude each other; with hibernation available TDX stays off
 
-    Scenario: Hibernation available: initialisation refused at boot
+    Scenario Outline: Hibernation available: initialisation refused at boot, saying "<message>"
       Given a TDX host with hibernation available
       When the kernel boots
-      Then the kernel log says hibernation support is enabled
+      Then the kernel log says "<message>"
       And the CPU flags lack tdx_host_platform
+
+      @era:host-wording=merged @src:hb-tdx-c-6161
+      Examples: As merged (v6.8 on)
+        | message                                                 |
+        | initialization failed: Hibernation support is enabled |
+
+      @era:host-wording=v14-series @src:ml-host-v14
+      Examples: The v14 host series
+        | message |
+        | initialization failed: Disable TDX due to hibernation is available. Use 'nohibernate' command line to disable hibernation. |
 
   @req:host.keyid.td-capacity @module:>=1.5 @era:kvm-tdx=mainline @needs:host.keyid-usage @src:hb-tdx-c-6161 @src:kvm-tdx-c-616
   Rule: The kernel offers TDs every private KeyID but the global one (the misc cgroup's "tdx" capacity)

@@ -5,8 +5,10 @@ Feature: Memory and CPU hotplug on a TDX host
   may come and go, but the module needs a CPU in every package to manage TD keys, so while any TD
   holds a KeyID the last online CPU of a package may not go offline.
 
-  @req:host.memory.hotplug
+  @req:host.memory.hotplug @src:hb-tdx-c-6161
   Rule: After initialisation, memory outside the TDX memory regions may not come online
+    The memory notifier lets a range come online only if it lies wholly inside one TDX memory
+    region (is_tdx_memory()): up to its end or from its start is inside, across either is not.
 
     Scenario: Hot-added memory beyond the TDX memory is refused
       Given a TDX host
@@ -20,6 +22,28 @@ Feature: Memory and CPU hotplug on a TDX host
       And memory inside the first TDX memory region above 4 GiB is onlined
       Then onlining the memory is accepted
 
+    Scenario Outline: 128 MiB <where> the end of a TDX memory region: <outcome>
+      Given a TDX host
+      When TDX is initialised
+      And 128 MiB of memory ending <by> MiB past the end of the first TDX memory region above 4 GiB is onlined
+      Then onlining the memory is <outcome>
+
+      Examples: Inside up to the end, and across it
+        | where                 | by | outcome  |
+        | ending exactly at     | 0  | accepted |
+        | straddling by 64 MiB  | 64 | refused  |
+
+    Scenario Outline: 128 MiB <where> the start of a TDX memory region: <outcome>
+      Given a TDX host
+      When TDX is initialised
+      And 128 MiB of memory starting <by> MiB before the start of the first TDX memory region above 4 GiB is onlined
+      Then onlining the memory is <outcome>
+
+      Examples: Inside from the start, and across it
+        | where                  | by | outcome  |
+        | starting exactly at    | 0  | accepted |
+        | straddling by 64 MiB   | 64 | refused  |
+
     @era:init=on-demand
     Scenario: Before initialisation any memory may come online
       Given a TDX host
@@ -31,14 +55,24 @@ Feature: Memory and CPU hotplug on a TDX host
   Rule: While TDs hold KeyIDs, the last online CPU of a package cannot go offline
 
     @destructive @needs:host.cpu-hotplug
-    Scenario: A TD KeyID in use keeps the last CPU of package 1 online
+    Scenario Outline: A TD KeyID in use keeps the last CPU of package 1 online
       Given a TDX host
       When TDX is initialised
       And a TD KeyID is allocated
       And every CPU of package 1 but its last goes offline
       And the last online CPU of package 1 is asked to go offline
       Then the request fails with EBUSY
-      And the kernel log says TDX needs an online CPU in every package
+      And the kernel log says "<message>"
+
+      @era:offline-message=one-space @src:kvm-c
+      Examples: As merged
+        | message |
+        | TDX requires all packages to have an online CPU. Delete all TDs in order to offline all CPUs of a package. |
+
+      @era:offline-message=two-spaces @src:ml-kvm-tdx-premerge
+      Examples: The KVM series carried before the merge
+        | message |
+        | TDX requires all packages to have an online CPU.  Delete all TDs in order to offline all CPUs of a package. |
 
     @destructive @needs:host.cpu-hotplug
     Scenario: With no TD KeyID in use the whole package may go offline

@@ -56,7 +56,7 @@ Feature: Global metadata of the TDX module
       Given a TDX host
       And TDX is initialised
       When the host reads field identifier 0x9900000100000008 with TDH.SYS.RD
-      Then the SEAMCALL completes with TDX_METADATA_FIELD_ID_INCORRECT
+      Then the SEAMCALL completes with TDX_METADATA_FIELD_ID_INCORRECT (0xc0000c0000000000)
 
   @req:host.metadata.element-sizes @module:>=1.5 @needs:host.seamcall
   Rule: Walking the fields, TDH.SYS.RD names each next field with the element size of its definition
@@ -64,16 +64,16 @@ Feature: Global metadata of the TDX module
     Scenario Outline: The field after <field> is <next>, with <bits>-bit elements
       Given a TDX host
       And TDX is initialised
-      When the host reads field <field> with TDH.SYS.RD
-      Then the next field identifier returned is that of <next>
+      When the host reads field <field> (<id>) with TDH.SYS.RD
+      Then the next field identifier returned is that of <next> (<next id>)
       And it encodes <bits>-bit elements
 
       Examples: One field of each element size
-        | field          | next             | bits |
-        | VENDOR_ID      | BUILD_DATE       | 32   |
-        | BUILD_DATE     | BUILD_NUM        | 16   |
-        | SYS_ATTRIBUTES | NUM_TDX_FEATURES | 8    |
-        | NUM_TDX_FEATURES | TDX_FEATURES0  | 64   |
+        | field            | id                 | next             | next id            | bits |
+        | VENDOR_ID        | 0x0800000200000000 | BUILD_DATE       | 0x8800000200000001 | 32   |
+        | BUILD_DATE       | 0x8800000200000001 | BUILD_NUM        | 0x8800000100000002 | 16   |
+        | SYS_ATTRIBUTES   | 0x0a00000200000000 | NUM_TDX_FEATURES | 0x0a00000000000001 | 8    |
+        | NUM_TDX_FEATURES | 0x0a00000000000001 | TDX_FEATURES0    | 0x0a00000300000008 | 64   |
 
   @req:host.metadata.version-fields @module:>=1.5 @needs:host.seamcall @src:mod-md-sys-1501
   Rule: The version fields report the module the platform runs
@@ -81,7 +81,7 @@ Feature: Global metadata of the TDX module
     Scenario: Major, minor and update version match the loaded module
       Given a TDX host
       And TDX is initialised
-      Then TDH.SYS.RD of MAJOR_VERSION, MINOR_VERSION and UPDATE_VERSION gives the target's module version
+      Then TDH.SYS.RD of MAJOR_VERSION (0x0800000100000004), MINOR_VERSION (0x0800000100000003) and UPDATE_VERSION (0x0800000100000005) gives the target's module version
 
   @req:host.metadata.field-id-validation @module:>=1.5 @needs:host.seamcall @src:mod-sys-rd-1501 @src:mod-md-generic-1501 @src:mod-md-generic-2008 @src:mod-err-1501
   Rule: TDH.SYS.RD refuses identifiers with reserved or sequence bits set, and unknown fields
@@ -94,11 +94,11 @@ Feature: Global metadata of the TDX module
 
       Examples:
         | id                 | status                                 |
-        | 0x9100000101000008 | TDX_METADATA_FIELD_ID_INCORRECT        |
-        | 0x9100800100000008 | TDX_METADATA_FIELD_ID_INCORRECT        |
-        | 0x9100000500000008 | TDX_METADATA_FIELD_ID_INCORRECT        |
-        | 0x910000010000fff0 | TDX_METADATA_FIELD_ID_INCORRECT        |
-        | 0xffffffffffffffff | TDX_METADATA_FIRST_FIELD_ID_IN_CONTEXT |
+        | 0x9100000101000008 | TDX_METADATA_FIELD_ID_INCORRECT (0xc0000c0000000000)        |
+        | 0x9100800100000008 | TDX_METADATA_FIELD_ID_INCORRECT (0xc0000c0000000000)        |
+        | 0x9100000500000008 | TDX_METADATA_FIELD_ID_INCORRECT (0xc0000c0000000000)        |
+        | 0x910000010000fff0 | TDX_METADATA_FIELD_ID_INCORRECT (0xc0000c0000000000)        |
+        | 0xffffffffffffffff | TDX_METADATA_FIRST_FIELD_ID_IN_CONTEXT (0x00000c0b00000000) |
 
   @req:host.metadata.rdall @needs:host.seamcall @src:mod-sys-rdall-1501 @src:mod-md-generic-1501 @src:mod-md-sys-1501
   Rule: TDH.SYS.RDALL lists every element TDH.SYS.RD can read, with the same values
@@ -113,7 +113,7 @@ Feature: Global metadata of the TDX module
       Given a TDX host
       And TDX is initialised
       When the host lists the global metadata with TDH.SYS.RDALL
-      And the host walks the global metadata with TDH.SYS.RD from the first field
+      And the host walks the global metadata with TDH.SYS.RD from the first field, which it names with TDX_METADATA_FIRST_FIELD_ID_IN_CONTEXT (0x00000c0b00000000)
       Then the list has the elements of the walk, in the same order
       And each listed value equals the value TDH.SYS.RD read for that element
 
@@ -355,12 +355,12 @@ Feature: Global metadata of the TDX module
       @module:=1.0 @src:mod-1.0
       Examples: Module 1.0 has no such leaf and refuses it as it refuses any leaf before it is ready
         | status            |
-        | TDX_SYS_NOT_READY |
+        | TDX_SYS_NOT_READY (0xc000050500000000) |
 
       @module:>=1.5
       Examples: From 1.5 the leaf exists and first needs TDH.SYS.LP.INIT on the calling CPU
         | status                   |
-        | TDX_SYS_LP_INIT_NOT_DONE |
+        | TDX_SYS_LP_INIT_NOT_DONE (0xc000050200000000) |
 
   @req:host.metadata.16bit-reader @module:>=1.5 @era:metadata=16bit-only @src:tdx-c-68 @src:ml-metadata-rework @needs:host.metadata
   Rule: Up to v6.13 the kernel's metadata reader accepts only 16-bit fields
@@ -368,14 +368,15 @@ Feature: Global metadata of the TDX module
     Scenario Outline: Reading the <bits>-bit field <field>
       Given a TDX host
       And TDX is initialised
-      When the kernel reads metadata field <field>
+      When the kernel reads metadata field <field> (<id>)
       Then the kernel's read <outcome>
 
-      Examples:
-        | field         | bits | outcome           |
-        | MAX_TDMRS     | 16   | succeeds          |
-        | VENDOR_ID     | 32   | fails with EINVAL |
-        | TDX_FEATURES0 | 64   | fails with EINVAL |
+      Examples: Each element size, below, at and above 16 bits
+        | field            | id                 | bits | outcome           |
+        | NUM_TDX_FEATURES | 0x0a00000000000001 | 8    | fails with EINVAL |
+        | MAX_TDMRS        | 0x9100000100000008 | 16   | succeeds          |
+        | VENDOR_ID        | 0x0800000200000000 | 32   | fails with EINVAL |
+        | TDX_FEATURES0    | 0x0a00000300000008 | 64   | fails with EINVAL |
 
   @req:host.metadata.any-size-reader @module:>=1.5 @era:metadata=any-size @src:ml-metadata-rework @needs:host.metadata
   Rule: From v6.14 the kernel reads fields of every element size
@@ -383,22 +384,56 @@ Feature: Global metadata of the TDX module
     Scenario Outline: Reading the <bits>-bit field <field>
       Given a TDX host
       And TDX is initialised
-      When the kernel reads metadata field <field>
+      When the kernel reads metadata field <field> (<id>)
       Then the kernel's read succeeds with a value that fits in <bits> bits
 
       Examples:
-        | field            | bits |
-        | NUM_TDX_FEATURES | 8    |
-        | MAX_TDMRS        | 16   |
-        | VENDOR_ID        | 32   |
-        | TDX_FEATURES0    | 64   |
+        | field            | id                 | bits |
+        | NUM_TDX_FEATURES | 0x0a00000000000001 | 8    |
+        | MAX_TDMRS        | 0x9100000100000008 | 16   |
+        | VENDOR_ID        | 0x0800000200000000 | 32   |
+        | TDX_FEATURES0    | 0x0a00000300000008 | 64   |
 
   @req:host.metadata.no-rbp-mod @module:>=1.5 @era:feature-check=no-rbp-mod @src:ml-metadata-rework
   Rule: From v6.14 a module without TDX_FEATURES0.NO_RBP_MOD (bit 18) is refused
 
     Scenario: A module that may clobber RBP
       Given a TDX host
-      And a TDX module without the NO_RBP_MOD feature
+      And the TDX module's TDX_FEATURES0 lacks NO_RBP_MOD (bit 18)
       When the kernel initialises TDX
       Then initialisation fails with EINVAL
-      And the kernel log says the module may clobber RBP
+      And the kernel log says "frame pointer (RBP) clobber bug present, upgrade TDX module"
+
+  @req:host.metadata.cpuid-config-limit @module:>=1.5 @era:kvm-tdx=mainline @needs:platform.arrange @src:l6161-tdx-global-metadata-c @src:mod-gsys-1501
+  Rule: From v6.16 the kernel reads the module's CPUID configurations into arrays of 128 entries and refuses a module that reports more
+    get_tdx_sys_info_td_conf() compares NUM_CPUID_CONFIG with the size of its arrays (128) before it
+    reads a single configuration: one more than that is EINVAL, and initialisation fails with it.
+    The modules read so far have 32 configuration slots; a module with more is what the limit is for.
+
+    Scenario Outline: A module with <n> CPUID configurations: initialisation <outcome>
+      Given a TDX host
+      And the TDX module has <n> CPUID configurations
+      When the kernel initialises TDX
+      Then initialisation <outcome>
+
+      Examples: Below, at and above the 128 entries
+        | n   | outcome           |
+        | 127 | succeeds          |
+        | 128 | succeeds          |
+        | 129 | fails with EINVAL |
+
+    Scenario Outline: A module with 129 CPUID configurations makes the kernel say "<failed>"
+      Given a TDX host
+      And the TDX module has 129 CPUID configurations
+      When the kernel initialises TDX
+      Then the kernel log says "<failed>"
+
+      @era:init=on-demand
+      Examples: Up to v7.0
+        | failed                             |
+        | module initialization failed (-22) |
+
+      @era:init=boot
+      Examples: From v7.1
+        | failed                                 |
+        | TDX-Module initialization failed (-22) |

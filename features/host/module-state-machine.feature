@@ -20,7 +20,7 @@ Feature: The TDX module's initialisation state machine
 
     Scenario Outline: <leaf> before initialisation gets TDX_SYS_NOT_READY
       When <leaf> is called on CPU 0
-      Then the SEAMCALL fails with TDX_SYS_NOT_READY
+      Then the SEAMCALL fails with TDX_SYS_NOT_READY (0xc000050500000000)
 
       Examples: TD management and memory leaves
         | leaf                 |
@@ -44,14 +44,14 @@ Feature: The TDX module's initialisation state machine
 
       Examples:
         | number | leaf               | status                         |
-        | 33     | TDH.SYS.INIT       | TDX_SUCCESS                    |
-        | 35     | TDH.SYS.LP.INIT    | TDX_SYS_LP_INIT_NOT_PENDING    |
-        | 45     | TDH.SYS.CONFIG     | TDX_SYS_CONFIG_NOT_PENDING     |
-        | 31     | TDH.SYS.KEY.CONFIG | TDX_SYS_KEY_CONFIG_NOT_PENDING |
+        | 33     | TDH.SYS.INIT       | TDX_SUCCESS (0x0000000000000000)                    |
+        | 35     | TDH.SYS.LP.INIT    | TDX_SYS_LP_INIT_NOT_PENDING (0xc000050b00000000)    |
+        | 45     | TDH.SYS.CONFIG     | TDX_SYS_CONFIG_NOT_PENDING (0xc000050c00000000)     |
+        | 31     | TDH.SYS.KEY.CONFIG | TDX_SYS_KEY_CONFIG_NOT_PENDING (0xc000050700000000) |
 
       Examples: Metadata reads need TDH.SYS.LP.INIT on the calling CPU
         | number | leaf       | status                   |
-        | 34     | TDH.SYS.RD | TDX_SYS_LP_INIT_NOT_DONE |
+        | 34     | TDH.SYS.RD | TDX_SYS_LP_INIT_NOT_DONE (0xc000050200000000) |
 
   @req:host.module.sys-init-once @module:>=1.5 @src:mod-sys-init-1501 @src:mod-sys-init-2008
   Rule: TDH.SYS.INIT is done once; a second call is refused
@@ -59,7 +59,7 @@ Feature: The TDX module's initialisation state machine
     Scenario: The second TDH.SYS.INIT
       When TDH.SYS.INIT is called on CPU 0
       And TDH.SYS.INIT is called on CPU 1
-      Then the SEAMCALL fails with TDX_SYS_INIT_NOT_PENDING
+      Then the SEAMCALL fails with TDX_SYS_INIT_NOT_PENDING (0xc000050000000000)
 
   @req:host.module.lp-init-once @module:>=1.5 @src:mod-lp-init-1501 @src:mod-lp-init-2008
   Rule: TDH.SYS.LP.INIT is done once per logical CPU
@@ -70,18 +70,18 @@ Feature: The TDX module's initialisation state machine
       When TDH.SYS.INIT is called on CPU 0
       And TDH.SYS.LP.INIT is called on CPU 2
       And TDH.SYS.LP.INIT is called on CPU 2
-      Then the SEAMCALL fails with TDX_SYS_LP_INIT_DONE
+      Then the SEAMCALL fails with TDX_SYS_LP_INIT_DONE (0xc000050300000000)
 
     Scenario: TDH.SYS.LP.INIT before TDH.SYS.INIT
       When TDH.SYS.LP.INIT is called on CPU 0
-      Then the SEAMCALL fails with TDX_SYS_LP_INIT_NOT_PENDING
+      Then the SEAMCALL fails with TDX_SYS_LP_INIT_NOT_PENDING (0xc000050b00000000)
 
     Scenario: TDH.SYS.LP.INIT after TDH.SYS.CONFIG
       When TDH.SYS.INIT is called on CPU 0
       And TDH.SYS.LP.INIT is called on every logical CPU
       And TDH.SYS.CONFIG is called on CPU 0 with the TDMRs the kernel would build
       And TDH.SYS.LP.INIT is called on CPU 1
-      Then the SEAMCALL fails with TDX_SYS_LP_INIT_NOT_PENDING
+      Then the SEAMCALL fails with TDX_SYS_LP_INIT_NOT_PENDING (0xc000050b00000000)
 
   @req:host.module.config-needs-all-lps @module:>=1.5 @src:mod-sys-config-1501 @src:mod-sys-config-2008 @src:mod-sys-leaves
   Rule: TDH.SYS.CONFIG is accepted only once every logical CPU the module counted did TDH.SYS.LP.INIT
@@ -92,7 +92,7 @@ Feature: The TDX module's initialisation state machine
       When TDH.SYS.INIT is called on CPU 0
       And TDH.SYS.LP.INIT is called on every logical CPU except CPU 5
       And TDH.SYS.CONFIG is called on CPU 0 with the TDMRs the kernel would build
-      Then the SEAMCALL fails with TDX_SYS_CONFIG_NOT_PENDING
+      Then the SEAMCALL fails with TDX_SYS_CONFIG_NOT_PENDING (0xc000050c00000000)
 
     Scenario: Every logical CPU initialised
       When TDH.SYS.INIT is called on CPU 0
@@ -111,7 +111,7 @@ Feature: The TDX module's initialisation state machine
       And the module has accepted the TDMRs the kernel would build
       When TDH.SYS.KEY.CONFIG is called on the first CPU of package 0
       And TDH.SYS.TDMR.INIT is called on CPU 0 for the first TDMR
-      Then the SEAMCALL fails with TDX_SYS_NOT_READY
+      Then the SEAMCALL fails with TDX_SYS_NOT_READY (0xc000050500000000)
 
     Scenario: Configured on every package, the module is ready
       Given the module has accepted the TDMRs the kernel would build
@@ -124,13 +124,13 @@ Feature: The TDX module's initialisation state machine
       And the module has accepted the TDMRs the kernel would build
       When TDH.SYS.KEY.CONFIG is called on the first CPU of package 0
       And TDH.SYS.KEY.CONFIG is called on the last CPU of package 0
-      Then the SEAMCALL returns TDX_KEY_CONFIGURED
+      Then the SEAMCALL returns TDX_KEY_CONFIGURED (0x0000081500000000)
 
     Scenario: Once every package has the key, a further key configuration is not pending
       Given the module has accepted the TDMRs the kernel would build
       When TDH.SYS.KEY.CONFIG is called on the first CPU of every package
       And TDH.SYS.KEY.CONFIG is called on the last CPU of package 0
-      Then the SEAMCALL fails with TDX_SYS_KEY_CONFIG_NOT_PENDING
+      Then the SEAMCALL fails with TDX_SYS_KEY_CONFIG_NOT_PENDING (0xc000050700000000)
 
   @req:host.module.tdmr-init-resumable @module:>=1.5 @needs:platform.arrange @src:mod-tdmr-init-1501 @src:mod-tdmr-init-2008 @src:tdx-c-mid
   Rule: TDH.SYS.TDMR.INIT initialises part of a TDMR per call and reports where to resume in RDX
@@ -153,16 +153,16 @@ Feature: The TDX module's initialisation state machine
 
       Examples: RDX moves on by 1 GiB every 256 calls, below, at and above each step
         | calls | status      | rdx         |
-        | 1     | TDX_SUCCESS | 0x100000000 |
-        | 255   | TDX_SUCCESS | 0x100000000 |
-        | 256   | TDX_SUCCESS | 0x140000000 |
-        | 257   | TDX_SUCCESS | 0x140000000 |
-        | 2047  | TDX_SUCCESS | 0x2c0000000 |
-        | 2048  | TDX_SUCCESS | 0x300000000 |
+        | 1     | TDX_SUCCESS (0x0000000000000000) | 0x100000000 |
+        | 255   | TDX_SUCCESS (0x0000000000000000) | 0x100000000 |
+        | 256   | TDX_SUCCESS (0x0000000000000000) | 0x140000000 |
+        | 257   | TDX_SUCCESS (0x0000000000000000) | 0x140000000 |
+        | 2047  | TDX_SUCCESS (0x0000000000000000) | 0x2c0000000 |
+        | 2048  | TDX_SUCCESS (0x0000000000000000) | 0x300000000 |
 
       Examples: A call after the last
         | calls | status                       | rdx |
-        | 2049  | TDX_TDMR_ALREADY_INITIALIZED | 0x0 |
+        | 2049  | TDX_TDMR_ALREADY_INITIALIZED (0x00000a0300000000) | 0x0 |
 
   @req:host.module.tdmr-validation @module:>=1.5 @src:tdx-c-mid @src:mod-sys-config-1501 @src:mod-sys-config-2008 @src:mod-err-1501 @src:mod-api-1501
   Rule: TDH.SYS.CONFIG rejects TDMRs that are misaligned, empty or out of order
@@ -174,9 +174,9 @@ Feature: The TDX module's initialisation state machine
 
       Examples:
         | change                                 | status               | index |
-        | the first TDMR's base moved by 2 MiB   | TDX_INVALID_TDMR     | 0     |
-        | the first TDMR's size cut by 2 MiB     | TDX_INVALID_TDMR     | 0     |
-        | the first two TDMRs swapped            | TDX_NON_ORDERED_TDMR | 1     |
+        | the first TDMR's base moved by 2 MiB   | TDX_INVALID_TDMR (0xc0000a0000000000)     | 0     |
+        | the first TDMR's size cut by 2 MiB     | TDX_INVALID_TDMR (0xc0000a0000000000)     | 0     |
+        | the first two TDMRs swapped            | TDX_NON_ORDERED_TDMR (0xc0000a0100000000) | 1     |
 
   @req:host.module.pamt-validation @module:>=1.5 @src:tdx-c-mid @src:mod-sys-config-1501 @src:mod-sys-config-2008 @src:mod-err-1501 @src:mod-api-1501
   Rule: TDH.SYS.CONFIG rejects PAMTs that are too small or overlap memory a TDMR makes usable
@@ -188,8 +188,8 @@ Feature: The TDX module's initialisation state machine
 
       Examples:
         | change                                                     | status           | index |
-        | the first TDMR's 4K PAMT shrunk by 4 KiB                   | TDX_INVALID_PAMT | 0     |
-        | the first TDMR's PAMT placed in the second TDMR's usable memory | TDX_PAMT_OVERLAP | 0     |
+        | the first TDMR's 4K PAMT shrunk by 4 KiB                   | TDX_INVALID_PAMT (0xc0000a1000000000) | 0     |
+        | the first TDMR's PAMT placed in the second TDMR's usable memory | TDX_PAMT_OVERLAP (0xc0000a1200000000) | 0     |
 
   @req:host.module.unknown-leaf @src:mod-dispatcher @src:mod-dispatcher-1501 @src:mod-1.0 @src:mod-err-1501
   Rule: Once the module is ready, a leaf number it does not implement is an invalid RAX operand
@@ -197,4 +197,4 @@ Feature: The TDX module's initialisation state machine
     Scenario: Leaf 255 after initialisation
       Given the module is ready with the TDMRs the kernel would build
       When leaf number 255 is called on CPU 0
-      Then the SEAMCALL fails with TDX_OPERAND_INVALID on operand RAX
+      Then the SEAMCALL returns TDX_OPERAND_INVALID (0xc000010000000000), whose low bits name operand RAX (0)

@@ -13,10 +13,20 @@ Feature: TDX and system sleep states
   @req:host.suspend.s3-disabled @src:tdx-c-mid @src:l6161-pm-suspend-c @src:l6161-pm-main-c @src:l6161-acpi-sleep-c @src:acpi-s3-enosys-patch
   Rule: On a TDX host the kernel disables entering ACPI S3 at boot and says how to get it back; mem stays offered
 
-    Scenario: The message at boot
+    Scenario Outline: The message at boot: "<message>"
       Given a TDX host
       When the kernel boots
-      Then the kernel log says ACPI S3 is disabled
+      Then the kernel log says "<message>"
+
+      @era:host-wording=merged @src:hb-tdx-c-6161
+      Examples: As merged (v6.8 on)
+        | message                                                   |
+        | Disable ACPI S3. Turn off TDX in the BIOS to use ACPI S3. |
+
+      @era:host-wording=v14-series @src:ml-host-v14 @src:capture-intel-tdx-linux-5
+      Examples: The v14 host series
+        | message                                                           |
+        | Disable ACPI S3 suspend. Turn off TDX in the BIOS to use ACPI S3. |
 
     Scenario: mem and freeze are still offered
       Given a TDX host

@@ -56,6 +56,33 @@ Feature: TDX memory regions (TDMRs) and their metadata (PAMTs)
       And TDMR 0 covers [0x100000000, 0x1080000000)
       And TDMR 1 covers [0x1080000000, 0x2000000000)
 
+  @req:host.pamt.node @needs:host.tdmr @needs:platform.arrange @src:hb-tdx-c-6161
+  Rule: A TDMR's PAMT is allocated on the NUMA node of the first TDX memory region that ends above the TDMR's start
+    tdmr_get_nid() walks the TDX memory regions in address order and takes the node of the first
+    one whose end lies above the TDMR's base, whatever share of the TDMR the other nodes hold; the
+    PAMT is allocated from that node. A region that ends exactly at the base is not it. (Its
+    fallback to node 0, with a warning, cannot be reached: every TDMR is built from a memory region
+    that ends above its base, so no scenario can show it.)
+
+    Scenario: Two nodes meeting off a 1 GiB boundary: the GiB they share goes with node 0
+      Given the memory map:
+        | base         | end          | node |
+        | 0x100000000  | 0x107e000000 | 0    |
+        | 0x107e000000 | 0x2000000000 | 1    |
+      When TDX is initialised
+      Then the PAMT of TDMR 0 lies in the memory of node 0
+      And the PAMT of TDMR 1 lies in the memory of node 1
+
+    Scenario: Node 0 ending exactly where TDMR 2 starts does not give it the PAMT
+      Given the memory map:
+        | base         | end          | node |
+        | 0x100000     | 0x80000000   | 0    |
+        | 0x100000000  | 0x1000000000 | 0    |
+        | 0x1000000000 | 0x2000000000 | 1    |
+      When TDX is initialised
+      Then the PAMT of TDMR 1 lies in the memory of node 0
+      And the PAMT of TDMR 2 lies in the memory of node 1
+
   @req:host.tdmr.reserved-areas @needs:host.tdmr
   Rule: Holes between memory regions and every PAMT inside a TDMR are reserved areas of it
 
@@ -81,32 +108,69 @@ Feature: TDX memory regions (TDMRs) and their metadata (PAMTs)
       Then initialisation succeeds
       And the first TDMR reserves [0x0, 0x100000)
 
-  @req:host.tdmr.exhausted @needs:platform.arrange
+  @req:host.tdmr.exhausted @needs:platform.arrange @src:hb-tdx-c-6161
   Rule: More memory regions than the module has TDMRs fail initialisation with ENOSPC
+    fill_out_tdmrs() gives up when it needs a TDMR past the module's MAX_TDMRS (64 on the
+    emulator's modules): at the limit the TDMRs all get used, one region beyond it fails.
 
-    Scenario: 65 separate regions for a module with 64 TDMRs
+    Scenario Outline: <regions> separate regions for a module with 64 TDMRs: <outcome>
+      Given a memory map of <regions> regions of 512 MiB, each in its own 2 GiB and NUMA node
+      When the kernel initialises TDX
+      Then initialisation <outcome>
+
+      Examples: At the limit and one beyond
+        | regions | outcome              |
+        | 64      | succeeds             |
+        | 65      | fails with ENOSPC    |
+
+    Scenario: One region beyond the limit is logged
       Given a memory map of 65 regions of 512 MiB, each in its own 2 GiB and NUMA node
       When the kernel initialises TDX
-      Then initialisation fails with ENOSPC
-      And the kernel log says the TDMRs are exhausted
+      Then the kernel log says "initialization failed: TDMRs exhausted."
 
-  @req:host.tdmr.near-limit @needs:platform.arrange @src:tdx-h
+  @req:host.tdmr.near-limit @needs:platform.arrange @src:tdx-h @src:hb-tdx-c-6161
   Rule: Using all but fewer than four of the module's TDMRs is warned about
+    The warning comes when MAX_TDMRS minus the TDMRs used is below TDMR_NR_WARN (4): with 64
+    TDMRs, 61 to 64 used are warned about, 60 are not.
 
-    Scenario: 61 TDMRs out of 64
-      Given a memory map of 61 regions of 512 MiB, each in its own 2 GiB and NUMA node
+    Scenario Outline: <used> TDMRs out of 64 are warned about
+      Given a memory map of <used> regions of 512 MiB, each in its own 2 GiB and NUMA node
       When the kernel initialises TDX
       Then initialisation succeeds
-      And the kernel log warns that 61 of 64 TDMRs are used
+      And the kernel log says "consumed TDMRs reaching limit: <used> used out of 64"
 
-  @req:host.tdmr.reserved-exhausted @needs:platform.arrange
+      Examples: From the threshold to the limit
+        | used |
+        | 61   |
+        | 64   |
+
+    Scenario: 60 TDMRs out of 64, one below the threshold, are not
+      Given a memory map of 60 regions of 512 MiB, each in its own 2 GiB and NUMA node
+      When the kernel initialises TDX
+      Then initialisation succeeds
+      And the kernel log does not say "consumed TDMRs reaching limit: %d used out of %d"
+
+  @req:host.tdmr.reserved-exhausted @needs:platform.arrange @src:hb-tdx-c-6161
   Rule: A TDMR with more holes than reserved areas fails initialisation with ENOSPC
+    Each hole takes one reserved area, up to the module's MAX_RESERVED_PER_TDMR (16 on the
+    emulator's modules). n small regions inside the first GiB leave n + 1 holes in its TDMR (the
+    first MiB, the gaps between them, the rest of the GiB); the PAMTs go elsewhere.
 
-    Scenario: 17 small regions inside the first GiB leave 18 holes in its TDMR
+    Scenario Outline: <regions> small regions inside the first GiB leave <holes> holes in its TDMR: <outcome>
+      Given a memory map of <regions> regions of 1 MiB inside the first GiB, and 4 GiB from 4 GiB on
+      When the kernel initialises TDX
+      Then initialisation <outcome>
+
+      Examples: At the limit and one beyond
+        | regions | holes | outcome           |
+        | 15      | 16    | succeeds          |
+        | 16      | 17    | fails with ENOSPC |
+
+    Scenario: 17 small regions inside the first GiB leave 18 holes in its TDMR, and the kernel says which TDMR
       Given a memory map of 17 regions of 1 MiB inside the first GiB, and 4 GiB from 4 GiB on
       When the kernel initialises TDX
       Then initialisation fails with ENOSPC
-      And the kernel log says the reserved areas of TDMR [0x0, 0x40000000) are exhausted
+      And the kernel log says "initialization failed: TDMR [0x0, 0x40000000): reserved areas exhausted."
 
   @req:host.pamt.size @src:capture-canonical-tdx-135 @src:capture-canonical-tdx-285 @src:capture-intel-tdx-linux-5
   Rule: The PAMT total the kernel logs follows from the TDMRs: 16-byte entries, each part rounded to 4 KiB

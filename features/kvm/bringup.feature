@@ -17,7 +17,7 @@ Feature: KVM brings up TDX when kvm_intel loads
       When kvm_intel is loaded
       Then loading kvm_intel succeeds
       And the kvm_intel parameter tdx reads N
-      And KVM_CAP_VM_TYPES does not offer the TDX VM type
+      And KVM_CAP_VM_TYPES does not offer VM type 5
       And creating a VM of the TDX type fails with EINVAL
 
   @req:kvm.bringup.success @era:kvm-tdx=mainline @needs:kvm.module @src:kvm-uapi-sync
@@ -43,29 +43,29 @@ Feature: KVM brings up TDX when kvm_intel loads
       When kvm_intel is loaded
       Then loading kvm_intel succeeds
       And the kvm_intel parameter tdx reads N
-      And KVM logs that <message>
+      And KVM logs "<message>"
 
       Examples: Checked by every kernel with KVM TDX
-        | requirement      | precondition                                           | message                                                  |
-        | EPT              | the kernel command line sets kvm_intel.ept=0           | EPT is required                                          |
-        | the TDP MMU      | the kernel command line sets kvm.tdp_mmu=0             | the TDP MMU, MMIO caching and EPT A/D bits are required |
-        | MMIO caching     | the kernel command line sets kvm.mmio_caching=0        | the TDP MMU, MMIO caching and EPT A/D bits are required |
-        | EPT A/D bits     | the kernel command line sets kvm_intel.eptad=0         | the TDP MMU, MMIO caching and EPT A/D bits are required |
-        | APICv            | the kernel command line sets kvm_intel.enable_apicv=0  | APICv is required                                        |
-        | OSXSAVE          | the CPU lacks xsave                                    | OSXSAVE is required                                      |
+        | requirement      | precondition                                           | message                                                      |
+        | EPT              | the kernel command line sets kvm_intel.ept=0           | EPT is required for TDX                                      |
+        | the TDP MMU      | the kernel command line sets kvm.tdp_mmu=0             | TDP MMU and MMIO caching and EPT A/D bit is required for TDX |
+        | MMIO caching     | the kernel command line sets kvm.mmio_caching=0        | TDP MMU and MMIO caching and EPT A/D bit is required for TDX |
+        | EPT A/D bits     | the kernel command line sets kvm_intel.eptad=0         | TDP MMU and MMIO caching and EPT A/D bit is required for TDX |
+        | APICv            | the kernel command line sets kvm_intel.enable_apicv=0  | APICv is required for TDX                                    |
+        | OSXSAVE          | the CPU lacks xsave                                    | tdx: OSXSAVE is required for TDX                             |
 
       @era:init=on-demand
       Examples: Checked by KVM up to v7.0 (from v7.1 the host core checks the CPU at boot)
-        | requirement      | precondition                                           | message                                                  |
-        | MOVDIR64B        | the CPU lacks movdir64b                                | MOVDIR64B is required                                    |
-        | self-snoop       | the CPU lacks self_snoop                               | self-snoop is required                                   |
-        | TDX KeyIDs       | a platform whose BIOS announces no TDX KeyIDs          | no TDX private KeyIDs are available                      |
-        | virt at load     | the kernel command line sets kvm.enable_virt_at_load=0 | kvm.enable_virt_at_load=1 is required                    |
+        | requirement      | precondition                                           | message                                      |
+        | MOVDIR64B        | the CPU lacks movdir64b                                | tdx: MOVDIR64B is required for TDX           |
+        | self-snoop       | the CPU lacks self_snoop                               | Self-snoop is required for TDX               |
+        | TDX KeyIDs       | a platform whose BIOS announces no TDX KeyIDs          | tdx: no TDX private KeyIDs available         |
+        | virt at load     | the kernel command line sets kvm.enable_virt_at_load=0 | tdx: tdx requires kvm.enable_virt_at_load=1  |
 
       @era:init=boot
       Examples: From v7.1 a host without TDX is reported by KVM in the host's words
-        | requirement      | precondition                                           | message                                                  |
-        | TDX KeyIDs       | a platform whose BIOS announces no TDX KeyIDs          | TDX is not supported by the host platform                |
+        | requirement      | precondition                                           | message                                      |
+        | TDX KeyIDs       | a platform whose BIOS announces no TDX KeyIDs          | TDX not supported by the host platform       |
 
   @req:kvm.bringup.module-not-loaded @era:kvm-tdx=mainline @needs:kvm.module
   Rule: Without a TDX module KVM turns TDX off but still loads
@@ -76,7 +76,7 @@ Feature: KVM brings up TDX when kvm_intel loads
       When kvm_intel is loaded
       Then loading kvm_intel succeeds
       And the kvm_intel parameter tdx reads N
-      And KVM_CAP_VM_TYPES does not offer the TDX VM type
+      And KVM_CAP_VM_TYPES does not offer VM type 5
 
   @req:kvm.bringup.max-vcpus @era:kvm-tdx=mainline @needs:kvm.module
   Rule: A module whose MAX_VCPUS_PER_TD is below the number of logical CPUs makes kvm_intel fail to load
@@ -88,7 +88,7 @@ Feature: KVM brings up TDX when kvm_intel loads
       And KVM has everything else TDX needs
       When kvm_intel is loaded
       Then loading kvm_intel fails with EINVAL
-      And KVM logs that MAX_VCPU_PER_TD 64 is smaller than the number of logical CPUs
+      And KVM logs "Disable TDX: MAX_VCPU_PER_TD (64) smaller than number of logical CPUs (%u).", the last number being the number of logical CPUs
 
     Scenario: MAX_VCPUS_PER_TD equal to the number of logical CPUs
       Given a TDX host
@@ -105,7 +105,7 @@ Feature: KVM brings up TDX when kvm_intel loads
     @era:kvm-bringup-errcode=einval
     Scenario: TDX_FEATURES0 lacks TOPOLOGY_ENUM: loading fails
       Given a TDX host
-      And the TDX module's TDX_FEATURES0 lacks TOPOLOGY_ENUM
+      And the TDX module's TDX_FEATURES0 lacks TOPOLOGY_ENUM (bit 20)
       And the kernel command line sets kvm_intel.tdx=1
       And KVM has everything else TDX needs
       When kvm_intel is loaded
@@ -116,7 +116,7 @@ Feature: KVM brings up TDX when kvm_intel loads
     @era:kvm-bringup-errcode=zero
     Scenario: TDX_FEATURES0 lacks TOPOLOGY_ENUM: v6.16 loads and still reports TDX
       Given a TDX host
-      And the TDX module's TDX_FEATURES0 lacks TOPOLOGY_ENUM
+      And the TDX module's TDX_FEATURES0 lacks TOPOLOGY_ENUM (bit 20)
       And the kernel command line sets kvm_intel.tdx=1
       And KVM has everything else TDX needs
       When kvm_intel is loaded
@@ -132,4 +132,4 @@ Feature: KVM brings up TDX when kvm_intel loads
       And the kernel command line sets kvm_intel.tdx=1
       And logical CPU 3 is offline when TDX is initialised
       When kvm_intel is loaded
-      Then KVM logs that TDX module initialisation failed
+      Then KVM logs "Failed to initialize TDX module."

@@ -14,12 +14,12 @@ Feature: A guest instruction reaches the user-space VMM through KVM
 
     Scenario: OUT of one byte to port 0x80
       When the guest kernel executes OUT of 1 byte 0x5a to port 0x80 on vCPU 0
-      Then the guest kernel emulated it with TDVMCALL<Instruction.IO>, answered SUCCESS
+      Then the guest kernel emulated it with TDVMCALL<Instruction.IO> (leaf 0x1e), answered SUCCESS (0x0)
       And the last exit the user-space VMM received is an OUT of 1 byte to port 0x80 with data 0x5a
 
     Scenario: IN of one byte from port 0x71
       Given the user-space VMM answers port reads with 0x42
       When the guest kernel executes IN of 1 byte from port 0x71 on vCPU 0
-      Then the guest kernel emulated it with TDVMCALL<Instruction.IO>, answered SUCCESS
+      Then the guest kernel emulated it with TDVMCALL<Instruction.IO> (leaf 0x1e), answered SUCCESS (0x0)
       And the low byte of the guest's RAX is 0x42
       And the last exit the user-space VMM received is an IN of 1 byte from port 0x71

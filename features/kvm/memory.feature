@@ -30,7 +30,7 @@ Feature: Private and shared memory of a TD
       Given a runnable TD with 1 vCPU and GPA width 52
       When the guest issues TDVMCALL<#VE.RequestMMIO> with R12 = 0x4, R13 = 0x0, R14 = 0x8000feb00000
       Then no exit reaches user space
-      And the guest's TDVMCALL returns INVALID_OPERAND
+      And the guest's TDVMCALL returns INVALID_OPERAND (0x8000000000000000)
 
   @req:kvm.ept.split @needs:kvm.mmu @needs:kvm.seamcall-trace @src:kvm-mmu-616 @src:kvm-api-rst-616
   Rule: A private access is mapped through the secure EPT, a shared one in the shared EPT without the module; an access that disagrees with the memory attributes goes to user space as KVM_EXIT_MEMORY_FAULT
@@ -55,7 +55,7 @@ Feature: Private and shared memory of a TD
       Given a runnable TD with 1 vCPU
       When the guest reads GPA 0x100000
       Then KVM_RUN fails with EFAULT and kvm_run reports KVM_EXIT_MEMORY_FAULT
-      And kvm_run.memory_fault reports a private access to GPA 0x100000 of 4096 bytes
+      And kvm_run.memory_fault reports a private access (flags 0x8) to GPA 0x100000 of 4096 bytes
       When the VMM makes GPAs 0x100000 to 0x101000 private and runs the vCPU again
       Then no exit reaches user space
       And the TD maps private GPA 0x100000 with a 4 KiB page
@@ -64,7 +64,7 @@ Feature: Private and shared memory of a TD
       Given a runnable TD with 1 vCPU
       When the guest reads GPA 0x800000002000
       Then KVM_RUN fails with EFAULT and kvm_run reports KVM_EXIT_MEMORY_FAULT
-      And kvm_run.memory_fault reports a shared access to GPA 0x2000 of 4096 bytes
+      And kvm_run.memory_fault reports a shared access (flags 0x0) to GPA 0x2000 of 4096 bytes
 
   @req:kvm.ept.private-4k @needs:kvm.mmu
   Rule: KVM maps private memory with 4 KiB pages only, even where a 2 MiB page would fit

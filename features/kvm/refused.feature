@@ -31,7 +31,7 @@ Feature: What KVM does not do for a TD vCPU
     Scenario: Forcing INIT_RECEIVED
       When the VMM calls KVM_SET_MP_STATE(INIT_RECEIVED) on vCPU 0
       Then the ioctl fails with EINVAL
-      And vCPU 0 is in state KVM_MP_STATE_RUNNABLE
+      And vCPU 0 is in state KVM_MP_STATE_RUNNABLE (0)
 
   @req:kvm.refused.smm @src:kvm-x86-c-616 @src:kvm-smm-h-616 @src:kvm-main-c-616
   Rule: A TD vCPU has no SMM: KVM_SMI is refused with ENOTTY
@@ -46,7 +46,7 @@ Feature: What KVM does not do for a TD vCPU
     Scenario: A TD exit with basic exit reason 55
       When the guest causes a TD exit with basic exit reason 55
       Then the vCPU exits to user space with KVM_EXIT_INTERNAL_ERROR
-      And kvm_run.internal has suberror KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON with the TD exit 0x37 and the CPU in its data
+      And kvm_run.internal has suberror KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON (4) with the TD exit 0x37 and the CPU in its data
 
     Scenario: A triple fault
       When the guest causes a TD exit with basic exit reason 2

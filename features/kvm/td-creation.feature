@@ -85,10 +85,10 @@ Feature: Building a TD through KVM
       Given a TD VM created by the VMM
       When the VMM issues KVM_TDX_CAPABILITIES with room for 256 CPUID entries
       Then the sub-command succeeds
-      And the supported attributes are SEPT_VE_DISABLE only
+      And the supported attributes are 0x10000000 (SEPT_VE_DISABLE, bit 28, only)
       And the supported XFAM includes x87 and SSE
       And CPUID 0x80000008 EAX bits 23:16 are reported as 0xff
-      And no CPUID entry offers TSX or WAITPKG
+      And no CPUID 7.0 entry sets EBX bits 4 and 11 (HLE, RTM) or ECX bit 5 (WAITPKG)
 
     # The module's NUM_CPUID_CONFIG is global metadata: a real machine does not show it to user space.
     Scenario: One CPUID entry per CPUID configuration of the module
@@ -183,9 +183,10 @@ Feature: Building a TD through KVM
       Examples:
         | what                              | change                              | errno  |
         | a leaf the module cannot configure | an extra CPUID entry for leaf 0x2  | EINVAL |
-        | TSX                               | CPUID 7.0 EBX reporting RTM         | EINVAL |
-        | WAITPKG                           | CPUID 7.0 ECX reporting WAITPKG     | EINVAL |
-        | 257 CPUID entries                 | 257 CPUID entries                   | E2BIG  |
+        | TSX                               | CPUID 7.0 EBX reporting RTM (bit 11) | EINVAL |
+        | WAITPKG                           | CPUID 7.0 ECX reporting WAITPKG (bit 5) | EINVAL |
+        | 256 CPUID entries, the most KVM takes, some for no slot (refused as unconfigurable, not as too many) | 256 CPUID entries | EINVAL |
+        | 257 CPUID entries, one too many   | 257 CPUID entries                   | E2BIG  |
         | a reserved word set               | a non-zero reserved word            | EINVAL |
 
   @req:kvm.init-vm.module-status @src:capture-qemu-kvm-errors @src:kvm-mod-mng-init-15 @src:kvm-mod-err-15 @src:kvm-mod-cpuid-15
@@ -217,6 +218,33 @@ Feature: Building a TD through KVM
       Then the sub-command succeeds
       And the next TD KeyID the kernel hands out is its second one
 
+  @req:kvm.init-vm.entropy @needs:platform.arrange @module:>=1.5 @src:kvm-tdx-c-616 @src:l6161-asm-tdx-h @src:mod-mng-create-1501
+  Rule: A TDH.MNG.CREATE that finds no entropy is made again by the kernel, ten times in all; one that never finds any fails KVM_TDX_INIT_VM with EAGAIN, without a warning, and the KeyID goes back
+    The module draws the TD's UUID from RDRAND before it assigns the KeyID, and answers
+    TDX_RND_NO_ENTROPY when there is none; sc_retry() asks again up to ten calls in all. KVM then
+    returns -EAGAIN for user space to try again, and frees the KeyID it had taken.
+
+    Scenario Outline: TDH.MNG.CREATE finds no entropy <n> times: KVM_TDX_INIT_VM <outcome>
+      Given the TDX module finds no entropy the first <n> times TDH.MNG.CREATE is called
+      And a TD VM created by the VMM
+      When the VMM issues KVM_TDX_INIT_VM
+      Then the sub-command <outcome>
+
+      Examples: Below, at and above the ten calls sc_retry() makes
+        | n  | outcome           |
+        | 9  | succeeds          |
+        | 10 | fails with EAGAIN |
+        | 11 | fails with EAGAIN |
+
+    @needs:host.keyid
+    Scenario: Ten times without entropy: no warning, and the KeyID is free again
+      Given the TDX module finds no entropy the first 10 times TDH.MNG.CREATE is called
+      And a TD VM created by the VMM
+      When the VMM issues KVM_TDX_INIT_VM
+      Then the sub-command fails with EAGAIN
+      And the kernel log does not say "SEAMCALL TDH_MNG_CREATE failed: 0x%llx"
+      And the next TD KeyID the kernel hands out is its first one
+
   @req:kvm.init-vm.keyid-exhausted @needs:host.keyid
   Rule: With no TD KeyID left, KVM_TDX_INIT_VM fails with ENOSPC
 
@@ -235,7 +263,7 @@ Feature: Building a TD through KVM
       And a TD VM created by the VMM
       When the VMM issues KVM_TDX_INIT_VM
       Then the sub-command fails with EIO
-      And KVM logs that every package needs an online CPU to create a TD
+      And KVM logs "All packages need to have online CPU to create TD. Online CPU and retry."
 
   @req:kvm.init-vcpu.once
   Rule: KVM_TDX_INIT_VCPU initialises a vCPU once and makes it runnable
@@ -246,7 +274,7 @@ Feature: Building a TD through KVM
       And vCPU 0 was created
       When the VMM issues KVM_TDX_INIT_VCPU on vCPU 0
       Then the sub-command succeeds
-      And vCPU 0 is in state KVM_MP_STATE_RUNNABLE
+      And vCPU 0 is in state KVM_MP_STATE_RUNNABLE (0)
 
     Scenario: A second KVM_TDX_INIT_VCPU
       Given a TD VM created by the VMM

@@ -24,7 +24,7 @@ Feature: Tearing a TD down
       And every TDH.PHYMEM.PAGE.RECLAIM came after TDH.MNG.KEY.FREEID
       And the teardown ended with TDH.PHYMEM.PAGE.RECLAIM then TDH.PHYMEM.PAGE.WBINVD
       And every SEAMCALL KVM issued succeeded
-      And KVM did not log that a TD KeyID is leaked
+      And the kernel log does not say "tdh_mng_key_freeid() failed. HKID %d is leaked."
 
   @req:kvm.teardown.keyid
   Rule: Once the TD is closed its KeyID is back in the kernel's pool
@@ -42,15 +42,50 @@ Feature: Tearing a TD down
       When the VMM closes the TD
       Then the next TD KeyID the kernel hands out is its first one
 
+  @req:kvm.teardown.freeid-failure @needs:platform.arrange @src:kvm-tdx-c-616 @src:mod-err-1501
+  Rule: A KeyID the module does not free at teardown (TDH.MNG.KEY.FREEID fails) is leaked: KVM says so and the kernel never hands it out again
+    tdx_mmu_release_hkid() prints the failed SEAMCALL and "tdh_mng_key_freeid() failed. HKID %d is
+    leaked." and keeps the KeyID instead of giving it back; the TD's pages stay with the module.
+    The module fails FREEID when the TD's cache lines were not written back on every package
+    (TDX_WBCACHE_NOT_COMPLETE); KVM treats any failure alike.
+
+    Scenario: FREEID fails with TDX_WBCACHE_NOT_COMPLETE: KVM says the KeyID is leaked
+      Given the TDX module answers TDH.MNG.KEY.FREEID with TDX_WBCACHE_NOT_COMPLETE (0x8000081700000000)
+      And a runnable TD with 1 vCPU
+      When the VMM closes the TD
+      Then KVM logs "SEAMCALL TDH_MNG_KEY_FREEID failed: 0x8000081700000000"
+      And KVM logs "tdh_mng_key_freeid() failed. HKID %d is leaked."
+
+    @needs:host.keyid
+    Scenario: The leaked KeyID is not handed out again
+      Given the TDX module answers TDH.MNG.KEY.FREEID with TDX_WBCACHE_NOT_COMPLETE (0x8000081700000000)
+      And a runnable TD with 1 vCPU
+      When the VMM closes the TD
+      Then the next TD KeyID the kernel hands out is its second one
+
+    @needs:host.keyid-usage
+    Scenario: The leaked KeyID stays counted as in use
+      Given the TDX module answers TDH.MNG.KEY.FREEID with TDX_WBCACHE_NOT_COMPLETE (0x8000081700000000)
+      And the TD KeyIDs in use are counted
+      And a runnable TD with 1 vCPU
+      When the VMM closes the TD
+      Then 1 more TD KeyID is in use than counted
+
   @req:kvm.td.keyid-blocks-offline @needs:host.cpu-hotplug @destructive
   Rule: While a TD holds a KeyID the last online CPU of a package cannot go offline; once the TD is closed it can
 
-    Scenario: A live TD keeps the last CPU of package 1 online
+    Scenario Outline: A live TD keeps the last CPU of package 1 online
       Given a runnable TD with 1 vCPU
       When every CPU of package 1 but its last goes offline
       And the last online CPU of package 1 is asked to go offline
       Then the request fails with EBUSY
-      And the kernel log says TDX needs an online CPU in every package
+      And the kernel log says "<message>"
+
+      @era:offline-message=one-space @src:kvm-c
+      Examples: As merged
+        | message |
+        | TDX requires all packages to have an online CPU. Delete all TDs in order to offline all CPUs of a package. |
+
 
     Scenario: After the TD is closed
       Given a runnable TD with 1 vCPU

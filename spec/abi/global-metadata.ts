@@ -10,7 +10,7 @@
  * `linux` names the member of the kernel's struct tdx_sys_info that holds the field, for the
  * fields mainline reads (@src:gmd-c).
  */
-import { elementBytes } from './field-id';
+import { elementBytes } from '../encodings/field-id';
 
 export interface GlobalField {
   name: string;

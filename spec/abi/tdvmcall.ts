@@ -1,28 +1,9 @@
 /**
- * TDG.VP.VMCALL (TDVMCALL) as the GHCI defines it and Linux uses it (@src:shared-tdx-h,
- * @src:guest-c, @src:kvm-c). R10 = 0 selects a GHCI-standard call with its sub-function in R11;
- * a non-zero R10 is a vendor call (KVM treats it as a KVM hypercall). The VMM returns a status in
- * R10 and an output value in R11.
+ * What a VMM answers a TDVMCALL (@src:shared-tdx-h, @src:guest-c, @src:kvm-c): the status in R10,
+ * and how a guest's fatal-error message travels in registers. Values the model serves: steps take
+ * the expected ones from the feature files, never from here. How a call is issued (R10, R11 leaf
+ * numbers) is in spec/encodings/tdvmcall.ts.
  */
-export const TDX_HYPERCALL_STANDARD = 0n;
-
-/** Sub-functions (R11). Instruction-like ones reuse the VMX exit reason numbers. */
-export const TDVMCALL_LEAVES = {
-  'Instruction.CPUID': 10n,
-  'Instruction.HLT': 12n,
-  'Instruction.IO': 30n,
-  'Instruction.RDMSR': 31n,
-  'Instruction.WRMSR': 32n,
-  '#VE.RequestMMIO': 48n,
-  'Instruction.WBINVD': 54n,
-  GetTdVmCallInfo: 0x10000n,
-  MapGPA: 0x10001n,
-  GetQuote: 0x10002n,
-  ReportFatalError: 0x10003n,
-  SetupEventNotifyInterrupt: 0x10004n,
-} as const;
-
-export type TdvmcallLeaf = keyof typeof TDVMCALL_LEAVES;
 
 /** Statuses the VMM returns in R10 (shared/tdx.h of v6.16+). */
 export const TDVMCALL_STATUS = {
@@ -34,10 +15,6 @@ export const TDVMCALL_STATUS = {
 } as const;
 
 export type TdvmcallStatus = keyof typeof TDVMCALL_STATUS;
-
-export function tdvmcallLeafName(v: bigint): TdvmcallLeaf | undefined {
-  return (Object.keys(TDVMCALL_LEAVES) as TdvmcallLeaf[]).find((k) => TDVMCALL_LEAVES[k] === v);
-}
 
 export function tdvmcallStatusName(v: bigint): TdvmcallStatus | undefined {
   return (Object.keys(TDVMCALL_STATUS) as TdvmcallStatus[]).find((k) => TDVMCALL_STATUS[k] === v);

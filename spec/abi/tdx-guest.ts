@@ -1,20 +1,9 @@
 /**
- * The guest's user-space ABI for attestation: /dev/tdx_guest (include/uapi/linux/tdx-guest.h,
- * @src:tdxg-uapi) and the configfs-tsm report provider of the tdx_guest driver (@src:tdxg-drv),
- * and the TDREPORT layout the TDX module writes (@src:mod-api).
+ * What a TD's attestation interfaces answer: the configfs-tsm report provider of the tdx_guest
+ * driver (@src:tdxg-drv), the TDREPORT layout the TDX module writes (@src:mod-api), the
+ * measurement files and the GetQuote buffer protocol. Values the model serves; how a process
+ * issues the ioctl is in spec/uapi/tdx-guest.ts.
  */
-
-export const TDX_REPORTDATA_LEN = 64;
-export const TDX_REPORT_LEN = 1024;
-
-/** _IOWR('T', 1, struct tdx_report_req): direction 3, size 64 + 1024, type 'T', number 1. */
-export function iowr(type: string, nr: number, size: number): number {
-  return ((3 << 30) | (size << 16) | (type.charCodeAt(0) << 8) | nr) >>> 0;
-}
-
-export const TDX_CMD_GET_REPORT0 = iowr('T', 1, TDX_REPORTDATA_LEN + TDX_REPORT_LEN);
-
-export const TDX_GUEST_DEVICE = '/dev/tdx_guest';
 
 /** The name the tdx_guest driver registers with configfs-tsm (its KBUILD_MODNAME). */
 export const TSM_PROVIDER = 'tdx_guest';

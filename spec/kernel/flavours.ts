@@ -7,8 +7,6 @@
  * dialect. Scenarios name the eras they apply to (`@era:<dimension>=<value>`); the suite derives a
  * target's eras from its flavour here, never from the target's own claims about its behaviour.
  */
-import type { MessageId } from './printk';
-
 export const ERA_DIMENSIONS = {
   /** Who calls tdx_enable(): KVM on demand (v6.8 .. v7.0) or an initcall at boot (2026). */
   init: ['on-demand', 'boot'],
@@ -58,6 +56,21 @@ export const ERA_DIMENSIONS = {
   /** TD guest: what the kernel says at detection: "Guest detected" only, or also the attributes and
    * TD_CTLS by name (v6.14), with bit 29 spelled MIGRTABLE until the 2026 fix (@src:ml-tdx-announce, @src:ml-migratable-typo). */
   'guest-announce': ['detected-only', 'attributes-migrtable', 'attributes-migratable'],
+  /** The prefix of the host code's messages: "tdx: " in the series before the merge, "virt/tdx: " from
+   * v6.8 (@src:capture-canonical-tdx-33, @src:tdx-c-68). */
+  'host-prefix': ['tdx', 'virt/tdx'],
+  /** The wording of the host code's boot messages: as merged in v6.8 and kept since, or that of the v14
+   * posting Intel's 6.6 tree carries ("KBs allocated for PAMT", "Disable ACPI S3 suspend", the
+   * 'nohibernate' hint) (@src:ml-host-v14, @src:capture-intel-tdx-linux-5). */
+  'host-wording': ['merged', 'v14-series'],
+  /** The refusal to offline a package's last CPU: its two sentences one space apart as merged, or two
+   * spaces apart as the pre-merge KVM series that Ubuntu's 6.8-intel and Intel's 6.6 kernels carry
+   * prints it (@src:kvm-c, @src:ml-kvm-tdx-premerge). */
+  'offline-message': ['one-space', 'two-spaces'],
+  /** Whether a failed initialisation clears the PAMTs with MOVDIR64B on every platform (the code
+   * merged in v6.8, read in v6.16.1, @src:hb-tdx-c-6161) or only on platforms with the partial-write
+   * erratum (tdx_quirk_reset_paddr(), 2026 mainline, @src:tdx-c-new). */
+  'pamt-reset': ['always', 'erratum-only'],
 } as const;
 
 export type EraDimension = keyof typeof ERA_DIMENSIONS;
@@ -81,7 +94,6 @@ export interface KernelFlavour {
    */
   undecided?: Partial<Record<EraDimension, string>>;
   /** Log prefix of the host code and the variant printed for each message (default: `code`). */
-  dialect: { prefix: 'virt/tdx: ' | 'tdx: '; variants: Partial<Record<MessageId, string>> };
   src: readonly string[];
 }
 
@@ -90,6 +102,7 @@ const mainlineEras: Eras = {
   'kvm-tdx': 'none', 'kvm-unsupported-tdvmcall': 'none', 'kvm-bringup-errcode': 'zero',
   'guest-sept-ve': 'attribute', 'guest-reduce-ve': 'none', 'guest-hlt': 'irq-flag', 'guest-driver': 'report',
   'guest-report-errno': 'einval', 'guest-announce': 'detected-only',
+  'host-prefix': 'virt/tdx', 'host-wording': 'merged', 'offline-message': 'one-space', 'pamt-reset': 'always',
 };
 
 /** The guest eras of v6.16 and later (HLT refused with IRQs on, the reworked tdx_guest driver). */
@@ -97,6 +110,9 @@ const guest616 = {
   'guest-sept-ve': 'td-ctls', 'guest-reduce-ve': 'reduce-ve', 'guest-hlt': 'refuse-irqs-on', 'guest-driver': 'measurements',
   'guest-report-errno': 'enxio',
 } as const;
+
+/** When failed initialisation stopped clearing PAMTs on platforms without the erratum is not identified. */
+const PAMT_RESET_UNREAD = 'v6.16.1 clears the PAMTs with MOVDIR64B on every platform (@src:hb-tdx-c-6161), the 2026 code only on erratum platforms (@src:tdx-c-new); which release between them changed is not identified';
 
 /** Stable kernels took the v6.13 SEPT #VE change in December 2024; the first releases are not identified. */
 const STABLE_SEPT_VE = 'stable kernels from December 2024 carry the v6.13 SEPT #VE change (@src:guest-ml-sept-ve-stable); which release first did is not identified';
@@ -109,7 +125,6 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     // 6.12.y stable releases are stable-6.12: they may carry the v6.13 guest change.
     releases: [/^6\.(8|9|10|11)(\.\d+)?(-rc\d+)?$/, /^6\.12(\.0)?(-rc\d+)?$/],
     eras: mainlineEras,
-    dialect: { prefix: 'virt/tdx: ', variants: { 'guest-sept-ve-misconfig': 'attribute' } },
     src: ['tdx-c-68', 'tdx-rst-host-kvmgit'],
   },
   {
@@ -119,7 +134,6 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     releases: [/^6\.12\.[1-9]\d*$/],
     eras: mainlineEras,
     undecided: { 'guest-sept-ve': STABLE_SEPT_VE },
-    dialect: { prefix: 'virt/tdx: ', variants: {} },
     src: ['guest-ml-sept-ve-stable'],
   },
   {
@@ -128,7 +142,6 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     base: '6.13',
     releases: [/^6\.13(\.\d+)?(-rc\d+)?$/],
     eras: { ...mainlineEras, 'guest-sept-ve': 'td-ctls', 'guest-reduce-ve': 'topology-only' },
-    dialect: { prefix: 'virt/tdx: ', variants: {} },
     src: ['ml-disable-sept-ve', 'guest-ml-topology-enum'],
   },
   {
@@ -139,7 +152,6 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     eras: {
       ...mainlineEras, metadata: 'any-size', 'feature-check': 'no-rbp-mod', 'guest-sept-ve': 'td-ctls', 'guest-reduce-ve': 'reduce-ve',
       'guest-announce': 'attributes-migrtable' },
-    dialect: { prefix: 'virt/tdx: ', variants: {} },
     src: ['ml-metadata-rework', 'tdx-c-mid'],
   },
   {
@@ -150,7 +162,6 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     eras: {
       ...mainlineEras, metadata: 'any-size', 'feature-check': 'no-rbp-mod', 'guest-sept-ve': 'td-ctls', 'guest-reduce-ve': 'reduce-ve',
       'guest-hlt': 'refuse-irqs-on', 'guest-announce': 'attributes-migrtable' },
-    dialect: { prefix: 'virt/tdx: ', variants: {} },
     src: ['ml-metadata-rework', 'guest-ml-hlt-irq-warn'],
   },
   {
@@ -161,7 +172,7 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     eras: {
       ...mainlineEras, metadata: 'any-size', 'feature-check': 'no-rbp-mod', 'kvm-tdx': 'mainline',
       'kvm-unsupported-tdvmcall': 'subfunc-unsupported', ...guest616, 'guest-announce': 'attributes-migrtable' },
-    dialect: { prefix: 'virt/tdx: ', variants: {} },
+    undecided: { 'pamt-reset': PAMT_RESET_UNREAD },
     src: ['tdx-c-mid', 'kvm-c'],
   },
   {
@@ -171,8 +182,9 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     releases: [/^6\.(18|19)(\.\d+)?(-rc\d+)?$/, /^7\.0(\.\d+)?(-rc\d+)?$/],
     eras: {
       ...mainlineEras, metadata: 'any-size', 'feature-check': 'no-rbp-mod', kexec: 'erratum-refused', 'kvm-tdx': 'mainline',
-      'kvm-unsupported-tdvmcall': 'subfunc-unsupported', 'kvm-bringup-errcode': 'einval', ...guest616, 'guest-announce': 'attributes-migrtable' },
-    dialect: { prefix: 'virt/tdx: ', variants: {} },
+      'kvm-unsupported-tdvmcall': 'subfunc-unsupported', 'kvm-bringup-errcode': 'einval', ...guest616, 'guest-announce': 'attributes-migrtable',
+      'pamt-reset': 'erratum-only' },
+    undecided: { 'pamt-reset': PAMT_RESET_UNREAD },
     src: ['tdx-c-618', 'tdx-rst-host'],
   },
   {
@@ -183,9 +195,9 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     eras: {
       init: 'boot', metadata: 'any-size', 'feature-check': 'no-rbp-mod', 'erratum-flag': 'tdx-detection', 'module-info': 'version', kexec: 'sys-disable',
       'kvm-tdx': 'mainline', 'kvm-unsupported-tdvmcall': 'subfunc-unsupported', 'kvm-bringup-errcode': 'einval', ...guest616,
-      'guest-announce': 'attributes-migratable',
+      'guest-announce': 'attributes-migratable', 'host-prefix': 'virt/tdx', 'host-wording': 'merged', 'offline-message': 'one-space',
+      'pamt-reset': 'erratum-only',
     },
-    dialect: { prefix: 'virt/tdx: ', variants: { 'init-done': 'boot', 'init-failed': 'boot', 'module-info': 'version' } },
     src: ['tdx-c-new', 'ml-vmxon', 'ml-ver', 'ml-kexec'],
   },
   {
@@ -193,9 +205,8 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     description: 'Ubuntu 24.04 linux-intel 6.8: KVM TDX backported; prints module attributes and CMRs',
     base: '6.8',
     releases: [/^6\.8\.0-\d+-intel$/],
-    eras: { ...mainlineEras, 'module-info': 'attributes', 'kvm-tdx': 'premerge', 'kvm-unsupported-tdvmcall': 'invalid-operand' },
+    eras: { ...mainlineEras, 'module-info': 'attributes', 'kvm-tdx': 'premerge', 'kvm-unsupported-tdvmcall': 'invalid-operand', 'offline-message': 'two-spaces' },
     undecided: { 'guest-sept-ve': "Canonical's 6.8-intel kernels are maintained with backports; whether they took the v6.13 SEPT #VE change (@src:ml-disable-sept-ve) is not checked" },
-    dialect: { prefix: 'virt/tdx: ', variants: { 'guest-sept-ve-misconfig': 'attribute', 'module-info': 'attributes', 'offline-refused': 'premerge' } },
     src: ['capture-canonical-tdx-135', 'capture-canonical-tdx-331', 'capture-canonical-tdx-285'],
   },
   {
@@ -203,15 +214,10 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     description: "Intel's tdx-linux 6.6 tree: as ubuntu-6.8-intel with older S3 and PAMT wording",
     base: '6.6',
     releases: [/^6\.6\.0(-rc\d+)?$/],
-    eras: { ...mainlineEras, metadata: 'sys-info', 'erratum-flag': 'cpu-identification', 'module-info': 'attributes', 'kvm-tdx': 'premerge', 'kvm-unsupported-tdvmcall': 'invalid-operand' },
-    dialect: {
-      prefix: 'virt/tdx: ',
-      variants: {
-        'guest-sept-ve-misconfig': 'attribute',
-        'module-info': 'attributes', 's3-disabled': 'suspend', 'pamt-allocated': 'KBs', 'hibernation-enabled': 'v14',
-        'offline-refused': 'premerge',
-      },
-    },
+    eras: {
+      ...mainlineEras, metadata: 'sys-info', 'erratum-flag': 'cpu-identification', 'module-info': 'attributes', 'kvm-tdx': 'premerge',
+      'kvm-unsupported-tdvmcall': 'invalid-operand', 'host-wording': 'v14-series', 'offline-message': 'two-spaces' },
+    undecided: { 'pamt-reset': "the v14 host series Intel's 6.6 tree carries was not read for its clean-up after a failed initialisation" },
     src: ['capture-intel-tdx-linux-5', 'ml-host-v14'],
   },
   {
@@ -223,7 +229,6 @@ export const FLAVOURS: readonly KernelFlavour[] = [
       ...mainlineEras, metadata: 'any-size', 'feature-check': 'no-rbp-mod', 'module-info': 'build', 'kvm-tdx': 'premerge',
       'kvm-unsupported-tdvmcall': 'invalid-operand', 'guest-sept-ve': 'td-ctls', 'guest-reduce-ve': 'reduce-ve', 'guest-announce': 'attributes-migrtable' },
     undecided: { 'guest-hlt': 'whether Ubuntu 6.14 kernels carry the v6.15 HLT change (@src:guest-ml-hlt-irq-warn) is not checked' },
-    dialect: { prefix: 'virt/tdx: ', variants: { 'module-info': 'build' } },
     src: ['capture-canonical-tdx-ubuntu-6.14'],
   },
   {
@@ -231,8 +236,8 @@ export const FLAVOURS: readonly KernelFlavour[] = [
     description: 'Ubuntu 23.10 linux-intel-opt 6.5 (pre-merge TDX host code, `tdx:` prefix)',
     base: '6.5',
     releases: [/^6\.5\.0-\d+-intel-opt$/],
-    eras: { ...mainlineEras, metadata: 'sys-info', 'module-info': 'attributes', 'kvm-tdx': 'premerge', 'kvm-unsupported-tdvmcall': 'invalid-operand' },
-    dialect: { prefix: 'tdx: ', variants: { 'guest-sept-ve-misconfig': 'attribute', 'module-info': 'attributes' } },
+    eras: { ...mainlineEras, metadata: 'sys-info', 'module-info': 'attributes', 'kvm-tdx': 'premerge', 'kvm-unsupported-tdvmcall': 'invalid-operand', 'host-prefix': 'tdx' },
+    undecided: { 'pamt-reset': "the pre-merge host code of Ubuntu's 6.5 kernel was not read for its clean-up after a failed initialisation" },
     src: ['capture-canonical-tdx-33'],
   },
 ];
@@ -264,39 +269,8 @@ export function assumedMainlineFlavour(release: string): KernelFlavour | null {
   return FLAVOURS.find((f) => /^(mainline|stable)-/.test(f.name) && f.releases.some((r) => r.test(version))) ?? null;
 }
 
-/**
- * The flavours whose wording and metadata access agree with a log: every message in the wording
- * the flavour uses, with its prefix, and TDH.SYS.RD calls only from kernels that make them.
- */
-export function flavoursConsistentWith(events: readonly { id: MessageId; variant: string; prefix: string }[], sysRdSeen: boolean): KernelFlavour[] {
-  return FLAVOURS.filter((f) => {
-    if (sysRdSeen && f.eras.metadata === 'sys-info') return false;
-    return events.every((e) => {
-      if (e.prefix === 'virt/tdx: ' || e.prefix === 'tdx: ') {
-        if ((e.prefix === 'tdx: ') !== (f.dialect.prefix === 'tdx: ') && e.id !== 'guest-detected') return false;
-      }
-      const w = wordingOf(f, e.id);
-      return 'undecided' in w || e.variant === w.variant || e.variant === 'doc';
-    });
-  });
-}
-
 /** The flavour's value of an era dimension, or why it cannot say (undecided). */
 export function eraOf<D extends EraDimension>(f: KernelFlavour, dim: D): { value: Eras[D] } | { undecided: string } {
   const why = f.undecided?.[dim];
   return why ? { undecided: why } : { value: f.eras[dim] };
-}
-
-/** Messages whose wording changed with an era: an undecided era leaves their wording undecided too. */
-const WORDING_ERA: Partial<Record<MessageId, EraDimension>> = { 'guest-sept-ve-misconfig': 'guest-sept-ve' };
-
-/** The wording variant a flavour prints, or why it cannot say. */
-export function wordingOf(f: KernelFlavour, id: MessageId): { variant: string } | { undecided: string } {
-  const dim = WORDING_ERA[id];
-  const why = dim ? f.undecided?.[dim] : undefined;
-  return why ? { undecided: why } : { variant: variantFor(f, id) };
-}
-
-export function variantFor(f: KernelFlavour, id: MessageId): string {
-  return f.dialect.variants[id] ?? 'code';
 }

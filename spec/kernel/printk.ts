@@ -141,6 +141,7 @@ export const MESSAGES = {
   // The tdx_guest driver printed without a prefix until v6.16 defined pr_fmt "tdx_guest: ".
   'guest-getreport-failed': M('tdx-guest', { code: 'GetReport call failed' }, 'guest-tdxg-drv-6867'),
   'guest-getquote-failed': M('tdx-guest', { code: 'GetQuote hypercall failed, status:%llx' }, 'guest-tdxg-drv-6867', 'guest-ml-tdxg-mr-616'),
+  'guest-getquote-timedout': M('tdx-guest', { code: 'GetQuote request timedout' }, 'l6161-tdx-guest-c'),
   'kernel-panic': M('plain', { code: 'Kernel panic - not syncing: %s' }, 'panic-c'),
   // The TD attributes and TD_CTLS the guest announces at boot, as names (coco/tdx/debug.c).
   'guest-attributes': M('guest', { code: 'Attributes:%s' }, 'tdx-guest-debug-c'),

@@ -1,14 +1,13 @@
 /**
- * CPU models the emulator can play. Family/model numbers from the kernel's intel-family.h;
- * `partialWriteErratum`: the models check_tdx_erratum() forces X86_BUG_TDX_PW_MCE on
- * (@src:tdx-c-mid).
+ * CPU models the emulator can play. Family/model numbers from the kernel's intel-family.h. Which
+ * of them have the partial-write erratum is the kernel model's to decide (check_tdx_erratum(), in
+ * backends/emulator/host/kernel.ts), from these numbers, not a flag here.
  */
 export interface CpuModel {
   name: string;
   displayName: string;
   family: number;
   model: number;
-  partialWriteErratum: boolean;
   /**
    * The /proc/cpuinfo flags of a host of this model before TDX detection, in cpufeatures.h order
    * (the kernel adds tdx_host_platform). Sapphire Rapids: the real host of
@@ -28,11 +27,11 @@ const NO_TME_FLAGS = FEW_FLAGS.filter((f) => f !== 'tme');
 const BUGS = ['spectre_v1', 'spectre_v2', 'spec_store_bypass', 'swapgs'];
 
 export const CPU_MODELS: readonly CpuModel[] = [
-  { name: 'sapphire-rapids', displayName: 'Intel(R) Xeon(R) Platinum 8480CTDX', family: 6, model: 0x8f, partialWriteErratum: true, cpuinfoFlags: SPR_FLAGS, cpuinfoBugs: BUGS, keyIdMsr: true },
-  { name: 'emerald-rapids', displayName: 'Intel(R) Xeon(R) Platinum 8592+', family: 6, model: 0xcf, partialWriteErratum: true, cpuinfoFlags: FEW_FLAGS, cpuinfoBugs: BUGS, keyIdMsr: true },
-  { name: 'granite-rapids', displayName: 'Intel(R) Xeon(R) 6980P', family: 6, model: 0xad, partialWriteErratum: false, cpuinfoFlags: FEW_FLAGS, cpuinfoBugs: BUGS, keyIdMsr: true },
+  { name: 'sapphire-rapids', displayName: 'Intel(R) Xeon(R) Platinum 8480CTDX', family: 6, model: 0x8f, cpuinfoFlags: SPR_FLAGS, cpuinfoBugs: BUGS, keyIdMsr: true },
+  { name: 'emerald-rapids', displayName: 'Intel(R) Xeon(R) Platinum 8592+', family: 6, model: 0xcf, cpuinfoFlags: FEW_FLAGS, cpuinfoBugs: BUGS, keyIdMsr: true },
+  { name: 'granite-rapids', displayName: 'Intel(R) Xeon(R) 6980P', family: 6, model: 0xad, cpuinfoFlags: FEW_FLAGS, cpuinfoBugs: BUGS, keyIdMsr: true },
   // A server CPU without TME-MK (and so without TDX), as the VMs CI runs on show themselves.
-  { name: 'intel-no-tme', displayName: 'Intel(R) Xeon(R) Processor', family: 6, model: 0xa7, partialWriteErratum: false, cpuinfoFlags: NO_TME_FLAGS, cpuinfoBugs: BUGS, keyIdMsr: false },
+  { name: 'intel-no-tme', displayName: 'Intel(R) Xeon(R) Processor', family: 6, model: 0xa7, cpuinfoFlags: NO_TME_FLAGS, cpuinfoBugs: BUGS, keyIdMsr: false },
 ];
 
 export function cpuModel(name: string): CpuModel {

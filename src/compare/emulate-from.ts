@@ -11,7 +11,8 @@
  * TDMR and 4 KB of PAMT (its 1 GiB part) (@src:capture-intel-tdx-linux-5).
  */
 import { stringify } from 'yaml';
-import { FLAVOURS, flavoursConsistentWith, type KernelFlavour } from '../../spec/kernel/flavours';
+import { FLAVOURS, type KernelFlavour } from '../../spec/kernel/flavours';
+import { flavoursConsistentWith } from '../../spec/kernel/dialects';
 import { Faults } from '../../backends/emulator/faults';
 import { CPU_MODELS } from '../../spec/platform/cpu-models';
 import { MODULE_BUILDS, type ModuleBuild } from '../../backends/emulator/module/versions';

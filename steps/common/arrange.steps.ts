@@ -3,8 +3,8 @@
  * emulator makes it true, a real machine checks it against what it observed.
  */
 import type { DataTable } from '@cucumber/cucumber';
-import { TDX_FEATURES0 } from '../../spec/abi/global-metadata';
 import type { MemoryRegion } from '../../backends/port';
+import type { Named } from '../../support/parameter-types';
 import { Given } from '../../support/dsl';
 import type { TdxWorld } from '../../support/world';
 
@@ -56,11 +56,12 @@ Given('the CPU is a {word}', function (this: TdxWorld, model: string) {
   this.arrange({ kind: 'cpu-model', model });
 });
 
-Given('a TDX module without the NO_RBP_MOD feature', function (this: TdxWorld) {
-  this.arrange({ kind: 'module-feature', bit: TDX_FEATURES0.NO_RBP_MOD, present: false });
+/** A feature bit of the module, by the number the feature file gives (the name is for the reader). */
+Given(/^the TDX module's TDX_FEATURES0 (has|lacks) [A-Z0-9_]+ \(bit (\d+)\)$/, function (this: TdxWorld, has: string, bit: string) {
+  this.arrange({ kind: 'module-feature', bit: Number(bit), present: has === 'has' });
 });
 
-Given('a TDX module that does not implement {field}', function (this: TdxWorld, field: string) {
+Given(/^a TDX module that does not implement ([A-Z][A-Z0-9_]+)$/, function (this: TdxWorld, field: string) {
   this.arrange({ kind: 'module-lacks-field', field });
 });
 
@@ -101,4 +102,24 @@ Given('a memory map of {int} regions of 1 MiB inside the first GiB, and 4 GiB fr
   }
   regions.push({ base: 4n * GiB, end: 8n * GiB, node: 0 });
   this.arrange({ kind: 'memory-map', regions });
+});
+
+Given('the TDX module finds no entropy the first {int} time(s) {leaf} is called', function (this: TdxWorld, times: number, leaf: string) {
+  this.arrange({ kind: 'module-no-entropy', leaf, times });
+});
+
+Given('the TDX module answers {leaf} with {status}', function (this: TdxWorld, leaf: string, st: Named) {
+  this.arrange({ kind: 'module-answers', leaf, status: st.value });
+});
+
+Given('the TDX module has {int} CPUID configurations', function (this: TdxWorld, count: number) {
+  this.arrange({ kind: 'module-cpuid-configs', count });
+});
+
+Given('logical CPU {int} is not in VMX operation', function (this: TdxWorld, cpu: number) {
+  this.arrange({ kind: 'cpu-vmx-off', cpu });
+});
+
+Given('SEAMCALL raises #GP on this platform', function (this: TdxWorld) {
+  this.arrange({ kind: 'seamcall-gp' });
 });

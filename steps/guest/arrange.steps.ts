@@ -1,9 +1,9 @@
 /** Given-steps of the guest: the TD a scenario needs and what its VMM does. */
-import { attributeBit, tdCtlBit, TDCALL_LEAVES, type TdAttribute, type TdcallLeaf } from '../../spec/abi/tdcall';
-import { status as statusValue } from '../../spec/abi/status';
-import { TDVMCALL_STATUS, type TdvmcallLeaf, type TdvmcallStatus } from '../../spec/abi/tdvmcall';
+import type { TdcallLeaf } from '../../spec/abi/tdcall';
+import { isTdvmcallLeaf, TDVMCALL_LEAVES, type TdvmcallLeaf } from '../../spec/encodings/tdvmcall';
+import type { NamedBit } from '../../support/guest-parameter-types';
+import type { Named } from '../../support/parameter-types';
 import type { VmmAnswer } from '../../backends/guest-facet';
-import { TDX_FEATURES0 } from '../../spec/abi/global-metadata';
 import { Given } from '../../support/dsl';
 import type { TdxWorld } from '../../support/world';
 
@@ -15,39 +15,32 @@ Given('a TD guest', function (this: TdxWorld) {
   tdGuest(this);
 });
 
-Given('a TD guest with the {tdattr} attribute', function (this: TdxWorld, a: TdAttribute) {
+const bit = (b: NamedBit): bigint => 1n << BigInt(b.bit);
+
+Given('a TD guest with the {tdattr} attribute', function (this: TdxWorld, a: NamedBit) {
   tdGuest(this);
-  this.arrange({ kind: 'td-attributes', set: attributeBit(a), clear: 0n });
+  this.arrange({ kind: 'td-attributes', set: bit(a), clear: 0n });
 });
 
-Given('a TD guest with exactly the {tdattr} and {tdattr} attributes', function (this: TdxWorld, a: TdAttribute, b: TdAttribute) {
+Given('a TD guest with exactly the {tdattr} and {tdattr} attributes', function (this: TdxWorld, a: NamedBit, b: NamedBit) {
   tdGuest(this);
-  const set = attributeBit(a) | attributeBit(b);
+  const set = bit(a) | bit(b);
   this.arrange({ kind: 'td-attributes', set, clear: ((1n << 64n) - 1n) & ~set });
 });
 
-Given('a TD guest without the {tdattr} attribute', function (this: TdxWorld, a: TdAttribute) {
+Given('a TD guest without the {tdattr} attribute', function (this: TdxWorld, a: NamedBit) {
   tdGuest(this);
-  this.arrange({ kind: 'td-attributes', set: 0n, clear: attributeBit(a) });
+  this.arrange({ kind: 'td-attributes', set: 0n, clear: bit(a) });
 });
 
-Given('a debug TD guest without the {tdattr} attribute', function (this: TdxWorld, a: TdAttribute) {
+Given('a TD guest with the {tdattr} attribute but without the {tdattr} attribute', function (this: TdxWorld, a: NamedBit, b: NamedBit) {
   tdGuest(this);
-  this.arrange({ kind: 'td-attributes', set: attributeBit('DEBUG'), clear: attributeBit(a) });
+  this.arrange({ kind: 'td-attributes', set: bit(a), clear: bit(b) });
 });
 
-Given('a non-debug TD guest', function (this: TdxWorld) {
+Given('a TD guest without the {tdattr} and {tdattr} attributes', function (this: TdxWorld, a: NamedBit, b: NamedBit) {
   tdGuest(this);
-  this.arrange({ kind: 'td-attributes', set: 0n, clear: attributeBit('DEBUG') });
-});
-
-Given("the TDX module's TDX_FEATURES0 has TOPOLOGY_ENUM", function (this: TdxWorld) {
-  this.arrange({ kind: 'module-feature', bit: TDX_FEATURES0.TOPOLOGY_ENUM, present: true });
-});
-
-Given('a non-debug TD guest without the {tdattr} attribute', function (this: TdxWorld, a: TdAttribute) {
-  tdGuest(this);
-  this.arrange({ kind: 'td-attributes', set: 0n, clear: attributeBit('DEBUG') | attributeBit(a) });
+  this.arrange({ kind: 'td-attributes', set: 0n, clear: bit(a) | bit(b) });
 });
 
 Given('a TD guest with a {int}-bit GPA width', function (this: TdxWorld, bits: number) {
@@ -64,8 +57,8 @@ Given('the VMM does not let the TD control pending #VEs', function (this: TdxWor
   this.arrange({ kind: 'td-flexible-pending-ve', enabled: false });
 });
 
-Given('the TD starts with TD_CTLS.{tdctl} already set', function (this: TdxWorld, bit: Parameters<typeof tdCtlBit>[0]) {
-  this.arrange({ kind: 'td-ctls-preset', bits: tdCtlBit(bit) });
+Given('the TD starts with TD_CTLS.{tdctl} already set', function (this: TdxWorld, b: NamedBit) {
+  this.arrange({ kind: 'td-ctls-preset', bits: bit(b) });
 });
 
 Given('a TD guest whose VMM did not configure the x2APIC IDs', function (this: TdxWorld) {
@@ -109,22 +102,24 @@ function answers(w: TdxWorld, leaf: TdvmcallLeaf, list: VmmAnswer[]): void {
   w.arrange({ kind: 'vmm-answers', leaf, answers: list });
 }
 
-Given('a TD guest whose VMM answers TDVMCALL<{tdvmcallLeaf}> with {vmmstatus}', function (this: TdxWorld, leaf: TdvmcallLeaf, st: TdvmcallStatus) {
-  answers(this, leaf, [{ status: TDVMCALL_STATUS[st] }]);
+Given('a TD guest whose VMM answers TDVMCALL<{word}> with {vmmstatus}', function (this: TdxWorld, leaf: string, st: Named) {
+  const name = leaf.replace(/>$/, '');
+  if (!isTdvmcallLeaf(name)) throw new Error(`unknown TDVMCALL ${name}; known: ${Object.keys(TDVMCALL_LEAVES).join(', ')}`);
+  answers(this, name, [{ status: st.value }]);
 });
 
-Given('a TD guest whose VMM answers MapGPA with RETRY at {hex} into the range, then SUCCESS', function (this: TdxWorld, offset: bigint) {
-  answers(this, 'MapGPA', [{ status: TDVMCALL_STATUS.RETRY, resumeOffset: offset }, { status: TDVMCALL_STATUS.SUCCESS }]);
+Given('a TD guest whose VMM answers MapGPA with {vmmstatus} at {hex} into the range, then {vmmstatus}', function (this: TdxWorld, retry: Named, offset: bigint, done: Named) {
+  answers(this, 'MapGPA', [{ status: retry.value, resumeOffset: offset }, { status: done.value }]);
 });
 
-Given('a TD guest whose VMM answers MapGPA with RETRY at {hex} into the range {int} time(s)', function (this: TdxWorld, offset: bigint, n: number) {
-  answers(this, 'MapGPA', Array.from({ length: n }, () => ({ status: TDVMCALL_STATUS.RETRY, resumeOffset: offset })));
+Given('a TD guest whose VMM answers MapGPA with {vmmstatus} at {hex} into the range {int} time(s)', function (this: TdxWorld, retry: Named, offset: bigint, n: number) {
+  answers(this, 'MapGPA', Array.from({ length: n }, () => ({ status: retry.value, resumeOffset: offset })));
 });
 
-Given('a TD guest whose VMM answers MapGPA with RETRY at {hex} into the range {int} times, then SUCCESS', function (this: TdxWorld, offset: bigint, n: number) {
+Given('a TD guest whose VMM answers MapGPA with {vmmstatus} at {hex} into the range {int} times, then {vmmstatus}', function (this: TdxWorld, retry: Named, offset: bigint, n: number, done: Named) {
   answers(this, 'MapGPA', [
-    ...Array.from({ length: n }, () => ({ status: TDVMCALL_STATUS.RETRY, resumeOffset: offset })),
-    { status: TDVMCALL_STATUS.SUCCESS },
+    ...Array.from({ length: n }, () => ({ status: retry.value, resumeOffset: offset })),
+    { status: done.value },
   ]);
 });
 
@@ -137,8 +132,17 @@ Given('{int} page(s) of private memory at {hex} that the guest has not accepted'
   this.arrange({ kind: 'unaccepted-memory', gpa, pages });
 });
 
-Given('a TD guest whose TDX module answers {word} with {status}', function (this: TdxWorld, leaf: string, st: string) {
-  if (!Object.prototype.hasOwnProperty.call(TDCALL_LEAVES, leaf)) throw new Error(`unknown TDCALL leaf ${leaf} (see spec/abi/tdcall.ts)`);
+Given('a TD guest whose TDX module answers {word} with {status}', function (this: TdxWorld, leaf: string, st: Named) {
   tdGuest(this);
-  this.arrange({ kind: 'module-tdcall-status', leaf: leaf as TdcallLeaf, status: statusValue(st) });
+  this.arrange({ kind: 'module-tdcall-status', leaf: leaf as TdcallLeaf, status: st.value });
+});
+
+Given('a TD guest whose VMM completes a quote {int} second(s) after the request', function (this: TdxWorld, seconds: number) {
+  tdGuest(this);
+  this.arrange({ kind: 'vmm-quote-time', seconds });
+});
+
+Given('a TD guest whose VMM never completes a quote', function (this: TdxWorld) {
+  tdGuest(this);
+  this.arrange({ kind: 'vmm-quote-time', seconds: null });
 });

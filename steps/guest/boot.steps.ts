@@ -2,12 +2,13 @@
 import { expect } from 'chai';
 import type { TdDescription } from '../../backends/guest-facet';
 import type { LogEvent } from '../../backends/host-facet';
-import { decodeFatalErrorMessage } from '../../spec/abi/tdvmcall';
-import { tdCtlBit, TD_ATTRIBUTES, TD_CTLS, type TdAttribute, type TdCtl } from '../../spec/abi/tdcall';
-import { TDX_CMD_GET_REPORT0 } from '../../spec/abi/tdx-guest';
-import { flavour, isFlavourName, wordingOf } from '../../spec/kernel/flavours';
+import type { DataTable } from '@cucumber/cucumber';
+import { TDX_CMD_GET_REPORT0 } from '../../spec/uapi/tdx-guest';
 import type { MessageId } from '../../spec/kernel/printk';
+import type { Reg } from '../../backends/port';
+import type { NamedBit } from '../../support/guest-parameter-types';
 import { eventsWithId, lastEvent } from '../common/log-events';
+import { lineIs, messageText, saying } from '../common/log-lines';
 import { Then, When } from '../../support/dsl';
 import { SkipSignal, type TdxWorld } from '../../support/world';
 import { guest, hex, LAST, lastRequest } from './guest-world';
@@ -55,15 +56,31 @@ Then('the guest kernel stopped at boot reporting {string}', function (this: TdxW
   if (!b.ok) expect(b.panic).to.equal(message);
 });
 
-Then('the VMM received that message through TDVMCALL<ReportFatalError>', function (this: TdxWorld) {
-  const b = describeTd(this).boot;
-  if (b.ok) expect.fail('the guest kernel booted');
-  else {
-    if (!b.fatalReport) throw new SkipSignal('cannot-observe', 'the target does not see the TDVMCALLs of the guest kernel');
-    expect(b.fatalReport.in.r12 ?? 0n, 'R12 (error code 0: panic)').to.equal(0n);
-    expect(decodeFatalErrorMessage(b.fatalReport.in)).to.equal(b.panic);
+/** The message as the VMM reads it: eight little-endian bytes per register, in the order the feature gives, up to a zero byte. */
+function messageIn(regs: Partial<Record<Reg, bigint>>, order: readonly Reg[]): string {
+  let s = '';
+  for (const r of order) {
+    const v = regs[r] ?? 0n;
+    for (let i = 0n; i < 8n; i++) {
+      const c = Number((v >> (8n * i)) & 0xffn);
+      if (c === 0) return s;
+      s += String.fromCharCode(c);
+    }
   }
-});
+  return s;
+}
+
+Then(/^the VMM received that message through TDVMCALL<ReportFatalError> \(leaf (0x[0-9a-f]+)\) with R12 = (\d+) and the text in ((?:R\w+, )+R\w+)$/,
+  function (this: TdxWorld, leaf: string, r12: string, regs: string) {
+    const b = describeTd(this).boot;
+    if (b.ok) expect.fail('the guest kernel booted');
+    else {
+      if (!b.fatalReport) throw new SkipSignal('cannot-observe', 'the target does not see the TDVMCALLs of the guest kernel');
+      expect(`0x${(b.fatalReport.in.r11 ?? 0n).toString(16)}`, 'R11 (the sub-function)').to.equal(leaf);
+      expect(b.fatalReport.in.r12 ?? 0n, 'R12 (the error code)').to.equal(BigInt(r12));
+      expect(messageIn(b.fatalReport.in, regs.split(', ').map((r) => r.toLowerCase() as Reg))).to.equal(b.panic);
+    }
+  });
 
 Then('the guest CPU flags {has} {word}', function (this: TdxWorld, has: boolean, flag: string) {
   const flags = this.observe(guest(this).cpuFlags());
@@ -75,12 +92,27 @@ Then('\\/dev\\/tdx_guest exists in the guest', function (this: TdxWorld) {
   expect(this.observe(guest(this).tdxGuestDevice())).to.equal(true);
 });
 
-Then('the guest log says {guestmsg}', function (this: TdxWorld, id: MessageId) {
-  one(this, id);
+/** The index of the last guest log line the predicate accepts; a log that is not whole cannot show one is missing. */
+function guestLine(w: TdxWorld, accept: (raw: string) => boolean, what: string): number {
+  const log = w.observe(guest(w).log());
+  let at = -1;
+  for (let i = log.lines.length - 1; i >= 0 && at < 0; i--) if (accept(log.lines[i])) at = i;
+  if (at < 0 && !log.complete) throw new SkipSignal('cannot-observe', `the guest log has no line ${what}, but it is not the whole boot log, so that proves nothing`);
+  expect(at, `no line ${what} in the guest log`).to.be.at.least(0);
+  return at;
+}
+
+Then('the guest log says {string}', function (this: TdxWorld, wording: string) {
+  guestLine(this, saying(wording), `saying "${wording}"`);
 });
 
-Then('the guest log says {guestmsg} before it says {guestmsg}', function (this: TdxWorld, first: MessageId, second: MessageId) {
-  expect(one(this, first).line).to.be.lessThan(one(this, second).line);
+Then('the guest log says {string} before it says {string}', function (this: TdxWorld, first: string, second: string) {
+  const later = saying(second);
+  const lines = this.observe(guest(this).log()).lines;
+  const b = guestLine(this, later, `saying "${second}"`);
+  const a = lines.findIndex(saying(first));
+  expect(a, `no line saying "${first}"`).to.be.at.least(0);
+  expect(a, `"${messageText(lines[a])}" comes after "${messageText(lines[b])}"`).to.be.lessThan(lines.findIndex(later));
 });
 
 Then('the guest log has no attribute line', function (this: TdxWorld) {
@@ -107,11 +139,16 @@ Then("the guest's attribute line lists exactly {word}", function (this: TdxWorld
   expect(names(e), e.text).to.deep.equal(list.split(','));
 });
 
-Then("the guest's attribute line names the TD's attributes", function (this: TdxWorld) {
+/** The names a feature's table gives the bits of a value, lowest bit first: | bit | name |. */
+function bitsNamed(value: bigint, table: DataTable): string[] {
+  return table.hashes().map((r) => ({ bit: Number(r.bit), name: r.name }))
+    .filter((r) => ((value >> BigInt(r.bit)) & 1n) === 1n).sort((a, b) => a.bit - b.bit).map((r) => r.name);
+}
+
+Then("the guest's attribute line names the TD's attributes by these names:", function (this: TdxWorld, table: DataTable) {
   const attrs = describeTd(this).attributes;
   const e = one(this, 'guest-attributes');
-  const want = Object.entries(TD_ATTRIBUTES).filter(([, bit]) => ((attrs >> BigInt(bit)) & 1n) === 1n).map(([n]) => n);
-  expect(names(e).map((n) => (n === 'MIGRTABLE' ? 'MIGRATABLE' : n)), e.text).to.deep.equal(want);
+  expect(names(e), `${e.text} (attributes ${hex(attrs)})`).to.deep.equal(bitsNamed(attrs, table));
 });
 
 /** 8 bytes at an offset of a fresh TDREPORT (REPORTDATA of zeros). */
@@ -122,18 +159,15 @@ function tdreportU64(w: TdxWorld, offset: number): bigint {
   return Buffer.from(r.tdreport).readBigUInt64LE(offset);
 }
 
-const bitsNamed = (value: bigint, table: Readonly<Record<string, number>>): string[] =>
-  Object.entries(table).filter(([, bit]) => ((value >> BigInt(bit)) & 1n) === 1n).map(([n]) => n);
-
-Then("the guest's attribute line names the attributes in the TD's TDREPORT \\(8 bytes at offset {hex})", function (this: TdxWorld, offset: bigint) {
+Then("the guest's attribute line names the attributes in the TD's TDREPORT \\(8 bytes at offset {hex}) by these names:", function (this: TdxWorld, offset: bigint, table: DataTable) {
   const e = one(this, 'guest-attributes');
-  const want = bitsNamed(tdreportU64(this, Number(offset)), TD_ATTRIBUTES);
-  expect(names(e).map((n) => (n === 'MIGRTABLE' ? 'MIGRATABLE' : n)), e.text).to.deep.equal(want);
+  const attrs = tdreportU64(this, Number(offset));
+  expect(names(e), `${e.text} (TDREPORT attributes ${hex(attrs)})`).to.deep.equal(bitsNamed(attrs, table));
 });
 
-Then("the attributes in the TD's TDREPORT \\(8 bytes at offset {hex}) include {tdattr}", function (this: TdxWorld, offset: bigint, a: TdAttribute) {
+Then("the attributes in the TD's TDREPORT \\(8 bytes at offset {hex}) include {tdattr}", function (this: TdxWorld, offset: bigint, a: NamedBit) {
   const attrs = tdreportU64(this, Number(offset));
-  expect(bitsNamed(attrs, TD_ATTRIBUTES), hex(attrs)).to.include(a);
+  expect((attrs >> BigInt(a.bit)) & 1n, `${a.name}: attributes ${hex(attrs)}`).to.equal(1n);
 });
 
 /** The names the TD_CTLS line lists (v6.14), or a skip where there is none. */
@@ -143,23 +177,22 @@ function tdCtlsLine(w: TdxWorld): { names: string[]; text: string } {
   return { names: names(e), text: e.text };
 }
 
-Then("the guest's TD_CTLS line lists {tdctl}", function (this: TdxWorld, n: TdCtl) {
+Then("the guest's TD_CTLS line lists {word}", function (this: TdxWorld, n: string) {
   const l = tdCtlsLine(this);
   expect(l.names, l.text).to.include(n);
 });
 
-Then("the guest's TD_CTLS line lists REDUCE_VE or ENUM_TOPOLOGY, or the guest log says the VMM did not configure the x2APIC IDs", function (this: TdxWorld) {
+Then("the guest's TD_CTLS line lists REDUCE_VE or ENUM_TOPOLOGY, or the guest log says {string}", function (this: TdxWorld, wording: string) {
   const l = tdCtlsLine(this);
-  const unconfigured = eventsOf(this, 'guest-x2apic-unconfigured').length > 0;
+  const unconfigured = this.observe(guest(this).log()).lines.some(saying(wording));
   const on = l.names.includes('REDUCE_VE') || l.names.includes('ENUM_TOPOLOGY');
   expect(on || unconfigured, `${l.text}; x2APIC message: ${unconfigured}`).to.equal(true);
 });
 
-Then("the guest's TD_CTLS line names the TD_CTLS the TD reports", function (this: TdxWorld) {
+Then("the guest's TD_CTLS line names the TD_CTLS the TD reports by these names:", function (this: TdxWorld, table: DataTable) {
   const ctls = describeTd(this).tdCtls ?? 0n;
   const e = one(this, 'guest-td-ctls');
-  const want = Object.entries(TD_CTLS).filter(([, bit]) => ((ctls >> BigInt(bit)) & 1n) === 1n).map(([n]) => n);
-  expect(names(e), e.text).to.deep.equal(want);
+  expect(names(e), `${e.text} (TD_CTLS ${hex(ctls)})`).to.deep.equal(bitsNamed(ctls, table));
 });
 
 Then('the TD reports a GPA width of {int} and a shared bit at bit {int}', function (this: TdxWorld, width: number, bit: number) {
@@ -172,50 +205,34 @@ function tdCtls(w: TdxWorld): bigint {
   return c ?? 0n;
 }
 
-Then(/^the TD's TD_CTLS include ((?:[A-Z_0-9]+)(?:(?:, | and )[A-Z_0-9]+)*)$/, function (this: TdxWorld, list: string) {
+const NAMED_BIT = /([A-Z][A-Z0-9_]+) \(bit (\d+)\)/g;
+
+Then(/^the TD's TD_CTLS include ((?:[A-Z_0-9]+ \(bit \d+\))(?:(?:, | and )[A-Z_0-9]+ \(bit \d+\))*)$/, function (this: TdxWorld, list: string) {
   const c = tdCtls(this);
-  const want = list.split(/, | and /) as TdCtl[];
-  const missing = want.filter((n) => (c & tdCtlBit(n)) === 0n);
+  const missing = [...list.matchAll(NAMED_BIT)].filter((m) => ((c >> BigInt(m[2])) & 1n) === 0n).map((m) => m[0]);
   expect(missing, `TD_CTLS = ${hex(c)}`).to.deep.equal([]);
 });
 
-Then("the TD's TD_CTLS lack {tdctl}", function (this: TdxWorld, n: TdCtl) {
+Then("the TD's TD_CTLS lack {tdctl}", function (this: TdxWorld, n: NamedBit) {
   const c = tdCtls(this);
-  expect(c & tdCtlBit(n), `TD_CTLS = ${hex(c)}`).to.equal(0n);
+  expect((c >> BigInt(n.bit)) & 1n, `${n.name}: TD_CTLS = ${hex(c)}`).to.equal(0n);
 });
 
-Then('every TDX message in the guest log is worded as this kernel words it', function (this: TdxWorld) {
-  const d = this.target.description;
-  const name = d.guest?.kernel.flavour ?? d.kernel.flavour;
-  if (!name || !isFlavourName(name)) throw new SkipSignal('cannot-observe', 'kernel flavour unknown, so its wording is unknown');
-  const f = flavour(name);
-  const all = this.observe(guest(this).log()).events;
-  expect(all.length, 'no TDX messages in the guest log').to.be.greaterThan(0);
-  const wrong: string[] = [];
-  for (const e of all) {
-    const w = wordingOf(f, e.id);
-    if ('undecided' in w) throw new SkipSignal('cannot-observe', `the wording of "${e.text}" on ${name} is undecided: ${w.undecided}`);
-    if (e.variant !== w.variant) wrong.push(`${e.text} (${e.variant}, expected ${w.variant})`);
-  }
-  expect(wrong, `messages not in the wording of ${name}`).to.deep.equal([]);
-});
-
-/** The messages the last request printed, or those of the whole log when the target kept none. */
-function requestEvents(w: TdxWorld, id: MessageId): LogEvent[] {
-  const printed = w.scratch.has(LAST) ? lastRequest(w).events : undefined;
-  return printed ? eventsWithId(printed, id) : eventsOf(w, id);
+/** The log lines the last request printed, or those of the whole log when the target kept none. */
+function requestLines(w: TdxWorld): string[] {
+  const printed = w.scratch.has(LAST) ? lastRequest(w).log : undefined;
+  return printed ?? w.observe(guest(w).log()).lines;
 }
 
-Then('the guest log reports an unexpected #VE with exit reason {int}', function (this: TdxWorld, reason: number) {
-  const e = requestEvents(this, 'guest-unexpected-ve');
-  expect(e.map((x) => Number(x.values[0])), e.map((x) => x.text).join(' | ') || 'no unexpected #VE line').to.include(reason);
+Then('the guest kernel logged {string} while handling it', function (this: TdxWorld, wording: string) {
+  const lines = requestLines(this);
+  expect(lines.some(saying(wording)), lines.map(messageText).join(' | ') || 'nothing logged').to.equal(true);
 });
 
-Then('the guest log reports no unexpected #VE', function (this: TdxWorld) {
-  expect(requestEvents(this, 'guest-unexpected-ve').map((x) => x.text)).to.deep.equal([]);
+Then('the guest kernel logged nothing saying {string} while handling it', function (this: TdxWorld, wording: string) {
+  expect(requestLines(this).filter(saying(wording)).map(messageText)).to.deep.equal([]);
 });
 
 Then('the guest log has the line {string}', function (this: TdxWorld, text: string) {
-  const printed = guestEvents(this).map((e) => e.text);
-  expect(printed, `no line "${text}"`).to.include(text);
+  guestLine(this, lineIs(text), `"${text}"`);
 });

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import type { GuestFacet } from '../../backends/port';
 import type { GuestOutcome, ModuleReaction, TdvmcallRecord } from '../../backends/guest-facet';
-import type { TdvmcallLeaf } from '../../spec/abi/tdvmcall';
+import type { TdvmcallLeaf } from '../../spec/encodings/tdvmcall';
 import { SkipSignal, type TdxWorld } from '../../support/world';
 
 export function guest(w: TdxWorld): GuestFacet {
@@ -22,6 +22,8 @@ export interface LastRequest {
   tdvmcalls?: TdvmcallRecord[];
   /** Kernel log messages printed while the request was handled. */
   events?: GuestOutcome['events'];
+  /** The kernel log lines printed while the request was handled, where the target keeps them. */
+  log?: string[];
 }
 
 export const LAST = 'guest.last';

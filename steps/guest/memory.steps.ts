@@ -1,7 +1,6 @@
 /** Guest memory: private and shared accesses, MMIO, and private<->shared conversion. */
 import { expect } from 'chai';
 import type { ConversionOutcome, MemoryAccess } from '../../backends/guest-facet';
-import { PAGE_LEVEL } from '../../spec/abi/tdcall';
 import { Then, When } from '../../support/dsl';
 import type { TdxWorld } from '../../support/world';
 import { guest, hex, lastRequest, moduleReaction, rememberRequest, tdvmcallsOf } from './guest-world';
@@ -99,22 +98,19 @@ Then(/^MapGPA call (\d+) started at (0x[0-9a-fA-F]+) with the shared bit set$/, 
   expect(hex(calls[Number(n) - 1].in.r12 ?? 0n)).to.equal(hex(BigInt(gpa) | sharedBit(this)));
 });
 
-const levelName = (rcx: bigint | undefined): string => {
-  const l = Number((rcx ?? 0n) & 7n);
-  return Object.entries(PAGE_LEVEL).find(([, v]) => v === l)?.[0] ?? `level ${l}`;
-};
+/** TDG.MEM.PAGE.ACCEPT takes the page's address in RCX[51:12] and its size level in RCX[2:0]. */
+const accepted = (rcx: bigint | undefined): string => `${hex((rcx ?? 0n) & ~0xfffn)} level ${Number((rcx ?? 0n) & 7n)}`;
 
-Then('the guest accepted {int} page(s) from {hex} with TDG.MEM.PAGE.ACCEPT at 4 KiB', function (this: TdxWorld, pages: number, gpa: bigint) {
+Then('the guest accepted {int} page(s) from {hex} with TDG.MEM.PAGE.ACCEPT at 4 KiB \\(level {int})', function (this: TdxWorld, pages: number, gpa: bigint, level: number) {
   const ok = conversion(this).tdcalls.filter((c) => c.leaf === 'TDG.MEM.PAGE.ACCEPT' && c.status === 0n);
-  const want = Array.from({ length: pages }, (_, i) => `${hex(gpa + BigInt(i) * 4096n)} 4K`);
-  expect(ok.map((c) => `${hex((c.in.rcx ?? 0n) & ~0xfffn)} ${levelName(c.in.rcx)}`)).to.deep.equal(want);
+  const want = Array.from({ length: pages }, (_, i) => `${hex(gpa + BigInt(i) * 4096n)} level ${level}`);
+  expect(ok.map((c) => accepted(c.in.rcx))).to.deep.equal(want);
 });
 
-Then('the first TDG.MEM.PAGE.ACCEPT asked for a {word} page at {hex}', function (this: TdxWorld, size: string, gpa: bigint) {
+Then('the first TDG.MEM.PAGE.ACCEPT asked for a {word} page \\(level {int}) at {hex}', function (this: TdxWorld, _size: string, level: number, gpa: bigint) {
   const first = conversion(this).tdcalls.find((c) => c.leaf === 'TDG.MEM.PAGE.ACCEPT');
   expect(first, 'no TDG.MEM.PAGE.ACCEPT').to.not.equal(undefined);
-  const sizeName = { '1-GiB': '1G', '2-MiB': '2M', '4-KiB': '4K' }[size] ?? size;
-  expect(`${hex((first!.in.rcx ?? 0n) & ~0xfffn)} ${levelName(first!.in.rcx)}`).to.equal(`${hex(gpa)} ${sizeName}`);
+  expect(accepted(first!.in.rcx)).to.equal(`${hex(gpa)} level ${level}`);
 });
 
 Then('the guest made no TDG.MEM.PAGE.ACCEPT', function (this: TdxWorld) {
@@ -123,4 +119,10 @@ Then('the guest made no TDG.MEM.PAGE.ACCEPT', function (this: TdxWorld) {
 
 Then(/^the page at (0x[0-9a-fA-F]+) (is|is no longer) accepted private memory$/, function (this: TdxWorld, gpa: string, is: string) {
   expect(this.observe(guest(this).pageAccepted(BigInt(gpa)))).to.equal(is === 'is');
+});
+
+Then('every TDCALL of the conversion was {word} with RAX = {hex}', function (this: TdxWorld, leaf: string, rax: bigint) {
+  const calls = conversion(this).tdcalls;
+  expect(calls.length, 'no TDCALL').to.be.greaterThan(0);
+  expect([...new Set(calls.map((c) => `${c.leaf} RAX = ${hex(c.rax)}`))]).to.deep.equal([`${leaf} RAX = ${hex(rax)}`]);
 });

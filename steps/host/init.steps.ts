@@ -25,6 +25,11 @@ export function expectResult(r: KernelResult, errno: ErrnoName | null, what: str
   else expect(r, what).to.deep.equal({ ok: false, errno });
 }
 
+/** tdx_cpu_enable() as a TDX user calls it (KVM up to v7.0): after VMXON on that CPU, or without. */
+When(/^a TDX user calls tdx_cpu_enable\(\) on CPU (\d+) (after|without) VMXON$/, function (this: TdxWorld, cpu: string, how: string) {
+  this.remember('request', this.observe(this.host().tdxCpuEnable(Number(cpu), how === 'after')));
+});
+
 Then('initialisation succeeds', function (this: TdxWorld) {
   expectResult(this.recall<KernelResult>(INIT, 'initialisation result'), null, 'TDX initialisation');
 });

@@ -78,6 +78,18 @@ When('memory inside the first TDX memory region above 4 GiB is onlined', functio
   this.remember('online', this.observe(this.host().onlineMemory(base, base + size)));
 });
 
+/** 128 MiB of memory placed against an edge of the first TDX memory region above 4 GiB. */
+When(/^128 MiB of memory (ending|starting) (\d+) MiB (past the end|before the start) of the first TDX memory region above 4 GiB is onlined$/,
+  function (this: TdxWorld, side: string, by: string, edge: string) {
+    const r = tdxRegions(this).find((x) => x.base >= 4n * GiB);
+    if (!r) throw new Error('no TDX memory above 4 GiB on this platform');
+    const size = 128n << 20n;
+    const shift = BigInt(by) << 20n;
+    if ((side === 'ending') !== (edge === 'past the end')) throw new Error('say "ending ... past the end" or "starting ... before the start"');
+    const base = side === 'ending' ? r.end + shift - size : r.base - shift;
+    this.remember('online', this.observe(this.host().onlineMemory(base, base + size)));
+  });
+
 Then(/^onlining the memory is (accepted|refused)$/, function (this: TdxWorld, what: string) {
   expect(this.recall<{ accepted: boolean }>('online', 'memory online').accepted).to.equal(what === 'accepted');
 });

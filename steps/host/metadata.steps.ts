@@ -2,19 +2,18 @@
 import type { DataTable } from '@cucumber/cucumber';
 import { expect } from 'chai';
 import type { MetadataRead } from '../../backends/host-facet';
-import { decodeFieldId, elementBits, hex64 } from '../../spec/abi/field-id';
-import { globalField } from '../../spec/abi/global-metadata';
-import { seamcallRax } from '../../spec/abi/seamcall';
-import { statusName } from '../../spec/abi/status';
+import { decodeFieldId, elementBits, hex64 } from '../../spec/encodings/field-id';
+import { seamcallRax } from '../../spec/encodings/seamcall';
 import type { ErrnoName } from '../../spec/abi/errno';
+import type { Named } from '../../support/parameter-types';
 import { Then, When } from '../../support/dsl';
 import { SkipSignal, type TdxWorld } from '../../support/world';
 import { lastSeamcall, seamcall } from './seamcall.steps';
 
 const RD = (w: TdxWorld, id: bigint) => seamcall(w, 0, seamcallRax('TDH.SYS.RD'), { rdx: id });
 
-When('the host reads field {field} with TDH.SYS.RD', function (this: TdxWorld, field: string) {
-  RD(this, globalField(field).baseId);
+When('the host reads field {field} with TDH.SYS.RD', function (this: TdxWorld, field: Named) {
+  RD(this, field.value);
 });
 
 When('the host reads field identifier {hex} with TDH.SYS.RD', function (this: TdxWorld, id: bigint) {
@@ -26,9 +25,9 @@ Then('the value read fits in {int} bits', function (this: TdxWorld, bits: number
   expect(v < 1n << BigInt(bits), `value 0x${v.toString(16)} fits in ${bits} bits`).to.equal(true);
 });
 
-Then('the next field identifier returned is that of {field}', function (this: TdxWorld, next: string) {
+Then('the next field identifier returned is that of {field}', function (this: TdxWorld, next: Named) {
   const rdx = lastSeamcall(this).out.rdx ?? 0n;
-  const want = decodeFieldId(globalField(next).baseId);
+  const want = decodeFieldId(next.value);
   const got = decodeFieldId(rdx);
   expect({ classCode: got.classCode, fieldCode: got.fieldCode }, `next id ${hex64(rdx)}`)
     .to.deep.equal({ classCode: want.classCode, fieldCode: want.fieldCode });
@@ -39,20 +38,21 @@ Then('it encodes {int}-bit elements', function (this: TdxWorld, bits: number) {
   expect(elementBits(rdx), `element size of ${hex64(rdx)}`).to.equal(bits);
 });
 
-Then("TDH.SYS.RD of MAJOR_VERSION, MINOR_VERSION and UPDATE_VERSION gives the target's module version", function (this: TdxWorld) {
+Then("TDH.SYS.RD of {field}, {field} and {field} gives the target's module version", function (this: TdxWorld, major: Named, minor: Named, update: Named) {
+  const fields = [major, minor, update];
   const m = this.target.description.module;
   if (!m || m.update === null) throw new SkipSignal('cannot-observe', 'the target does not know its module version');
-  const read = (f: string): number => {
-    const r = RD(this, globalField(f).baseId);
-    expect(r.status, `${f}: ${statusName(r.status)}`).to.equal(0n);
+  const read = (f: Named): number => {
+    const r = RD(this, f.value);
+    expect(hex64(r.status), `TDH.SYS.RD of ${f.name}`).to.equal(hex64(0n));
     return Number(r.out.r8);
   };
-  expect([read('MAJOR_VERSION'), read('MINOR_VERSION'), read('UPDATE_VERSION')]).to.deep.equal([m.major, m.minor, m.update]);
+  expect(fields.map(read), fields.map((f) => f.name).join(', ')).to.deep.equal([m.major, m.minor, m.update]);
 });
 
 When('the host lists the global metadata with TDH.SYS.RDALL', function (this: TdxWorld) {
   const dump = this.observe(this.host().metadataDump());
-  expect(dump.status, `TDH.SYS.RDALL: ${statusName(dump.status)}`).to.equal(0n);
+  expect(hex64(dump.status), 'TDH.SYS.RDALL').to.equal(hex64(0n));
   this.remember('dump', dump.elements);
 });
 
@@ -80,15 +80,15 @@ function firstDifference(got: readonly bigint[], want: readonly bigint[], name: 
  * TDX_METADATA_FIRST_FIELD_ID_IN_CONTEXT), then each element in turn: RDX names the next one, and
  * the null ID after the last.
  */
-When('the host walks the global metadata with TDH.SYS.RD from the first field', function (this: TdxWorld) {
+When('the host walks the global metadata with TDH.SYS.RD from the first field, which it names with {status}', function (this: TdxWorld, st: Named) {
   const first = RD(this, NULL_ID);
-  expect(statusName(first.status), 'TDH.SYS.RD of the null field ID').to.equal('TDX_METADATA_FIRST_FIELD_ID_IN_CONTEXT');
+  expect(hex64(first.status), `TDH.SYS.RD of the null field ID, expected ${st.name}`).to.equal(hex64(st.value));
   const walk: Element[] = [];
   let id = first.out.rdx ?? NULL_ID;
   // No module defines more than a few hundred global elements; a longer walk is a loop.
   for (let guard = 0; id !== NULL_ID && guard < 10_000; guard++) {
     const r = RD(this, id);
-    expect(r.status, `TDH.SYS.RD of ${hex64(id)}, reached by the walk: ${statusName(r.status)}`).to.equal(0n);
+    expect(hex64(r.status), `TDH.SYS.RD of ${hex64(id)}, reached by the walk`).to.equal(hex64(0n));
     walk.push({ id: id & ~CONTEXT_BITS, value: r.out.r8 ?? 0n });
     id = r.out.rdx ?? NULL_ID;
   }
@@ -131,8 +131,8 @@ Then('the list has, in this order, every element of exactly these fields:', func
   expect(diff, `TDH.SYS.RDALL list vs ${table.hashes().length} fields, ${want.length} elements`).to.equal(null);
 });
 
-When('the kernel reads metadata field {field}', function (this: TdxWorld, field: string) {
-  this.remember('kernel-read', this.observe(this.host().readMetadata(globalField(field).baseId)));
+When('the kernel reads metadata field {field}', function (this: TdxWorld, field: Named) {
+  this.remember('kernel-read', this.observe(this.host().readMetadata(field.value)));
 });
 
 const kernelRead = (w: TdxWorld) => w.recall<MetadataRead>('kernel-read', 'kernel metadata read');

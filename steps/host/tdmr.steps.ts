@@ -1,6 +1,7 @@
 /** TDMRs, reserved areas and PAMTs the kernel built. */
 import { expect } from 'chai';
-import type { TdmrReport, TdmrView } from '../../backends/host-facet';
+import type { InitCleanup, TdmrReport, TdmrView } from '../../backends/host-facet';
+import type { MemoryRegion } from '../../backends/port';
 import { Then } from '../../support/dsl';
 import { SkipSignal, type TdxWorld } from '../../support/world';
 
@@ -137,4 +138,41 @@ Then('the PAMT total is between 1\\/256 and 1\\/250 of the memory the TDMRs cove
   const covered = all.reduce((s, t) => s + t.size, 0n);
   const pamt = all.reduce((s, t) => s + t.pamt.size4k + t.pamt.size2m + t.pamt.size1g, 0n);
   expect(pamt * 256n >= covered && pamt * 250n <= covered, `PAMT ${pamt} for ${covered} bytes`).to.equal(true);
+});
+
+/** The nodes of the memory map the scenario gave (its "Given the memory map:" table). */
+function arrangedMap(w: TdxWorld): MemoryRegion[] {
+  const a = [...w.arranged].reverse().find((x) => x.kind === 'memory-map');
+  if (!a || a.kind !== 'memory-map') throw new Error('this step needs a memory map given by the scenario');
+  return a.regions;
+}
+
+Then('the PAMT of TDMR {int} lies in the memory of node {int}', function (this: TdxWorld, i: number, node: number) {
+  const t = tdmrs(this)[i];
+  expect(t, `TDMR ${i}`).to.not.equal(undefined);
+  const p = t.pamt;
+  const base = p.base4k;
+  const last = p.base1g + p.size1g;
+  const holder = arrangedMap(this).find((r) => base >= r.base && last <= r.end);
+  expect(holder ? `node ${holder.node}` : 'no single region', `PAMT [${h(base)}, ${h(last)}) of TDMR ${i}`).to.equal(`node ${node}`);
+});
+
+function cleanup(w: TdxWorld): InitCleanup {
+  const c = w.observe(w.host().initCleanup());
+  expect(c, 'the initialisation did not fail past the point where PAMTs exist').to.not.equal(null);
+  return c!;
+}
+
+Then("the kernel wrote back every CPU's cache, then cleared every PAMT with MOVDIR64B before freeing it", function (this: TdxWorld) {
+  const c = cleanup(this);
+  expect(c.cachesFlushed, 'caches written back first').to.equal(true);
+  const ranges = (rs: { base: bigint; end: bigint }[]) => rs.map((r) => `[${h(r.base)}, ${h(r.end)})`);
+  expect(ranges(c.movdir64bRanges), 'ranges cleared with MOVDIR64B').to.deep.equal(ranges(c.pamtRanges));
+  expect(c.pamtFreed, 'PAMTs freed').to.equal(true);
+});
+
+Then('the kernel freed the PAMTs without clearing them', function (this: TdxWorld) {
+  const c = cleanup(this);
+  expect(c.movdir64bRanges.map((r) => `[${h(r.base)}, ${h(r.end)})`), 'ranges cleared with MOVDIR64B').to.deep.equal([]);
+  expect(c.pamtFreed, 'PAMTs freed').to.equal(true);
 });

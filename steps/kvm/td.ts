@@ -4,10 +4,7 @@
  * and the documented creation flow. Only port calls and assertions on their records.
  */
 import { expect } from 'chai';
-import {
-  KVM_CAPS, KVM_MEMORY_ATTRIBUTE_PRIVATE, KVM_TDX_CMDS, KVM_TDX_MEASURE_MEMORY_REGION, KVM_X86_TDX_VM, sharedBit,
-  TDX_TD_ATTR_SEPT_VE_DISABLE,
-} from '../../spec/abi/kvm-uapi';
+import { KVM_CAPS, KVM_MEMORY_ATTRIBUTE_PRIVATE, KVM_TDX_CMDS, KVM_TDX_MEASURE_MEMORY_REGION, KVM_X86_TDX_VM, sharedBit } from '../../spec/encodings/kvm';
 import type {
   CpuidEntry, KvmExit, KvmFacet, RunResult, TdxCapabilities, TdxCmd, TdxCmdData, TdxCmdResult,
 } from '../../backends/kvm-facet';
@@ -74,8 +71,11 @@ export function defaultCpuid(caps: TdxCapabilities, gpaw: number): CpuidEntry[] 
   }));
 }
 
+/** The attribute the suite's VMM asks for, where KVM supports it: SEPT_VE_DISABLE, bit 28 of the TD attributes. */
+const SEPT_VE_DISABLE = 1n << 28n;
+
 export function defaultInitVm(caps: TdxCapabilities, gpaw: number): Extract<TdxCmdData, { kind: 'init-vm' }> {
-  return { kind: 'init-vm', attributes: TDX_TD_ATTR_SEPT_VE_DISABLE & caps.supportedAttrs, xfam: caps.supportedXfam & 0xe7n, cpuid: defaultCpuid(caps, gpaw) };
+  return { kind: 'init-vm', attributes: SEPT_VE_DISABLE & caps.supportedAttrs, xfam: caps.supportedXfam & 0xe7n, cpuid: defaultCpuid(caps, gpaw) };
 }
 
 /** KVM_CREATE_VM for a TD, with the split IRQ chip and MapGPA exits a TD VMM enables. */

@@ -1,11 +1,9 @@
 /** The test guest's TDVMCALLs, the exits KVM returns to user space, and the VMM's answers. */
 import type { DataTable } from '@cucumber/cucumber';
 import { expect } from 'chai';
-import {
-  KVM_CAPS, KVM_EXIT_HYPERCALL_LONG_MODE, KVM_HC_MAP_GPA_RANGE, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON,
-  KVM_MAP_GPA_RANGE_DECRYPTED, KVM_MAP_GPA_RANGE_ENCRYPTED, KVM_SYSTEM_EVENT_TDX_FATAL, type KvmExitName,
-} from '../../spec/abi/kvm-uapi';
-import { TDVMCALL_LEAVES, TDVMCALL_STATUS, tdvmcallStatusName, type TdvmcallLeaf, type TdvmcallStatus } from '../../spec/abi/tdvmcall';
+import { KVM_CAPS, type KvmExitName } from '../../spec/encodings/kvm';
+import type { Named } from '../../support/parameter-types';
+import { isTdvmcallLeaf, TDVMCALL_LEAVES } from '../../spec/encodings/tdvmcall';
 import type { ExitAnswer, GuestView, KvmExit } from '../../backends/kvm-facet';
 import type { Reg, Regs } from '../../backends/port';
 import type { ErrnoName } from '../../spec/abi/errno';
@@ -42,7 +40,9 @@ function guestTdvmcall(w: TdxWorld, regs: Regs): void {
   run(w);
 }
 
-When(/^the guest issues (TDVMCALL<[A-Za-z#.]+>)(?: with (.+))?$/, function (this: TdxWorld, leaf: TdvmcallLeaf, list?: string | null) {
+/** Issued by name: the leaf number is the call encoding (spec/encodings/tdvmcall.ts), pinned by the raw-leaf scenarios. */
+When(/^the guest issues TDVMCALL<([A-Za-z#.]+)>(?: with (.+))?$/, function (this: TdxWorld, leaf: string, list?: string | null) {
+  if (!isTdvmcallLeaf(leaf)) throw new Error(`unknown TDVMCALL ${leaf}; known: ${Object.keys(TDVMCALL_LEAVES).join(', ')}`);
   guestTdvmcall(this, { r10: 0n, r11: TDVMCALL_LEAVES[leaf], ...parseRegs(list) });
 });
 
@@ -102,28 +102,28 @@ Then('kvm_run.tdx has nr {hex} and flags {int}', function (this: TdxWorld, nr: b
   expect([hex(e.tdx.nr), e.tdx.flags]).to.deep.equal([hex(nr), BigInt(flags)]);
 });
 
-Then('kvm_run.tdx.get_quote has ret {tdvmcallStatus}, gpa {hex} and size {hex}', function (this: TdxWorld, ret: TdvmcallStatus, gpa: bigint, size: bigint) {
+Then('kvm_run.tdx.get_quote has ret {vmmstatus}, gpa {hex} and size {hex}', function (this: TdxWorld, ret: Named, gpa: bigint, size: bigint) {
   const q = lastExit(this, 'KVM_EXIT_TDX').tdx.getQuote;
   expect(q, 'no get_quote member').to.not.equal(undefined);
-  expect({ ret: tdvmcallStatusName(q!.ret), gpa: hex(q!.gpa), size: hex(q!.size) }).to.deep.equal({ ret, gpa: hex(gpa), size: hex(size) });
+  expect({ ret: hex(q!.ret), gpa: hex(q!.gpa), size: hex(q!.size) }).to.deep.equal({ ret: hex(ret.value), gpa: hex(gpa), size: hex(size) });
 });
 
-Then('kvm_run.tdx.setup_event_notify has ret {tdvmcallStatus} and vector {hex}', function (this: TdxWorld, ret: TdvmcallStatus, vector: bigint) {
+Then('kvm_run.tdx.setup_event_notify has ret {vmmstatus} and vector {hex}', function (this: TdxWorld, ret: Named, vector: bigint) {
   const n = lastExit(this, 'KVM_EXIT_TDX').tdx.setupEventNotify;
   expect(n, 'no setup_event_notify member').to.not.equal(undefined);
-  expect({ ret: tdvmcallStatusName(n!.ret), vector: n!.vector }).to.deep.equal({ ret, vector });
+  expect({ ret: hex(n!.ret), vector: n!.vector }).to.deep.equal({ ret: hex(ret.value), vector });
 });
 
-Then('kvm_run.tdx.get_tdvmcall_info has ret {tdvmcallStatus}, leaf {int} and zero R11 to R14', function (this: TdxWorld, ret: TdvmcallStatus, leaf: number) {
+Then('kvm_run.tdx.get_tdvmcall_info has ret {vmmstatus}, leaf {int} and zero R11 to R14', function (this: TdxWorld, ret: Named, leaf: number) {
   const i = lastExit(this, 'KVM_EXIT_TDX').tdx.getTdvmcallInfo;
   expect(i, 'no get_tdvmcall_info member').to.not.equal(undefined);
-  expect({ ret: tdvmcallStatusName(i!.ret), leaf: i!.leaf, regs: [i!.r11, i!.r12, i!.r13, i!.r14] })
-    .to.deep.equal({ ret, leaf: BigInt(leaf), regs: [0n, 0n, 0n, 0n] });
+  expect({ ret: hex(i!.ret), leaf: i!.leaf, regs: [i!.r11, i!.r12, i!.r13, i!.r14] })
+    .to.deep.equal({ ret: hex(ret.value), leaf: BigInt(leaf), regs: [0n, 0n, 0n, 0n] });
 });
 
-Then('kvm_run.system_event has type KVM_SYSTEM_EVENT_TDX_FATAL and {int} data words', function (this: TdxWorld, n: number) {
+Then('kvm_run.system_event has type KVM_SYSTEM_EVENT_TDX_FATAL \\({int}) and {int} data words', function (this: TdxWorld, type: number, n: number) {
   const e = lastExit(this, 'KVM_EXIT_SYSTEM_EVENT');
-  expect([e.type, e.ndata, e.data.length]).to.deep.equal([KVM_SYSTEM_EVENT_TDX_FATAL, n, n]);
+  expect([e.type, e.ndata, e.data.length]).to.deep.equal([type, n, n]);
 });
 
 Then('the system event data words are:', function (this: TdxWorld, table: DataTable) {
@@ -132,19 +132,19 @@ Then('the system event data words are:', function (this: TdxWorld, table: DataTa
   expect(Object.fromEntries(Object.keys(row).map((k, i) => [k, hex(e.data[i])]))).to.deep.equal(row);
 });
 
-Then('kvm_run.internal has suberror KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON with the TD exit {hex} and the CPU in its data', function (this: TdxWorld, status: bigint) {
+Then('kvm_run.internal has suberror KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON \\({int}) with the TD exit {hex} and the CPU in its data', function (this: TdxWorld, suberror: number, status: bigint) {
   const e = lastExit(this, 'KVM_EXIT_INTERNAL_ERROR');
-  expect([e.suberror, e.ndata, hex(e.data[0])]).to.deep.equal([KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON, 2, hex(status)]);
+  expect([e.suberror, e.ndata, hex(e.data[0])]).to.deep.equal([suberror, 2, hex(status)]);
   const topo = this.observe(this.host().topology());
   expect(Number(e.data[1])).to.be.within(0, topo.cpus - 1);
 });
 
 // ---------------------------------------------------------------- what the guest sees
 
-Then("the guest's TDVMCALL returns {tdvmcallStatus}", function (this: TdxWorld, status: TdvmcallStatus) {
+Then("the guest's TDVMCALL returns {vmmstatus}", function (this: TdxWorld, status: Named) {
   const v = view(this);
   expect(v.completed, "the guest's TDVMCALL has not returned").to.be.greaterThan(this.recall<number>(BEFORE, 'guest TDVMCALL'));
-  expect(tdvmcallStatusName(v.regs.r10 ?? 0n) ?? hex(v.regs.r10 ?? 0n)).to.equal(status);
+  expect(hex(v.regs.r10 ?? 0n), `R10, expected ${status.name}`).to.equal(hex(status.value));
 });
 
 Then("the guest's TDVMCALL has not returned", function (this: TdxWorld) {
@@ -176,16 +176,16 @@ When('the VMM answers the read with {hex} and runs the vCPU again', function (th
   answerAndRun(this, { data });
 });
 
-When('the VMM sets the kvm_run.tdx return code to {tdvmcallStatus} and runs the vCPU again', function (this: TdxWorld, s: TdvmcallStatus) {
-  answerAndRun(this, { tdxRet: TDVMCALL_STATUS[s] });
+When('the VMM sets the kvm_run.tdx return code to {vmmstatus} and runs the vCPU again', function (this: TdxWorld, s: Named) {
+  answerAndRun(this, { tdxRet: s.value });
 });
 
 When('the VMM sets kvm_run.hypercall.ret to {int} and runs the vCPU again', function (this: TdxWorld, ret: number) {
   answerAndRun(this, { hypercallRet: BigInt(ret) });
 });
 
-When('the VMM answers GetTdVmCallInfo with R11 = {hex} and runs the vCPU again', function (this: TdxWorld, r11: bigint) {
-  answerAndRun(this, { tdxRet: TDVMCALL_STATUS.SUCCESS, tdvmcallInfo: { r11, r12: 0n, r13: 0n, r14: 0n } });
+When('the VMM answers GetTdVmCallInfo with {vmmstatus} and R11 = {hex} and runs the vCPU again', function (this: TdxWorld, s: Named, r11: bigint) {
+  answerAndRun(this, { tdxRet: s.value, tdvmcallInfo: { r11, r12: 0n, r13: 0n, r14: 0n } });
 });
 
 When('the VMM answers each piece with ret {int} until the guest\'s call returns', function (this: TdxWorld, ret: number) {
@@ -199,15 +199,18 @@ When('the VMM answers each piece with ret {int} until the guest\'s call returns'
   this.remember(PIECES, pieces);
 });
 
-Then('user space received these KVM_HC_MAP_GPA_RANGE pieces:', function (this: TdxWorld, table: DataTable) {
+Then('user space received {int} hypercall exit(s)', function (this: TdxWorld, n: number) {
   const pieces = this.recall<Extract<KvmExit, { reason: 'KVM_EXIT_HYPERCALL' }>[]>(PIECES, 'MapGPA pieces');
-  const attr = (a: bigint): string => (a === KVM_MAP_GPA_RANGE_ENCRYPTED ? 'ENCRYPTED' : a === KVM_MAP_GPA_RANGE_DECRYPTED ? 'DECRYPTED' : hex(a));
-  const seen = pieces.map((p) => {
-    expect(p.nr, 'hypercall nr').to.equal(KVM_HC_MAP_GPA_RANGE);
-    return { gpa: hex(p.args[0]), pages: String(p.args[1]), attributes: attr(p.args[2]), ret: String(p.ret), flags: hex(p.flags) };
-  });
+  expect(pieces.map((p) => `${hex(p.args[0])} ${p.args[1]} pages`)).to.have.length(n);
+});
+
+/** The table's columns are kvm_run.hypercall's: nr, args[0] (gpa), args[1] (pages), args[2] (attributes), ret, flags. */
+Then('user space received these hypercall exits:', function (this: TdxWorld, table: DataTable) {
+  const pieces = this.recall<Extract<KvmExit, { reason: 'KVM_EXIT_HYPERCALL' }>[]>(PIECES, 'MapGPA pieces');
+  const seen = pieces.map((p) => ({
+    nr: String(p.nr), gpa: hex(p.args[0]), pages: String(p.args[1]), attributes: hex(p.args[2]), ret: String(p.ret), flags: hex(p.flags),
+  }));
   expect(seen).to.deep.equal(table.hashes());
-  expect(KVM_EXIT_HYPERCALL_LONG_MODE).to.equal(1n);
 });
 
 When(/^the VMM signals interrupt vector (0x[0-9a-f]+) to vCPU (\d+)( and runs it again)?$/, function (this: TdxWorld, vector: string, id: string, again?: string | null) {

@@ -60,7 +60,3 @@ Then('the teardown ended with TDH.PHYMEM.PAGE.RECLAIM then TDH.PHYMEM.PAGE.WBINV
   expect(leavesOf(t.slice(-2))).to.equal('TDH.PHYMEM.PAGE.RECLAIM, TDH.PHYMEM.PAGE.WBINVD');
 });
 
-Then('KVM did not log that a TD KeyID is leaked', function (this: TdxWorld) {
-  const leaked = this.observe(this.host().log()).events.filter((e) => e.id === 'kvm-hkid-leaked').map((e) => e.text);
-  expect(leaked).to.deep.equal([]);
-});

@@ -11,6 +11,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileS
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/project-root';
 import { tempDir } from '../support/suite';
+import { encode } from '../../backends/wire/codec';
+import { GUEST_SHAPES } from '../../backends/wire/shapes';
 
 const BIN = join(PROJECT_ROOT, 'bin/tdx-conformance.js');
 const EXAMPLE = join(PROJECT_ROOT, 'examples/fixed-log-adapter/fixed-log-adapter');
@@ -72,7 +74,7 @@ function host(): HostFacet {
     log: none, cpuinfo: () => ({ flags: ['fpu', 'vmx', 'tdx_host_platform'], bugs: [] }), initTdx: none, rdmsr: none, seamcall: none,
     proposedTdmrs: none, sysConfig: none, readMetadata: none, metadataDump: none, tdmrs: none, tdxMemory: none, cmrs: none,
     memTotalKb: none, tdKeyIds: none, allocGuestKeyId: none, freeGuestKeyId: none, cpuOffline: none, cpuOnline: none,
-    onlineMemory: none, kexec: none, suspend: none, sleepStates: none, machineCheck: none, privatePage: none, cpuState: none, topology: none,
+    onlineMemory: none, kexec: none, suspend: none, sleepStates: none, machineCheck: none, tdxCpuEnable: none, initCleanup: none, privatePage: none, cpuState: none, topology: none,
   };
 }
 
@@ -144,4 +146,14 @@ test('the emulator served over the wire gives the emulator\'s own results, scena
     assert.equal(cmp.code, 0, cmp.out + cmp.err);
     assert.deepEqual(compliance(wire).verdict.scenarios, compliance(direct).verdict.scenarios);
   }
+});
+
+test('a result that does not fit its wire shape is named in the error, bigints included', () => {
+  // An unknown field holding a register used to crash the error message itself (JSON.stringify of a bigint).
+  assert.throws(() => encode(GUEST_SHAPES.tdcall.result, { status: 0n, out: {}, extra: { rax: 5n } }), (e: Error) => {
+    assert.equal(e.name, 'WireShapeError');
+    assert.match(e.message, /extra/);
+    return true;
+  });
+  assert.throws(() => encode(GUEST_SHAPES.tdcall.result, 7n), /expected .* got bigint "?0x7/);
 });

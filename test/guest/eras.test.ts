@@ -1,7 +1,8 @@
 /** Guest eras by kernel release, undecided eras of stable and distribution kernels, and the guest's kernel deciding @guest scenarios. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assumedMainlineFlavour, eraOf, flavourOfRelease, wordingOf } from '../../spec/kernel/flavours';
+import { assumedMainlineFlavour, eraOf, flavourOfRelease } from '../../spec/kernel/flavours';
+import { wordingOf } from '../../spec/kernel/dialects';
 import { decide } from '../../support/applicability';
 import { emulatorFactory } from '../../backends/emulator/target';
 

@@ -7,7 +7,8 @@ import type { TdvmcallSide } from '../../backends/emulator/module/td-exit';
 import { moduleBuild } from '../../backends/emulator/module/versions';
 import { Faults } from '../../backends/emulator/faults';
 import { flavour } from '../../spec/kernel/flavours';
-import { TDVMCALL_LEAVES, TDVMCALL_STATUS } from '../../spec/abi/tdvmcall';
+import { TDVMCALL_STATUS } from '../../spec/abi/tdvmcall';
+import { TDVMCALL_LEAVES } from '../../spec/encodings/tdvmcall';
 import type { Regs } from '../../backends/port';
 import { numRuns } from '../support/runs';
 

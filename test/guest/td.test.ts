@@ -8,7 +8,8 @@ import { moduleBuild } from '../../backends/emulator/module/versions';
 import { Faults } from '../../backends/emulator/faults';
 import { flavour } from '../../spec/kernel/flavours';
 import { attributeBit } from '../../spec/abi/tdcall';
-import { TDVMCALL_LEAVES, TDVMCALL_STATUS, decodeFatalErrorMessage } from '../../spec/abi/tdvmcall';
+import { TDVMCALL_STATUS, decodeFatalErrorMessage } from '../../spec/abi/tdvmcall';
+import { TDVMCALL_LEAVES } from '../../spec/encodings/tdvmcall';
 import type { Regs } from '../../backends/port';
 
 const config = (module = '1.5.698', kernel = 'mainline-6.18') => defaultTdConfig(moduleBuild(module), flavour(kernel), new Faults());

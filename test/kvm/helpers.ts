@@ -4,7 +4,8 @@ import { emulatorFactory, type EmulatorTarget } from '../../backends/emulator/ta
 import { emulatedKvm } from '../../backends/emulator/facets/kvm';
 import type { KvmVm } from '../../backends/emulator/kvm/vm';
 import type { KvmFacet } from '../../backends/kvm-facet';
-import { KVM_CAPS, KVM_MEMORY_ATTRIBUTE_PRIVATE, KVM_TDX_CMDS, TDX_TD_ATTR_SEPT_VE_DISABLE } from '../../spec/abi/kvm-uapi';
+import { TDX_TD_ATTR_SEPT_VE_DISABLE } from '../../spec/abi/kvm-uapi';
+import { KVM_CAPS, KVM_MEMORY_ATTRIBUTE_PRIVATE, KVM_TDX_CMDS } from '../../spec/encodings/kvm';
 
 export interface BuiltTd {
   target: EmulatorTarget;

@@ -1,7 +1,7 @@
 /** The TD-management leaves of the emulated module, called the way KVM calls them. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { seamcallRax } from '../../spec/abi/seamcall';
+import { seamcallRax } from '../../spec/encodings/seamcall';
 import { statusName } from '../../spec/abi/status';
 import { tds } from '../../backends/emulator/module/leaves/td-state';
 import { buildTd } from './helpers';

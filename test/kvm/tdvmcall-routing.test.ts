@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { KvmTdvmcallSide } from '../../backends/emulator/kvm/vmm';
 import { KVM_HC_MAP_GPA_RANGE, TDX_MAP_GPA_MAX_LEN } from '../../spec/abi/kvm-uapi';
-import { TDVMCALL_LEAVES as L, TDVMCALL_STATUS as S } from '../../spec/abi/tdvmcall';
+import { TDVMCALL_STATUS as S } from '../../spec/abi/tdvmcall';
+import { TDVMCALL_LEAVES as L } from '../../spec/encodings/tdvmcall';
 import { numRuns } from '../support/runs';
 import { buildTd } from './helpers';
 

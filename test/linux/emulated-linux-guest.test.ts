@@ -104,7 +104,8 @@ const REAL_GUEST: Record<string, string[]> = {
   'g-intel-6.6.0-rc2-td-serial-console.log': ['guest.detect.announce', 'guest.detect.log-lines', 'guest.log.dialect'],
   // Names its release (6.5.0-1003-intel-opt), but shows only the device and the module list.
   'g-ubuntu-6.5-intel-opt-dev-tdx-guest.txt': ['guest.detect.cpu-flag'],
-  'g-cloud-td-printk-caller-ids.dmesg': ['guest.detect.log-lines'],
+  // The detection line with its prefix shows the wording of every kernel since the guest code went in.
+  'g-cloud-td-printk-caller-ids.dmesg': ['guest.detect.log-lines', 'guest.log.dialect'],
   'g-configfs-tsm-provider.txt': ['guest.tsm.report'],
   'g-cpuid-0x21-in-td.txt': ['guest.detect.cpuid-signature'],
 };

@@ -14,7 +14,7 @@ import { profileNamed } from '../../backends/emulator/profile';
 import { isOk, type KernelInterface } from '../../backends/kernel-interface';
 import { ThisMachine } from '../../backends/linux/real/this-machine';
 import { parseProcCpuinfo } from '../../backends/linux/parse/cpuinfo';
-import { KVM_CAPS, KVM_X86_TDX_VM } from '../../spec/abi/kvm-uapi';
+import { KVM_CAPS, KVM_X86_TDX_VM } from '../../spec/encodings/kvm';
 import { KVM_IOCTLS } from '../../spec/uapi/kvm';
 import { PROJECT_ROOT } from '../../src/project-root';
 

@@ -27,24 +27,33 @@ interface Conclusion {
 }
 
 /** What every healthy Ubuntu/Intel 6.x host log shows, each against another line of the log (never itself). */
-const HEALTHY = ['The TDX lines of a boot and an initialisation', 'A healthy host initialises TDX', 'Kernels up to v7.0 say "module initialized"', "Pre-merge kernels name the module's vendor before the CMRs and the PAMT", 'The message at boot', 'The PAMT is at most 1/250 of the CMRs rounded out to 1 GiB'];
+const LINE = (l: string): string => `After initialisation the kernel log has the line "virt/tdx: ${l}"`;
+const HEALTHY = [
+  'A healthy host initialises TDX', 'A healthy host initialises TDX and says "module initialized"',
+  LINE('BIOS enabled: private KeyID range [%u, %u)'), LINE('module initialized'), LINE('CMR: [0x%llx, 0x%llx)'),
+  LINE('TDX module: attributes 0x%x, vendor_id 0x%x, major_version %u, minor_version %u, build_date %u, build_num %u'),
+  "Pre-merge kernels name the module's vendor before the CMRs and the PAMT", 'The PAMT is at most 1/250 of the CMRs rounded out to 1 GiB',
+];
+/** The PAMT and S3 lines as merged (v6.8 on) and as the v14 host series of Intel's 6.6 tree words them. */
+const MERGED = [LINE('%lu KB allocated for PAMT'), 'The message at boot: "Disable ACPI S3. Turn off TDX in the BIOS to use ACPI S3."'];
+const V14 = [LINE('%lu KBs allocated for PAMT'), 'The message at boot: "Disable ACPI S3 suspend. Turn off TDX in the BIOS to use ACPI S3."'];
 
 const CONCLUSIONS: Record<string, Conclusion> = {
   'h-emr-6.8.0-1006-intel-module-1.5.698-ok.dmesg': {
-    passed: [...HEALTHY, 'The five CMRs of the Emerald Rapids capture give 1050644 KB'],
+    passed: [...HEALTHY, ...MERGED, 'The five CMRs of the Emerald Rapids capture give 1050644 KB'],
     skippedBecause: [/the kernel does not log its TDMRs \(the log gives only the PAMT total, 1050644 KB\)/, /KeyID partitioning cannot be confirmed/,
       /module version is known only from the kernel log itself/],
   },
   'h-intel-6.6.0-rc2-module-1.5.698-ok.dmesg': {
-    passed: HEALTHY,
+    passed: [...HEALTHY, ...V14],
   },
   'h-spr-8480-module-1.5.698-ok-with-kvm-noise.dmesg': {
     // No kernel release in the capture: its wording fits only ubuntu-6.8-intel.
-    passed: [...HEALTHY, 'The three CMRs of the Sapphire Rapids capture give 1050636 KB'],
+    passed: [...HEALTHY, ...MERGED, 'The three CMRs of the Sapphire Rapids capture give 1050636 KB'],
   },
   'f-6.8.0-1015-intel-module-1.0.457-sys-rd-not-ready.dmesg': {
     // No kernel release either; the wording and the TDH.SYS.RD call fit only ubuntu-6.8-intel.
-    passed: ['TDH.SYS.RD is refused as not ready and initialisation fails with EIO', 'The TDX lines of a boot and an initialisation'],
+    passed: ['TDH.SYS.RD is refused as not ready and initialisation fails with EIO', 'Kernels up to v7.0 log the failure with its errno'],
     skippedBecause: [/not the whole log/],
   },
   'f-6.8.0-1028-intel-module-not-loaded.handtyped.txt': {
@@ -55,14 +64,16 @@ const CONCLUSIONS: Record<string, Conclusion> = {
   },
   'f-6.8.0-1028-intel-bios-detection-only.dmesg': {
     // The KeyID range line is not checked against itself: without the MSR the range cannot be confirmed.
-    passed: ['The message at boot'],
+    passed: [MERGED[1]],
     skippedBecause: [/initialisation not attempted on this boot/, /KeyID partitioning cannot be confirmed/],
   },
   'f-6.5.0-1003-intel-opt-not-enabled-by-bios.dmesg': {
-    passed: ['The TDX lines of a boot and an initialisation'],
+    // The wording of the pre-merge host code ("tdx: " prefix) has no Rule of its own: no emulator
+    // profile plays that kernel, so the suite states no line of it.
+    passed: [],
   },
   'f-6.8.0-1004-intel-module-1.5.595-reserved-areas.truncated.dmesg': {
-    passed: ['The message at boot'],
+    passed: [MERGED[1]],
     skippedBecause: [/the capture is cut before the outcome of initialisation/],
   },
   'system-report-generic-6.8.0-101-no-tdx.txt': {
@@ -71,11 +82,12 @@ const CONCLUSIONS: Record<string, Conclusion> = {
   },
   'cpuinfo-flags-tdx-host-platform.truncated.txt': {
     passed: [],
-    skippedBecause: [/the capture has no kernel log to show how initialisation went/],
+    skippedBecause: [/the kernel log is not available in this capture/],
   },
   'check-tdx-host-sysfs-module-1.0.txt': {
+    // The module version comes from sysfs: Rules of 1.5 modules do not apply.
     passed: [],
-    skippedBecause: [/the capture has no kernel log to show how initialisation went \(its sysfs says the module is initialized\)/],
+    skippedBecause: [/the kernel log is not available in this capture/, /applies to TDX modules >=1\.5; target module is 1\.0/],
   },
 };
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decodeFieldId, elementBits, encodeFieldId, hasReservedBits, RESERVED_MASK, type FieldId } from '../../spec/abi/field-id';
+import { decodeFieldId, elementBits, encodeFieldId, hasReservedBits, RESERVED_MASK, type FieldId } from '../../spec/encodings/field-id';
 import { GLOBAL_FIELDS } from '../../spec/abi/global-metadata';
 import { numRuns } from '../support/runs';
 

@@ -5,7 +5,7 @@ import { Faults } from '../../backends/emulator/faults';
 import { MODULE_BUILDS, TdxModule, moduleBuild } from '../../backends/emulator/module';
 import { globalField } from '../../spec/abi/global-metadata';
 import { Platform } from '../../backends/emulator/platform/platform';
-import { seamcallRax } from '../../spec/abi/seamcall';
+import { seamcallRax } from '../../spec/encodings/seamcall';
 import { status, statusName } from '../../spec/abi/status';
 import { numRuns } from '../support/runs';
 

@@ -22,7 +22,7 @@ import { delimiter, join } from 'node:path';
 import { type Field, type Layout, SCALAR_BYTES } from '../../spec/uapi/layout';
 import * as kvm from '../../spec/uapi/kvm';
 import { tdx_report_req } from '../../spec/uapi/tdx-guest';
-import { TDX_CMD_GET_REPORT0 } from '../../spec/abi/tdx-guest';
+import { TDX_CMD_GET_REPORT0 } from '../../spec/uapi/tdx-guest';
 
 interface Checked {
   layout: Layout;

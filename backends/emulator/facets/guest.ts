@@ -18,13 +18,13 @@ import { attributesAllowed, defaultTdConfig, flexiblePendingVeSupported, tdCtlsS
 import { EmulatedTd } from '../guest/td';
 import { StubVmm, type MmioRange } from './vmm-stub';
 import type { VmmAnswer } from '../../guest-facet';
-import type { TdvmcallLeaf } from '../../../spec/abi/tdvmcall';
+import type { TdvmcallLeaf } from '../../../spec/encodings/tdvmcall';
 import type { TdcallLeaf } from '../../../spec/abi/tdcall';
 import type { KernelLog } from '../../host-facet';
 
 const GUEST_KINDS = new Set<GuestArrangement['kind']>([
   'td-guest', 'td-attributes', 'td-flexible-pending-ve', 'td-ctls-preset', 'td-topology-configured', 'gpa-width',
-  'vmm-cpuid', 'vmm-answers', 'vmm-mmio', 'unaccepted-memory', 'host-cpuid-lacks', 'module-tdcall-status',
+  'vmm-cpuid', 'vmm-answers', 'vmm-mmio', 'vmm-quote-time', 'unaccepted-memory', 'host-cpuid-lacks', 'module-tdcall-status',
 ]);
 
 const SETUP = 'guest.setup';
@@ -35,6 +35,8 @@ interface GuestSetup {
   overrides: Partial<TdConfig>;
   scripts: { leaf: TdvmcallLeaf; answers: VmmAnswer[] }[];
   mmio: MmioRange[];
+  /** Seconds the VMM takes for a quote (null: never); undefined: the profile's quote service. */
+  quoteSeconds?: number | null;
 }
 
 interface RunningTd {
@@ -68,7 +70,9 @@ export function runningTd(t: EmulatorScenario): RunningTd {
   const existing = t.ext.get(TD) as RunningTd | undefined;
   if (existing) return existing;
   const setup = setupOf(t);
-  const vmm = new StubVmm({ quoteService: t.profile.guest.quoteService });
+  const quoteSeconds = setup.quoteSeconds;
+  const vmm = new StubVmm(quoteSeconds === undefined ? { quoteService: t.profile.guest.quoteService }
+    : quoteSeconds === null ? { quoteService: false } : { quoteService: true, quoteSeconds });
   const { tdcallStatus, ...config } = configOf(t);
   const td = new EmulatedTd(config, vmm);
   td.boot();
@@ -129,6 +133,9 @@ function arrange(t: EmulatorScenario, a: Arrangement): ArrangeResult | undefined
     case 'vmm-mmio':
       s.mmio.push({ gpa: g.gpa, size: g.size, value: g.value });
       break;
+    case 'vmm-quote-time':
+      s.quoteSeconds = g.seconds;
+      break;
     case 'unaccepted-memory':
       o.unaccepted = [...(o.unaccepted ?? []), { gpa: g.gpa, pages: g.pages }];
       break;
@@ -171,13 +178,21 @@ function guestFacet(t: EmulatorScenario): GuestFacet {
     convert: (gpa, pages, to) => td().convert(gpa, pages, to),
     pageAccepted: (gpa) => td().pageAccepted(gpa),
     tdxGuestIoctl: (req) => td().ioctl(req),
-    tsmReport: (inblob) => (td().kernel.tsm ? td().tsmReport(inblob) : unobservable('this kernel has no configfs-tsm (v6.7)')),
+    tsmReport(inblob) {
+      const { td: running, vmm } = runningTd(t);
+      if (!running.kernel.tsm) return unobservable('this kernel has no configfs-tsm (v6.7)');
+      const before = vmm.quoteRequests.length;
+      const r = running.tsmReport(inblob);
+      const q = vmm.quoteRequests.length > before ? vmm.quoteRequests[vmm.quoteRequests.length - 1] : undefined;
+      return q ? { ...r, quoteRequest: q } : r;
+    },
+    tdcall: (vcpu, rax, regs) => td().module.tdcallRaw(vcpu, rax, regs),
   };
 }
 
 export const GUEST_EMULATOR_CAPABILITIES: readonly Capability[] = [
   'guest.instructions', 'guest.user-instructions', 'guest.files', 'guest.cpuid', 'guest.msr', 'guest.memory', 'guest.log', 'guest.report', 'guest.tsm',
-  'guest.describe', 'guest.tdvmcall',
+  'guest.describe', 'guest.tdvmcall', 'guest.tdcall',
 ];
 
 export const guestPlugin: FacetPlugin = {

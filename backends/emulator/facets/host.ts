@@ -2,16 +2,18 @@
  * The host facet of the emulator: the port's HostFacet answered by the emulated platform, module
  * and kernel, and the host arrangements (memory map, KeyIDs, module build, CPUs, command line).
  */
-import { decodeFieldId, encodeFieldId } from '../../../spec/abi/field-id';
-import { SEAMCALL_LEAVES } from '../../../spec/abi/seamcall';
+import { decodeFieldId, encodeFieldId } from '../../../spec/encodings/field-id';
+import { SEAMCALL_LEAVES } from '../../../spec/encodings/seamcall';
 import { status } from '../../../spec/abi/status';
 import type { HostArrangement, HostFacet, KernelLog, TdmrReport } from '../../host-facet';
 import { unobservable, type Arrangement, type ArrangeResult } from '../../port';
 import { parseKernelLog } from '../../common/kernel-log';
 import type { MetadataList } from '../module/leaves/metadata-leaves';
 import type { EmulatorScenario } from '../system';
+import type { CpuidConfig } from '../module/versions';
 import type { FacetPlugin } from './plugin';
 import { err } from '../host/kernel';
+import { rawSeamcall } from '../host/seamcall';
 import { kexec } from '../host/kexec';
 import { buildLayout, placeTdmrs, readSysMetadata, tdmrView } from '../host/module-init';
 import { pamtKb } from '../host/tdmr';
@@ -23,7 +25,7 @@ const LIST_OVERFLOW = status('TDX_METADATA_LIST_OVERFLOW');
 const HOST_KINDS = new Set<HostArrangement['kind']>([
   'tdx-host', 'keyid-partitioning', 'hibernation-available', 'memory-map', 'cmrs',
   'cpus-offline-before-init', 'cpu-feature', 'module-feature', 'module-leaf', 'module-lacks-field', 'cpu-model',
-  'module-untouched', 'mem-sleep', 'cpu-vendor',
+  'module-untouched', 'mem-sleep', 'cpu-vendor', 'cpu-vmx-off', 'seamcall-gp', 'module-no-entropy', 'module-answers', 'module-cpuid-configs',
 ]);
 
 function arrange(t: EmulatorScenario, a: Arrangement): ArrangeResult | undefined {
@@ -88,6 +90,22 @@ function arrange(t: EmulatorScenario, a: Arrangement): ArrangeResult | undefined
     case 'module-untouched':
       s.moduleUntouched = true;
       break;
+    case 'cpu-vmx-off':
+      s.vmxOffCpus = [...s.vmxOffCpus, h.cpu];
+      break;
+    case 'seamcall-gp':
+      s.platform = { ...s.platform, seamcallGp: true };
+      break;
+    case 'module-no-entropy':
+      s.platform = { ...s.platform, entropyShortfalls: { ...s.platform.entropyShortfalls, [h.leaf]: h.times } };
+      break;
+    case 'module-answers':
+      if (!SEAMCALL_LEAVES.some((l) => l.name === h.leaf)) return { met: false, reason: `no SEAMCALL leaf ${h.leaf}` };
+      s.build = { ...s.build, answers: { ...s.build.answers, [h.leaf]: h.status } };
+      break;
+    case 'module-cpuid-configs':
+      s.build = { ...s.build, cpuidConfigs: cpuidConfigsOf(s.build.cpuidConfigs, h.count) };
+      break;
     case 'cpu-vendor':
       // Every CPU model the emulator plays is Intel's.
       if (h.vendor !== 'GenuineIntel') return { met: false, reason: `the emulator plays only Intel CPUs, not ${h.vendor}` };
@@ -99,6 +117,16 @@ function arrange(t: EmulatorScenario, a: Arrangement): ArrangeResult | undefined
       break;
   }
   return { met: true };
+}
+
+/**
+ * A module build with `count` CPUID configurations: its own, then further leaves of the hypervisor
+ * range (configurable, all bits allowed), or the first `count` of its own.
+ */
+function cpuidConfigsOf(own: readonly CpuidConfig[], count: number): CpuidConfig[] {
+  const out = own.slice(0, count);
+  for (let i = 0; out.length < count; i++) out.push({ leaf: 0x40000100 + i, subleaf: 0xffffffff, eax: 0xffffffff, ebx: 0xffffffff, ecx: 0xffffffff, edx: 0xffffffff });
+  return out;
 }
 
 function hostFacet(t: EmulatorScenario): HostFacet {
@@ -119,10 +147,19 @@ function hostFacet(t: EmulatorScenario): HostFacet {
     seamcall(cpu, rax, regs = {}) {
       const kern = k();
       if (!cpuRange(cpu)) throw new Error(`no logical CPU ${cpu}`);
-      if (!kern.cpus[cpu].vmxOn) return { status: 0x8000ff0000000006n, out: {} };
-      if (!kern.module) return { status: 0x8000ff00ffff0000n, out: {} };
-      return kern.module.seamcall(cpu, rax, regs);
+      // The instruction as the kernel's __seamcall() reports it: #UD, #GP and VMfailInvalid as software statuses.
+      const path = { module: kern.module, log: kern.log, cpus: kern.cpus, seamcallGp: kern.seamcallGp, terseErrors: false, onSeamcall: () => undefined };
+      return rawSeamcall(path, cpu, rax, regs);
     },
+    tdxCpuEnable(cpu, vmxon) {
+      const kern = k();
+      if (!cpuRange(cpu)) throw new Error(`no logical CPU ${cpu}`);
+      kern.boot();
+      // The caller's part of the contract: VMXON on this CPU before any SEAMCALL (or not).
+      if (!kern.cpus[cpu].tdxEnabled) kern.cpus[cpu].vmxOn = vmxon;
+      return kern.tdxCpuEnable(cpu);
+    },
+    initCleanup: () => k().initCleanup,
     readMetadata(fieldId) {
       const kern = k();
       if (kern.eras.metadata === 'sys-info') return { unobservable: 'this kernel reads no metadata field by field (TDH.SYS.INFO only)' };
@@ -224,7 +261,7 @@ function hostFacet(t: EmulatorScenario): HostFacet {
 export const hostPlugin: FacetPlugin = {
   capabilities: [
     'host.log', 'host.cpuinfo', 'host.init', 'host.msr', 'host.seamcall', 'host.metadata', 'host.tdmr', 'host.keyid', 'host.keyid-usage',
-    'host.cpu-hotplug', 'host.memory-hotplug', 'host.kexec', 'host.suspend', 'host.mce',
+    'host.cpu-hotplug', 'host.memory-hotplug', 'host.kexec', 'host.suspend', 'host.mce', 'host.kernel-api',
   ],
   arrange,
   attach: (t) => ({ host: hostFacet(t) }),

@@ -6,8 +6,10 @@
  * and hypervisor CPUID leaves, answers GetQuote with a stub quote, records fatal error reports,
  * and answers anything else with SUBFUNC_UNSUPPORTED. Scenarios can queue answers per leaf.
  */
-import { GET_QUOTE, TDX_REPORT_LEN } from '../../../spec/abi/tdx-guest';
-import { TDVMCALL_STATUS, tdvmcallLeafName, type TdvmcallLeaf } from '../../../spec/abi/tdvmcall';
+import { GET_QUOTE } from '../../../spec/abi/tdx-guest';
+import { TDX_REPORT_LEN } from '../../../spec/uapi/tdx-guest';
+import { TDVMCALL_STATUS } from '../../../spec/abi/tdvmcall';
+import { tdvmcallLeafName, type TdvmcallLeaf } from '../../../spec/encodings/tdvmcall';
 import type { VmmAnswer } from '../../guest-facet';
 import type { Regs } from '../../port';
 import type { SharedMemory, TdvmcallSide } from '../module/td-exit';
@@ -35,6 +37,16 @@ const KVM_SIGNATURE = { ebx: 0x4b4d564bn, ecx: 0x564b4d56n, edx: 0x4dn };
 export interface StubVmmOptions {
   /** A quote service answers GetQuote; without one the request stays in flight (default true). */
   quoteService?: boolean;
+  /** Seconds the quote service takes for a quote (default 0: done when the GetQuote returns). */
+  quoteSeconds?: number;
+}
+
+/** The quote buffer's header as the VMM reads it (struct tdx_quote_buf). */
+export interface QuoteHeader {
+  version: bigint;
+  status: bigint;
+  inLen: number;
+  outLen: number;
 }
 
 export class StubVmm implements TdvmcallSide {
@@ -45,9 +57,24 @@ export class StubVmm implements TdvmcallSide {
   readonly mmio: (MmioRange & { written: Map<bigint, bigint> })[] = [];
   readonly portWrites: { port: number; size: number; value: bigint }[] = [];
   readonly fatalReports: Regs[] = [];
+  /** The header of every GetQuote buffer as it arrived, in order. */
+  readonly quoteRequests: QuoteHeader[] = [];
+  private readonly quoteSeconds: number;
+  /** Seconds since the VMM started, and the quotes it is still working on. */
+  private now = 0;
+  private readonly pending: { gpa: bigint; size: number; inLen: number; due: number }[] = [];
 
   constructor(opts: StubVmmOptions = {}) {
     this.quoteService = opts.quoteService ?? true;
+    this.quoteSeconds = opts.quoteSeconds ?? 0;
+  }
+
+  advance(seconds: number): void {
+    this.now += seconds;
+    for (const q of this.pending.filter((p) => p.due <= this.now)) {
+      this.pending.splice(this.pending.indexOf(q), 1);
+      this.completeQuote(q.gpa, q.size, q.inLen);
+    }
   }
 
   connect(memory: SharedMemory): void {
@@ -168,17 +195,22 @@ export class StubVmm implements TdvmcallSide {
     if (!header) return bad;
     const view = new DataView(header.buffer);
     const inLen = view.getUint32(16, true);
-    // Without a quote service the request is accepted and never completed: the buffer stays in flight.
-    if (!this.quoteService) {
-      const pending = new Uint8Array(header);
-      new DataView(pending.buffer).setBigUint64(8, GET_QUOTE.IN_FLIGHT, true);
-      this.memory.write(gpa, pending);
-      return { r10: TDVMCALL_STATUS.SUCCESS };
-    }
-    const report = this.memory.read(gpa + BigInt(GET_QUOTE.HEADER_LEN), Math.min(inLen, TDX_REPORT_LEN)) ?? new Uint8Array();
-    // A stub quote: a tag and the TDREPORT it was asked to sign.
+    this.quoteRequests.push({ version: view.getBigUint64(0, true), status: view.getBigUint64(8, true), inLen, outLen: view.getUint32(20, true) });
+    if (this.quoteService && this.quoteSeconds === 0) return this.completeQuote(gpa, size, inLen) ? { r10: TDVMCALL_STATUS.SUCCESS } : bad;
+    // Accepted, and in flight until the quote service is done (never, without one).
+    const pending = new Uint8Array(header);
+    new DataView(pending.buffer).setBigUint64(8, GET_QUOTE.IN_FLIGHT, true);
+    this.memory.write(gpa, pending);
+    if (this.quoteService) this.pending.push({ gpa, size, inLen, due: this.now + this.quoteSeconds });
+    return { r10: TDVMCALL_STATUS.SUCCESS };
+  }
+
+  /** Write a stub quote (a tag and the TDREPORT it was asked to sign) with status SUCCESS; false if it does not fit. */
+  private completeQuote(gpa: bigint, size: number, inLen: number): boolean {
+    const memory = this.memory!;
+    const report = memory.read(gpa + BigInt(GET_QUOTE.HEADER_LEN), Math.min(inLen, TDX_REPORT_LEN)) ?? new Uint8Array();
     const quote = new Uint8Array([...Buffer.from('STUB-QUOTE'), ...report]);
-    if (GET_QUOTE.HEADER_LEN + quote.length > size) return bad;
+    if (GET_QUOTE.HEADER_LEN + quote.length > size) return false;
     const out = new Uint8Array(GET_QUOTE.HEADER_LEN + quote.length);
     const ov = new DataView(out.buffer);
     ov.setBigUint64(0, GET_QUOTE.CMD_VER, true);
@@ -186,8 +218,9 @@ export class StubVmm implements TdvmcallSide {
     ov.setUint32(16, inLen, true);
     ov.setUint32(20, quote.length, true);
     out.set(quote, GET_QUOTE.HEADER_LEN);
-    this.memory.write(gpa, out);
-    return { r10: TDVMCALL_STATUS.SUCCESS };
+    memory.write(gpa, out);
+    return true;
   }
+
 }
 

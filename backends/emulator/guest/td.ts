@@ -26,8 +26,10 @@
  */
 import { TDCS_FIELDS } from '../../../spec/abi/tdcall';
 import { parseKernelLog } from '../../common/kernel-log';
-import { TDVMCALL_LEAVES, TDVMCALL_STATUS, tdvmcallLeafName } from '../../../spec/abi/tdvmcall';
-import { MEASUREMENT_FILES, MEASUREMENT_LEN, TDREPORT_LAYOUT, TDX_REPORTDATA_LEN } from '../../../spec/abi/tdx-guest';
+import { TDVMCALL_STATUS } from '../../../spec/abi/tdvmcall';
+import { TDVMCALL_LEAVES, tdvmcallLeafName } from '../../../spec/encodings/tdvmcall';
+import { MEASUREMENT_FILES, MEASUREMENT_LEN, TDREPORT_LAYOUT } from '../../../spec/abi/tdx-guest';
+import { TDX_REPORTDATA_LEN } from '../../../spec/uapi/tdx-guest';
 import type {
   ConversionOutcome, CpuidResult, GuestInstruction, GuestMode, GuestOutcome, GuestReaction, MeasurementRead, MemoryAccess, ModuleReaction, MsrAccess,
   TdDescription, TdvmcallRecord, TdxGuestIoctl, TdxGuestIoctlResult, TsmItemObservation, TsmReportResult,

@@ -5,10 +5,12 @@
  * between kernels is chosen by the flavour's eras (spec/kernel/flavours.ts).
  */
 import { ERRNO, type ErrnoName } from '../../../spec/abi/errno';
-import { seamcallRax } from '../../../spec/abi/seamcall';
+import { seamcallRax } from '../../../spec/encodings/seamcall';
 import type { KernelFlavour } from '../../../spec/kernel/flavours';
+import { dialectOf } from '../../../spec/kernel/dialects';
 import type { MessageId } from '../../../spec/kernel/printk';
 import type { KernelResult, MemoryRegion } from '../../port';
+import type { InitCleanup } from '../../host-facet';
 import type { Faults } from '../faults';
 import type { TdxModule } from '../module';
 import type { Platform } from '../platform/platform';
@@ -51,6 +53,9 @@ export interface TdxHostState {
   guestKeyIds: Set<number>;
 }
 
+/** Family-6 models check_tdx_erratum() names: Sapphire Rapids X (0x8f) and Emerald Rapids X (0xcf). */
+const PARTIAL_WRITE_ERRATUM_MODELS: readonly number[] = [0x8f, 0xcf];
+
 export class EmulatedKernel implements SeamcallPath {
   readonly log: KernelLogBuffer;
   readonly cpus: PerCpu[];
@@ -77,8 +82,8 @@ export class EmulatedKernel implements SeamcallPath {
   readonly terseErrors: boolean;
   /** Next free address of the small-allocation heap (structures handed to the module). */
   heapNext = 16n << 20n;
-  /** TDMRs whose PAMT was cleared with MOVDIR64B on an error path (erratum platforms only). */
-  pamtResets = 0;
+  /** What a failed initialisation did with the PAMTs (err_reset_pamts / err_free_pamts of init_tdx_module()). */
+  initCleanup: InitCleanup | null = null;
 
   constructor(
     readonly platform: Platform,
@@ -94,13 +99,18 @@ export class EmulatedKernel implements SeamcallPath {
     this.terseErrors = faults.has('host.seamcall-error-format');
   }
 
+  /** SEAMCALL raises #GP on this platform (SeamcallPath). */
+  get seamcallGp(): boolean {
+    return this.platform.config.seamcallGp === true;
+  }
+
   get eras() {
     return this.config.flavour.eras;
   }
 
   private dialectFault(id: MessageId): string | undefined {
     if (this.faults.has('host.pamt-kb-unit') && id === 'pamt-allocated') {
-      return this.config.flavour.dialect.variants['pamt-allocated'] === 'KBs' ? 'code' : 'KBs';
+      return dialectOf(this.config.flavour).variants['pamt-allocated'] === 'KBs' ? 'code' : 'KBs';
     }
     if (this.faults.has('host.init-message-dialect') && (id === 'init-done' || id === 'init-failed')) {
       return this.eras.init === 'boot' ? 'code' : 'boot';
@@ -132,13 +142,24 @@ export class EmulatedKernel implements SeamcallPath {
   }
 
   /**
+   * check_tdx_erratum(): the kernel's own list of the CPUs with the partial-write erratum, by
+   * family and model (INTEL_SAPPHIRERAPIDS_X, INTEL_EMERALDRAPIDS_X, @src:hb-tdx-c-6161 and
+   * intel-family.h), against the CPU the platform reports.
+   */
+  private hasPartialWriteErratum(): boolean {
+    const { family, model } = this.platform.model;
+    const models = this.faults.has('host.erratum-sapphire-rapids-only') ? PARTIAL_WRITE_ERRATUM_MODELS.slice(0, 1) : PARTIAL_WRITE_ERRATUM_MODELS;
+    return family === 6 && models.includes(model);
+  }
+
+  /**
    * tdx_init(): KeyID detection, the sleep-state rules, and the erratum bug, which kernels of the
    * pre-merge series set earlier, at CPU identification, whatever detection finds (era
    * erratum-flag).
    */
   private tdxInit(): void {
     const atIdentification = (this.eras['erratum-flag'] === 'cpu-identification') !== this.faults.has('host.erratum-flag-era-swapped');
-    if (atIdentification && this.platform.model.partialWriteErratum) this.cpuBugs.add('tdx_pw_mce');
+    if (atIdentification && this.hasPartialWriteErratum()) this.cpuBugs.add('tdx_pw_mce');
     const msr = this.platform.rdmsr(MSR_IA32_MKTME_KEYID_PARTITIONING);
     if (msr === undefined) return;
     const nrMktme = Number(msr & 0xffffffffn);
@@ -162,7 +183,7 @@ export class EmulatedKernel implements SeamcallPath {
     this.tdx = { keyIdStart: start, nrKeyIds: nrTdx, globalKeyId: start, guestKeyIds: new Set() };
     this.hostPlatform = true;
     this.platformFlagShown = !this.faults.has('host.platform-flag-missing');
-    const erratum = this.platform.model.partialWriteErratum || this.faults.has('host.erratum-on-all-models');
+    const erratum = this.hasPartialWriteErratum() || this.faults.has('host.erratum-on-all-models');
     if (erratum) this.cpuBugs.add('tdx_pw_mce');
   }
 
@@ -269,7 +290,7 @@ export class EmulatedKernel implements SeamcallPath {
       const others = this.cpus.some((o, i) => i !== cpu && o.online && this.platform.packageOf(i) === pkg);
       if (!others) {
         // KVM printed it until v7.0; the host code from v7.1.
-        this.log.printAs('offline-refused', this.eras.init === 'boot' ? this.config.flavour.dialect.prefix : 'kvm_intel: ');
+        this.log.printAs('offline-refused', this.eras.init === 'boot' ? dialectOf(this.config.flavour).prefix : 'kvm_intel: ');
         return err('EBUSY');
       }
     }
@@ -337,7 +358,11 @@ export class EmulatedKernel implements SeamcallPath {
     this.boot();
     if (!this.memoryNotifier || this.init.memlist.length === 0) return { accepted: true };
     if (this.faults.has('host.memory-hotplug-accepted')) return { accepted: true };
-    return { accepted: this.init.memlist.some((m: MemoryRegion) => base >= m.base && end <= m.end) };
+    // is_tdx_memory(): the whole range inside one TDX memory block (the fault accepts any overlap).
+    const inside = this.faults.has('host.memory-hotplug-overlap-accepted')
+      ? (m: MemoryRegion) => base < m.end && end > m.base
+      : (m: MemoryRegion) => base >= m.base && end <= m.end;
+    return { accepted: this.init.memlist.some(inside) };
   }
 
   // ---------------------------------------------------------------- sleep states

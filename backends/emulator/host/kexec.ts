@@ -9,7 +9,7 @@
  *    can initialise it again; a module without that leaf reports why it could not.
  * The module and the platform survive the jump; the kernel does not.
  */
-import { seamcallRax } from '../../../spec/abi/seamcall';
+import { seamcallRax } from '../../../spec/encodings/seamcall';
 import { status, TDX_SW_ERROR } from '../../../spec/abi/status';
 import type { KernelResult } from '../../port';
 import { err, ok } from '../lib/kernel-result';

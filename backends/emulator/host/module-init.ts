@@ -4,7 +4,7 @@
  * build TDMRs and PAMTs from the memory map, hand them to the module, configure the global KeyID
  * on every package, initialise the TDMRs, and print the PAMT total.
  */
-import { elementBytes } from '../../../spec/abi/field-id';
+import { elementBytes } from '../../../spec/encodings/field-id';
 import { fieldElementId, globalField, TDX_FEATURES0 } from '../../../spec/abi/global-metadata';
 import type { ErrnoName } from '../../../spec/abi/errno';
 import { firstIndexWhere } from '../../common/lower-bound';
@@ -16,7 +16,7 @@ import { err, ok } from '../lib/kernel-result';
 import { seamcallPrerr, seamcallPrerrWhile } from './seamcall';
 import {
   fillOutTdmrs, KERNEL_TDMR_RULES, PAGE_SIZE, pamtKb, pamtSizes, populateReservedAreas, sortedPamtRanges, SZ_1G,
-  tdmrNode, tdxMemlist, type Tdmr, type TdmrRules,
+  pamtTotal, tdmrNode, tdxMemlist, type Tdmr, type TdmrRules,
 } from './tdmr';
 
 export interface SysInfo {
@@ -62,7 +62,10 @@ class ReadError {
 
 function reader(k: EmulatedKernel, cpu: number) {
   return (name: string, index = 0, element = 0): bigint => {
-    const r = readSysMetadata(k, cpu, fieldElementId(globalField(name), index, element));
+    // As the kernel's generated reader does: the field's base ID plus the element's position,
+    // for as many elements as the module said it has (no bound of our own).
+    const f = globalField(name);
+    const r = readSysMetadata(k, cpu, f.baseId + BigInt(index * f.elements + element));
     if ('errno' in r) throw new ReadError(r.errno);
     return r.value;
   };
@@ -132,7 +135,8 @@ export function getTdxSysInfo(k: EmulatedKernel, cpu: number): SysInfo | ErrnoNa
       si.numCpuidConfig = Number(rd('NUM_CPUID_CONFIG'));
       si.maxVcpusPerTd = Number(rd('MAX_VCPUS_PER_TD'));
       // The kernel sizes its arrays at 128 entries and refuses a module that reports more.
-      if (si.numCpuidConfig > 128) return 'EINVAL';
+      const limit = k.faults.has('host.cpuid-config-limit-off-by-one') ? 127 : 128;
+      if (si.numCpuidConfig > limit) return 'EINVAL';
       for (let i = 0; i < si.numCpuidConfig; i++) {
         rd('CPUID_CONFIG_LEAVES', i);
         rd('CPUID_CONFIG_VALUES', i, 0);
@@ -250,7 +254,7 @@ export function buildLayout(k: EmulatedKernel, limits: TdmrLimits, quiet = false
   const entrySizes: [number, number, number] = k.faults.has('host.pamt-entry-size-8') ? [8, 8, 8] : limits.pamtEntrySizes;
   const pamts = new PamtAllocator(memlist);
   for (const t of tdmrs) {
-    const { node, fallback } = tdmrNode(t, memlist);
+    const { node, fallback } = tdmrNode(t, memlist, k.faults.has('host.pamt-node-end-inclusive'));
     if (fallback) log(() => k.log.print('pamt-node-fallback', t.base, t.base + t.size));
     const sizes = pamtSizes(t.size, entrySizes, rules);
     const base = pamts.alloc(sizes[0] + sizes[1] + sizes[2], node);
@@ -330,7 +334,12 @@ export function initTdxModule(k: EmulatedKernel): KernelResult {
   k.init.tdmrs = tdmrs;
   const arrayPa = placeTdmrs(k, tdmrs.map(tdmrView));
   const cfg = seamcallPrerr(k, cpu, 'TDH.SYS.CONFIG', { rcx: arrayPa, rdx: BigInt(tdmrs.length), r8: BigInt(k.tdx!.globalKeyId) }, false);
-  if (cfg.errno) return freeAll(err(cfg.errno));
+  const pamtRanges = tdmrs.map((t) => ({ base: t.pamt!.base, end: t.pamt!.base + pamtTotal(t.pamt!) }));
+  // err_free_pamts: the module never used the PAMTs; they go back as they are.
+  if (cfg.errno) {
+    k.initCleanup = { cachesFlushed: false, movdir64bRanges: [], pamtRanges, pamtFreed: true };
+    return freeAll(err(cfg.errno));
+  }
 
   // config_global_keyid(): flush KeyID-0 cache lines, then one CPU per package.
   k.wbinvdAll();
@@ -344,10 +353,14 @@ export function initTdxModule(k: EmulatedKernel): KernelResult {
     left--;
     keyResult = seamcallPrerr(k, c, 'TDH.SYS.KEY.CONFIG', {}, false).errno;
   }
+  // err_reset_pamts: the module may have written the PAMTs with the global KeyID. Write back every
+  // cache, then turn the PAMT pages back into ordinary memory with MOVDIR64B: on every platform
+  // in v6.16.1 (tdmrs_reset_pamt_all(), "as suggested by the TDX spec"), only on erratum platforms
+  // in 2026 (tdmrs_quirk_reset_pamt_all()); then free them.
   const resetPamts = (e: ErrnoName): KernelResult => {
     k.wbinvdAll();
-    // tdmrs_quirk_reset_pamt_all(): MOVDIR64B over the PAMTs only on erratum platforms.
-    if (k.cpuBugs.has('tdx_pw_mce')) k.pamtResets += tdmrs.length;
+    const reset = (k.eras['pamt-reset'] === 'always' || k.cpuBugs.has('tdx_pw_mce')) && !k.faults.has('host.pamt-not-reset');
+    k.initCleanup = { cachesFlushed: true, movdir64bRanges: reset ? pamtRanges.map((r) => ({ ...r })) : [], pamtRanges, pamtFreed: true };
     return freeAll(err(e));
   };
   if (keyResult) return resetPamts(keyResult);

@@ -3,7 +3,7 @@
  * own failures (no module: VMfailInvalid; VMX off: #UD), the entropy retry, the mapping of
  * statuses to errno, and the error print with or without the output registers.
  */
-import { seamcallRax } from '../../../spec/abi/seamcall';
+import { seamcallRax } from '../../../spec/encodings/seamcall';
 import { status } from '../../../spec/abi/status';
 import type { ErrnoName } from '../../../spec/abi/errno';
 import type { Regs } from '../../port';
@@ -28,20 +28,34 @@ export interface SeamcallPath {
   onSeamcall(cpu: number): void;
   /** Fault switch: print only the first error line. */
   terseErrors: boolean;
+  /** SEAMCALL raises #GP on this platform. */
+  readonly seamcallGp?: boolean;
+  /** The deliberate deviations switched on (the SEAMCALL path reads its own). */
+  faults?: { has(name: string): boolean };
 }
 
 /** The SEAMCALL instruction: what software sees, including faults of the instruction itself. */
 export function rawSeamcall(p: SeamcallPath, cpu: number, rax: bigint, regs: Regs): { status: bigint; out: Regs } {
   if (!p.cpus[cpu]?.vmxOn) return { status: SEAMCALL_UD, out: NO_OUTPUT };
+  if (p.seamcallGp) return { status: SEAMCALL_GP, out: NO_OUTPUT };
   if (!p.module) return { status: VMFAILINVALID, out: NO_OUTPUT };
   p.onSeamcall(cpu);
   return p.module.seamcall(cpu, rax, regs);
 }
 
+/**
+ * Calls sc_retry() makes in all while the module reports TDX_RND_NO_ENTROPY:
+ * `retry = RDRAND_RETRY_LOOPS; do ... while (ret == TDX_RND_NO_ENTROPY && --retry)`, so ten.
+ */
+function entropyCalls(p: SeamcallPath): number {
+  if (p.faults?.has('host.entropy-not-retried')) return 1;
+  return p.faults?.has('host.entropy-retry-once-more') ? RDRAND_RETRY_LOOPS + 1 : RDRAND_RETRY_LOOPS;
+}
+
 /** sc_retry(): retry while the module reports TDX_RND_NO_ENTROPY. */
 export function seamcallRetry(p: SeamcallPath, cpu: number, rax: bigint, regs: Regs): { status: bigint; out: Regs } {
   let r = rawSeamcall(p, cpu, rax, regs);
-  for (let i = 0; i < RDRAND_RETRY_LOOPS && r.status === RND_NO_ENTROPY; i++) r = rawSeamcall(p, cpu, rax, regs);
+  for (let calls = 1, max = entropyCalls(p); calls < max && r.status === RND_NO_ENTROPY; calls++) r = rawSeamcall(p, cpu, rax, regs);
   return r;
 }
 
@@ -75,13 +89,13 @@ export function seamcallPrerr(p: SeamcallPath, cpu: number, leaf: string, regs: 
  */
 export function seamcallPrerrWhile(p: SeamcallPath, cpu: number, leaf: string, regs: Regs, loop: RepeatWhile, withRegs: boolean): PrerrResult & { calls: number } {
   const rax = seamcallRax(leaf);
-  if (!p.cpus[cpu]?.vmxOn || !p.module) return { ...seamcallPrerr(p, cpu, leaf, regs, withRegs), calls: 1 };
+  if (!p.cpus[cpu]?.vmxOn || p.seamcallGp || !p.module) return { ...seamcallPrerr(p, cpu, leaf, regs, withRegs), calls: 1 };
   p.onSeamcall(cpu);
   let calls = 0;
   let r = p.module.seamcallWhile(cpu, rax, regs, loop);
   calls += r.calls;
   // sc_retry(): the call that found no entropy is made again, and the loop goes on from it.
-  for (let i = 0; i < RDRAND_RETRY_LOOPS && r.last.status === RND_NO_ENTROPY; i++) {
+  for (let n = 1, max = entropyCalls(p); n < max && r.last.status === RND_NO_ENTROPY; n++) {
     r = p.module.seamcallWhile(cpu, rax, regs, loop);
     calls += r.calls;
   }
@@ -93,8 +107,8 @@ function prerr(p: SeamcallPath, rax: bigint, regs: Regs, r: { status: bigint; ou
   const after: Regs = hasAny(r.out) ? Object.assign({}, regs, r.out) : regs;
   if (r.status === 0n) return { errno: null, status: 0n, regs: after };
   if (r.status === VMFAILINVALID) return { errno: 'ENODEV', status: r.status, regs: after };
-  if (r.status === SEAMCALL_GP) return { errno: 'EOPNOTSUPP', status: r.status, regs: after };
-  if (r.status === SEAMCALL_UD) return { errno: 'EACCES', status: r.status, regs: after };
+  if (r.status === SEAMCALL_GP && !p.faults?.has('host.seamcall-faults-as-module-errors')) return { errno: 'EOPNOTSUPP', status: r.status, regs: after };
+  if (r.status === SEAMCALL_UD && !p.faults?.has('host.seamcall-faults-as-module-errors')) return { errno: 'EACCES', status: r.status, regs: after };
   p.log.print('seamcall-failed', rax, r.status);
   if (withRegs && !p.terseErrors) {
     const v = (k: keyof Regs): bigint => after[k] ?? 0n;

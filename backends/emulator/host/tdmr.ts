@@ -89,8 +89,8 @@ export function pamtSizes(tdmrSize: bigint, entrySizes: readonly [number, number
 export const pamtTotal = (p: PamtBlock): bigint => p.sizes[0] + p.sizes[1] + p.sizes[2];
 
 /** tdmr_get_nid(): node of the first region that ends after the TDMR starts (node 0 if none). */
-export function tdmrNode(tdmr: Tdmr, memlist: readonly MemoryRegion[]): { node: number; fallback: boolean } {
-  const r = memlist.find((m) => m.end > tdmr.base);
+export function tdmrNode(tdmr: Tdmr, memlist: readonly MemoryRegion[], endInclusive = false): { node: number; fallback: boolean } {
+  const r = memlist.find((m) => (endInclusive ? m.end >= tdmr.base : m.end > tdmr.base));
   return r ? { node: r.node, fallback: false } : { node: 0, fallback: true };
 }
 

@@ -7,7 +7,7 @@
  * loading kvm_intel fail.
  */
 import { fieldElementId, globalField, TDX_FEATURES0 } from '../../../spec/abi/global-metadata';
-import { seamcallRax } from '../../../spec/abi/seamcall';
+import { seamcallRax } from '../../../spec/encodings/seamcall';
 import type { MessageId } from '../../../spec/kernel/printk';
 import type { KvmParam } from '../../kvm-facet';
 import type { KernelResult } from '../../port';

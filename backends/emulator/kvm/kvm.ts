@@ -3,7 +3,7 @@
  * bringup.ts), KVM_CHECK_EXTENSION and KVM_CREATE_VM, and the file descriptors of the VMs a
  * scenario created. One instance per target, created on first use of the KVM facet.
  */
-import { KVM_CAPS, KVM_VM_TYPES } from '../../../spec/abi/kvm-uapi';
+import { KVM_CAPS, KVM_VM_TYPES } from '../../../spec/encodings/kvm';
 import type { FdResult } from '../../kvm-facet';
 import type { KernelResult } from '../../port';
 import type { Faults } from '../faults';

@@ -3,7 +3,7 @@
  * on a chosen logical CPU, with a trace of every call so scenarios can check what KVM asked the
  * module and in which order (@src:kvm-tdx-c).
  */
-import { seamcallRax } from '../../../spec/abi/seamcall';
+import { seamcallRax } from '../../../spec/encodings/seamcall';
 import type { Regs } from '../../port';
 import type { SeamcallTraceEntry } from '../../kvm-facet';
 import type { EmulatedKernel } from '../host/kernel';

@@ -4,10 +4,8 @@
  * TDH.MNG.CREATE, TDH.MNG.KEY.CONFIG on every package, TDCS pages, TDH.MNG.INIT),
  * KVM_TDX_FINALIZE_VM (and, as a fault, the never-merged KVM_TDX_TERMINATE_VM).
  */
-import {
-  CPUID_7_0_EBX_HLE, CPUID_7_0_EBX_RTM, CPUID_7_0_ECX_WAITPKG, KVM_MAX_CPUID_ENTRIES, KVM_TDX_CPUID_NO_SUBLEAF,
-  TDX_CONFIG_FLAGS_MAX_GPAW, TDX_CONFIG_FLAGS_NO_RBP_MOD, TDX_TSC_25MHZ_KHZ,
-} from '../../../spec/abi/kvm-uapi';
+import { CPUID_7_0_EBX_HLE, CPUID_7_0_EBX_RTM, CPUID_7_0_ECX_WAITPKG, TDX_CONFIG_FLAGS_MAX_GPAW, TDX_CONFIG_FLAGS_NO_RBP_MOD, TDX_TSC_25MHZ_KHZ } from '../../../spec/abi/kvm-uapi';
+import { KVM_MAX_CPUID_ENTRIES, KVM_TDX_CPUID_NO_SUBLEAF } from '../../../spec/encodings/kvm';
 import { status as statusOf } from '../../../spec/abi/status';
 import type { CpuidEntry, TdxCmd, TdxCmdResult } from '../../kvm-facet';
 import type { KernelResult } from '../../port';
@@ -146,7 +144,8 @@ function tdInit(vm: KvmVm, params: TdParams): { result: KernelResult; hwError: b
   const created = sc.call(cpu, 'TDH.MNG.CREATE', { rcx: tdr, rdx: BigInt(key.keyId) });
   if (created.status !== 0n) {
     freeKeyId(vm, key.keyId);
-    if (created.status === statusOf('TDX_RND_NO_ENTROPY')) return { result: err('EAGAIN'), hwError: 0n };
+    // sc_retry() has already made the call ten times: KVM tells user space to try again, without a warning.
+    if (created.status === statusOf('TDX_RND_NO_ENTROPY') && !vm.faults.has('kvm.no-entropy-eio')) return { result: err('EAGAIN'), hwError: 0n };
     printSeamcallError(vm, 'TDH_MNG_CREATE', created.status);
     return { result: err('EIO'), hwError: 0n };
   }
@@ -168,9 +167,10 @@ function tdInit(vm: KvmVm, params: TdParams): { result: KernelResult; hwError: b
   for (let i = 0; i < vm.kvm.conf.tdcsPages; i++) {
     const page = vm.mmu.allocPage();
     const r = sc.call(cpu, 'TDH.MNG.ADDCX', { rcx: page, rdx: tdr });
+    if (r.status === statusOf('TDX_RND_NO_ENTROPY') && !vm.faults.has('kvm.no-entropy-eio')) return fail(err('EAGAIN'));
     if (r.status !== 0n) {
       printSeamcallError(vm, 'TDH_MNG_ADDCX', r.status);
-      return fail(r.status === statusOf('TDX_RND_NO_ENTROPY') ? err('EAGAIN') : err('EIO'));
+      return fail(err('EIO'));
     }
     vm.tdcs.push(page);
   }

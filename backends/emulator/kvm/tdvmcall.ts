@@ -12,11 +12,10 @@
  * The result is a Step: resume the guest with these registers, halt, or exit to user space with
  * a completion that runs when user space calls KVM_RUN again (complete_userspace_io).
  */
-import {
-  KVM_ENOSYS, KVM_EXITS, KVM_EXIT_HYPERCALL_LONG_MODE, KVM_HC_MAP_GPA_RANGE, KVM_HC_VAPIC_POLL_IRQ,
-  KVM_MAP_GPA_RANGE_DECRYPTED, KVM_MAP_GPA_RANGE_ENCRYPTED, KVM_SYSTEM_EVENT_TDX_FATAL, TDX_MAP_GPA_MAX_LEN,
-} from '../../../spec/abi/kvm-uapi';
-import { TDVMCALL_LEAVES, TDVMCALL_STATUS } from '../../../spec/abi/tdvmcall';
+import { KVM_ENOSYS, KVM_EXIT_HYPERCALL_LONG_MODE, KVM_HC_MAP_GPA_RANGE, KVM_HC_VAPIC_POLL_IRQ, KVM_MAP_GPA_RANGE_DECRYPTED, KVM_MAP_GPA_RANGE_ENCRYPTED, KVM_SYSTEM_EVENT_TDX_FATAL, TDX_MAP_GPA_MAX_LEN } from '../../../spec/abi/kvm-uapi';
+import { KVM_EXITS } from '../../../spec/encodings/kvm';
+import { TDVMCALL_STATUS } from '../../../spec/abi/tdvmcall';
+import { TDVMCALL_LEAVES } from '../../../spec/encodings/tdvmcall';
 import { EXIT_REASONS } from '../../../spec/abi/vmx-exit-reasons';
 import type { ExitAnswer, KvmExit } from '../../kvm-facet';
 import type { Regs } from '../../port';
@@ -93,7 +92,9 @@ function mapGpaPiece(v: TdVcpu, a: Regs): Step {
   const vm = v.vm;
   const st = v.mapGpa!;
   const left = st.end - st.next;
-  const size = vm.faults.has('kvm.map-gpa-not-split') || left < TDX_MAP_GPA_MAX_LEN ? left : TDX_MAP_GPA_MAX_LEN;
+  // A piece holds at most TDX_MAP_GPA_MAX_LEN (the fault splits a range of exactly that size too).
+  const max = vm.faults.has('kvm.map-gpa-piece-boundary') ? TDX_MAP_GPA_MAX_LEN - 0x1000n : TDX_MAP_GPA_MAX_LEN;
+  const size = vm.faults.has('kvm.map-gpa-not-split') || left < max ? left : max;
   const gpa = st.next;
   const exit: KvmExit = {
     reason: 'KVM_EXIT_HYPERCALL', code: KVM_EXITS.KVM_EXIT_HYPERCALL, nr: KVM_HC_MAP_GPA_RANGE,
@@ -106,7 +107,7 @@ function mapGpaPiece(v: TdVcpu, a: Regs): Step {
     complete: (ans) => {
       // tdx_complete_vmcall_map_gpa()
       if ((ans.hypercallRet ?? exit.ret) !== 0n) return resume({ ...a, r10: TDVMCALL_STATUS.INVALID_OPERAND, r11: st.next });
-      st.next = vm.faults.has('kvm.map-gpa-not-split') ? st.end : st.next + TDX_MAP_GPA_MAX_LEN;
+      st.next += size;
       if (st.next >= st.end) return resume(a);
       if (v.pendingInterrupt !== null && !vm.faults.has('kvm.map-gpa-no-retry')) {
         return resume({ ...a, r10: TDVMCALL_STATUS.RETRY, r11: st.next });
@@ -178,7 +179,8 @@ function getQuote(v: TdVcpu, a: Regs): Step {
 function setupEventNotify(v: TdVcpu, a: Regs): Step {
   const vector = a.r12 ?? 0n;
   const low = v.vm.faults.has('kvm.event-notify-vector-unchecked') ? 0n : 32n;
-  if (vector < low || vector > 255n) return withStatus(a, TDVMCALL_STATUS.INVALID_OPERAND);
+  const ends = v.vm.faults.has('kvm.event-notify-vector-ends-excluded') ? 1n : 0n;
+  if (vector < low + ends || vector > 255n - ends) return withStatus(a, TDVMCALL_STATUS.INVALID_OPERAND);
   const setupEventNotify = { ret: TDVMCALL_STATUS.SUBFUNC_UNSUPPORTED, vector };
   return tdxExit({ flags: 0n, nr: TDVMCALL_LEAVES.SetupEventNotifyInterrupt, setupEventNotify },
     (ans) => withStatus(a, ans.tdxRet ?? setupEventNotify.ret));
@@ -197,7 +199,10 @@ export function handleTdvmcall(v: TdVcpu, regs: Regs): Step {
   const f = v.vm.faults;
   if ((a.r10 ?? 0n) !== 0n && !f.has('kvm.vendor-call-ignored')) return kvmHypercall(a);
   const L = TDVMCALL_LEAVES;
-  switch (a.r11 ?? 0n) {
+  let leaf = a.r11 ?? 0n;
+  // The fault swaps the numbers of GetQuote and ReportFatalError.
+  if (f.has('kvm.tdvmcall-quote-fatal-swapped') && (leaf === L.GetQuote || leaf === L.ReportFatalError)) leaf = leaf === L.GetQuote ? L.ReportFatalError : L.GetQuote;
+  switch (leaf) {
     case L['Instruction.CPUID']:
       if (f.has('kvm.cpuid-exits-to-user')) return tdxExit({ flags: 0n, nr: L['Instruction.CPUID'] }, () => resume(a));
       return cpuid(v, a);

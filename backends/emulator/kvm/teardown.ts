@@ -53,7 +53,7 @@ export function releaseHkid(vm: KvmVm): void {
   const targets = sc.onePerPackage();
   for (const c of vm.faults.has('kvm.cache-wb-one-package') ? targets.slice(0, 1) : targets) cacheWb(vm, c);
   const freed = sc.call(cpu, 'TDH.MNG.KEY.FREEID', { rcx: vm.tdr });
-  if (freed.status !== 0n) {
+  if (freed.status !== 0n && !vm.faults.has('kvm.freeid-failure-frees-keyid')) {
     printSeamcallError(vm, 'TDH_MNG_KEY_FREEID', freed.status);
     k.log.print('kvm-hkid-leaked', vm.hkid);
     return;

@@ -4,10 +4,8 @@
  * handled in the kernel or returned to user space — and completion of a user-space exit on the
  * next KVM_RUN, plus the vCPU ioctls KVM refuses for TDs.
  */
-import {
-  KVM_EXITS, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON, KVM_MEMORY_EXIT_FLAG_PRIVATE, KVM_MP_STATES, KVM_TDX_CMDS,
-  KVM_TDX_MEASURE_MEMORY_REGION, TDX_EXTENDMR_CHUNKSIZE,
-} from '../../../spec/abi/kvm-uapi';
+import { KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON, KVM_MEMORY_EXIT_FLAG_PRIVATE, KVM_MP_STATES, TDX_EXTENDMR_CHUNKSIZE } from '../../../spec/abi/kvm-uapi';
+import { KVM_EXITS, KVM_TDX_CMDS, KVM_TDX_MEASURE_MEMORY_REGION } from '../../../spec/encodings/kvm';
 import { EXIT_REASONS } from '../../../spec/abi/vmx-exit-reasons';
 import type { CpuidEntry, ExitAnswer, GuestAction, GuestView, KvmExit, RunResult, TdxCmd, TdxCmdResult, VcpuIoctl } from '../../kvm-facet';
 import type { KernelResult, Regs } from '../../port';

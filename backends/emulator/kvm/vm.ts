@@ -5,9 +5,7 @@
  * shared bit, memory attributes, the mirror of the private EPT, and the VM ioctls of
  * @src:kvm-tdx-c and @src:kvm-tdx-rst.
  */
-import {
-  KVM_CAPS, KVM_MEMORY_ATTRIBUTE_PRIVATE, KVM_TDX_CMDS, sharedBit,
-} from '../../../spec/abi/kvm-uapi';
+import { KVM_CAPS, KVM_MEMORY_ATTRIBUTE_PRIVATE, KVM_TDX_CMDS, sharedBit } from '../../../spec/encodings/kvm';
 import type { FdResult, KvmExit, TdxCmd, TdxCmdResult } from '../../kvm-facet';
 import type { KernelResult } from '../../port';
 import type { ErrnoName } from '../../../spec/abi/errno';

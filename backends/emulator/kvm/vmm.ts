@@ -5,7 +5,8 @@
  * memory for MapGPA and succeed, return a quote, ...) unless the scenario's VMM script says
  * otherwise. KVM completes each exit with the answer, as on the next KVM_RUN.
  */
-import { KVM_HC_MAP_GPA_RANGE, KVM_MAP_GPA_RANGE_ENCRYPTED, KVM_MEMORY_ATTRIBUTE_PRIVATE } from '../../../spec/abi/kvm-uapi';
+import { KVM_HC_MAP_GPA_RANGE, KVM_MAP_GPA_RANGE_ENCRYPTED } from '../../../spec/abi/kvm-uapi';
+import { KVM_MEMORY_ATTRIBUTE_PRIVATE } from '../../../spec/encodings/kvm';
 import { TDVMCALL_STATUS } from '../../../spec/abi/tdvmcall';
 import type { ExitAnswer, KvmExit, VmmScript } from '../../kvm-facet';
 import type { Regs } from '../../port';

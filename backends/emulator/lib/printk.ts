@@ -3,7 +3,8 @@
  * kernel flavour (prefix and wording variant); the clock advances by a fixed step per line so
  * logs are identical run to run.
  */
-import { variantFor, type KernelFlavour } from '../../../spec/kernel/flavours';
+import { type KernelFlavour } from '../../../spec/kernel/flavours';
+import { dialectOf, variantFor } from '../../../spec/kernel/dialects';
 import { MESSAGES, type MessageId } from '../../../spec/kernel/printk';
 import { formatMessage } from '../../common/kernel-log';
 
@@ -37,7 +38,7 @@ export class KernelLogBuffer {
     const spec = MESSAGES[id];
     const variant = this.override(id) ?? variantFor(this.flavour, id);
     const format = (spec.variants as Record<string, string>)[variant] ?? spec.variants.code;
-    const prefix = prefixOverride ?? (spec.subsystem === 'tdx-host' ? this.flavour.dialect.prefix : SUBSYSTEM_PREFIX[spec.subsystem]);
+    const prefix = prefixOverride ?? (spec.subsystem === 'tdx-host' ? dialectOf(this.flavour).prefix : SUBSYSTEM_PREFIX[spec.subsystem]);
     this.raw(prefix + formatMessage(format, args));
   }
 }

@@ -7,7 +7,8 @@
  * configfs-tsm (v6.7). A path not listed here does not exist (ENOENT).
  */
 import type { ErrnoName } from '../../../spec/abi/errno';
-import { MEASUREMENT_FILES, MEASUREMENTS_DIR, TDX_GUEST_DEVICE, TSM_REPORT_DIR } from '../../../spec/abi/tdx-guest';
+import { MEASUREMENT_FILES, MEASUREMENTS_DIR, TSM_REPORT_DIR } from '../../../spec/abi/tdx-guest';
+import { TDX_GUEST_DEVICE } from '../../../spec/uapi/tdx-guest';
 import { cpuModel } from '../../../spec/platform/cpu-models';
 import { compareVersions } from '../../../spec/kernel/versions';
 import type { EmulatedTd } from '../guest/td';

@@ -5,7 +5,7 @@
  * gives) and the TDREPORT written back into it.
  */
 import type { ErrnoName } from '../../../spec/abi/errno';
-import { TDX_CMD_GET_REPORT0, TDX_REPORT_LEN, TDX_REPORTDATA_LEN } from '../../../spec/abi/tdx-guest';
+import { TDX_CMD_GET_REPORT0, TDX_REPORT_LEN, TDX_REPORTDATA_LEN } from '../../../spec/uapi/tdx-guest';
 import { tdx_report_req } from '../../../spec/uapi/tdx-guest';
 import type { UserMemory } from '../../common/user-memory';
 import type { EmulatedTd } from '../guest/td';

@@ -12,7 +12,7 @@ import {
   sysErr, sysOk, type FileStat, type Fd, type InstructionRun, type IoctlArg, type IoctlOptions, type KernelInterface, type SysResult,
   type UserBuffer,
 } from '../../kernel-interface';
-import { TDX_GUEST_DEVICE } from '../../../spec/abi/tdx-guest';
+import { TDX_GUEST_DEVICE } from '../../../spec/uapi/tdx-guest';
 import { guestPlugin, runningTd } from '../facets/guest';
 import { ProfileError } from '../profile';
 import type { EmulatorScenario } from '../system';

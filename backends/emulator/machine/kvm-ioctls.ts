@@ -12,7 +12,7 @@ import {
   kvm_cpuid2, kvm_cpuid_entry2, kvm_create_guest_memfd, kvm_enable_cap, kvm_memory_attributes, kvm_mp_state, KVM_IOCTLS,
   kvm_tdx_capabilities, kvm_tdx_cmd, kvm_tdx_init_mem_region, kvm_tdx_init_vm, kvm_userspace_memory_region2,
 } from '../../../spec/uapi/kvm';
-import { KVM_TDX_CMDS } from '../../../spec/abi/kvm-uapi';
+import { KVM_TDX_CMDS } from '../../../spec/encodings/kvm';
 import type { UserMemory } from '../../common/user-memory';
 import type { CpuidEntry, TdxCmd, TdxCmdData, TdxCmdResult, VcpuIoctl } from '../../kvm-facet';
 import type { KernelResult } from '../../port';

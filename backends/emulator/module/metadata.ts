@@ -3,7 +3,7 @@
  * platform-dependent ones (packages, CMRs, CPUID configuration count) are computed here from the
  * platform, as the module computes them from its MCHECK data (@src:mod-metadata-sys).
  */
-import { decodeFieldId, encodeFieldId, hasReservedBits } from '../../../spec/abi/field-id';
+import { decodeFieldId, encodeFieldId, hasReservedBits } from '../../../spec/encodings/field-id';
 import { GLOBAL_FIELDS, globalField, type GlobalField } from '../../../spec/abi/global-metadata';
 import type { TdxModule } from './module';
 
@@ -28,19 +28,34 @@ export interface FieldTable {
 const tables = new WeakMap<readonly string[], FieldTable>();
 let everyField: FieldTable | null = null;
 
-function tableOf(names: readonly string[]): FieldTable {
+/** The module's CPUID configuration arrays have 32 slots; a build with more configurations has more. */
+const CPUID_SLOTS = 32;
+const CPUID_ARRAYS = new Set(['CPUID_CONFIG_LEAVES', 'CPUID_CONFIG_VALUES']);
+const widerTables = new Map<string, FieldTable>();
+
+function tableOf(names: readonly string[], cpuidSlots = CPUID_SLOTS): FieldTable {
+  if (cpuidSlots !== CPUID_SLOTS) {
+    const key = `${cpuidSlots}:${names.join(',')}`;
+    let w = widerTables.get(key);
+    if (!w) widerTables.set(key, (w = buildTable(names, cpuidSlots)));
+    return w;
+  }
   let t = tables.get(names);
   if (t) return t;
-  const fields = names.map((n) => globalField(n));
+  t = buildTable(names, cpuidSlots);
+  tables.set(names, t);
+  return t;
+}
+
+function buildTable(names: readonly string[], cpuidSlots: number): FieldTable {
+  const fields = names.map((n) => (CPUID_ARRAYS.has(n) && cpuidSlots !== CPUID_SLOTS ? { ...globalField(n), fields: cpuidSlots } : globalField(n)));
   const byClass = new Map<string, { field: GlobalField; fieldCode: number }[]>();
   for (const field of fields) {
     const d = decodeFieldId(field.baseId);
     const key = `${d.classCode}/${d.nonArch}`;
     byClass.set(key, [...(byClass.get(key) ?? []), { field, fieldCode: d.fieldCode }]);
   }
-  t = { fields, byClass, position: new Map(fields.map((f, i) => [f, i])) };
-  tables.set(names, t);
-  return t;
+  return { fields, byClass, position: new Map(fields.map((f, i) => [f, i])) };
 }
 
 /**
@@ -49,7 +64,7 @@ function tableOf(names: readonly string[]): FieldTable {
  */
 export function fieldTable(m: TdxModule): FieldTable {
   if (m.faults.has('module.fields-of-every-version')) return (everyField ??= tableOf(GLOBAL_FIELDS.map((f) => f.name)));
-  return tableOf(m.build.globalFields);
+  return tableOf(m.build.globalFields, Math.max(CPUID_SLOTS, m.build.cpuidConfigs.length));
 }
 
 /** Find the field an id names: class and field code decide; element-size bits do not. */

@@ -7,7 +7,7 @@
  * register themselves by leaf name; the leaf numbers come from the ABI table, so one table
  * serves the model and the steps.
  */
-import { SEAMCALL_LEAVES, splitRax } from '../../../spec/abi/seamcall';
+import { SEAMCALL_LEAVES, splitRax } from '../../../spec/encodings/seamcall';
 import { status, withOperand } from '../../../spec/abi/status';
 import type { Regs } from '../../port';
 import type { Faults } from '../faults';
@@ -169,7 +169,10 @@ export class TdxModule {
 
   seamcall(cpu: number, rax: bigint, regs: Regs = {}): SeamcallResult {
     const g = this.gate(rax);
-    return 'refused' in g ? g.refused : g.leaf.handler!({ module: this, cpu, version: g.version, regs });
+    if ('refused' in g) return g.refused;
+    const forced = this.build.answers?.[g.leaf.name];
+    if (forced !== undefined) return fail(forced);
+    return g.leaf.handler!({ module: this, cpu, version: g.version, regs });
   }
 
   /**

@@ -22,4 +22,6 @@ export interface SharedMemory {
 export interface TdvmcallSide {
   tdvmcall(vcpu: number, regs: Regs): Regs;
   connect?(memory: SharedMemory): void;
+  /** Time passes for the VMM while the TD sleeps (work it finishes in that time is done). */
+  advance?(seconds: number): void;
 }

@@ -9,7 +9,7 @@
  * major.minor are the emulator's choice, said so in `note`.
  */
 import { GLOBAL_FIELDS } from '../../../spec/abi/global-metadata';
-import { SEAMCALL_LEAVES } from '../../../spec/abi/seamcall';
+import { SEAMCALL_LEAVES } from '../../../spec/encodings/seamcall';
 
 export interface CpuidConfig {
   leaf: number;
@@ -43,6 +43,8 @@ export interface ModuleBuild {
    */
   globalFields: readonly string[];
   cpuidConfigs: readonly CpuidConfig[];
+  /** Leaves this module answers with a fixed completion status (a scenario's premise). */
+  answers?: Readonly<Record<string, bigint>>;
   note?: string;
 }
 

@@ -19,6 +19,13 @@ export interface PlatformConfig {
   /** CPU features by kernel name (xsave, movdir64b, self_snoop, vmx, ...). */
   cpuFeatures: string[];
   physAddrBits: number;
+  /**
+   * Requests for randomness that find no entropy (RDRAND, RDSEED or PCONFIG key generation fail),
+   * by the TDX module leaf that makes them: the first n requests of that leaf fail.
+   */
+  entropyShortfalls?: Readonly<Record<string, number>>;
+  /** SEAMCALL raises #GP on every logical CPU. */
+  seamcallGp?: boolean;
 }
 
 export interface LogicalCpu {
@@ -45,9 +52,21 @@ export class Platform {
   /** Structures stored at physical addresses (TDMR arrays, TDMR_INFO, TDSYSINFO buffers). */
   private readonly phys = new Map<bigint, unknown>();
 
+  /** What is left of the arranged entropy shortfalls. */
+  private readonly shortfalls: Map<string, number>;
+
   constructor(readonly config: PlatformConfig) {
     this.model = cpuModel(config.cpuModel);
     this.cpus = cpuList(config.packages, config.cpusPerPackage);
+    this.shortfalls = new Map(Object.entries(config.entropyShortfalls ?? {}));
+  }
+
+  /** Whether this request for randomness from `leaf` finds no entropy (each shortfall is used once). */
+  noEntropy(leaf: string): boolean {
+    const n = this.shortfalls.get(leaf) ?? 0;
+    if (n <= 0) return false;
+    this.shortfalls.set(leaf, n - 1);
+    return true;
   }
 
   get packages(): number {

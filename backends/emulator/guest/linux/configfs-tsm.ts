@@ -6,7 +6,8 @@
  * (for TDX a quote). Removing the directory ends the request.
  */
 import type { ErrnoName } from '../../../../spec/abi/errno';
-import { TDX_REPORTDATA_LEN, TSM_PROVIDER } from '../../../../spec/abi/tdx-guest';
+import { TSM_PROVIDER } from '../../../../spec/abi/tdx-guest';
+import { TDX_REPORTDATA_LEN } from '../../../../spec/uapi/tdx-guest';
 import type { KernelResult } from '../../../port';
 import type { Faults } from '../../faults';
 import type { TdxGuestDriver } from './tdx-guest-driver';

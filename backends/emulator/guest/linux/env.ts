@@ -4,7 +4,8 @@
  * from TDG.VP.INFO at boot.
  */
 import type { Eras, KernelFlavour } from '../../../../spec/kernel/flavours';
-import { FATAL_ERROR_MESSAGE_REGS, TDVMCALL_LEAVES, TDX_HYPERCALL_STANDARD, type TdvmcallLeaf } from '../../../../spec/abi/tdvmcall';
+import { FATAL_ERROR_MESSAGE_REGS } from '../../../../spec/abi/tdvmcall';
+import { TDVMCALL_LEAVES, TDX_HYPERCALL_STANDARD, type TdvmcallLeaf } from '../../../../spec/encodings/tdvmcall';
 import type { Regs } from '../../../port';
 import type { Faults } from '../../faults';
 import type { TdModule } from '../module/td-module';

@@ -2,7 +2,8 @@
  * The guest kernel's log: catalogue messages in the wording of the guest's kernel flavour
  * (spec/kernel/printk.ts), on the same clock-stepped buffer the host kernel uses.
  */
-import { variantFor, type KernelFlavour } from '../../../../spec/kernel/flavours';
+import { type KernelFlavour } from '../../../../spec/kernel/flavours';
+import { variantFor } from '../../../../spec/kernel/dialects';
 import { MESSAGES, type MessageId } from '../../../../spec/kernel/printk';
 import { formatMessage } from '../../../common/kernel-log';
 import type { Faults } from '../../faults';

@@ -15,11 +15,15 @@
  * later ones find the buffer busy.
  */
 import type { ErrnoName } from '../../../../spec/abi/errno';
-import { GET_QUOTE, TDX_CMD_GET_REPORT0, TDX_REPORT_LEN, TDX_REPORTDATA_LEN, MEASUREMENT_LEN } from '../../../../spec/abi/tdx-guest';
+import { GET_QUOTE, MEASUREMENT_LEN } from '../../../../spec/abi/tdx-guest';
+import { TDX_CMD_GET_REPORT0, TDX_REPORT_LEN, TDX_REPORTDATA_LEN } from '../../../../spec/uapi/tdx-guest';
 import type { TdxGuestIoctlResult } from '../../../guest-facet';
 import type { KernelResult } from '../../../port';
 import { hypercall, type KernelEnv } from './env';
 import { encStatusChanged } from './map-gpa';
+
+/** getquote_timeout: seconds to wait for the VMM (v6.16.1, @src:l6161-tdx-guest-c). */
+const GETQUOTE_TIMEOUT = 30;
 
 const TDCALL_INVALID_OPERAND = 0xc0000100n;
 const TDCALL_OPERAND_BUSY = 0x80000200n;
@@ -37,8 +41,6 @@ export interface DriverBuffers {
 export class TdxGuestDriver {
   registered = false;
   private quoteReady = false;
-  /** A GetQuote the VMM has not completed: the shared buffer is still in flight. */
-  private quoteInFlight = false;
 
   constructor(private readonly env: KernelEnv, private readonly buf: DriverBuffers) {}
 
@@ -112,7 +114,7 @@ export class TdxGuestDriver {
   quote(vcpu: number, inblob: Uint8Array): { result: KernelResult; outblob?: Uint8Array } {
     if (!this.registered) return { result: err('ENXIO') };
     // A quote still in flight keeps the buffer: the request is refused before anything else.
-    if (this.quoteInFlight) return { result: err('EBUSY') };
+    if (this.quoteInFlight && !this.env.faults.has('guest.getquote-busy-unchecked')) return { result: err('EBUSY') };
     if (inblob.length !== TDX_REPORTDATA_LEN && !this.env.faults.has('guest.tsm-inblob-any-length')) return { result: err('EINVAL') };
     const data = new Uint8Array(TDX_REPORTDATA_LEN);
     data.set(inblob.subarray(0, TDX_REPORTDATA_LEN));
@@ -135,15 +137,32 @@ export class TdxGuestDriver {
       this.env.log.print('guest-getquote-failed', q.status);
       return { result: err('EIO') };
     }
-    const back = new DataView(mem.read(this.buf.quote, GET_QUOTE.HEADER_LEN).buffer);
-    const st = back.getBigUint64(8, true);
-    if (st === GET_QUOTE.IN_FLIGHT) {
-      // Nobody completes the request: it times out (after 30 s) and leaves the buffer in flight.
-      this.quoteInFlight = true;
+    if (this.waitForQuoteCompletion(GETQUOTE_TIMEOUT)) {
+      this.env.log.print('guest-getquote-timedout');
       return { result: err('ETIMEDOUT') };
     }
-    if (st !== GET_QUOTE.SUCCESS) return { result: err('EIO') };
+    // tdx_report_new_locked() takes out_len bytes whatever the status says (v6.16.1): a request
+    // still in flight gives what the buffer holds, and leaves the buffer busy for the next one.
+    const back = new DataView(mem.read(this.buf.quote, GET_QUOTE.HEADER_LEN).buffer);
     const outLen = back.getUint32(20, true);
     return { result: { ok: true }, outblob: mem.read(this.buf.quote + BigInt(GET_QUOTE.HEADER_LEN), outLen) };
+  }
+
+  /** Whether the quote buffer is still the VMM's (status GET_QUOTE_IN_FLIGHT). */
+  private get quoteInFlight(): boolean {
+    return new DataView(this.env.module.memory.read(this.buf.quote, GET_QUOTE.HEADER_LEN).buffer).getBigUint64(8, true) === GET_QUOTE.IN_FLIGHT;
+  }
+
+  /**
+   * wait_for_quote_completion() of v6.16.1, as written: while the buffer is in flight and
+   * `i++ < timeout`, sleep a second; then -ETIMEDOUT exactly when i == timeout. A quote done during
+   * the last second therefore times out, and one never done ends the loop with i = timeout + 1,
+   * which is no timeout (the comment above it means otherwise). True when it timed out.
+   */
+  private waitForQuoteCompletion(timeout: number): boolean {
+    let i = 0;
+    while (this.quoteInFlight && i++ < timeout) this.env.module.sleep(1);
+    if (this.env.faults.has('guest.getquote-timeout-as-intended')) return this.quoteInFlight;
+    return i === timeout;
   }
 }

@@ -9,7 +9,7 @@
  * any other leaf reads as zeros. Anything else is logged as an unexpected #VE and fails.
  */
 import type { ErrnoName } from '../../../../spec/abi/errno';
-import type { TdvmcallLeaf } from '../../../../spec/abi/tdvmcall';
+import type { TdvmcallLeaf } from '../../../../spec/encodings/tdvmcall';
 import { EXIT_REASONS } from '../../../../spec/abi/vmx-exit-reasons';
 import type { GuestInstruction, GuestMode } from '../../../guest-facet';
 import type { Regs } from '../../../port';

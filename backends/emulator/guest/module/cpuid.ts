@@ -41,7 +41,7 @@ interface LeafRule {
 
 const ALL = 0xffffffff;
 
-/** The leaves the module answers, with their fixed bits (module cpuid_configurations, excerpt). */
+/** The leaves the module answers, with their fixed bits (module cpuid_configurations). */
 export const CPUID_RULES: readonly LeafRule[] = [
   { leaf: 0x0, fixed1: { eax: 0x23 }, fixed0: { eax: 0xffffffdc } },
   { leaf: 0x1, fixed1: { ecx: 0x80000000, edx: 0x200 }, fixed0: { eax: 0xf000c000, ebx: 0xff0000ff, ecx: 0x08010060, edx: 0x40120400 } },
@@ -68,6 +68,45 @@ export const CPUID_RULES: readonly LeafRule[] = [
   { leaf: 0x80000001, fixed0: {} },
   { leaf: 0x80000006, faulting: true },
   { leaf: 0x80000008, fixed0: {} },
+  // The rest of module 1.5.01's table (include/auto_gen/cpuid_configurations.c, @src:guest-mod15-cpuid-table),
+  // generated from it: every leaf and subleaf it lists, faulting or with its fixed bits.
+  { leaf: 0x4, subleaves: [4], fixed0: { eax: ALL, ebx: ALL, ecx: ALL, edx: ALL }, line: 1 },
+  { leaf: 0x7, subleaves: [2], fixed0: { eax: ALL, ebx: ALL, ecx: ALL, edx: 0xffffffc0 }, line: 1 },
+  { leaf: 0xd, subleaves: [2], fixed0: { edx: ALL }, line: 1 },
+  { leaf: 0xd, subleaves: [3], fixed0: { edx: ALL }, line: 1 },
+  { leaf: 0xd, subleaves: [4], fixed0: { edx: ALL }, line: 1 },
+  { leaf: 0xd, subleaves: [5], fixed0: { edx: ALL }, line: 1 },
+  { leaf: 0xd, subleaves: [6], fixed0: { edx: ALL }, line: 1 },
+  { leaf: 0xd, subleaves: [7], fixed0: { edx: ALL }, line: 1 },
+  { leaf: 0xd, subleaves: [8], fixed0: { edx: ALL }, line: 1 },
+  { leaf: 0xd, subleaves: [9], fixed0: { edx: ALL }, line: 1 },
+  { leaf: 0xd, subleaves: [10], fixed0: { edx: ALL }, line: 1 },
+  { leaf: 0xd, subleaves: [11], fixed0: { edx: ALL }, line: 1 },
+  { leaf: 0xd, subleaves: [12], fixed0: { edx: ALL }, line: 1 },
+  { leaf: 0xd, subleaves: [13], fixed0: { edx: ALL }, line: 1 },
+  { leaf: 0xd, subleaves: [14], fixed0: { edx: ALL }, line: 1 },
+  { leaf: 0xd, subleaves: [15], fixed0: { edx: ALL }, line: 1 },
+  { leaf: 0xd, subleaves: [16], fixed0: { edx: ALL }, line: 1 },
+  { leaf: 0xd, subleaves: [17], fixed0: { edx: ALL }, line: 1 },
+  { leaf: 0xd, subleaves: [18], fixed0: { edx: ALL }, line: 1 },
+  { leaf: 0xe, fixed0: { eax: ALL, ebx: ALL, ecx: ALL, edx: ALL }, line: 1 },
+  { leaf: 0x11, fixed0: { eax: ALL, ebx: ALL, ecx: ALL, edx: ALL }, line: 1 },
+  { leaf: 0x12, fixed0: { eax: ALL, ebx: ALL, ecx: ALL, edx: ALL }, line: 1 },
+  { leaf: 0x13, fixed0: { eax: ALL, ebx: ALL, ecx: ALL, edx: ALL }, line: 1 },
+  { leaf: 0x14, subleaves: [0], fixed0: { ebx: 0xfffffe00, ecx: 0x7ffffff0, edx: ALL }, line: 1 },
+  { leaf: 0x14, subleaves: [1], fixed0: { eax: 0xfff8, ecx: ALL, edx: ALL }, line: 1 },
+  { leaf: 0x19, fixed0: { eax: 0xfffffff8, ebx: 0xffffffeb, ecx: 0xfffffffd, edx: ALL }, line: 1 },
+  { leaf: 0x1c, fixed0: {}, line: 1 },
+  { leaf: 0x1d, subleaves: [0], fixed0: {}, line: 1 },
+  { leaf: 0x1d, subleaves: [1], fixed0: {}, line: 1 },
+  { leaf: 0x1e, fixed0: {}, line: 1 },
+  { leaf: 0x1f, subleaves: [2], faulting: true, line: 1 },
+  { leaf: 0x1f, subleaves: [3], faulting: true, line: 1 },
+  { leaf: 0x1f, subleaves: [4], faulting: true, line: 1 },
+  { leaf: 0x1f, subleaves: [5], faulting: true, line: 1 },
+  { leaf: 0x20, fixed0: { eax: ALL, ebx: ALL, ecx: ALL, edx: ALL }, line: 1 },
+  { leaf: 0x22, fixed0: { eax: ALL, ebx: ALL, ecx: ALL, edx: ALL }, line: 1 },
+  { leaf: 0x80000007, fixed0: { eax: ALL, ebx: ALL, ecx: ALL, edx: 0xfffffeff }, line: 1 },
 ];
 
 /** The highest basic and extended leaves the module virtualises (CPUID_LAST_BASE_LEAF, CPUID_LAST_EXTENDED_LEAF). */
@@ -87,7 +126,8 @@ export interface CpuidContext {
   faults: Faults;
 }
 
-function rule(leaf: number, subleaf: number, line: number): LeafRule | undefined {
+function rule(leaf: number, subleaf: number, line: number, faults?: Faults): LeafRule | undefined {
+  if (subleaf > 0 && faults?.has('guest.cpuid-first-subleaf-only')) return CPUID_RULES.find((r) => r.leaf === leaf && !r.subleaves);
   return CPUID_RULES.find((r) => r.leaf === leaf && (!r.subleaves || r.subleaves.includes(subleaf)) && (r.line === undefined || r.line === Math.min(line, 2)));
 }
 
@@ -123,7 +163,7 @@ export function virtualCpuid(ctx: CpuidContext, leaf: number, subleaf: number): 
   if (!ctx.faults.has('guest.cpuid-out-of-range-ve')) leaf = remappedLeaf(leaf);
   if (leaf === 0x21) return { ve: false, regs: subleaf === 0 ? signature(ctx.faults) : { ...ZERO } };
   const reduceVe = ctx.build.major >= 2 && (ctx.tdCtls & tdCtlBit('REDUCE_VE')) !== 0n && !ctx.faults.has('guest.cpuid-reduce-ve-ignored');
-  const r = rule(leaf, subleaf, ctx.build.major);
+  const r = rule(leaf, subleaf, ctx.build.major, ctx.faults);
   // Module 2.0 with REDUCE_VE answers a leaf it does not list with zeros, without a #VE.
   if (!r) return reduceVe ? { ve: false, regs: { ...ZERO } } : { ve: true };
   if (r.faulting || (r.veUnlessReduceVe && !reduceVe)) return { ve: true };

@@ -133,6 +133,9 @@ export const MSR_RULES: readonly MsrRule[] = [
   R(0xc0000081, 0xc0000082, 'IA32_STAR/IA32_LSTAR', PASS, PASS),
   R(0xc0000084, 0xc0000084, 'IA32_FMASK', PASS, PASS),
   R(0xc0000100, 0xc0000100, 'IA32_FSBASE', PASS, PASS),
+  R(0xc0000101, 0xc0000101, 'IA32_GSBASE', PASS, PASS),
+  R(0xc0000102, 0xc0000102, 'IA32_KERNEL_GS_BASE', PASS, PASS),
+  R(0xc0000103, 0xc0000103, 'IA32_TSC_AUX', PASS, PASS),
 ];
 
 const MCA: CpuidFeature = { leaf: 0x1, subleaf: -1, reg: 'edx', bit: 14 };

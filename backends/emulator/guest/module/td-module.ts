@@ -9,9 +9,10 @@
  * TDG.VP.VEINFO.GET; a #VE raised while it is blocked becomes a #DF.
  */
 import { status } from '../../../../spec/abi/status';
-import { CONFIG_FLAGS, PAGE_LEVEL, TDCS_FIELDS, attributeBit, tdCtlBit, type TdcallLeaf } from '../../../../spec/abi/tdcall';
+import { CONFIG_FLAGS, PAGE_LEVEL, TDCALL_LEAVES, TDCS_FIELDS, attributeBit, tdCtlBit, tdcallLeafName, type TdcallLeaf } from '../../../../spec/abi/tdcall';
 import { createHash } from 'node:crypto';
-import { MEASUREMENT_LEN, TDX_REPORTDATA_LEN } from '../../../../spec/abi/tdx-guest';
+import { MEASUREMENT_LEN } from '../../../../spec/abi/tdx-guest';
+import { TDX_REPORTDATA_LEN } from '../../../../spec/uapi/tdx-guest';
 import { EXIT_REASONS } from '../../../../spec/abi/vmx-exit-reasons';
 import type { GuestInstruction, ModuleReaction, TdcallRecord } from '../../../guest-facet';
 import type { Regs } from '../../../port';
@@ -219,17 +220,47 @@ export class TdModule {
     }
   }
 
+  /** The TD sleeps (msleep() in the guest kernel): time passes for the VMM too. */
+  sleep(seconds: number): void {
+    this.vmm.advance?.(seconds);
+  }
+
   /** From now on, answer a TDCALL leaf with this status instead of serving it (test hook). */
   forceStatus(leaf: TdcallLeaf, st: bigint): void {
     this.tdcallStatus[leaf] = st;
   }
 
-  /** A TDCALL from the guest kernel. */
+  /** A TDCALL from the guest kernel, which puts the leaf's number (its own definition) in RAX. */
   tdcall(vcpu: number, leaf: TdcallLeaf, regs: Regs = {}): TdcallResult {
-    const forced = this.tdcallStatus[leaf];
-    const r = forced !== undefined ? { status: forced, out: {} } : this.serve(vcpu, leaf, regs);
-    this.tdcalls.push({ leaf, in: regs, status: r.status });
+    const version = leaf === 'TDG.MEM.PAGE.ACCEPT' && this.faults.has('guest.accept-leaf-version') ? 1n << 16n : 0n;
+    return this.tdcallRaw(vcpu, BigInt(TDCALL_LEAVES[leaf]) | version, regs, leaf);
+  }
+
+  /**
+   * TDCALL with RAX as given: the TD dispatcher (@src:guest-mod15-td-dispatcher) refuses reserved
+   * bits, and a leaf number it does not know, as an invalid RAX; otherwise the leaf that number
+   * names in the module's own table serves it.
+   */
+  tdcallRaw(vcpu: number, rax: bigint, regs: Regs = {}, asked?: TdcallLeaf): TdcallResult {
+    const number = Number(rax & 0xffffn);
+    const served = (rax >> 16n) === 0n ? this.leafOfNumber(number) : undefined;
+    let r: TdcallResult;
+    if (!served) r = { status: status('TDX_OPERAND_INVALID'), out: {} };
+    else {
+      const forced = this.tdcallStatus[served];
+      r = forced !== undefined ? { status: forced, out: {} } : this.serve(vcpu, served, regs);
+    }
+    this.tdcalls.push({ leaf: asked ?? served ?? `leaf ${number}`, rax, in: regs, status: r.status });
     return r;
+  }
+
+  /** The leaf a TDCALL number names (the fault swaps TDG.VP.INFO and TDG.VP.VEINFO.GET). */
+  private leafOfNumber(n: number): TdcallLeaf | undefined {
+    if (this.faults.has('guest.tdcall-leaves-swapped')) {
+      if (n === TDCALL_LEAVES['TDG.VP.INFO']) return 'TDG.VP.VEINFO.GET';
+      if (n === TDCALL_LEAVES['TDG.VP.VEINFO.GET']) return 'TDG.VP.INFO';
+    }
+    return tdcallLeafName(n);
   }
 
   private serve(vcpu: number, leaf: TdcallLeaf, regs: Regs): TdcallResult {

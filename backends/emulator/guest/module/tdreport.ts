@@ -5,7 +5,8 @@
  * one TD differ only in REPORTDATA and the MAC.
  */
 import { createHash } from 'node:crypto';
-import { TDREPORT_LAYOUT, TDX_REPORT_LEN, TDX_REPORTDATA_LEN } from '../../../../spec/abi/tdx-guest';
+import { TDREPORT_LAYOUT } from '../../../../spec/abi/tdx-guest';
+import { TDX_REPORT_LEN, TDX_REPORTDATA_LEN } from '../../../../spec/uapi/tdx-guest';
 import type { ModuleBuild } from '../../module/versions';
 
 export interface ReportInputs {

@@ -3,7 +3,7 @@
  * list built as md_dump_list() builds it, @src:mod-md-generic-1501) and the legacy TDH.SYS.INFO.
  * Both walk the build's own field table (versions.ts): what one version lists, another may not.
  */
-import { decodeFieldId, encodeFieldId } from '../../../../spec/abi/field-id';
+import { decodeFieldId, encodeFieldId } from '../../../../spec/encodings/field-id';
 import { status, withOperand } from '../../../../spec/abi/status';
 import { defineLeaf, fail, ok, type TdxModule } from '../module';
 import { elementMask, fieldTable, globalValue, malformedSingleElementId, MAX_CMRS, nextElementId, resolveField } from '../metadata';

@@ -15,6 +15,8 @@ const SZ_1G = 1n << 30n;
 defineLeaf('TDH.SYS.INIT', ({ module: m, regs }) => {
   if ((regs.rcx ?? 0n) !== 0n) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'));
   if (m.state !== 'SYSINIT_PENDING' && !m.faults.has('module.sys-init-twice')) return fail(status('TDX_SYS_INIT_NOT_PENDING'));
+  // tdx_init_stack_canary(): RDRAND, before the state moves on (so the call can be made again).
+  if (m.platform.noEntropy('TDH.SYS.INIT')) return fail(status('TDX_RND_NO_ENTROPY'));
   m.state = 'SYSINIT_DONE';
   m.numInitLps = 0;
   m.lpInit.fill(false);
@@ -27,6 +29,8 @@ defineLeaf('TDH.SYS.LP.INIT', ({ module: m, cpu }) => {
   const pending = m.state === 'SYSINIT_DONE' || (m.state === 'SYSCONFIG_DONE' && m.faults.has('module.lp-init-after-config'));
   if (!pending) return fail(status('TDX_SYS_LP_INIT_NOT_PENDING'));
   if (m.lpInit[cpu] && !m.faults.has('module.lp-init-twice')) return fail(status('TDX_SYS_LP_INIT_DONE'));
+  // lfsr_init_seed(): RDRAND for the LP's single-step state.
+  if (m.platform.noEntropy('TDH.SYS.LP.INIT')) return fail(status('TDX_RND_NO_ENTROPY'));
   if (!m.lpInit[cpu]) m.numInitLps++;
   m.lpInit[cpu] = true;
   return ok();
@@ -85,6 +89,8 @@ defineLeaf('TDH.SYS.KEY.CONFIG', ({ module: m, cpu }) => {
   if (configured && m.faults.has('module.key-config-after-ready')) return fail(status('TDX_KEY_CONFIGURED'));
   if (m.state !== 'SYSCONFIG_DONE') return fail(status('TDX_SYS_KEY_CONFIG_NOT_PENDING'));
   if (configured) return fail(status('TDX_KEY_CONFIGURED'));
+  // program_mktme_keys(): PCONFIG with a random key; an entropy error fails key generation (helpers.c).
+  if (m.platform.noEntropy('TDH.SYS.KEY.CONFIG')) return fail(status('TDX_KEY_GENERATION_FAILED'));
   m.pkgConfigured[pkg] = true;
   m.numInitPkgs++;
   const ready = m.faults.has('module.ready-after-first-package') ? m.numInitPkgs >= 1 : m.numInitPkgs >= m.numPkgs;

@@ -25,6 +25,8 @@ defineLeaf('TDH.MNG.CREATE', ({ module: m, cpu, regs }) => {
   if (bad) return bad;
   const entry = kot(m, hkid);
   if (entry.state !== 'FREE') return fail(status('TDX_HKID_NOT_FREE'));
+  // generate_256bit_random() for the TD's UUID (tdh_mng_create.c), before anything is assigned.
+  if (m.platform.noEntropy('TDH.MNG.CREATE')) return fail(status('TDX_RND_NO_ENTROPY'));
   entry.state = 'ASSIGNED';
   setPageType(m, tdr, PAGE_TYPES.PT_TDR);
   tds(m).set(tdr, {
@@ -58,6 +60,7 @@ defineLeaf('TDH.MNG.ADDCX', ({ module: m, cpu, regs }) => {
   if (td.opState !== 'UNINITIALIZED' || td.tdcs.length >= tdcsPages(m)) return fail(status('TDX_OP_STATE_INCORRECT'));
   const bad = checkPage(m, page, 'RCX', PAGE_TYPES.PT_NDA);
   if (bad) return bad;
+  if (m.platform.noEntropy('TDH.MNG.ADDCX')) return fail(status('TDX_RND_NO_ENTROPY'));
   setPageType(m, page, PAGE_TYPES.PT_TDCX);
   td.tdcs.push(page);
   return ok();

@@ -9,7 +9,7 @@
  * chosen exit. A guest with nothing left to do idles: it halts with interrupts enabled.
  */
 import { status, withOperand } from '../../../../spec/abi/status';
-import { TDVMCALL_LEAVES } from '../../../../spec/abi/tdvmcall';
+import { TDVMCALL_LEAVES } from '../../../../spec/encodings/tdvmcall';
 import { EXIT_REASONS } from '../../../../spec/abi/vmx-exit-reasons';
 import type { Regs } from '../../../port';
 import { defineLeaf, fail, ok, type TdxModule } from '../module';

@@ -1,0 +1,34 @@
+/**
+ * How a TD issues TDG.VP.VMCALL (TDVMCALL) as the GHCI defines it and Linux uses it
+ * (@src:shared-tdx-h, @src:guest-c, @src:kvm-c): R10 = 0 selects a GHCI-standard call with its
+ * sub-function in R11; a non-zero R10 is a vendor call (KVM treats it as a KVM hypercall).
+ *
+ * A call encoding: steps use it to issue a TDVMCALL by name. What a VMM answers (the statuses in
+ * R10) is a value, in spec/abi/tdvmcall.ts, which steps may not read; the numbers here are pinned
+ * by raw-leaf scenarios (features/kvm/tdvmcall.feature, "leaf numbers").
+ */
+export const TDX_HYPERCALL_STANDARD = 0n;
+
+/** Sub-functions (R11). Instruction-like ones reuse the VMX exit reason numbers. */
+export const TDVMCALL_LEAVES = {
+  'Instruction.CPUID': 10n,
+  'Instruction.HLT': 12n,
+  'Instruction.IO': 30n,
+  'Instruction.RDMSR': 31n,
+  'Instruction.WRMSR': 32n,
+  '#VE.RequestMMIO': 48n,
+  'Instruction.WBINVD': 54n,
+  GetTdVmCallInfo: 0x10000n,
+  MapGPA: 0x10001n,
+  GetQuote: 0x10002n,
+  ReportFatalError: 0x10003n,
+  SetupEventNotifyInterrupt: 0x10004n,
+} as const;
+
+export type TdvmcallLeaf = keyof typeof TDVMCALL_LEAVES;
+
+export const isTdvmcallLeaf = (s: string): s is TdvmcallLeaf => Object.prototype.hasOwnProperty.call(TDVMCALL_LEAVES, s);
+
+export function tdvmcallLeafName(v: bigint): TdvmcallLeaf | undefined {
+  return (Object.keys(TDVMCALL_LEAVES) as TdvmcallLeaf[]).find((k) => TDVMCALL_LEAVES[k] === v);
+}
