@@ -160,7 +160,10 @@ export function arrangeOnReading(r: Reading, a: Arrangement): ArrangeResult {
       // show_cpuinfo() lists VMX capabilities; ept_5level is the EPT 4/5-level bit KVM checks for a 52-bit GPA width.
       const vmx = r.evidence.cpuFlags?.vmx;
       if (!vmx) return unmet('the "vmx flags" line of /proc/cpuinfo is not there, so EPT paging levels cannot be confirmed');
-      return vmx.includes('ept_5level') === a.present ? met : unmet(`this CPU's EPT ${a.present ? 'has only four levels' : 'has five levels'} (vmx flags${a.present ? ' lack' : ' include'} ept_5level)`);
+      const five = vmx.includes('ept_5level');
+      if (five === a.present) return met;
+      if (!five && !r.evidence.cpuFlags?.vmxComplete) return unmet('the captured "vmx flags" list may be cut, so the absence of ept_5level cannot be confirmed');
+      return unmet(`this CPU's EPT ${a.present ? 'has only four levels' : 'has five levels'} (vmx flags${a.present ? ' lack' : ' include'} ept_5level)`);
     }
     case 'kvm-tdx-needs': {
       for (const n of kvmTdxNeeds(f.kernel.eras, a.except)) {

@@ -432,7 +432,7 @@ export function readEvidence(ev: Evidence): Reading {
       keyIdPartitioning: part,
       cpuFlags: flags ? {
         tdxHostPlatform: presence(flags, 'tdx_host_platform'), tdxGuest: presence(flags, 'tdx_guest'),
-        tdxPwMce: flags.bugs === null ? null : flags.bugs.includes('tdx_pw_mce'), complete: flags.complete,
+        tdxPwMce: flags.bugs === null ? null : flags.bugs.includes('tdx_pw_mce') ? true : flags.bugsComplete ? false : null, complete: flags.complete,
       } : null,
       sleepStates: ev.sleepStates,
     },
@@ -452,15 +452,18 @@ function presence(f: CpuFlags, flag: string): boolean | null {
   return f.complete ? false : null;
 }
 
-/** SRAT prints one line per memory affinity range; adjacent ranges of one node are one span. */
+/**
+ * SRAT prints one line per memory affinity range; memblock merges the ranges of one node that
+ * touch or overlap into one region unless one is hot-pluggable and the other not
+ * (memblock_merge_regions() compares node and flags).
+ */
 export function mergeNodes(spans: readonly NodeSpan[]): NodeSpan[] {
   const sorted = [...spans].sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0));
   const out: NodeSpan[] = [];
   for (const s of sorted) {
     const prev = out[out.length - 1];
-    if (prev && prev.node === s.node && prev.end >= s.base) prev.end = prev.end > s.end ? prev.end : s.end;
+    if (prev && prev.node === s.node && prev.hotplug === s.hotplug && prev.end >= s.base) prev.end = prev.end > s.end ? prev.end : s.end;
     else out.push({ ...s });
   }
   return out;
 }
-

@@ -78,6 +78,7 @@ export function cpuinfoOf(r: Reading): Observed<CpuInfo> {
   if (!f) return unobservable('the CPU flags are not in the capture');
   if (!f.complete) return unobservable('the captured CPU flags list may be cut, so flags cannot be checked against it');
   if (!f.bugs) return unobservable('the capture has the CPU flags but not the bugs line');
+  if (!f.bugsComplete) return unobservable('the captured bugs list may be cut, so bugs cannot be checked against it');
   return { flags: [...f.flags], bugs: [...f.bugs] };
 }
 

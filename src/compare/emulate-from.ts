@@ -71,22 +71,36 @@ function pickBuild(m: ModuleFacts, notes: string[]): ModuleBuild {
   return b;
 }
 
-/** Split the CMRs where NUMA nodes meet, when the capture has the SRAT lines to say where. */
+interface Piece { base: bigint; end: bigint; node: number; hotplug: boolean; nodeKnown: boolean }
+
+/**
+ * The memory regions the kernel builds TDMRs from, as far as the capture shows them: the CMRs
+ * split where NUMA nodes meet when the capture has the SRAT lines to say where, then pieces that
+ * touch joined when SRAT puts them in one node with the same hot-plug flag, because memblock
+ * merges such ranges into one region (memblock_merge_regions()) and the kernel builds one TDMR
+ * per region. Without SRAT lines each CMR is one region, as the assumptions say.
+ */
 function regionsFrom(cmrs: { base: bigint; end: bigint }[], nodes: NodeSpan[]): { base: bigint; end: bigint; node: number }[] {
   if (nodes.length === 0) return cmrs.map((c) => ({ ...c, node: 0 }));
-  const out: { base: bigint; end: bigint; node: number }[] = [];
-  for (const c of cmrs) {
+  const pieces: Piece[] = [];
+  for (const c of [...cmrs].sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0))) {
     let cur = c.base;
     for (const n of nodes) {
       if (n.end <= cur || n.base >= c.end) continue;
       const b = cur > n.base ? cur : n.base;
       const e = c.end < n.end ? c.end : n.end;
-      if (e > b) out.push({ base: b, end: e, node: n.node });
+      if (e > b) pieces.push({ base: b, end: e, node: n.node, hotplug: n.hotplug, nodeKnown: true });
       cur = e;
     }
-    if (cur < c.end) out.push({ base: cur, end: c.end, node: 0 });
+    if (cur < c.end) pieces.push({ base: cur, end: c.end, node: 0, hotplug: false, nodeKnown: false });
   }
-  return out;
+  const out: Piece[] = [];
+  for (const p of pieces) {
+    const prev = out[out.length - 1];
+    if (prev && prev.nodeKnown && p.nodeKnown && prev.end === p.base && prev.node === p.node && prev.hotplug === p.hotplug) prev.end = p.end;
+    else out.push({ ...p });
+  }
+  return out.map(({ base, end, node }) => ({ base, end, node }));
 }
 
 export function deriveProfile(r: Reading, label: string): { profile: Profile; yaml: string; assumptions: string[] } {
