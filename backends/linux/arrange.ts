@@ -123,8 +123,9 @@ export function arrangeOnReading(r: Reading, a: Arrangement): ArrangeResult {
       if (!name) return unmet(`whether the CPU has ${a.feature} is not observable from /proc/cpuinfo`);
       if (!flags) return unmet('the CPU flags are not in the capture');
       const has = flags.flags.includes(name);
-      if (has === a.present) return met;
+      // A name missing from a list that may be cut proves nothing, whichever way the scenario wants it.
       if (!has && !flags.complete) return unmet(`the captured flags list may be cut, so the absence of ${name} cannot be confirmed`);
+      if (has === a.present) return met;
       return unmet(`the CPU ${has ? 'has' : 'lacks'} ${name}`);
     }
     case 'cpu-model': {
@@ -161,8 +162,8 @@ export function arrangeOnReading(r: Reading, a: Arrangement): ArrangeResult {
       const vmx = r.evidence.cpuFlags?.vmx;
       if (!vmx) return unmet('the "vmx flags" line of /proc/cpuinfo is not there, so EPT paging levels cannot be confirmed');
       const five = vmx.includes('ept_5level');
-      if (five === a.present) return met;
       if (!five && !r.evidence.cpuFlags?.vmxComplete) return unmet('the captured "vmx flags" list may be cut, so the absence of ept_5level cannot be confirmed');
+      if (five === a.present) return met;
       return unmet(`this CPU's EPT ${a.present ? 'has only four levels' : 'has five levels'} (vmx flags${a.present ? ' lack' : ' include'} ept_5level)`);
     }
     case 'kvm-tdx-needs': {

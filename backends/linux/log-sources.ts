@@ -19,6 +19,18 @@ const stamp = (usec: bigint): string => {
   return `[${s.toString().padStart(5, ' ')}.${us.toString().padStart(6, '0')}]`;
 };
 
+/** The bytes "\xNN" stand for, with the text between them, read as the UTF-8 they are. */
+function unescapeKmsg(s: string): string {
+  const parts: Buffer[] = [];
+  let last = 0;
+  for (const m of s.matchAll(/\\x([0-9a-fA-F]{2})/g)) {
+    parts.push(Buffer.from(s.slice(last, m.index), 'utf8'), Buffer.from([parseInt(m[1], 16)]));
+    last = m.index! + m[0].length;
+  }
+  parts.push(Buffer.from(s.slice(last), 'utf8'));
+  return Buffer.concat(parts).toString('utf8');
+}
+
 const RECORD = /^(\d+),(\d+),(\d+),[^;]*;(.*)$/;
 
 export function kmsgToLines(records: readonly string[]): string[] {
@@ -28,7 +40,7 @@ export function kmsgToLines(records: readonly string[]): string[] {
       if (rec === '' || rec.startsWith(' ')) continue; // dictionary continuation
       const m = RECORD.exec(rec);
       if (!m) continue;
-      const text = m[4].replace(/\\x([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+      const text = unescapeKmsg(m[4]);
       for (const line of text.split('\n')) out.push(`${stamp(BigInt(m[3]))} ${line}`);
     }
   }

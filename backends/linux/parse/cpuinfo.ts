@@ -122,6 +122,8 @@ export function parseLscpu(text: string, source = 'lscpu'): ParsedCpuinfo | null
   for (; j < lines.length && /^\s+\S/.test(lines[j]) && !/^\s*[A-Z][A-Za-z0-9 ()_-]*:\s/.test(lines[j]); j++) {
     flags.push(...tokens(lines[j]));
   }
+  // A capture that ends inside the list, without its newline, may end inside a name.
+  if (j === lines.length && !text.endsWith('\n')) flags.pop();
   const value = (label: string): string | null => {
     const l = lines.find((x) => new RegExp(`^\\s*${label}:\\s`).test(x));
     return l ? l.replace(/^[^:]*:\s*/, '').trim() : null;
