@@ -71,7 +71,8 @@ export function parseSystemReport(text: string): Partial<Evidence> | null {
       tmeEnabled: bit('MK_TME_ENABLED bit'),
       seamrrEnabled: bit('SEAM_RR bit'),
       tdxPrivateKeyIds: hexField(msr, 'NUM_TDX_PRIV_KEYS'),
-      production: prod ? /:\s*Production\b/.test(prod) : null,
+      // The value is what follows the label: the line goes on with "(expected value: Production)".
+      production: prod ? /^Production platform:\s*Production\b/.test(prod) : null,
     };
     part.reportedMsrs = fields;
   }
