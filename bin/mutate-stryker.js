@@ -18,6 +18,7 @@ const { spawnSync } = require('node:child_process');
 const { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 const { Command, InvalidArgumentError } = require('commander');
+const { faultGatedMutants } = require('./stryker-fault-gated');
 
 const root = path.join(__dirname, '..');
 
@@ -57,6 +58,8 @@ const program = new Command('mutate:stryker')
   .option('--tests <files>', 'tap runner: test files, comma separated (default: every test/**/*.test.ts)')
   .option('--files <patterns>', 'mutate only these files or globs (comma separated) instead of the whole directory: a documented subset')
   .option('--concurrency <n>', 'Stryker workers (the machine is shared: keep 1)', int, 1)
+  .option('--reports <name>', 'name of the reports directory under reports/stryker/ (default: from the directory, target and role)')
+  .option('--summary-only', 'run nothing: write the summary again from the reports of an earlier run')
   .showHelpAfterError();
 
 program.parse();
@@ -73,14 +76,22 @@ if (!['emulator', 'emulated-linux'].includes(opts.target)) program.error(`error:
 if (opts.role && !['host', 'guest'].includes(opts.role)) program.error(`error: --role ${opts.role}: valid roles are host, guest`);
 
 const slug = dir.replace(/\//g, '_') + (runner === 'cucumber' && opts.target !== 'emulator' ? `.${opts.target}${opts.role ? '-' + opts.role : ''}` : '');
-const reportsRoot = path.join('reports', 'stryker', slug);
+if (opts.reports && !/^[A-Za-z0-9._-]+$/.test(opts.reports)) program.error(`error: --reports ${opts.reports}: letters, digits, '.', '_' and '-' only`);
+const reportsRoot = path.join('reports', 'stryker', opts.reports ?? slug);
 mkdirSync(path.join(root, reportsRoot), { recursive: true });
 
 const strykerBin = path.join(root, 'node_modules/@stryker-mutator/core/bin/stryker.js');
 const files = opts.files ? opts.files.split(',').filter(Boolean) : null;
 
 /** One Stryker run; returns its mutation-testing report. */
-function runStryker(env, reports) {
+function runStryker(env, reports, label) {
+  const report = path.join(root, reports, 'mutation.json');
+  if (opts.summaryOnly) {
+    if (!existsSync(report)) program.error(`error: --summary-only: ${path.relative(root, report)} does not exist; run without --summary-only first`);
+    const run = path.join(root, reports, 'run.json');
+    const recorded = existsSync(run) ? JSON.parse(readFileSync(run, 'utf8')) : {};
+    return { report: JSON.parse(readFileSync(report, 'utf8')), seconds: recorded.seconds ?? null, label: recorded.label ?? label };
+  }
   mkdirSync(path.join(root, reports), { recursive: true });
   const started = Date.now();
   const r = spawnSync(process.execPath, [strykerBin, 'run', 'stryker.config.mjs'], {
@@ -91,7 +102,9 @@ function runStryker(env, reports) {
     process.stderr.write(`mutate:stryker: Stryker failed (exit ${r.status ?? r.signal})\n`);
     process.exit(r.status || 1);
   }
-  return { report: JSON.parse(readFileSync(path.join(root, reports, 'mutation.json'), 'utf8')), seconds: (Date.now() - started) / 1000 };
+  const seconds = (Date.now() - started) / 1000;
+  writeFileSync(path.join(root, reports, 'run.json'), JSON.stringify({ seconds, date: new Date().toISOString(), label }) + '\n');
+  return { report: JSON.parse(readFileSync(report, 'utf8')), seconds, label };
 }
 
 const DETECTED = new Set(['Killed', 'Timeout']);
@@ -102,8 +115,10 @@ const range = (file, m) => `${file}:${m.location.start.line}:${m.location.start.
 
 const merged = new Map();
 const runs = [];
+const sources = new Map();
 function absorb(report, label) {
   for (const [file, f] of Object.entries(report.files)) {
+    sources.set(file, f.source);
     for (const m of f.mutants) {
       const k = key(file, m);
       const prev = merged.get(k);
@@ -122,9 +137,9 @@ if (runner === 'tap') {
   const tests = opts.tests ? opts.tests.split(',').filter(Boolean) : testFiles(path.join(root, 'test'));
   const env = { STRYKER_TESTS: tests.join(',') };
   if (files) env.STRYKER_MUTATE_ONLY = files.join(',');
-  const { report, seconds } = runStryker(env, reportsRoot);
+  const { report, seconds, label } = runStryker(env, reportsRoot, `project tests: ${tests.join(', ')}`);
   absorb(report, 'project tests');
-  runs.push({ label: `project tests (${tests.length} files)`, seconds });
+  runs.push({ label, seconds });
 } else {
   const all = listProfiles();
   const def = defaultProfile();
@@ -140,37 +155,64 @@ if (runner === 'tap') {
     process.stdout.write(`\n== mutate:stryker ${dir} on platform profile ${p}${runs.length ? ` (${alive.length} mutants left alive by the profiles before)` : ''}\n`);
     const env = { TDX_TARGET: opts.target, TDX_PROFILE: p, ...(opts.role ? { TDX_ROLE: opts.role } : {}) };
     if (only) env.STRYKER_MUTATE_ONLY = only.join(',');
-    const { report, seconds } = runStryker(env, path.join(reportsRoot, p));
+    const { report, seconds } = runStryker(env, path.join(reportsRoot, p), p);
     absorb(report, p);
     runs.push({ label: p, seconds });
   }
 }
 
 const all = [...merged.values()];
+// Mutants that only touch the emulator's fault switches change nothing in a run without faults.
+for (const [file, text] of sources) {
+  const mine = all.filter((m) => m.file === file && UNDETECTED.has(m.status));
+  for (const i of faultGatedMutants(text, file, mine)) mine[i].equivalent = 'fault switch';
+}
 const count = (set) => all.filter((m) => set.has(m.status)).length;
 const detected = count(DETECTED);
 const undetected = count(UNDETECTED);
+const equivalent = all.filter((m) => m.equivalent).length;
 const invalid = all.filter((m) => m.status === 'CompileError' || m.status === 'RuntimeError').length;
 const ignored = all.filter((m) => m.status === 'Ignored').length;
-const score = detected + undetected ? (100 * detected) / (detected + undetected) : 100;
-const survivors = all.filter((m) => UNDETECTED.has(m.status)).sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+const pct = (a, b) => Math.round((b ? (100 * a) / b : 100) * 100) / 100;
+const byLocation = (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column;
+const survivors = all.filter((m) => UNDETECTED.has(m.status) && !m.equivalent).sort(byLocation);
+const switches = all.filter((m) => m.equivalent).sort(byLocation);
+const perFile = {};
+for (const m of all) {
+  const f = (perFile[m.file] ??= { detected: 0, undetected: 0, equivalent: 0 });
+  if (DETECTED.has(m.status)) f.detected++;
+  else if (m.equivalent) f.equivalent++;
+  else if (UNDETECTED.has(m.status)) f.undetected++;
+}
 const summary = {
   dir, runner, target: runner === 'cucumber' ? opts.target : null, role: opts.role ?? null,
   date: new Date().toISOString().slice(0, 10), files: files ?? null, runs,
-  minutes: Math.round((Date.now() - started) / 600) / 100,
+  // Stryker's own time, run by run (an earlier run's, with --summary-only, where it was recorded).
+  minutes: runs.every((r) => r.seconds !== null) ? Math.round(runs.reduce((t, r) => t + r.seconds, 0) / 0.6) / 100 : null,
   mutants: all.length, killed: count(new Set(['Killed'])), timeout: count(new Set(['Timeout'])), survived: count(new Set(['Survived'])),
-  noCoverage: count(new Set(['NoCoverage'])), invalid, ignored, score: Math.round(score * 100) / 100,
+  noCoverage: count(new Set(['NoCoverage'])), invalid, ignored, equivalent,
+  // Stryker's own score (every undetected mutant counts), and the score over non-equivalent mutants.
+  strykerScore: pct(detected, detected + undetected),
+  score: pct(detected, detected + undetected - equivalent),
+  perFile: Object.fromEntries(Object.entries(perFile).map(([f, c]) => [f, { ...c, score: pct(c.detected, c.detected + c.undetected) }])),
   survivors: survivors.map(({ file, line, column, mutator, replacement, status, coveredBy }) => ({ file, line, column, mutator, replacement, status, coveredBy })),
+  equivalentMutants: switches.map(({ file, line, column, mutator, replacement, status }) => ({ file, line, column, mutator, replacement, status })),
 };
 writeFileSync(path.join(root, reportsRoot, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
 const md = [
   `# StrykerJS: ${dir} (${summary.date})`, '',
   `Runner: ${runner}${runner === 'cucumber' ? ` (target ${opts.target}${opts.role ? `, role ${opts.role}` : ''}; profiles in order: ${runs.map((r) => r.label).join(', ')})` : ` (${runs[0].label})`}.`,
   files ? `Files: ${files.join(', ')} (a subset of ${dir}).` : '',
-  `Mutants: ${all.length}; killed ${summary.killed}, timeout ${summary.timeout}, survived ${summary.survived}, no coverage ${summary.noCoverage}, invalid ${invalid}, ignored ${ignored}.`,
-  `Score (killed + timeout) / (killed + timeout + survived + no coverage): ${summary.score.toFixed(2)} %; ${summary.minutes} minutes.`, '',
-  '## Survivors', '',
-  ...survivors.map((m) => `- ${m.file}:${m.line}:${m.column} ${m.mutator} → \`${m.replacement.replace(/\s+/g, ' ').slice(0, 120)}\` (${m.status})`),
+  `Mutants: ${all.length}; killed ${summary.killed}, timeout ${summary.timeout}, survived ${summary.survived}, no coverage ${summary.noCoverage}, invalid (runtime or compile errors, not scored) ${invalid}, ignored ${ignored}.`,
+  `Equivalent in a run without faults (they only touch a fault switch, bin/stryker-fault-gated.js): ${equivalent}.`,
+  `Score over non-equivalent mutants, (killed + timeout) / (killed + timeout + survived + no coverage - equivalent): ${summary.score.toFixed(2)} %.`,
+  `Stryker's score (every undetected mutant counted): ${summary.strykerScore.toFixed(2)} %. Time: ${summary.minutes ?? 'not recorded'} minutes.`, '',
+  '| file | detected | undetected | equivalent | score |', '|---|---|---|---|---|',
+  ...Object.entries(summary.perFile).map(([f, c]) => `| ${f} | ${c.detected} | ${c.undetected} | ${c.equivalent} | ${c.score.toFixed(1)} % |`), '',
+  '## Survivors (not equivalent)', '',
+  ...survivors.map((m) => `- ${m.file}:${m.line}:${m.column} ${m.mutator} → \`${m.replacement.replace(/\s+/g, ' ').slice(0, 120)}\` (${m.status})`), '',
+  '## Equivalent: fault switches', '',
+  ...switches.map((m) => `- ${m.file}:${m.line}:${m.column} ${m.mutator} → \`${m.replacement.replace(/\s+/g, ' ').slice(0, 120)}\` (${m.status})`),
 ].filter((l, i, a) => l !== '' || a[i - 1] !== '').join('\n') + '\n';
 writeFileSync(path.join(root, reportsRoot, 'summary.md'), md);
-process.stdout.write(`\nmutate:stryker ${dir}: ${summary.score.toFixed(2)} % (${detected} of ${detected + undetected} detected; ${invalid} invalid) in ${summary.minutes} min; ${path.join(reportsRoot, 'summary.md')}\n`);
+process.stdout.write(`\nmutate:stryker ${dir}: ${summary.score.toFixed(2)} % of non-equivalent mutants (${detected} of ${detected + undetected - equivalent}; Stryker's score ${summary.strykerScore.toFixed(2)} %; ${equivalent} equivalent, ${invalid} invalid) in ${summary.minutes ?? '?'} min; ${path.join(reportsRoot, 'summary.md')}\n`);
