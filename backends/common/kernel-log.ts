@@ -4,8 +4,9 @@
  * Accepts: `[  12.345678] ` timestamps or none (hand-typed lines), printk caller ids
  * (`[    T0] `), syslog levels (`<6>`), the `[..] ` placeholder of documentation examples, every
  * prefix a subsystem has used, and every wording variant in the catalogue. A line cut short
- * (truncated capture) that is a prefix of one or more messages is reported as `partial` with the
- * candidates, never resolved to one of them. Never throws.
+ * (truncated capture), anywhere in its words or values, that is the beginning of one or more
+ * messages is reported as `partial` with the candidates, never resolved to one of them. Never
+ * throws.
  */
 import { MESSAGES, SUBSYSTEM_PREFIXES, type MessageId } from '../../spec/kernel/printk';
 import type { LogEvent } from '../host-facet';
@@ -30,8 +31,10 @@ interface Pattern {
   regex: RegExp;
   /** Conversion letter of each capture group (x, d, u, s, ...). */
   types: string[];
-  /** Literal text before the first conversion, to recognise truncated lines. */
+  /** Literal text before the first conversion (the index of the patterns). */
   literalHead: string;
+  /** Matches every proper beginning of the message after its prefix: a line cut short. */
+  cut: RegExp;
 }
 
 const CONVERSION = /%(?:%|[-#0 +]*\d*(?:\.\d+)?(?:hh|h|ll|l|z|t|j)?[diuxXsc])/g;
@@ -46,6 +49,38 @@ function conversionPattern(spec: string): string {
 }
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** What a conversion prints, cut anywhere (possibly before its first character). */
+function conversionPrefix(spec: string): string {
+  if (spec === '%%') return '';
+  const type = spec[spec.length - 1];
+  if (type === 's') return '.*';
+  if (type === 'c') return '';
+  if (type === 'x' || type === 'X') return '(?:0x?)?[0-9a-fA-F]*';
+  return '-?\\d*';
+}
+
+/**
+ * A regex source matching every proper beginning of what `format` prints: each character or
+ * conversion in turn, the last one possibly cut. Built from the end: beginning(i) is unit i cut,
+ * or unit i whole followed by beginning(i + 1).
+ */
+export function formatToCutRegexSource(format: string): string {
+  const units: { whole: string; cut: string }[] = [];
+  let last = 0;
+  for (const m of format.matchAll(CONVERSION)) {
+    for (const ch of format.slice(last, m.index)) units.push({ whole: escape(ch), cut: '' });
+    units.push({ whole: conversionPattern(m[0]).replace(/^\((?!\?)/, '(?:'), cut: conversionPrefix(m[0]) });
+    last = (m.index ?? 0) + m[0].length;
+  }
+  for (const ch of format.slice(last)) units.push({ whole: escape(ch), cut: '' });
+  let src = '';
+  for (let i = units.length - 1; i >= 0; i--) {
+    const u = units[i];
+    src = i === units.length - 1 ? u.cut : `(?:${u.whole}${src}|${u.cut})`;
+  }
+  return src;
+}
 
 export function formatToRegexSource(format: string): string {
   let out = '';
@@ -72,6 +107,7 @@ function allPatterns(): Pattern[] {
           id, variant, prefix, types,
           regex: new RegExp('^' + escape(prefix) + body + '\\s*$'),
           literalHead: prefix + head,
+          cut: new RegExp('^' + formatToCutRegexSource(format) + '$'),
         });
       }
     }
@@ -195,13 +231,13 @@ export function matchLine(raw: string, line = 0): LogEvent | PartialEvent | null
       return { id: p.id, variant: p.variant, args, values: args.map((a, i) => typedValue(a, p.types[i])), prefix: p.prefix, time, line, text };
     }
   }
-  // A line cut short: it must carry a prefix and be a prefix of some message's literal head.
+  // A line cut short: it carries a subsystem prefix and what follows is the beginning of some
+  // message, cut anywhere (in its words or in a value).
   if (!idx.prefixes.some((x) => text.startsWith(x))) return null;
   const candidates = new Set<MessageId>();
   for (const p of allPatterns()) {
-    if (p.prefix === '' || text.length <= p.prefix.length) continue;
-    const formatText = p.literalHead;
-    if (formatText.startsWith(text) && text.length < formatText.length) candidates.add(p.id);
+    if (p.prefix === '' || text.length <= p.prefix.length || !text.startsWith(p.prefix)) continue;
+    if (p.cut.test(text.slice(p.prefix.length))) candidates.add(p.id);
   }
   if (candidates.size > 0) return { candidates: [...candidates].sort(), line, text };
   return null;

@@ -114,6 +114,7 @@ export function arrangeOnReading(r: Reading, a: Arrangement): ArrangeResult {
     case 'cmrs': {
       const cmrs = f.host?.cmrs.map((c) => ({ base: BigInt(c.base), end: BigInt(c.end) })) ?? [];
       if (cmrs.length === 0) return unmet(`the ${a.kind === 'cmrs' ? 'CMRs' : 'memory map'} cannot be confirmed: the log lists no CMRs`);
+      if (!f.host!.cmrsComplete) return unmet(`the ${a.kind === 'cmrs' ? 'CMRs' : 'memory map'} cannot be confirmed: the CMR list in the capture may be cut`);
       // Only the CMRs are observable; they stand for the memory map (node ids are not observable).
       return sameRegions(a.regions, cmrs) ? met : unmet(`this machine's CMRs are ${listRegions(cmrs)}`);
     }

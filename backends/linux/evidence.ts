@@ -75,6 +75,8 @@ export interface KernelLogText {
   excerpt: boolean;
   /** The text did not end with a newline: its last line may be cut and is never read as a fact. */
   lastLineCut?: boolean;
+  /** Lines were left out just before these indexes (the "..." between a report's head and tail). */
+  omittedBefore?: number[];
 }
 
 /** Something the source tried to read but could not, and why (permissions, absent node...). */

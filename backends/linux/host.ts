@@ -177,6 +177,7 @@ export function linuxHostFacet(ctx: HostFacetContext): HostFacet {
     cmrs() {
       const c = facts.host?.cmrs ?? [];
       if (c.length === 0) return unobservable('the kernel log lists no CMRs (only kernels before v6.14 and the Ubuntu and Intel trees print them)');
+      if (!facts.host!.cmrsComplete) return unobservable('the CMR list in the capture may be cut, so the CMRs cannot be checked against it');
       return c.map((x) => ({ base: BigInt(x.base), end: BigInt(x.end), node: 0 }));
     },
     memTotalKb() {

@@ -136,6 +136,7 @@ export function deriveProfile(r: Reading, label: string): { profile: Profile; ya
   notes.push('CPU count not in the capture: 2 packages of 8 logical CPUs assumed (it does not change TDMRs or PAMT)');
 
   const cmrs = h.cmrs.map((c) => ({ base: BigInt(c.base), end: BigInt(c.end) }));
+  if (!h.cmrsComplete) notes.push('the CMR list in the capture may be cut: the model has only the CMRs it shows');
   const nodes = mergeNodes(r.boot.numa);
   if (nodes.length === 0) notes.push('NUMA node boundaries are not in the capture (no SRAT lines): each CMR is taken as one memory region');
   const regions = regionsFrom(cmrs, nodes);
@@ -204,6 +205,8 @@ export function emulateFrom(r: Reading, label: string): EmulationReport {
   const nodesKnown = r.boot.numa.length > 0;
   if (h.pamtKb === null) {
     a.pamtKb = { status: 'not-comparable', reason: 'the capture does not show the PAMT total', emulated: em.pamtKb };
+  } else if (!h.cmrsComplete) {
+    a.pamtKb = { status: 'not-comparable', reason: 'the capture\'s CMR list may be cut, so the model did not see all the memory the PAMT covers', captured: h.pamtKb, emulated: em.pamtKb };
   } else if (em.pamtKb === h.pamtKb) {
     a.pamtKb = { status: 'exact', value: h.pamtKb, note: nodesKnown ? 'computed from the CMRs split at the SRAT node boundaries' : 'computed from the CMRs' };
   } else {

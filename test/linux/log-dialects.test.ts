@@ -208,3 +208,20 @@ test('a real guest log with printk caller ids reads as with none (and with CPU c
   assert.deepEqual(facts(cpu).guest, facts(without).guest);
   assert.equal(facts(cpu).role, 'guest');
 });
+
+test('a catalogue message cut anywhere after its prefix is partial with that message among the candidates (or is itself a whole message)', () => {
+  const prefixed = (Object.keys(MESSAGES) as MessageId[]).filter((id) => SUBSYSTEM_PREFIXES[MESSAGES[id].subsystem].some((p) => p !== ''));
+  const withId = fc.constantFrom(...prefixed).chain((id) =>
+    fc.constantFrom(...Object.values(MESSAGES[id].variants)).chain((format) =>
+      fc.tuple(fc.constant(id), fc.constantFrom(...SUBSYSTEM_PREFIXES[MESSAGES[id].subsystem].filter((p) => p !== '')), argsFor(format), fc.double({ min: 0, max: 1, noNaN: true }))
+        .map(([i, prefix, args, at]) => {
+          const body = formatMessage(format, args);
+          return { id: i, prefix, cut: prefix + body.slice(0, Math.min(body.length - 1, Math.floor(at * body.length))) };
+        })))
+    .filter((x) => x.cut.length > x.prefix.length);
+  fc.assert(fc.property(withId, ({ id, cut }) => {
+    const r = matchLine(`[   10.774047] ${cut}`);
+    if (r && 'id' in r) return; // the cut text is itself a whole message (a value cut to fewer digits)
+    assert.ok(r && r.candidates.includes(id), `${cut}: ${JSON.stringify(r)}`);
+  }), { numRuns: numRuns(2000) });
+});

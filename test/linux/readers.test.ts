@@ -16,7 +16,9 @@ import { parseCpuidDump, parseTranscript, releaseFromUnameA, splitTranscript } f
 import { parseBareFlags, parseLscpu } from '../../backends/linux/parse/cpuinfo';
 import { parseBootLines, releaseFromCmdline } from '../../backends/linux/parse/boot-lines';
 import { baseProbes } from '../../backends/linux/probes';
-import { cpuidKey } from '../../backends/linux/evidence';
+import { cpuidKey, emptyEvidence, mergeEvidence, type Evidence } from '../../backends/linux/evidence';
+import { readEvidence } from '../../backends/linux/facts';
+import { arrangeOnReading } from '../../backends/linux/arrange';
 import { PROJECT_ROOT } from '../../src/project-root';
 import { numRuns } from '../support/runs';
 
@@ -73,7 +75,7 @@ test('the probes read the module sysfs nodes and the tdx_host version where the 
 test('canonical\'s system report (real: system-report-generic-6.8.0-101-no-tdx.txt)', () => {
   assert.deepEqual(parseSystemReport(real('host/system-report-generic-6.8.0-101-no-tdx.txt')), {
     formats: ['system-report'], notes: [], unameRelease: '6.8.0-101-generic',
-    log: { lines: [], source: 'system-report: dmesg | grep -i tdx', excerpt: true },
+    log: { lines: [], source: 'system-report: dmesg | grep -i tdx', excerpt: true, omittedBefore: [0] },
     cpuinfoMentionsTdx: false,
     // rdmsr prints hexadecimal: "20" is 32 KeyIDs.
     reportedMsrs: { tmeEnabled: true, seamrrEnabled: true, tdxPrivateKeyIds: 32, production: true },
@@ -192,4 +194,35 @@ test('boot lines: release, command line copies, firmware, CPU, e820, end of boot
   assert.deepEqual([three.cmdline, three.cmdlineCut], [['a', 'b', 'c', 'd'], false]);
   const cut = parseBootLines(['Command line: a b c dd', 'Kernel command line: a b c d']);
   assert.deepEqual([cut.cmdline, cut.cmdlineCut], [['a', 'b', 'c'], true]);
+});
+
+test('a CMR list the capture may have cut is not taken as the machine\'s (real CMR lines of h-emr, cut or excerpted)', () => {
+  const lines = real('host/h-emr-6.8.0-1006-intel-module-1.5.698-ok.dmesg').split('\n').filter(Boolean);
+  const cmrAt = lines.map((l, i) => [l, i] as const).filter(([l]) => /CMR:/.test(l)).map(([, i]) => i);
+  const read = (ls: string[], extra: Partial<Evidence['log'] & object> = {}) =>
+    readEvidence(mergeEvidence(emptyEvidence(), { formats: ['kernel-log'], log: { lines: ls, source: 'test', excerpt: true, ...extra } }));
+  const whole = read(lines);
+  assert.equal(whole.facts.host!.cmrsComplete, true);
+  assert.equal(whole.facts.host!.cmrs.length, 5);
+  // The capture starts inside the list, ends inside it, or a report's "..." sits next to it.
+  const cuts: [string, ReturnType<typeof read>][] = [
+    ['starts with a CMR line', read(lines.slice(cmrAt[2]))],
+    ['ends with a CMR line', read(lines.slice(0, cmrAt[2] + 1))],
+    ['left out next to or among the CMR lines', read([...lines.slice(0, cmrAt[2] + 1), ...lines.slice(cmrAt[4] + 1)], { omittedBefore: [cmrAt[2] + 1] })],
+    ['ends in what may be another CMR line', read([...lines.slice(0, cmrAt[2] + 1), '[   10.444063] virt/tdx: CMR: [0x30'], { lastLineCut: true })],
+  ];
+  for (const [why, r] of cuts) {
+    assert.equal(r.facts.host!.cmrsComplete, false, why);
+    assert.ok(r.facts.warnings.some((w) => w.includes(why) && /may have more CMRs/.test(w)), `${why}: ${r.facts.warnings.join('; ')}`);
+    assert.ok(!arrangeOnReading(r, { kind: 'cmrs', regions: [] }).met);
+  }
+  // A cut last line that is recognisably another message ends the list.
+  assert.equal(read([...lines.slice(0, cmrAt[4] + 1), '[    9.355881] virt/tdx: 1050644 KB allocated for PA'], { lastLineCut: true }).facts.host!.cmrsComplete, true);
+  // Lines left out elsewhere do not touch the list.
+  assert.equal(read([...lines.slice(0, 2), ...lines.slice(3)], { omittedBefore: [2] }).facts.host!.cmrsComplete, true);
+  // A system report whose "..." falls inside the CMR lines (synthetic report around the real lines).
+  const report = `### TDX kernel logs\n${lines.slice(0, cmrAt[1] + 1).join('\n')}\n...\n${lines.slice(cmrAt[3]).join('\n')}\n`;
+  const sr = parseSystemReport(report)!;
+  assert.deepEqual(sr.log!.omittedBefore, [cmrAt[1] + 1]);
+  assert.equal(readEvidence(mergeEvidence(emptyEvidence(), sr)).facts.host!.cmrsComplete, false);
 });
