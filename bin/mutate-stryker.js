@@ -54,11 +54,13 @@ const program = new Command('mutate:stryker')
   .option('--runner <runner>', 'cucumber (conformance scenarios) or tap (project tests); default: cucumber for backends/emulator/**, tap otherwise')
   .option('--target <target>', 'cucumber runner: the conformance target, emulator or emulated-linux', 'emulator')
   .option('--role <role>', 'cucumber runner, target emulated-linux: host or guest')
-  .option('--profiles <names>', 'cucumber runner: platform profiles in order, comma separated, or "all" (default profile first)', 'all')
+  .option('--profiles <names>', 'cucumber runner: platform profiles in order, comma separated, or "all" (default profile first); '
+    + 'a profile may name another target and role than --target/--role, as emulated-linux/<profile> or emulated-linux:guest/<profile>', 'all')
   .option('--tests <files>', 'tap runner: test files, comma separated (default: every test/**/*.test.ts)')
   .option('--files <patterns>', 'mutate only these files or globs (comma separated) instead of the whole directory: a documented subset')
   .option('--concurrency <n>', 'Stryker workers (the machine is shared: keep 1)', int, 1)
   .option('--reports <name>', 'name of the reports directory under reports/stryker/ (default: from the directory, target and role)')
+  .option('--resume', 'cucumber runner: take the report of a profile an earlier run finished instead of running it again')
   .option('--summary-only', 'run nothing: write the summary again from the reports of an earlier run')
   .showHelpAfterError();
 
@@ -86,7 +88,7 @@ const files = opts.files ? opts.files.split(',').filter(Boolean) : null;
 /** One Stryker run; returns its mutation-testing report. */
 function runStryker(env, reports, label) {
   const report = path.join(root, reports, 'mutation.json');
-  if (opts.summaryOnly) {
+  if (opts.summaryOnly || (opts.resume && existsSync(report))) {
     if (!existsSync(report)) program.error(`error: --summary-only: ${path.relative(root, report)} does not exist; run without --summary-only first`);
     const run = path.join(root, reports, 'run.json');
     const recorded = existsSync(run) ? JSON.parse(readFileSync(run, 'utf8')) : {};
@@ -122,7 +124,9 @@ function absorb(report, label) {
     for (const m of f.mutants) {
       const k = key(file, m);
       const prev = merged.get(k);
-      if (prev && DETECTED.has(prev.status)) continue;
+      // Only a mutant no run has detected yet can change: a later profile may kill it. (One that
+      // made the suite crash, a runtime error, stays what Stryker calls it: invalid.)
+      if (prev && !UNDETECTED.has(prev.status)) continue;
       merged.set(k, {
         file, location: m.location, line: m.location.start.line, column: m.location.start.column, mutator: m.mutatorName, replacement: m.replacement,
         status: m.status, by: DETECTED.has(m.status) ? label : null,
@@ -143,19 +147,26 @@ if (runner === 'tap') {
 } else {
   const all = listProfiles();
   const def = defaultProfile();
-  const profiles = opts.profiles === 'all' ? [def, ...all.filter((p) => p !== def)] : opts.profiles.split(',').filter(Boolean);
-  for (const p of profiles) if (!all.includes(p)) program.error(`error: --profiles: unknown profile "${p}"; valid: all, ${all.join(', ')}`);
+  const everything = [def, ...all.filter((p) => p !== def)];
+  const profiles = opts.profiles.split(',').filter(Boolean).flatMap((p) => (p === 'all' ? everything : [p]));
+  /** A profile entry: "<profile>" on --target/--role, or "<target>[:<role>]/<profile>". */
+  const entry = (p) => {
+    const m = /^(?:(emulator|emulated-linux)(?::(host|guest))?\/)?([^/]+)$/.exec(p);
+    if (!m || !all.includes(m[3])) program.error(`error: --profiles: unknown profile "${p}"; valid: all, ${all.join(', ')}, each optionally as emulated-linux[:guest]/<profile>`);
+    return { target: m[1] ?? opts.target, role: m[1] ? m[2] : opts.role, profile: m[3], label: p, dir: p.replace(/[/:]/g, '.') };
+  };
+  const entries = profiles.map(entry);
   let only = files;
-  for (const p of profiles) {
+  for (const { target, role, profile, label: p, dir: sub } of entries) {
     const alive = [...merged.values()].filter((m) => UNDETECTED.has(m.status));
     if (runs.length > 0) {
       if (alive.length === 0) break;
       only = alive.map((m) => range(m.file, m));
     }
     process.stdout.write(`\n== mutate:stryker ${dir} on platform profile ${p}${runs.length ? ` (${alive.length} mutants left alive by the profiles before)` : ''}\n`);
-    const env = { TDX_TARGET: opts.target, TDX_PROFILE: p, ...(opts.role ? { TDX_ROLE: opts.role } : {}) };
+    const env = { TDX_TARGET: target, TDX_PROFILE: profile, ...(role ? { TDX_ROLE: role } : {}) };
     if (only) env.STRYKER_MUTATE_ONLY = only.join(',');
-    const { report, seconds } = runStryker(env, path.join(reportsRoot, p), p);
+    const { report, seconds } = runStryker(env, path.join(reportsRoot, sub), p);
     absorb(report, p);
     runs.push({ label: p, seconds });
   }
