@@ -62,7 +62,7 @@ const program = new Command('mutate:stryker')
   .option('--reports <name>', 'name of the reports directory under reports/stryker/ (default: from the directory, target and role)')
   .option('--resume', 'cucumber runner: take the report of a profile an earlier run finished instead of running it again')
   .option('--summary-only', 'run nothing: write the summary again from the reports of an earlier run')
-  .showHelpAfterError();
+  .showHelpAfterError('(mutate:stryker --help for the options)');
 
 program.parse();
 const [dirArg] = program.args;
