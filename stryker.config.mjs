@@ -35,7 +35,8 @@ const config = {
   htmlReporter: { fileName: `${reports}/mutation.html` },
   clearTextReporter: { allowColor: false, reportTests: false, reportScoreTable: true, reportMutants: false },
   tempDirName: '.stryker-tmp',
-  ignorePatterns: ['reports', '.allure-history', 'bench/.floor', '.stryker-tmp', '*.tsbuildinfo'],
+  // Anchored at the root: src/reports is code.
+  ignorePatterns: ['/reports', '/.allure-history', '/bench/.floor', '/.stryker-tmp', '*.tsbuildinfo'],
   cleanTempDir: true,
   // The instrumented sources run under ts-node's transpile-only mode: a mutant that does not
   // type-check still runs (and is usually killed), as with Stryker's default of no checker.
