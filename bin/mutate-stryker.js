@@ -60,6 +60,7 @@ const program = new Command('mutate:stryker')
   .option('--files <patterns>', 'mutate only these files or globs (comma separated) instead of the whole directory: a documented subset')
   .option('--concurrency <n>', 'Stryker workers (the machine is shared: keep 1)', int, 1)
   .option('--reports <name>', 'name of the reports directory under reports/stryker/ (default: from the directory, target and role)')
+  .option('--max-minutes <n>', 'cucumber runner: start no further profile once this many minutes have passed (the summary names those not run)', int)
   .option('--resume', 'cucumber runner: take the report of a profile an earlier run finished instead of running it again')
   .option('--summary-only', 'run nothing: write the summary again from the reports of an earlier run')
   .showHelpAfterError('(mutate:stryker --help for the options)');
@@ -137,6 +138,7 @@ function absorb(report, label) {
 }
 
 const started = Date.now();
+const notRun = [];
 if (runner === 'tap') {
   const tests = opts.tests ? opts.tests.split(',').filter(Boolean) : testFiles(path.join(root, 'test'));
   const env = { STRYKER_TESTS: tests.join(',') };
@@ -158,6 +160,11 @@ if (runner === 'tap') {
   const entries = profiles.map(entry);
   let only = files;
   for (const { target, role, profile, label: p, dir: sub } of entries) {
+    const done = existsSync(path.join(root, reportsRoot, sub, 'mutation.json'));
+    if (opts.maxMinutes !== undefined && !(done && (opts.resume || opts.summaryOnly)) && (Date.now() - started) / 60000 >= opts.maxMinutes) {
+      notRun.push(p);
+      continue;
+    }
     const alive = [...merged.values()].filter((m) => UNDETECTED.has(m.status));
     if (runs.length > 0) {
       if (alive.length === 0) break;
@@ -197,7 +204,7 @@ for (const m of all) {
 }
 const summary = {
   dir, runner, target: runner === 'cucumber' ? opts.target : null, role: opts.role ?? null,
-  date: new Date().toISOString().slice(0, 10), files: files ?? null, runs,
+  date: new Date().toISOString().slice(0, 10), files: files ?? null, runs, notRun,
   // Stryker's own time, run by run (an earlier run's, with --summary-only, where it was recorded).
   minutes: runs.every((r) => r.seconds !== null) ? Math.round(runs.reduce((t, r) => t + r.seconds, 0) / 0.6) / 100 : null,
   mutants: all.length, killed: count(new Set(['Killed'])), timeout: count(new Set(['Timeout'])), survived: count(new Set(['Survived'])),
@@ -214,6 +221,7 @@ const md = [
   `# StrykerJS: ${dir} (${summary.date})`, '',
   `Runner: ${runner}${runner === 'cucumber' ? ` (target ${opts.target}${opts.role ? `, role ${opts.role}` : ''}; profiles in order: ${runs.map((r) => r.label).join(', ')})` : ` (${runs[0].label})`}.`,
   files ? `Files: ${files.join(', ')} (a subset of ${dir}).` : '',
+  notRun.length ? `Not run (--max-minutes ${opts.maxMinutes}): ${notRun.join(', ')}.` : '',
   `Mutants: ${all.length}; killed ${summary.killed}, timeout ${summary.timeout}, survived ${summary.survived}, no coverage ${summary.noCoverage}, invalid (runtime or compile errors, not scored) ${invalid}, ignored ${ignored}.`,
   `Equivalent in a run without faults (they only touch a fault switch, bin/stryker-fault-gated.js): ${equivalent}.`,
   `Score over non-equivalent mutants, (killed + timeout) / (killed + timeout + survived + no coverage - equivalent): ${summary.score.toFixed(2)} %.`,
