@@ -161,6 +161,10 @@ if (runner === 'tap') {
   let only = files;
   for (const { target, role, profile, label: p, dir: sub } of entries) {
     const done = existsSync(path.join(root, reportsRoot, sub, 'mutation.json'));
+    if (opts.summaryOnly && !done) {
+      notRun.push(p);
+      continue;
+    }
     if (opts.maxMinutes !== undefined && !(done && (opts.resume || opts.summaryOnly)) && (Date.now() - started) / 60000 >= opts.maxMinutes) {
       notRun.push(p);
       continue;
