@@ -225,7 +225,7 @@ const md = [
   `# StrykerJS: ${dir} (${summary.date})`, '',
   `Runner: ${runner}${runner === 'cucumber' ? ` (target ${opts.target}${opts.role ? `, role ${opts.role}` : ''}; profiles in order: ${runs.map((r) => r.label).join(', ')})` : ` (${runs[0].label})`}.`,
   files ? `Files: ${files.join(', ')} (a subset of ${dir}).` : '',
-  notRun.length ? `Not run (--max-minutes ${opts.maxMinutes}): ${notRun.join(', ')}.` : '',
+  notRun.length ? `Profiles not run${opts.maxMinutes !== undefined ? ` (time limit, --max-minutes ${opts.maxMinutes})` : ''}: ${notRun.join(', ')}.` : '',
   `Mutants: ${all.length}; killed ${summary.killed}, timeout ${summary.timeout}, survived ${summary.survived}, no coverage ${summary.noCoverage}, invalid (runtime or compile errors, not scored) ${invalid}, ignored ${ignored}.`,
   `Equivalent in a run without faults (they only touch a fault switch, bin/stryker-fault-gated.js): ${equivalent}.`,
   `Score over non-equivalent mutants, (killed + timeout) / (killed + timeout + survived + no coverage - equivalent): ${summary.score.toFixed(2)} %.`,
