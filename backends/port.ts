@@ -39,7 +39,13 @@ export const MACHINE_CHANGING: ReadonlySet<Capability> = new Set<Capability>([
 ]);
 export const isCapability = (s: string): s is Capability => Object.prototype.hasOwnProperty.call(CAPABILITIES, s);
 
-export type TargetKind = 'emulator' | 'linux' | 'snapshot' | 'emulated-linux';
+/**
+ * The major version of this contract (docs/targets.md, "Versioning"): an adapter says which it
+ * implements, and a suite refuses another. Raised when a change would break an existing adapter.
+ */
+export const PORT_VERSION = 1;
+
+export type TargetKind = 'emulator' | 'linux' | 'snapshot' | 'emulated-linux' | 'adapter';
 export type Role = 'host' | 'guest' | 'none' | 'unknown';
 
 export interface MemoryRegion {

@@ -7,16 +7,18 @@ import { join } from 'node:path';
 import { loadConfiguration, loadSupport, runCucumber } from '@cucumber/cucumber/api';
 import { loadProfiles } from '../backends/emulator/profile';
 import { allureFormatOptions } from '../src/reports/allure-config';
-import { PROJECT_ROOT, reportFiles } from '../src/runner/run-suite';
+import { PROJECT_ROOT, reportFiles, shareRunWork } from '../src/runner/run-suite';
 
 async function main(config: string, outDir: string, only?: string): Promise<void> {
   const env = { cwd: PROJECT_ROOT, stdout: process.stdout, stderr: process.stderr, env: process.env };
   const { runConfiguration } = await loadConfiguration({ file: config, profiles: ['default'] }, env);
   const support = await loadSupport(runConfiguration, env);
+  // The suite's runner shares step matches and parsed features between runs: so does the floor.
+  shareRunWork(support);
   const profiles = only ? only.split(',') : [...loadProfiles().keys()];
   for (const profile of profiles) {
     const out = join(outDir, profile);
-    const options = allureFormatOptions(out, { target: 'emulator', profile }) as typeof runConfiguration.formats.options;
+    const options = allureFormatOptions(join(out, 'allure-results'), { target: 'emulator', profile }) as typeof runConfiguration.formats.options;
     await runCucumber({ ...runConfiguration, formats: { ...runConfiguration.formats, stdout: 'progress', files: reportFiles(out), options }, support }, env);
   }
 }

@@ -22,7 +22,7 @@ function testFiles(dir) {
 const cli = path.join(root, 'bin/tdx-conformance.js');
 const stages = [
   ['type-check', node, [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', root]],
-  ['architecture rules (.dependency-cruiser.cjs)', node, [path.join(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'), '--output-type', 'err', 'backends', 'steps', 'support', 'src', 'spec', 'bench']],
+  ['architecture rules (.dependency-cruiser.cjs)', node, [path.join(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'), '--output-type', 'err', 'backends', 'steps', 'support', 'src', 'spec', 'bench', 'examples']],
   ['project tests', node, ['--require', 'ts-node/register/transpile-only', '--test', '--test-reporter=dot', ...testFiles(path.join(root, 'test'))]],
   ['spec lint', node, [cli, 'lint-spec']],
   ['conformance suite on every emulator profile, gated by baselines/', node,

@@ -6,14 +6,15 @@
  * scenario.
  */
 import type { TargetFactory } from '../backends/port';
+import { AdapterError, loadAdapter, locateAdapter, type AdapterLocation } from './adapters';
 
 // Each backend is loaded when a run selects it: an emulator run never loads the Linux readers,
 // nor a run on a real machine the emulator.
 /* eslint-disable @typescript-eslint/no-require-imports */
 const emulator = (): typeof import('../backends/emulator/target') => require('../backends/emulator/target');
 const linux = (): typeof import('../backends/linux/target') => require('../backends/linux/target');
-const linuxLoad = (): typeof import('../backends/linux/load') => require('../backends/linux/load');
 const emulatedLinux = (): typeof import('../backends/emulated-linux/target') => require('../backends/emulated-linux/target');
+const wire = (): typeof import('../backends/wire/bridge') => require('../backends/wire/bridge');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 export interface WorldParameters {
@@ -38,7 +39,9 @@ export const TARGETS = {
 export type TargetName = keyof typeof TARGETS;
 
 export interface Selection {
-  target: TargetName;
+  /** A built-in target, or `adapter`: an implementation of the port named by path or package. */
+  target: TargetName | 'adapter';
+  adapter?: AdapterLocation;
   profile?: string;
   role?: 'host' | 'guest';
   snapshot?: string;
@@ -57,7 +60,18 @@ export class SelectionError extends Error {
 export function resolveSelection(params: WorldParameters = {}, env: NodeJS.ProcessEnv = process.env): Selection {
   const target = params.target ?? env.TDX_TARGET ?? 'emulator';
   if (!Object.prototype.hasOwnProperty.call(TARGETS, target)) {
-    throw new SelectionError(`unknown target "${target}"; valid targets: ${Object.keys(TARGETS).join(', ')}`);
+    // Not a built-in target: an adapter, by path or package name (docs/targets.md).
+    let adapter: AdapterLocation;
+    try {
+      adapter = locateAdapter(target);
+    } catch (e) {
+      if (e instanceof AdapterError) throw new SelectionError(`unknown target "${target}"; valid targets: ${Object.keys(TARGETS).join(', ')}, or an adapter (a path or package): ${e.message}`);
+      throw e;
+    }
+    for (const [k, v] of [['profile', params.profile], ['snapshot', params.snapshot], ['role', params.role]] as const) {
+      if (v !== undefined) throw new SelectionError(`${k} does not apply to an adapter target (${target})`);
+    }
+    return { target: 'adapter', adapter, faults: [], allowDestructive: params.allowDestructive ?? env.TDX_ALLOW_DESTRUCTIVE === '1' };
   }
   const snapshot = params.snapshot ?? env.TDX_SNAPSHOT;
   if (target === 'snapshot') checkSnapshot(snapshot);
@@ -78,19 +92,19 @@ export function resolveSelection(params: WorldParameters = {}, env: NodeJS.Proce
   };
 }
 
-const checkedSnapshots = new Set<string>();
+/** Snapshots read so far (checking one reads it whole: its factory is kept for the run). */
+const snapshotFactories = new Map<string, TargetFactory>();
 
 /** Bad snapshot input is the user's to fix: one line naming the file and the problem. */
 function checkSnapshot(path: string | undefined): void {
   if (!path) throw new SelectionError('target snapshot needs a snapshot: --snapshot PATH, the snapshot world parameter or TDX_SNAPSHOT');
-  if (checkedSnapshots.has(path)) return;
+  if (snapshotFactories.has(path)) return;
   try {
-    linuxLoad().readSnapshot(path);
+    snapshotFactories.set(path, linux().snapshotFactory(path));
   } catch (e) {
     if (e instanceof Error && e.name === 'SnapshotError') throw new SelectionError(e.message);
     throw e;
   }
-  checkedSnapshots.add(path);
 }
 
 const factories = new Map<string, TargetFactory>();
@@ -100,13 +114,35 @@ export function factoryFor(sel: Selection): TargetFactory {
   let f = factories.get(key);
   if (!f && sel.recording) throw new SelectionError('a recording run is started by the capture command, which provides its target');
   if (!f) {
-    f = sel.target === 'linux' ? linux().linuxFactory({ allowDestructive: sel.allowDestructive })
-      : sel.target === 'snapshot' ? linux().snapshotFactory(sel.snapshot!)
+    f = sel.target === 'adapter' ? adapterFactory(sel.adapter!)
+      : sel.target === 'linux' ? linux().linuxFactory({ allowDestructive: sel.allowDestructive })
+      : sel.target === 'snapshot' ? snapshotFactories.get(sel.snapshot!) ?? linux().snapshotFactory(sel.snapshot!)
       : sel.target === 'emulated-linux' ? emulatedLinux().emulatedLinuxFactory(sel.profile, sel.faults, sel.role)
       : emulator().emulatorFactory(sel.profile, sel.faults);
     factories.set(key, f);
   }
   return f;
+}
+
+function adapterFactory(loc: AdapterLocation): TargetFactory {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const suiteVersion = (require('../package.json') as { version: string }).version;
+  try {
+    return loadAdapter(loc, { suiteVersion, wire: (command) => wire().wireTargetFactory({ command, suiteVersion }) });
+  } catch (e) {
+    if (e instanceof Error && (e.name === 'AdapterError' || e.name === 'WireAdapterError')) throw new SelectionError(e.message);
+    throw e;
+  }
+}
+
+/**
+ * Forget the factory of these parameters, and what it read: a fleet evaluates one capture after
+ * another in one process and keeps nothing of a machine once its reports are written.
+ */
+export function releaseFactory(params: WorldParameters): void {
+  const sel = resolveSelection(params);
+  factories.delete(JSON.stringify(sel));
+  if (sel.snapshot) snapshotFactories.delete(sel.snapshot);
 }
 
 /** Use `f` for runs with these parameters (the capture command's recording target). */

@@ -8,10 +8,19 @@ import type { UserBuffer } from '../kernel-interface';
 const PAGE = 4096;
 
 class HeapBuffer implements UserBuffer {
-  readonly bytes: Buffer;
+  private data: Buffer | null = null;
   readonly pointers = new Map<number, { target: UserBuffer; delta: number }>();
-  constructor(readonly addr: bigint, readonly size: number) {
-    this.bytes = Buffer.alloc(size);
+  constructor(readonly addr: bigint, readonly size: number) {}
+  /**
+   * The contents, made (zeroed) when first used: a TD's guest memory (megabytes) is often only
+   * passed to KVM by address and never read or written here.
+   */
+  get bytes(): Buffer {
+    return (this.data ??= Buffer.alloc(this.size));
+  }
+  /** Whether the contents were ever used: if not, they are all zero. */
+  get untouched(): boolean {
+    return this.data === null;
   }
   setPointer(offset: number, target: UserBuffer, delta = 0): void {
     this.bytes.writeBigUInt64LE(target.addr + BigInt(delta), offset);

@@ -26,7 +26,7 @@ import { readMachine, readSnapshot } from '../../backends/linux/load';
 import { ThisMachine } from '../../backends/linux/real/this-machine';
 import { MANIFEST, writeSnapshot } from '../../backends/linux/snapshot';
 import { linuxTargetFactory } from '../../backends/linux/target';
-import { provideFactory, type WorldParameters } from '../../support/targets';
+import { provideFactory, releaseFactory, type WorldParameters } from '../../support/targets';
 import { suiteVersion } from '../reports/environment';
 import { scenarioResults } from '../reports/results';
 import { runSuite } from '../runner/run-suite';
@@ -74,7 +74,12 @@ function machineOf(opts: CaptureOptions): Machine {
 async function record(m: Machine, reading: ReturnType<typeof readMachine>, recorder: TranscriptRecorder) {
   provideFactory(m.world, linuxTargetFactory(reading, () => recorder.session(m.fresh()), {}, true));
   const messages: Envelope[] = [];
-  await runSuite({ world: m.world, console: null, onMessage: (e) => messages.push(e) });
+  try {
+    await runSuite({ world: m.world, console: null, onMessage: (e) => messages.push(e) });
+  } finally {
+    // The recording target holds the whole transcript: nothing of it is kept once written.
+    releaseFactory(m.world);
+  }
   return scenarioResults(messages).map((r) => ({ key: r.key, name: r.name, status: r.status }));
 }
 

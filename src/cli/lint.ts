@@ -5,6 +5,7 @@ import { emulatorFactory } from '../../backends/emulator/target';
 import { loadProfiles } from '../../backends/emulator/profile';
 import { FLAVOURS } from '../../spec/kernel/flavours';
 import { MESSAGES } from '../../spec/kernel/printk';
+import { readAuditFiles } from '../../spec/audit/records';
 import { sourceFile, sources, sourceUrl } from '../../spec/sources';
 import { formatProblems, lintSpec, listFiles, sourceLinkProblems, type LintProblem } from '../lint/spec-lint';
 import { PROJECT_ROOT, runSuite } from '../runner/run-suite';
@@ -42,6 +43,7 @@ export function projectLintInput() {
       const f = emulatorFactory(name);
       return { description: f.description, capabilities: f.capabilities };
     }),
+    audit: { files: readAuditFiles(), sources: sources() },
   };
 }
 

@@ -47,6 +47,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--target <name>', 'target: emulator, linux (this machine), emulated-linux (the linux backend over an emulated machine of a profile) or snapshot (default: TDX_TARGET, else emulator)'))
     .option('--profile <name|all|file.yaml>', 'emulator platform profile: a name, "all", or a profile file (default: TDX_PROFILE, else the default profile)')
     .option('--snapshot <path>', 'snapshot directory or kernel log file (implies --target snapshot; default: TDX_SNAPSHOT)')
+    .option('--fleet <dir>', 'evaluate every capture under this directory (snapshot directories, *.log kernel logs) in one process: <out>/<machine>/ per machine, and a fleet summary (fleet.html, fleet.md, fleet.json)')
+    .option('--jobs <n>', 'with --fleet: worker threads evaluating machines in this process (default: the CPUs, at most 4)', (v) => parseInteger(v, '--jobs'))
     .addOption(new Option('--role <role>', "with --target emulated-linux: the profile's host (default) or its TD guest, seen from inside (default: TDX_ROLE)").choices(['host', 'guest']))
     .option('--tags <expression>', 'cucumber tag expression selecting scenarios')
     .option('--faults <names>', 'comma-separated emulator faults to switch on')
@@ -61,8 +63,8 @@ export function buildProgram(): Command {
     .option('--min-executed <percent>', 'exit 1 when fewer than this share (0-100) of the applicable requirements executed', parsePercent)
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (opts) => {
-      const { runCommand } = await import('./run');
-      process.exitCode = await runCommand(opts);
+      if (opts.fleet !== undefined) process.exitCode = await (await import('./run-fleet')).runFleetCommand(opts);
+      else process.exitCode = await (await import('./run')).runCommand(opts);
     });
 
   program
@@ -101,6 +103,14 @@ export function buildProgram(): Command {
     .argument('<b>', 'reports of the other run')
     .option('--json', 'the comparison as JSON')
     .action(handled(async (a: string, b: string, opts: { json?: boolean }) => (await import('./compare-runs')).compareRunsCommand(a, b, opts)));
+
+  program
+    .command('check-adapter')
+    .description("check a target adapter (docs/targets.md): what it claims, and whether the claims hold; exit 1 with findings, 2 if it cannot be used")
+    .argument('<adapter>', "the adapter's path (a module, or a program speaking the wire protocol) or package name")
+    .option('--tags <expression>', 'run only these scenarios on it')
+    .option('--json', 'the report as JSON')
+    .action(handled(async (adapter: string, opts: { json?: boolean; tags?: string }) => (await import('./check-adapter')).checkAdapterCommand(adapter, opts)));
 
   registerReportCommands(program);
   registerLinuxCommands(program);

@@ -1,6 +1,6 @@
 /** What the commands on results directories do: report, compliance, gate, merge. */
-import { existsSync, realpathSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { allureReportName, generateAllureHtml, writeAllureRunInfo } from '../reports/allure-html';
 import {
   baselineTarget, describeBaselineTarget, formatFindings, gate, readBaseline, sameMachine, sameTarget, updatedBaseline, writeBaseline, type BaselineTarget,
@@ -40,8 +40,54 @@ export function complianceCommand(opts: { results: string }): number {
   return exitDecision(analysis.verdict).code;
 }
 
+/**
+ * Gate the reports of `run --fleet` (a directory with fleet.json) against a fleet baseline
+ * directory, machine by machine (src/fleet/fleet-baseline.ts), or rewrite it with --update.
+ */
+async function gateFleet(dir: string, opts: { baseline: string; update?: boolean }): Promise<number> {
+  const fb = await import('../fleet/fleet-baseline');
+  let fleet: { machines: { key: string; reports: string; verdict: { kind: string } }[] };
+  try {
+    fleet = JSON.parse(readFileSync(join(dir, 'fleet.json'), 'utf8'));
+  } catch (e) {
+    throw new UsageError(`${dir}/fleet.json cannot be read: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const current = fb.readFleetBaseline(opts.baseline, !opts.update);
+  const machines = fleet.machines.filter((m) => m.verdict.kind !== 'unreadable').map((m) => {
+    const mdir = join(dir, m.reports);
+    const { results } = analyseRun(readMessages(join(mdir, 'messages.ndjson')));
+    const target = recordedTarget(mdir);
+    if (!target) throw new UsageError(`${mdir} has no environment.json: cannot tell which machine it is`);
+    return { key: m.key, target: { ...baselineTarget(target), kind: 'snapshot', name: m.key }, results };
+  });
+  if (opts.update) {
+    fb.writeFleetBaseline(opts.baseline, current, machines);
+    process.stdout.write(`fleet baseline ${opts.baseline} rewritten: ${machines.length} machines\n`);
+    return 0;
+  }
+  let failed = 0;
+  const lines: string[] = [];
+  for (const m of machines) {
+    const g = fb.gateMachine(current!, m.key, m.target, m.results);
+    if (!g.passed) {
+      failed++;
+      lines.push(`${m.key}${g.changed.length ? ` (${g.changed.join('; ')})` : ''}:`, ...g.text.split('\n').map((l) => `  ${l}`));
+    }
+  }
+  const gone = fb.missingMachines(current!, fleet.machines.map((m) => m.key));
+  if (gone.length) lines.push(`machines of the baseline missing from the fleet (${gone.length}), blocking:`, ...gone.slice(0, 50).map((k) => `  ${k}`));
+  const unreadable = fleet.machines.filter((m) => m.verdict.kind === 'unreadable').map((m) => m.key);
+  if (unreadable.length) lines.push(`machines whose capture could not be read (${unreadable.length}), blocking:`, ...unreadable.map((k) => `  ${k}`));
+  const passed = failed === 0 && gone.length === 0 && unreadable.length === 0;
+  lines.push(`fleet gate: ${passed ? 'PASSED' : 'FAILED'} (${machines.length} machines, gate failed on ${failed})`);
+  process.stdout.write(lines.join('\n') + '\n');
+  return passed ? 0 : 1;
+}
+
 /** Gate a results directory against a baseline (or rewrite the baseline with --update). */
-export function gateCommand(opts: { results: string; baseline: string; update?: boolean }): number {
+export async function gateCommand(opts: { results: string; baseline: string; update?: boolean }): Promise<number> {
+  const fleetDir = resolve(opts.results);
+  if (existsSync(join(fleetDir, 'fleet.json'))) return gateFleet(fleetDir, opts);
   const dir = resultsDir(opts.results);
   const { results } = analyseRun(readMessages(`${dir}/messages.ndjson`));
   const target = recordedTarget(dir);

@@ -20,9 +20,9 @@ export function registerReportCommands(program: Command): void {
     .action(handled(async (opts) => (await actions()).complianceCommand(opts)));
   program
     .command('gate')
-    .description('compare a run with a baseline; fail on new failures, lost passes, missing scenarios and unexpected passes')
-    .requiredOption('--results <dir>', 'results directory of a run')
-    .requiredOption('--baseline <file>', 'baseline YAML file')
+    .description('compare a run (or a fleet, machine by machine) with a baseline; fail on new failures, lost passes, missing scenarios and unexpected passes')
+    .requiredOption('--results <dir>', 'results directory of a run, or the --out of run --fleet')
+    .requiredOption('--baseline <file|dir>', 'baseline YAML file, or for a fleet its baseline directory')
     .option('--update', 'rewrite the baseline from the run instead of gating')
     .action(handled(async (opts) => (await actions()).gateCommand(opts)));
   program

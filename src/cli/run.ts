@@ -14,6 +14,7 @@ import { parse as parseTagExpression } from '@cucumber/tag-expressions';
 import { isFaultName } from '../../backends/emulator/faults';
 import { defaultProfileName, isProfilePath, profileCatalogue, profileNamed } from '../../backends/emulator/profile';
 import type { TargetDescription } from '../../backends/port';
+import { AdapterError, locateAdapter } from '../../support/adapters';
 import { resolveSelection, targetFactory, TARGETS, type WorldParameters } from '../../support/targets';
 import type { Baseline } from '../reports/gate';
 import { checkOutputDir, stageOutput } from './output-dir';
@@ -36,6 +37,10 @@ export interface RunOptions {
   updateBaseline?: boolean;
   allureReport?: boolean;
   minExecuted?: number;
+  /** A directory of captures: evaluate each (run-fleet.ts). */
+  fleet?: string;
+  /** --fleet: worker threads of the one process. */
+  jobs?: number;
 }
 
 /** What a run leaves in its directory: replaced as a whole by the next run. */
@@ -96,7 +101,15 @@ function selection(opts: RunOptions, env: NodeJS.ProcessEnv): { target: string; 
   }
   const target = opts.target ?? (opts.snapshot !== undefined ? 'snapshot' : env.TDX_TARGET || (env.TDX_SNAPSHOT ? 'snapshot' : 'emulator'));
   if (!Object.prototype.hasOwnProperty.call(TARGETS, target)) {
-    throw new UsageError(`unknown target "${target}"${opts.target === undefined ? ' (from TDX_TARGET)' : ''}; valid targets: ${Object.keys(TARGETS).join(', ')}`);
+    // Not a built-in target: an adapter's path or package (docs/targets.md).
+    try {
+      locateAdapter(target);
+    } catch (e) {
+      if (!(e instanceof AdapterError)) throw e;
+      const named = /^[.\/]|\.(c|m)?[jt]s$/.test(target);
+      throw new UsageError(named ? e.message
+        : `unknown target "${target}"${opts.target === undefined ? ' (from TDX_TARGET)' : ''}; valid targets: ${Object.keys(TARGETS).join(', ')}, or an adapter's path or package name (docs/targets.md)`);
+    }
   }
   // The emulated machine of emulated-linux is an emulator profile too.
   const profiled = target === 'emulator' || target === 'emulated-linux';
@@ -137,6 +150,7 @@ function baselineFor(opts: RunOptions, description: TargetDescription, gateLib: 
 
 /** Check every option and work out the runs, writing nothing. */
 export async function planRun(opts: RunOptions, env: NodeJS.ProcessEnv = process.env): Promise<Plan> {
+  if (opts.jobs !== undefined) throw new UsageError('--jobs sets the worker threads of --fleet; for other runs use --parallel');
   const sel = selection(opts, env);
   const faults = (opts.faults ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const bad = faults.filter((f) => !isFaultName(f));
@@ -209,6 +223,12 @@ function banner(r: PlannedRun, plan: Plan): string {
   return lines.join('\n') + '\n';
 }
 
+/** The combined outcome of several runs in one line (the shared Allure report's name). */
+export function severalRunsLine(what: string, verdicts: readonly { kind: string }[]): string {
+  const n = (k: string) => verdicts.filter((v) => v.kind === k).length;
+  return `${verdicts.length} ${what}: ${n('conforms')} conform, ${n('fails')} do not conform, ${n('partial')} partial (no failures), ${n('nothing-executed')} nothing executed`;
+}
+
 async function execute(plan: Plan): Promise<number> {
   // Loaded once the options are known to be good: bad usage is refused without loading cucumber.
   const [{ runSuite }, { writeEnvironment }, { writeRunReports }, verdictLib, allure, gateLib] = await Promise.all([
@@ -217,59 +237,86 @@ async function execute(plan: Plan): Promise<number> {
   const { cpSync } = await import('node:fs');
   const summary: string[] = [];
   let exit: 0 | 1 = 0;
-  for (const r of plan.runs) {
-    if (plan.runs.length > 1) write(`\n== ${r.label}\n`);
-    write(banner(r, plan));
-    const stage = stageOutput(r.outDir);
-    try {
-      const messages: Envelope[] = [];
-      await runSuite({
-        world: r.world, tags: plan.tags, shard: plan.shard, parallel: plan.parallel, order: plan.order,
-        outDir: stage.dir, console: consoleFormat(), onMessage: (e) => messages.push(e),
-      });
-      const analysis = verdictLib.analyseRun(messages);
-      const v = analysis.verdict;
-      const env = writeEnvironment(stage.dir, r.world, process.argv, v);
-      writeRunReports(stage.dir, messages, analysis, env.target);
-      const notes: string[] = [];
-      const previousReport = join(r.outDir, 'allure-report');
-      if (plan.allure) {
-        const html = allure.generateAllureHtml(stage.dir, { reportName: allure.allureReportName(v), historyFrom: previousReport });
-        notes.push(html.generated ? `Allure report: ${join(r.outDir, 'allure-report', 'index.html')}` : `Allure HTML report not generated: ${html.reason}.`);
-      } else if (existsSync(join(previousReport, 'history'))) {
-        // No report this time, but the trend continues with the next one.
-        cpSync(join(previousReport, 'history'), join(stage.dir, 'allure-report', 'history'), { recursive: true });
-      }
-      let gatePassed: boolean | undefined;
-      if (r.baseline) {
-        const target = gateLib.baselineTarget(env.target);
-        if (r.baseline.update) {
-          gateLib.writeBaseline(r.baseline.file, gateLib.updatedBaseline(r.baseline.current, target, analysis.results));
-          notes.push(`baseline ${r.baseline.file} rewritten from ${analysis.results.length} scenarios`);
-        } else {
-          const g = gateLib.gate(r.baseline.current!, analysis.results);
-          notes.push(`gate against ${r.baseline.file}:`, ...gateLib.formatFindings(g).split('\n').map((l) => `  ${l}`));
-          gatePassed = g.passed;
+  // Several runs (--profile all) share one Allure results directory and one HTML report in --out,
+  // each run its profile's parent suite; each profile keeps its other reports in its directory.
+  const several = plan.runs.length > 1;
+  const top = several ? stageOutput(dirname(plan.runs[0].outDir)) : null;
+  const verdicts: { label: string; kind: string; line: string }[] = [];
+  try {
+    for (const r of plan.runs) {
+      if (several) write(`\n== ${r.label}\n`);
+      write(banner(r, plan));
+      const stage = stageOutput(r.outDir);
+      try {
+        const messages: Envelope[] = [];
+        await runSuite({
+          world: r.world, tags: plan.tags, shard: plan.shard, parallel: plan.parallel, order: plan.order,
+          outDir: stage.dir, console: consoleFormat(), onMessage: (e) => messages.push(e),
+          ...(top ? { allure: { resultsDir: join(top.dir, 'allure-results'), parentSuite: r.label ?? r.description.name } } : {}),
+        });
+        const analysis = verdictLib.analyseRun(messages);
+        const v = analysis.verdict;
+        const env = writeEnvironment(stage.dir, r.world, process.argv, v);
+        writeRunReports(stage.dir, messages, analysis, env.target, { allureInfo: !top });
+        const notes: string[] = [];
+        const previousReport = join(r.outDir, 'allure-report');
+        if (top) {
+          // The Allure report of every profile is generated once, after the last.
+        } else if (plan.allure) {
+          const html = allure.generateAllureHtml(stage.dir, { reportName: allure.allureReportName(v), historyFrom: previousReport });
+          notes.push(html.generated ? `Allure report: ${join(r.outDir, 'allure-report', 'index.html')}` : `Allure HTML report not generated: ${html.reason}.`);
+        } else if (existsSync(join(previousReport, 'history'))) {
+          // No report this time, but the trend continues with the next one.
+          cpSync(join(previousReport, 'history'), join(stage.dir, 'allure-report', 'history'), { recursive: true });
         }
+        let gatePassed: boolean | undefined;
+        if (r.baseline) {
+          const target = gateLib.baselineTarget(env.target);
+          if (r.baseline.update) {
+            gateLib.writeBaseline(r.baseline.file, gateLib.updatedBaseline(r.baseline.current, target, analysis.results));
+            notes.push(`baseline ${r.baseline.file} rewritten from ${analysis.results.length} scenarios`);
+          } else {
+            const g = gateLib.gate(r.baseline.current!, analysis.results);
+            notes.push(`gate against ${r.baseline.file}:`, ...gateLib.formatFindings(g).split('\n').map((l) => `  ${l}`));
+            gatePassed = g.passed;
+          }
+        }
+        stage.commit(REPORT_ENTRIES);
+        const decision = verdictLib.exitDecision(v, { gatePassed, minExecuted: plan.minExecuted });
+        const skipped = verdictLib.formatReasonCounts(v.scenarios.skippedByReason, ['not-applicable', 'cannot-observe', 'precondition-unmet', 'needs-opt-in', 'blocked']);
+        const out = [
+          ...notes,
+          `Reports: ${join(r.outDir, 'compliance.md')} (and compliance.html, junit.xml, cucumber-report.html)`,
+          `Scenarios: ${v.scenarios.passed} passed, ${v.scenarios.failed} failed, ${v.scenarios.skipped} skipped${skipped ? ` (${skipped})` : ''}, ${v.scenarios.blocked} blocked`,
+          `Verdict: ${v.line}`,
+        ];
+        if (decision.code) out.push(`Exit 1: ${decision.reasons.join('; ')}`);
+        write(out.join('\n') + '\n');
+        summary.push(`${(r.label ?? r.description.name).padEnd(26)} ${v.line}${decision.code ? `  [exit 1: ${decision.reasons.join('; ')}]` : ''}`);
+        verdicts.push({ label: r.label ?? r.description.name, kind: v.kind, line: v.line });
+        if (decision.code) exit = 1;
+      } finally {
+        stage.discard();
       }
-      stage.commit(REPORT_ENTRIES);
-      const decision = verdictLib.exitDecision(v, { gatePassed, minExecuted: plan.minExecuted });
-      const skipped = verdictLib.formatReasonCounts(v.scenarios.skippedByReason, ['not-applicable', 'cannot-observe', 'precondition-unmet', 'needs-opt-in', 'blocked']);
-      const out = [
-        ...notes,
-        `Reports: ${join(r.outDir, 'compliance.md')} (and compliance.html, junit.xml, cucumber-report.html)`,
-        `Scenarios: ${v.scenarios.passed} passed, ${v.scenarios.failed} failed, ${v.scenarios.skipped} skipped${skipped ? ` (${skipped})` : ''}, ${v.scenarios.blocked} blocked`,
-        `Verdict: ${v.line}`,
-      ];
-      if (decision.code) out.push(`Exit 1: ${decision.reasons.join('; ')}`);
-      write(out.join('\n') + '\n');
-      summary.push(`${(r.label ?? r.description.name).padEnd(26)} ${v.line}${decision.code ? `  [exit 1: ${decision.reasons.join('; ')}]` : ''}`);
-      if (decision.code) exit = 1;
-    } finally {
-      stage.discard();
     }
+    if (top) {
+      const out = top.target;
+      const reportName = `TDX conformance: ${severalRunsLine('profiles', verdicts)}`;
+      allure.writeSharedAllureInfo(join(top.dir, 'allure-results'), reportName, Object.fromEntries(verdicts.map((v) => [`profile.${v.label}`, v.line])));
+      let note: string;
+      if (plan.allure) {
+        const html = allure.generateAllureHtml(top.dir, { reportName, historyFrom: join(out, 'allure-report') });
+        note = html.generated ? `Allure report (every profile): ${join(out, 'allure-report', 'index.html')}` : `Allure HTML report not generated: ${html.reason}.`;
+      } else {
+        note = `Allure results (every profile): ${join(out, 'allure-results')}; no HTML report (--no-allure-report)`;
+        if (existsSync(join(out, 'allure-report', 'history'))) cpSync(join(out, 'allure-report', 'history'), join(top.dir, 'allure-report', 'history'), { recursive: true });
+      }
+      top.commit(['allure-results', 'allure-report']);
+      write(`\n== Summary: ${plan.runs.length} profiles\n${summary.join('\n')}\n${note}\n`);
+    }
+  } finally {
+    top?.discard();
   }
-  if (plan.runs.length > 1) write(`\n== Summary: ${plan.runs.length} profiles\n${summary.join('\n')}\n`);
   return exit;
 }
 

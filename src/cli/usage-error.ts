@@ -9,7 +9,7 @@ export class UsageError extends Error {
 /** Errors of the configuration layers that are the user's to fix, as usage errors. */
 export function asUsageError(e: unknown): UsageError | null {
   if (e instanceof UsageError) return e;
-  if (e instanceof Error && ['ProfileError', 'SelectionError', 'BaselineError', 'MessagesError', 'MergeError', 'SnapshotError', 'InputError', 'OutputError', 'SourceError'].includes(e.name)) return new UsageError(e.message);
+  if (e instanceof Error && ['ProfileError', 'SelectionError', 'BaselineError', 'MessagesError', 'MergeError', 'SnapshotError', 'InputError', 'OutputError', 'SourceError', 'FleetError', 'AdapterError', 'WireAdapterError'].includes(e.name)) return new UsageError(e.message);
   if (e instanceof Error && /^unknown (fault|emulator profile|target)/.test(e.message)) return new UsageError(e.message);
   return null;
 }

@@ -8,7 +8,10 @@
  *  - a tag of an unknown family;
  *  - applicability tags no emulator profile satisfies (a scenario that would never run in CI);
  *  - a source link that cannot be right: a URL that does not parse, a repository that is not
- *    owner/name, a commit that is not hex, a capture file that is not in the project.
+ *    owner/name, a commit that is not hex, a capture file that is not in the project;
+ *  - the source audit out of step with the Rules (audit-lint.ts): a requirement without its
+ *    record, a record without its requirement, a value without a registered source, a false
+ *    verdict, a record older than a change to its Rule.
  * Undefined steps are found by a strict dry run (see dryRunProblems in the CLI).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -16,9 +19,11 @@ import { join, relative } from 'node:path';
 import { AstBuilder, compile, GherkinClassicTokenMatcher, Parser } from '@cucumber/gherkin';
 import { IdGenerator, type GherkinDocument, type Pickle } from '@cucumber/messages';
 import { isCapability, MACHINE_CHANGING, type Capability, type TargetDescription } from '../../backends/port';
+import type { AuditFile } from '../../spec/audit/records';
 import type { Source } from '../../spec/sources';
 import { decide } from '../../support/applicability';
 import { isKnownTag, parseTag, tagValues } from '../../support/tags';
+import { auditCitations, auditProblems } from './audit-lint';
 
 export interface LintProblem {
   file: string;
@@ -36,6 +41,8 @@ export interface LintInput {
   dataCitations: { id: string; where: string }[];
   /** Descriptions and capabilities of every emulator profile. */
   profiles: { description: TargetDescription; capabilities: ReadonlySet<Capability> }[];
+  /** The source audit (spec/audit/*.yaml) and the registry it cites; its checks run when given. */
+  audit?: { files: AuditFile[]; sources: Readonly<Record<string, Source>> };
 }
 
 export function listFiles(dir: string, suffixes: readonly string[]): string[] {
@@ -66,6 +73,7 @@ function parseFeature(file: string, problems: LintProblem[], rel: string): { doc
 export function lintSpec(input: LintInput): LintProblem[] {
   const problems: LintProblem[] = [];
   const reqRules = new Map<string, string>(); // req -> where its Rule is
+  const ruleTexts = new Map<string, { text: string; where: string }>();
   const cited = new Set<string>();
 
   for (const file of input.featureFiles) {
@@ -99,7 +107,10 @@ export function lintSpec(input: LintInput): LintProblem[] {
         const where = `${rel}:${rule.location.line}`;
         const first = reqRules.get(req);
         if (first) add(rule.location.line, `@req:${req} is already the requirement of the Rule at ${first}`);
-        else reqRules.set(req, where);
+        else {
+          reqRules.set(req, where);
+          ruleTexts.set(req, { text: rule.name, where });
+        }
       }
       if (featureSrc.length === 0 && tagValues(ruleTags, 'src').length === 0) {
         add(rule.location.line, `Rule "${rule.name}" cites no source (@src on the Rule or its Feature)`);
@@ -175,8 +186,12 @@ export function lintSpec(input: LintInput): LintProblem[] {
     cited.add(c.id);
     if (!input.sourceIds.has(c.id)) problems.push({ file: c.where, line: 0, message: `source "${c.id}" is not registered in spec/sources/` });
   }
+  if (input.audit) {
+    problems.push(...auditProblems({ files: input.audit.files, rules: ruleTexts, sources: input.audit.sources }));
+    for (const id of auditCitations(input.audit.files)) cited.add(id);
+  }
   for (const id of [...input.sourceIds].sort()) {
-    if (!cited.has(id)) problems.push({ file: 'spec/sources', line: 0, message: `source "${id}" is cited by no feature and no code` });
+    if (!cited.has(id)) problems.push({ file: 'spec/sources', line: 0, message: `source "${id}" is cited by no feature and no code, nor by an audit record` });
   }
   return problems;
 }

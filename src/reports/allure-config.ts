@@ -18,10 +18,19 @@ export function allureEnvironment(d: TargetDescription): Record<string, string> 
   };
 }
 
-export function allureFormatOptions(outDir: string, world: WorldParameters): Record<string, unknown> {
+/**
+ * Options of the Allure formatter for one run writing into `resultsDir`. Runs that share a results
+ * directory (every profile of `--profile all`, every machine of a fleet) name themselves as parent
+ * suite (`parentSuite`). A fleet keeps only what each machine executed (`executedOnly`: passed,
+ * failed, broken, and blocked); its skips, with their reasons, are in each machine's compliance
+ * report and in the fleet summary.
+ */
+export function allureFormatOptions(resultsDir: string, world: WorldParameters, share: { parentSuite?: string; executedOnly?: boolean } = {}): Record<string, unknown> {
   const d = targetFactory(world).description;
   return {
-    resultsDir: join(outDir, 'allure-results'),
+    resultsDir,
+    ...(share.parentSuite ? { tdxParentSuite: share.parentSuite } : {}),
+    ...(share.executedOnly ? { tdxExecutedOnly: true } : {}),
     tdxTarget: `${d.kind}:${d.name}`,
     environmentInfo: allureEnvironment(d),
     categories,

@@ -39,6 +39,18 @@ export function writeAllureRunInfo(outDir: string, verdict: Verdict, target: Tar
   writeFileSync(join(results, 'environment.properties'), Object.entries(env).map(([k, v]) => `${k}=${v.replace(/\\/g, '\\\\').replace(/\n/g, ' ')}`).join('\n') + '\n');
 }
 
+/**
+ * executor.json and environment.properties of a results directory that several runs share (every
+ * profile of `--profile all`, every machine of a fleet): the report's name says the combined
+ * outcome; the environment widget lists each run's verdict.
+ */
+export function writeSharedAllureInfo(resultsDir: string, reportName: string, environment: Record<string, string>): void {
+  mkdirSync(resultsDir, { recursive: true });
+  const executor = { name: 'tdx-conformance', type: 'tdx-conformance', buildName: reportName, reportName };
+  writeFileSync(join(resultsDir, 'executor.json'), JSON.stringify(executor, null, 2) + '\n');
+  writeFileSync(join(resultsDir, 'environment.properties'), Object.entries(environment).map(([k, v]) => `${k.replace(/[=:\s]/g, '_')}=${v.replace(/\\/g, '\\\\').replace(/\n/g, ' ')}`).join('\n') + '\n');
+}
+
 /** The history files a single-file report embeds (`d('history/<name>.json','<base64>')`). */
 export function embeddedHistory(html: string): Map<string, Buffer> {
   const out = new Map<string, Buffer>();

@@ -10,6 +10,12 @@
  * A hook that passes leaves no fixture: the suite's hooks are bookkeeping (applicability, restoring
  * a machine), and a fixture per hook and scenario would be a file each in allure-results. A hook
  * that fails is reported as a fixture with its error.
+ * Runs that share one results directory (`--profile all`, `--fleet`) pass their name as
+ * `tdxParentSuite`: it becomes the parent suite (Feature as suite, requirement as sub-suite) and the
+ * `target` label, so one report shows every profile or machine side by side. A fleet passes
+ * `tdxExecutedOnly`: only the scenarios a machine executed (and those blocked) are written, with
+ * their attachments; its skipped scenarios are counted, with their reasons, in its compliance
+ * report and the fleet summary (hundreds of machines would otherwise be mostly skips).
  */
 import { createHash } from 'node:crypto';
 import type { Envelope, Pickle, TestStepFinished, TestStepResultStatus, TestStepStarted } from '@cucumber/messages';
@@ -70,16 +76,22 @@ export default class TdxAllureReporter extends Base {
   /** Hook steps started and not yet finished, by test case started id and step id. */
   private readonly hookSteps = new Map<string, TestStepStarted>();
   private readonly profile: string;
+  private readonly parentSuite: string | null;
+  private readonly executedOnly: boolean;
   /** Most severe step result (hooks included) per test case started id: cucumber's status. */
   private readonly worst = new Map<string, TestStepResultStatus>();
   /** The status and skip message each finished test result is written with, by result uuid. */
   private readonly settled = new Map<string, { status: AllureStatus | null; message?: string }>();
+  /** executedOnly: each test case's messages, held until it finishes (then passed on, or dropped). */
+  private readonly held = new Map<string, Envelope[]>();
 
-  constructor(options: { parsedArgvOptions?: { tdxTarget?: string; resultsDir?: string } }) {
+  constructor(options: { parsedArgvOptions?: { tdxTarget?: string; resultsDir?: string; tdxParentSuite?: string; tdxExecutedOnly?: boolean } }) {
     const argv = options.parsedArgvOptions ?? {};
     const writer = new PlainAllureWriter(argv.resultsDir ?? 'allure-results');
     super({ ...options, parsedArgvOptions: { ...argv, writer } });
     this.profile = argv.tdxTarget ?? '';
+    this.parentSuite = argv.tdxParentSuite ?? null;
+    this.executedOnly = argv.tdxExecutedOnly === true;
     writer.beforeWrite = (r) => this.settle(r);
   }
 
@@ -94,6 +106,39 @@ export default class TdxAllureReporter extends Base {
   }
 
   override parseEnvelope(e: Envelope): void {
+    if (this.executedOnly && this.hold(e)) return;
+    this.handle(e);
+  }
+
+  /**
+   * executedOnly: a test case's messages wait for its end; then they are handled if the scenario
+   * executed (or was blocked), and dropped, never reaching Allure, if it was skipped. True when
+   * `e` was taken.
+   */
+  private hold(e: Envelope): boolean {
+    const id = e.testCaseStarted?.id ?? e.testStepStarted?.testCaseStartedId ?? e.testStepFinished?.testCaseStartedId
+      ?? e.attachment?.testCaseStartedId ?? e.testCaseFinished?.testCaseStartedId;
+    if (!id) return false;
+    const list = this.held.get(id) ?? [];
+    list.push(e);
+    if (!e.testCaseFinished) {
+      this.held.set(id, list);
+      return true;
+    }
+    this.held.delete(id);
+    let worst = 'PASSED' as TestStepResultStatus;
+    let blocked = false;
+    for (const m of list) {
+      const s = m.testStepFinished?.testStepResult.status;
+      if (s && SEVERITY[s] > SEVERITY[worst]) worst = s;
+      if (m.attachment?.mediaType === SKIP_MEDIA_TYPE && (JSON.parse(m.attachment.body) as SkipRecord).kind === 'blocked') blocked = true;
+    }
+    if ((worst === 'SKIPPED' || worst === 'UNKNOWN') && !blocked) return true;
+    for (const m of list) this.handle(m);
+    return true;
+  }
+
+  private handle(e: Envelope): void {
     const a = e.attachment;
     if (a?.mediaType === SKIP_MEDIA_TYPE) {
       // The skip record becomes the result's status message; as files, it and its log line
@@ -134,6 +179,13 @@ export default class TdxAllureReporter extends Base {
       if (req) r.labels.push({ name: 'story', value: req }, { name: 'requirement', value: req });
       r.labels.push({ name: 'severity', value: severity });
       for (const src of new Set(tagValues(tags, 'src'))) r.links.push({ url: sourceUrl(src), name: src, type: 'spec' });
+      if (this.parentSuite) {
+        r.labels = r.labels.filter((l) => !['parentSuite', 'suite', 'subSuite'].includes(l.name));
+        r.labels.push({ name: 'parentSuite', value: this.parentSuite }, { name: 'target', value: this.parentSuite });
+        const feature = r.labels.find((l) => l.name === 'feature')?.value;
+        if (feature) r.labels.push({ name: 'suite', value: feature });
+        if (req) r.labels.push({ name: 'subSuite', value: req });
+      }
       r.testCaseId = md5(stableKey);
       r.historyId = md5(`${stableKey}:${this.profile}`);
     });

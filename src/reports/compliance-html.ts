@@ -2,7 +2,7 @@
  * compliance.html: the compliance report as one self-contained page (charts inline, no script,
  * no external resource), to open from the file system or attach to a ticket.
  */
-import { notObservedGroups, targetRows, type Compliance } from './compliance';
+import { AUDIT_NOTE, auditText, CHALLENGE, notObservedGroups, targetRows, type AuditLink, type Compliance } from './compliance';
 import type { ComplianceCharts } from './charts';
 
 const h = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -16,6 +16,10 @@ th { background: #f5f5f5; }
 .conforms { border-color: #2e7d32; } .fails { border-color: #c62828; } .partial { border-color: #ffb300; } .nothing-executed { border-color: #757575; }
 .failed { color: #c62828; font-weight: bold; } .not-observed { color: #8d6e00; } .not-applicable { color: #757575; }
 `;
+
+function auditCell(a: AuditLink | null): string {
+  return a ? `<code title="${h(a.claim)}">${h(`${a.file}:${a.line}`)}</code><br>${h(a.verdict)}, checked ${h(a.checked)}` : 'no audit record';
+}
 
 export function complianceHtml(c: Compliance, charts: ComplianceCharts): string {
   const v = c.verdict;
@@ -42,7 +46,7 @@ export function complianceHtml(c: Compliance, charts: ComplianceCharts): string 
       for (const s of r.scenarios.filter((x) => x.status !== 'passed' && x.status !== 'skipped' && x.status !== 'not-run')) {
         out.push(`<li>${h(s.name)}: ${h(s.status)}${s.message ? ` — ${h(s.message.split('\n')[0])}` : ''}</li>`);
       }
-      out.push('</ul>');
+      out.push('</ul>', `<p>Audit record: <code>${h(auditText(r.audit))}</code>. ${h(CHALLENGE)}</p>`);
     }
   }
   const groups = notObservedGroups(c);
@@ -54,11 +58,12 @@ export function complianceHtml(c: Compliance, charts: ComplianceCharts): string 
       out.push('</ul>');
     }
   }
-  out.push('<h2>Requirements</h2>', '<table>', '<tr><th>Requirement</th><th>What it requires</th><th>Status</th><th>Scenarios passed/total</th><th>Source</th><th>Skip reasons</th></tr>');
+  out.push('<h2>Requirements</h2>', `<p>${h(AUDIT_NOTE)}</p>`, '<table>',
+    '<tr><th>Requirement</th><th>What it requires</th><th>Status</th><th>Scenarios passed/total</th><th>Source</th><th>Skip reasons</th><th>Audit record</th></tr>');
   for (const r of c.requirements) {
     const passed = r.scenarios.filter((s) => s.status === 'passed').length;
     const src = r.source.map((s) => `<a href="${h(s.url)}" title="${h(s.title)}">${h(s.id)}</a>`).join(', ');
-    out.push(`<tr><td>${h(r.id)}</td><td>${h(r.rule ?? r.feature)}</td><td class="${r.status}">${r.status}</td><td>${passed}/${r.scenarios.length}</td><td>${src}</td><td>${h(r.skipReasons.join('; ')) || '-'}</td></tr>`);
+    out.push(`<tr><td>${h(r.id)}</td><td>${h(r.rule ?? r.feature)}</td><td class="${r.status}">${r.status}</td><td>${passed}/${r.scenarios.length}</td><td>${src}</td><td>${h(r.skipReasons.join('; ')) || '-'}</td><td>${auditCell(r.audit)}</td></tr>`);
   }
   out.push('</table>', '</body>', '</html>');
   return out.join('\n') + '\n';

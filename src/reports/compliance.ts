@@ -1,13 +1,15 @@
 /**
  * The compliance report: the run's verdict (verdict.ts); per requirement, what it requires (its
- * Rule), its source, its scenarios and their status on this target, with the reason for every
- * skip and for every applicable requirement not observed; per area and overall, counts of
+ * Rule), its source, where its source audit record is (spec/audit/, the claim's primary sources
+ * and the releases they hold for), its scenarios and their status on this target, with the
+ * reason for every skip and for every applicable requirement not observed; per area and overall, counts of
  * passed, failed, skipped (by reason) and blocked; and the target's self-description. Written as
  * compliance.json, as compliance.md, which reads on its own (for a certification ticket) and
  * links its charts (charts/*.svg), and as compliance.html with the charts inline.
  */
 import type { Envelope } from '@cucumber/messages';
 import type { TargetDescription } from '../../backends/port';
+import { auditRecords, type AuditVerdict } from '../../spec/audit/records';
 import { sources, sourceUrl } from '../../spec/sources';
 import type { Area } from '../../support/tags';
 import type { Status } from './results';
@@ -28,6 +30,8 @@ export interface RequirementEntry {
   /** The Rule's sentence: what the requirement says. */
   rule: string | null;
   source: { id: string; title: string; url: string }[];
+  /** The requirement's source audit record, or null when it has none. */
+  audit: AuditLink | null;
   status: RequirementStatus;
   applicable: boolean;
   executed: boolean;
@@ -35,6 +39,35 @@ export interface RequirementEntry {
   skipReasons: string[];
   /** Applicable and not executed: why, main reason first. */
   notObserved: { kind: NotObservedKind; reason: string }[];
+}
+
+/**
+ * Where a requirement's audit record is, relative to the suite's source tree at the revision the
+ * report names: the claim as the scenarios check it, and (in the file) each checked value's
+ * primary source, commit and lines, and the releases it holds for.
+ */
+export interface AuditLink {
+  /** spec/audit/<area>.yaml#<requirement id> */
+  record: string;
+  file: string;
+  line: number;
+  claim: string;
+  verdict: AuditVerdict;
+  /** YYYY-MM-DD: when the values were last read against their sources. */
+  checked: string;
+}
+
+/** The audit record of each requirement, as the report links it. */
+export function auditLink(req: string): AuditLink | null {
+  const a = auditRecords().get(req);
+  if (!a) return null;
+  const claim = typeof a.record.claim === 'string' ? a.record.claim.trim() : '';
+  return { record: `${a.file}#${req}`, file: a.file, line: a.line, claim, verdict: a.record.verdict, checked: a.record.checked };
+}
+
+/** The audit record as one line of text: where it is, its verdict and when it was checked. */
+export function auditText(a: AuditLink | null): string {
+  return a ? `${a.file}:${a.line} (${a.verdict}, checked ${a.checked})` : 'no audit record';
 }
 
 export interface Compliance {
@@ -70,6 +103,7 @@ export function buildCompliance(
         id: p.req, area: p.area, feature: p.feature, rule: p.rule, status: 'not-observed', applicable: true, executed: false,
         scenarios: [], skipReasons: [], notObserved: [],
         source: p.src.map((id) => ({ id, title: allSources[id]?.title ?? '(unregistered source)', url: sourceUrl(id) })),
+        audit: auditLink(p.req),
       };
       reqs.set(p.req, e);
     }
@@ -150,6 +184,17 @@ export function notObservedGroups(c: Compliance): { kind: NotObservedKind; label
   return [...groups.entries()].map(([kind, requirements]) => ({ kind, label: NOT_OBSERVED_LABEL[kind], requirements }));
 }
 
+/** What the audit record column is, for a reader of the report. */
+export const AUDIT_NOTE =
+  'Audit record: where, in the suite\'s source tree at the revision above, the requirement\'s source audit is: the claim as ' +
+  'the scenarios check it, the primary source of each checked value (repository, commit and lines, or document and ' +
+  'section), the releases it holds for, the verdict (true, or version-bound: tagged per release) and when it was checked.';
+
+/** How to dispute a claim the suite makes. */
+export const CHALLENGE =
+  'If the claim is false for the implementation under test, challenge the record (README, "Challenging a claim"): ' +
+  'name the requirement, the implementation and version, and the source line that contradicts it.';
+
 export function complianceMarkdown(c: Compliance): string {
   const v = c.verdict;
   const out: string[] = [];
@@ -173,7 +218,7 @@ export function complianceMarkdown(c: Compliance): string {
       for (const s of r.scenarios.filter((x) => x.status !== 'passed' && x.status !== 'skipped' && x.status !== 'not-run')) {
         out.push(`- ${esc(s.name)}: ${s.status}${s.message ? ` — ${esc(s.message.split('\n')[0])}` : ''}${s.skipReason ? ` — ${esc(s.skipReason)}` : ''}`);
       }
-      out.push('');
+      out.push('', `Audit record: \`${auditText(r.audit)}\`. ${CHALLENGE}`, '');
     }
   }
   const groups = notObservedGroups(c);
@@ -185,11 +230,12 @@ export function complianceMarkdown(c: Compliance): string {
       out.push('');
     }
   }
-  out.push('## Requirements', '', '| Requirement | What it requires | Status | Scenarios passed/total | Source | Skip reasons |', '|---|---|---|---|---|---|');
+  out.push('## Requirements', '', AUDIT_NOTE, '',
+    '| Requirement | What it requires | Status | Scenarios passed/total | Source | Skip reasons | Audit record |', '|---|---|---|---|---|---|---|');
   for (const r of c.requirements) {
     const passed = r.scenarios.filter((s) => s.status === 'passed').length;
     const src = r.source.map((s) => `[${s.id}](${s.url})`).join(', ');
-    out.push(`| ${r.id} | ${esc(r.rule ?? r.feature)} | ${r.status} | ${passed}/${r.scenarios.length} | ${src} | ${esc(r.skipReasons.join('; ')) || '-'} |`);
+    out.push(`| ${r.id} | ${esc(r.rule ?? r.feature)} | ${r.status} | ${passed}/${r.scenarios.length} | ${src} | ${esc(r.skipReasons.join('; ')) || '-'} | \`${esc(auditText(r.audit))}\` |`);
   }
   out.push('');
   return out.join('\n');

@@ -32,10 +32,13 @@ export function complianceFor(outDir: string, envelopes: readonly Envelope[], ta
   return c;
 }
 
-/** The reports a run writes after cucumber's own: JUnit, compliance, Allure run information. */
-export function writeRunReports(outDir: string, envelopes: readonly Envelope[], analysis: RunAnalysis, target: TargetDescription | null): Compliance {
+/**
+ * The reports a run writes after cucumber's own: JUnit, compliance, Allure run information (not
+ * when the run's Allure results go to a directory several runs share: `allureInfo: false`).
+ */
+export function writeRunReports(outDir: string, envelopes: readonly Envelope[], analysis: RunAnalysis, target: TargetDescription | null, opts: { allureInfo?: boolean } = {}): Compliance {
   writeJunit(outDir, envelopes, analysis, target);
-  writeAllureRunInfo(outDir, analysis.verdict, target);
+  if (opts.allureInfo !== false) writeAllureRunInfo(outDir, analysis.verdict, target);
   return complianceFor(outDir, envelopes, target, analysis);
 }
 

@@ -23,7 +23,7 @@ function expectUsageError(args: string[], message: RegExp): void {
 }
 
 test('help works for every command', () => {
-  for (const c of ['', 'run', 'profiles', 'faults', 'gate', 'merge', 'report', 'compliance', 'mutate', 'lint-spec']) {
+  for (const c of ['', 'run', 'profiles', 'faults', 'gate', 'merge', 'report', 'compliance', 'mutate', 'lint-spec', 'check-adapter']) {
     const r = cli(...(c ? [c, '--help'] : ['--help']));
     assert.equal(r.code, 0, c);
     assert.match(r.out, /Usage: tdx-conformance/);

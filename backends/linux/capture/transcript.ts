@@ -98,6 +98,36 @@ function withoutPointers(b: UserBuffer): Buffer {
   return copy;
 }
 
+let zeros = Buffer.alloc(0);
+const zeroHashes = new Map<number, string>();
+
+/**
+ * The SHA-256 of withoutPointers(b). Guest memory is megabytes of zeros in most scenarios: such a
+ * buffer is recognised by comparison (no copy) and its hash, the same for every buffer of its
+ * size, is computed once.
+ */
+function contentHash(b: UserBuffer): string {
+  // A buffer whose contents were never used is all zeros (user-memory.ts): nothing to compare.
+  if ((b as { untouched?: boolean }).untouched === true) return zeroHash(b.size);
+  const bytes = b.bytes;
+  if (zeros.length < bytes.length) zeros = Buffer.alloc(bytes.length);
+  let at = 0;
+  for (const end of [...[...b.pointers.keys()].sort((x, y) => x - y), bytes.length]) {
+    if (end > at && Buffer.compare(bytes.subarray(at, end), zeros.subarray(0, end - at)) !== 0) return sha256(withoutPointers(b));
+    at = Math.max(at, end + 8);
+  }
+  return zeroHash(bytes.length);
+}
+
+function zeroHash(size: number): string {
+  let h = zeroHashes.get(size);
+  if (h === undefined) {
+    if (zeros.length < size) zeros = Buffer.alloc(size);
+    zeroHashes.set(size, (h = sha256(zeros.subarray(0, size))));
+  }
+  return h;
+}
+
 /**
  * Names a session gives its buffers: the order it allocated them. File descriptors keep their
  * numbers (a replay hands out the recorded ones), since structures carry them too (a memory
@@ -146,7 +176,7 @@ export class SessionNames {
     return {
       buf: this.bufferName(b),
       size: b.size,
-      sha256: sha256(withoutPointers(b)),
+      sha256: contentHash(b),
       pointers: [...b.pointers].map(([off, p]) => [off, this.bufferName(p.target), p.delta]),
     };
   }
