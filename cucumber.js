@@ -14,4 +14,7 @@ module.exports = {
   emulator: { ...common, worldParameters: { target: 'emulator' } },
   linux: { ...common, worldParameters: { target: 'linux' } },
   snapshot: { ...common, worldParameters: { target: 'snapshot' } },
+  // StrykerJS (stryker.config.mjs): quiet; target, platform profile and role from TDX_TARGET,
+  // TDX_PROFILE and TDX_ROLE, which bin/mutate-stryker.js sets.
+  stryker: { ...common, format: [] },
 };

@@ -4,8 +4,9 @@
  * Accepts: `[  12.345678] ` timestamps or none (hand-typed lines), printk caller ids
  * (`[    T0] `), syslog levels (`<6>`), the `[..] ` placeholder of documentation examples, every
  * prefix a subsystem has used, and every wording variant in the catalogue. A line cut short
- * (truncated capture) that is a prefix of one or more messages is reported as `partial` with the
- * candidates, never resolved to one of them. Never throws.
+ * (truncated capture), anywhere in its words or values, that is the beginning of one or more
+ * messages is reported as `partial` with the candidates, never resolved to one of them. Never
+ * throws.
  */
 import { MESSAGES, SUBSYSTEM_PREFIXES, type MessageId } from '../../spec/kernel/printk';
 import type { LogEvent } from '../host-facet';
@@ -30,8 +31,10 @@ interface Pattern {
   regex: RegExp;
   /** Conversion letter of each capture group (x, d, u, s, ...). */
   types: string[];
-  /** Literal text before the first conversion, to recognise truncated lines. */
+  /** Literal text before the first conversion (the index of the patterns). */
   literalHead: string;
+  /** Matches every proper beginning of the message after its prefix: a line cut short. */
+  cut: RegExp;
 }
 
 const CONVERSION = /%(?:%|[-#0 +]*\d*(?:\.\d+)?(?:hh|h|ll|l|z|t|j)?[diuxXsc])/g;
@@ -46,6 +49,38 @@ function conversionPattern(spec: string): string {
 }
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** What a conversion prints, cut anywhere (possibly before its first character). */
+function conversionPrefix(spec: string): string {
+  if (spec === '%%') return '';
+  const type = spec[spec.length - 1];
+  if (type === 's') return '.*';
+  if (type === 'c') return '';
+  if (type === 'x' || type === 'X') return '(?:0x?)?[0-9a-fA-F]*';
+  return '-?\\d*';
+}
+
+/**
+ * A regex source matching every proper beginning of what `format` prints: each character or
+ * conversion in turn, the last one possibly cut. Built from the end: beginning(i) is unit i cut,
+ * or unit i whole followed by beginning(i + 1).
+ */
+export function formatToCutRegexSource(format: string): string {
+  const units: { whole: string; cut: string }[] = [];
+  let last = 0;
+  for (const m of format.matchAll(CONVERSION)) {
+    for (const ch of format.slice(last, m.index)) units.push({ whole: escape(ch), cut: '' });
+    units.push({ whole: conversionPattern(m[0]).replace(/^\((?!\?)/, '(?:'), cut: conversionPrefix(m[0]) });
+    last = (m.index ?? 0) + m[0].length;
+  }
+  for (const ch of format.slice(last)) units.push({ whole: escape(ch), cut: '' });
+  let src = '';
+  for (let i = units.length - 1; i >= 0; i--) {
+    const u = units[i];
+    src = i === units.length - 1 ? u.cut : `(?:${u.whole}${src}|${u.cut})`;
+  }
+  return src;
+}
 
 export function formatToRegexSource(format: string): string {
   let out = '';
@@ -72,6 +107,7 @@ function allPatterns(): Pattern[] {
           id, variant, prefix, types,
           regex: new RegExp('^' + escape(prefix) + body + '\\s*$'),
           literalHead: prefix + head,
+          cut: new RegExp('^' + formatToCutRegexSource(format) + '$'),
         });
       }
     }
@@ -101,28 +137,87 @@ function patternIndex(): NonNullable<typeof index> {
   return index;
 }
 
-const TIMESTAMP = /^\[\s*(\d+)\.(\d+)\]\s?/;
-const DOC_TIMESTAMP = /^\[\.\.\]\s?/;
-const CALLER_ID = /^\[\s*[TC]\d+\]\s?/;
+/*
+ * What may precede the message text, outermost first (the kernel's own prefix is
+ * info_print_prefix() in kernel/printk/printk.c, read at v6.16.1; the rest is util-linux dmesg's
+ * print_record() and journalctl's short output formats):
+ *  - dmesg -x: "%-6s:%-6s: " facility and level names ("kern  :info  : ");
+ *  - the syslog level "<%u>" (/proc/kmsg, syslog(2), `dmesg -r`);
+ *  - journalctl -k: "<stamp> <host> kernel: ", the stamp in any short format (short, -precise,
+ *    -iso, -iso-precise, -full, -unix, -monotonic, -delta);
+ *  - the time: the kernel's "[%5lu.%06lu]" (dmesg -d adds " <%12.06f>"), or dmesg's wall-clock
+ *    forms, which carry no kernel time: -T "[%a %b %e %H:%M:%S %Y]", -H/-e "[%b%d %H:%M]" and
+ *    "[  %+8.06f]", -d alone "[<%12.06f>]", --time-format iso "%Y-%m-%dT%H:%M:%S,%06u%z";
+ *  - the printk caller id (CONFIG_PRINTK_CALLER): "[%6s]" of "T<pid>" or "C<cpu>", right after
+ *    the kernel's time, after "] " in dmesg's output (printed "[%*s] " with the width of pid_max),
+ *    or alone when printk.time is off;
+ *  - one space.
+ */
+const DMESG_DECODE = /^(?:kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|res0|res1|res2|res3|local[0-7]) *:(?:emerg|alert|crit|err|warn|notice|info|debug) *: /;
 const SYSLOG_LEVEL = /^<\d+>/;
+const DELTA = ' <\\s*[-+]?\\d+\\.\\d+>';
+const TIMESTAMP = new RegExp(`^\\[\\s*(\\d+)\\.(\\d+)(?:${DELTA})?\\]\\s?`);
+const DOC_TIMESTAMP = /^\[\.\.\]\s?/;
+const WALL_CLOCK = new RegExp(
+  '^(?:\\[(?:[A-Z][a-z]{2} [A-Z][a-z]{2} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d \\d{4}(?:' + DELTA + ')?|<\\s*[-+]?\\d+\\.\\d+>|[A-Z][a-z]{2}\\d\\d \\d\\d:\\d\\d|\\s*[-+]\\d+\\.\\d+)\\]' +
+  '|\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d,\\d+[-+]\\d\\d:?\\d\\d)\\s?');
+const CALLER_ID = /^\[\s*[TC]\d+\]\s?/;
+const JOURNAL = new RegExp(
+  '^(?:\\[\\s*(\\d+)\\.(\\d+)(?:' + DELTA + ')?\\]' + // short-monotonic, short-delta
+  '|[A-Z][a-z]{2} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)?' + // short, short-precise
+  '|\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(?:[.,]\\d+)?(?:Z|[-+]\\d\\d:?\\d\\d)?' + // short-iso, short-iso-precise
+  '|[A-Z][a-z]{2} \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)? \\S+' + // short-full
+  '|\\d+\\.\\d+' + // short-unix
+  ') \\S+ kernel: ');
 
-/** Strip what precedes the message text: level, timestamp, caller id. */
-export function stripLinePrefix(raw: string): { text: string; time: number | null } {
-  // Every prefix starts with '<' or '['; most lines of a large log are checked by one comparison.
+export interface LinePrefix {
+  text: string;
+  /** Seconds since boot, when the prefix has the kernel's time. */
+  time: number | null;
+  /** The prefix shows the line came from the kernel log (a time, level, caller id or journal tag). */
+  kernel: boolean;
+}
+
+/**
+ * A journalctl -k line in a short format: the text, and the kernel's time where the format shows
+ * it (short-monotonic, short-delta), also as the kernel's own "[%5lu.%06lu]" stamp.
+ */
+export function journalLine(raw: string): { time: number | null; stamp: string | null; text: string } | null {
+  if (!raw.includes(' kernel: ')) return null;
+  const m = JOURNAL.exec(raw);
+  if (!m) return null;
+  const timed = m[1] !== undefined;
+  return { time: timed ? Number(`${m[1]}.${m[2]}`) : null, stamp: timed ? `[${m[1].padStart(5, ' ')}.${m[2]}]` : null, text: raw.slice(m[0].length) };
+}
+
+/** Strip what precedes the message text: decoding, level, journal stamp, time, caller id. */
+export function stripLinePrefix(raw: string): LinePrefix {
+  // Most lines of a large log start with '[' or '<': one comparison each decides what to try.
   let text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-  if (text.startsWith('<')) text = text.replace(SYSLOG_LEVEL, '');
+  let kernel = false;
   let time: number | null = null;
-  if (text.startsWith('[')) {
-    const ts = TIMESTAMP.exec(text);
-    if (ts) {
-      time = Number(`${ts[1]}.${ts[2]}`);
-      text = text.slice(ts[0].length);
-    } else {
-      text = text.replace(DOC_TIMESTAMP, '');
+  const strip = (re: RegExp): RegExpExecArray | null => {
+    const m = re.exec(text);
+    if (m) {
+      text = text.slice(m[0].length);
+      kernel = true;
     }
-    if (text.startsWith('[')) text = text.replace(CALLER_ID, '');
+    return m;
+  };
+  const first = (): number => text.charCodeAt(0);
+  if (first() >= 0x61 && first() <= 0x7a) strip(DMESG_DECODE);
+  if (text.startsWith('<')) strip(SYSLOG_LEVEL);
+  const j = journalLine(text);
+  if (j) return { text: j.text.trimStart(), time: j.time, kernel: true };
+  if (text.startsWith('[')) {
+    const ts = strip(TIMESTAMP);
+    if (ts) time = Number(`${ts[1]}.${ts[2]}`);
+    else if (!strip(WALL_CLOCK)) text = text.replace(DOC_TIMESTAMP, '');
+  } else if (first() >= 0x30 && first() <= 0x39) {
+    strip(WALL_CLOCK);
   }
-  return { text: text.trimStart(), time };
+  if (text.startsWith('[')) strip(CALLER_ID);
+  return { text: text.trimStart(), time, kernel };
 }
 
 export function matchLine(raw: string, line = 0): LogEvent | PartialEvent | null {
@@ -136,13 +231,13 @@ export function matchLine(raw: string, line = 0): LogEvent | PartialEvent | null
       return { id: p.id, variant: p.variant, args, values: args.map((a, i) => typedValue(a, p.types[i])), prefix: p.prefix, time, line, text };
     }
   }
-  // A line cut short: it must carry a prefix and be a prefix of some message's literal head.
+  // A line cut short: it carries a subsystem prefix and what follows is the beginning of some
+  // message, cut anywhere (in its words or in a value).
   if (!idx.prefixes.some((x) => text.startsWith(x))) return null;
   const candidates = new Set<MessageId>();
   for (const p of allPatterns()) {
-    if (p.prefix === '' || text.length <= p.prefix.length) continue;
-    const formatText = p.literalHead;
-    if (formatText.startsWith(text) && text.length < formatText.length) candidates.add(p.id);
+    if (p.prefix === '' || text.length <= p.prefix.length || !text.startsWith(p.prefix)) continue;
+    if (p.cut.test(text.slice(p.prefix.length))) candidates.add(p.id);
   }
   if (candidates.size > 0) return { candidates: [...candidates].sort(), line, text };
   return null;

@@ -114,6 +114,7 @@ export function arrangeOnReading(r: Reading, a: Arrangement): ArrangeResult {
     case 'cmrs': {
       const cmrs = f.host?.cmrs.map((c) => ({ base: BigInt(c.base), end: BigInt(c.end) })) ?? [];
       if (cmrs.length === 0) return unmet(`the ${a.kind === 'cmrs' ? 'CMRs' : 'memory map'} cannot be confirmed: the log lists no CMRs`);
+      if (!f.host!.cmrsComplete) return unmet(`the ${a.kind === 'cmrs' ? 'CMRs' : 'memory map'} cannot be confirmed: the CMR list in the capture may be cut`);
       // Only the CMRs are observable; they stand for the memory map (node ids are not observable).
       return sameRegions(a.regions, cmrs) ? met : unmet(`this machine's CMRs are ${listRegions(cmrs)}`);
     }
@@ -123,8 +124,9 @@ export function arrangeOnReading(r: Reading, a: Arrangement): ArrangeResult {
       if (!name) return unmet(`whether the CPU has ${a.feature} is not observable from /proc/cpuinfo`);
       if (!flags) return unmet('the CPU flags are not in the capture');
       const has = flags.flags.includes(name);
-      if (has === a.present) return met;
+      // A name missing from a list that may be cut proves nothing, whichever way the scenario wants it.
       if (!has && !flags.complete) return unmet(`the captured flags list may be cut, so the absence of ${name} cannot be confirmed`);
+      if (has === a.present) return met;
       return unmet(`the CPU ${has ? 'has' : 'lacks'} ${name}`);
     }
     case 'cpu-model': {
@@ -160,7 +162,10 @@ export function arrangeOnReading(r: Reading, a: Arrangement): ArrangeResult {
       // show_cpuinfo() lists VMX capabilities; ept_5level is the EPT 4/5-level bit KVM checks for a 52-bit GPA width.
       const vmx = r.evidence.cpuFlags?.vmx;
       if (!vmx) return unmet('the "vmx flags" line of /proc/cpuinfo is not there, so EPT paging levels cannot be confirmed');
-      return vmx.includes('ept_5level') === a.present ? met : unmet(`this CPU's EPT ${a.present ? 'has only four levels' : 'has five levels'} (vmx flags${a.present ? ' lack' : ' include'} ept_5level)`);
+      const five = vmx.includes('ept_5level');
+      if (!five && !r.evidence.cpuFlags?.vmxComplete) return unmet('the captured "vmx flags" list may be cut, so the absence of ept_5level cannot be confirmed');
+      if (five === a.present) return met;
+      return unmet(`this CPU's EPT ${a.present ? 'has only four levels' : 'has five levels'} (vmx flags${a.present ? ' lack' : ' include'} ept_5level)`);
     }
     case 'kvm-tdx-needs': {
       for (const n of kvmTdxNeeds(f.kernel.eras, a.except)) {

@@ -10,13 +10,18 @@ export interface CpuFlags {
   /** null: the capture did not include the bugs line. */
   bugs: string[] | null;
   /**
-   * False when the list may be cut (a bare flags line pasted on its own): a flag that is listed
-   * is there, a flag that is missing may simply have been cut off.
+   * False when the flags list may be cut (a bare flags line pasted on its own, a capture that ends
+   * in it, a terminal that broke a name): a flag that is listed is there, a flag that is missing
+   * may simply have been cut off.
    */
   complete: boolean;
+  /** The same for the bugs list (false where there is none). */
+  bugsComplete: boolean;
   source: string;
   /** The "vmx flags" line of /proc/cpuinfo (VMX capabilities, vmxfeatures.h names); absent where not captured or no VMX. */
   vmx?: string[];
+  /** The same for the vmx flags list (present with it). */
+  vmxComplete?: boolean;
 }
 
 export interface CpuIdentity {
@@ -70,6 +75,8 @@ export interface KernelLogText {
   excerpt: boolean;
   /** The text did not end with a newline: its last line may be cut and is never read as a fact. */
   lastLineCut?: boolean;
+  /** Lines were left out just before these indexes (the "..." between a report's head and tail). */
+  omittedBefore?: number[];
 }
 
 /** Something the source tried to read but could not, and why (permissions, absent node...). */

@@ -59,6 +59,11 @@ export interface HostFacts {
   keyIdRange: [number, number] | null;
   module: ModuleFacts;
   cmrs: { base: string; end: string }[];
+  /**
+   * The capture shows the whole CMR list: it neither starts nor ends inside the run of CMR lines
+   * (the kernel prints them one after another) nor leaves lines out next to it.
+   */
+  cmrsComplete: boolean;
   pamtKb: number | null;
   init: InitOutcome;
   initErrno: ErrnoName | null;
@@ -371,11 +376,14 @@ export function readEvidence(ev: Evidence): Reading {
       if (ev.sysfsModule.status === 'initialized') init = { init: 'initialized', errno: null, failed: null, cause: null };
     }
     const pamt = last(events, 'pamt-allocated');
+    const cmrCut = cmrListCut(events, ev.log, cutAtEnd);
+    if (cmrCut) warnings.push(`the CMR list may be cut (${cmrCut}): the machine may have more CMRs than the capture shows`);
     host = {
       detected,
       keyIdRange: k ? [num(k, 0), num(k, 1)] : null,
       module,
       cmrs: events.filter((e) => e.id === 'cmr').map((e) => ({ base: hex(e.values[0] as bigint), end: hex(e.values[1] as bigint) })),
+      cmrsComplete: cmrCut === null,
       pamtKb: pamt ? num(pamt, 0) : null,
       init: init.init,
       initErrno: init.errno,
@@ -433,7 +441,7 @@ export function readEvidence(ev: Evidence): Reading {
       keyIdPartitioning: part,
       cpuFlags: flags ? {
         tdxHostPlatform: presence(flags, 'tdx_host_platform'), tdxGuest: presence(flags, 'tdx_guest'),
-        tdxPwMce: flags.bugs === null ? null : flags.bugs.includes('tdx_pw_mce'), complete: flags.complete,
+        tdxPwMce: flags.bugs === null ? null : flags.bugs.includes('tdx_pw_mce') ? true : flags.bugsComplete ? false : null, complete: flags.complete,
       } : null,
       sleepStates: ev.sleepStates,
     },
@@ -447,21 +455,42 @@ export function readEvidence(ev: Evidence): Reading {
   return { evidence: ev, parsed, boot, facts };
 }
 
+/** Why the run of CMR lines may not be the whole list, or null when nothing says so. */
+function cmrListCut(events: readonly LogEvent[], log: Evidence['log'], cutAtEnd: PartialEvent | null): string | null {
+  const at = events.filter((e) => e.id === 'cmr').map((e) => e.line);
+  if (at.length === 0 || !log) return null;
+  const first = Math.min(...at);
+  const lastLine = Math.max(...at);
+  const omitted = log.omittedBefore ?? [];
+  if (first === 0) return 'the capture starts with a CMR line';
+  if (omitted.some((o) => o >= first && o <= lastLine + 1)) return 'lines are left out next to or among the CMR lines';
+  if (lastLine === log.lines.length - 1) return 'the capture ends with a CMR line';
+  // A cut last line right after them could have been another, unless what is left of it is
+  // recognisably some other message.
+  if (log.lastLineCut && lastLine === log.lines.length - 2 && (!cutAtEnd || cutAtEnd.line !== lastLine + 1 || cutAtEnd.candidates.includes('cmr'))) {
+    return 'the capture ends in what may be another CMR line';
+  }
+  return null;
+}
+
 /** A listed flag is present; an unlisted one is absent only if the list is complete. */
 function presence(f: CpuFlags, flag: string): boolean | null {
   if (f.flags.includes(flag)) return true;
   return f.complete ? false : null;
 }
 
-/** SRAT prints one line per memory affinity range; adjacent ranges of one node are one span. */
+/**
+ * SRAT prints one line per memory affinity range; memblock merges the ranges of one node that
+ * touch or overlap into one region unless one is hot-pluggable and the other not
+ * (memblock_merge_regions() compares node and flags).
+ */
 export function mergeNodes(spans: readonly NodeSpan[]): NodeSpan[] {
   const sorted = [...spans].sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0));
   const out: NodeSpan[] = [];
   for (const s of sorted) {
     const prev = out[out.length - 1];
-    if (prev && prev.node === s.node && prev.end >= s.base) prev.end = prev.end > s.end ? prev.end : s.end;
+    if (prev && prev.node === s.node && prev.hotplug === s.hotplug && prev.end >= s.base) prev.end = prev.end > s.end ? prev.end : s.end;
     else out.push({ ...s });
   }
   return out;
 }
-

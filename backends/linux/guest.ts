@@ -78,6 +78,8 @@ export function linuxGuestFacet(ctx: GuestFacetContext): GuestFacet {
     cpuFlags() {
       const f = r.evidence.cpuFlags;
       if (!f) return unobservable('/proc/cpuinfo is not in the capture');
+      // A flag missing from a list that may be cut is not absent: the list is not evidence either way.
+      if (!f.complete) return unobservable('the captured CPU flags list may be cut, so flags cannot be checked against it');
       return [...f.flags];
     },
     tdxGuestDevice: () => (r.evidence.devTdxGuest === null ? unobservable('whether /dev/tdx_guest exists is not in the capture') : r.evidence.devTdxGuest),

@@ -78,6 +78,7 @@ export function cpuinfoOf(r: Reading): Observed<CpuInfo> {
   if (!f) return unobservable('the CPU flags are not in the capture');
   if (!f.complete) return unobservable('the captured CPU flags list may be cut, so flags cannot be checked against it');
   if (!f.bugs) return unobservable('the capture has the CPU flags but not the bugs line');
+  if (!f.bugsComplete) return unobservable('the captured bugs list may be cut, so bugs cannot be checked against it');
   return { flags: [...f.flags], bugs: [...f.bugs] };
 }
 
@@ -178,6 +179,7 @@ export function linuxHostFacet(ctx: HostFacetContext): HostFacet {
     cmrs() {
       const c = facts.host?.cmrs ?? [];
       if (c.length === 0) return unobservable('the kernel log lists no CMRs (only kernels before v6.14 and the Ubuntu and Intel trees print them)');
+      if (!facts.host!.cmrsComplete) return unobservable('the CMR list in the capture may be cut, so the CMRs cannot be checked against it');
       return c.map((x) => ({ base: BigInt(x.base), end: BigInt(x.end), node: 0 }));
     },
     memTotalKb() {

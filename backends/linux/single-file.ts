@@ -5,6 +5,7 @@
  * from its name. A file with none of these is an error, not an empty capture.
  */
 import { parseKernelLog, splitLines } from '../common/kernel-log';
+import { kmsgToLines } from './log-sources';
 import { decodeText, INPUT_LIMITS, InputError, readInputFile, type DecodedText } from '../common/read-input';
 import { emptyEvidence, mergeEvidence, type Evidence } from './evidence';
 import { parseBareFlags, parseLscpu, parseProcCpuinfo } from './parse/cpuinfo';
@@ -14,10 +15,16 @@ import { parseSystemReport } from './parse/system-report';
 import { parseTranscript } from './parse/transcript';
 import { SnapshotError } from './snapshot';
 
+/** A /dev/kmsg record's first line: "<level>,<seq>,<usec>,<flag>[,...];" (see log-sources.ts). */
+const KMSG_RECORD = /^\d+,\d+,\d+,[-c][^;]*;/;
+
 export function evidenceFromText(text: string, label: string): Evidence {
   const ev = emptyEvidence();
   if (text.trim() === '') throw new SnapshotError(label, 'empty file: nothing to read');
-  const lines = splitLines(text.replace(/\r\n/g, '\n'));
+  let lines = splitLines(text.replace(/\r\n/g, '\n'));
+  // A dump of /dev/kmsg (`cat /dev/kmsg`): its records become dmesg lines.
+  const records = lines.filter((l) => KMSG_RECORD.test(l)).length;
+  if (records > 0 && records === lines.filter((l) => l !== '' && !l.startsWith(' ')).length) lines = kmsgToLines([lines.join('\n')]);
 
   const report = parseSystemReport(text);
   if (report) {

@@ -93,7 +93,7 @@ export function capabilitiesOf(r: SourceReading, opts: LinuxTargetOptions, inter
   const isGuest = f.role === 'guest';
   const machine = r.kind !== 'snapshot';
   if (ev.log) caps.add(isGuest ? 'guest.log' : 'host.log');
-  if (ev.cpuFlags?.complete && ev.cpuFlags.bugs) caps.add('host.cpuinfo');
+  if (ev.cpuFlags?.complete && ev.cpuFlags.bugs && ev.cpuFlags.bugsComplete) caps.add('host.cpuinfo');
   if (ev.log && f.role === 'host') caps.add('host.init');
   const canCpuid = machine ? !!r.probes?.results.get(cpuidProbeId(0, 0, 0))?.ok : Object.keys(ev.cpuid).length > 0;
   if (isGuest && canCpuid) caps.add('guest.cpuid');

@@ -27,7 +27,7 @@ export function formatFacts(f: CaptureFacts, name: string): string {
     out.push(`  detection: ${h.detected ? 'passed (TDX host platform)' : 'refused'}`);
     out.push(`  private KeyIDs: ${h.keyIdRange ? `[${h.keyIdRange[0]}, ${h.keyIdRange[1]})` : 'not in the capture'}`);
     out.push(`  module: ${version}`);
-    out.push(`  CMRs: ${h.cmrs.length ? h.cmrs.map((c) => `[${c.base}, ${c.end})`).join(' ') : 'not in the capture'}`);
+    out.push(`  CMRs: ${h.cmrs.length ? h.cmrs.map((c) => `[${c.base}, ${c.end})`).join(' ') + (h.cmrsComplete ? '' : ' (the list may be cut)') : 'not in the capture'}`);
     out.push(`  PAMT: ${h.pamtKb !== null ? `${h.pamtKb} KB` : 'not in the capture'}`);
     out.push(`  initialisation: ${h.init}${h.initErrno ? ` (${h.initErrno})` : ''}`);
     if (h.failedSeamcall) out.push(`  failed SEAMCALL: ${h.failedSeamcall.leafName ?? h.failedSeamcall.leaf} -> ${h.failedSeamcall.statusName ?? h.failedSeamcall.status}`);

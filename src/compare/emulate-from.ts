@@ -72,22 +72,36 @@ function pickBuild(m: ModuleFacts, notes: string[]): ModuleBuild {
   return b;
 }
 
-/** Split the CMRs where NUMA nodes meet, when the capture has the SRAT lines to say where. */
+interface Piece { base: bigint; end: bigint; node: number; hotplug: boolean; nodeKnown: boolean }
+
+/**
+ * The memory regions the kernel builds TDMRs from, as far as the capture shows them: the CMRs
+ * split where NUMA nodes meet when the capture has the SRAT lines to say where, then pieces that
+ * touch joined when SRAT puts them in one node with the same hot-plug flag, because memblock
+ * merges such ranges into one region (memblock_merge_regions()) and the kernel builds one TDMR
+ * per region. Without SRAT lines each CMR is one region, as the assumptions say.
+ */
 function regionsFrom(cmrs: { base: bigint; end: bigint }[], nodes: NodeSpan[]): { base: bigint; end: bigint; node: number }[] {
   if (nodes.length === 0) return cmrs.map((c) => ({ ...c, node: 0 }));
-  const out: { base: bigint; end: bigint; node: number }[] = [];
-  for (const c of cmrs) {
+  const pieces: Piece[] = [];
+  for (const c of [...cmrs].sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0))) {
     let cur = c.base;
     for (const n of nodes) {
       if (n.end <= cur || n.base >= c.end) continue;
       const b = cur > n.base ? cur : n.base;
       const e = c.end < n.end ? c.end : n.end;
-      if (e > b) out.push({ base: b, end: e, node: n.node });
+      if (e > b) pieces.push({ base: b, end: e, node: n.node, hotplug: n.hotplug, nodeKnown: true });
       cur = e;
     }
-    if (cur < c.end) out.push({ base: cur, end: c.end, node: 0 });
+    if (cur < c.end) pieces.push({ base: cur, end: c.end, node: 0, hotplug: false, nodeKnown: false });
   }
-  return out;
+  const out: Piece[] = [];
+  for (const p of pieces) {
+    const prev = out[out.length - 1];
+    if (prev && prev.nodeKnown && p.nodeKnown && prev.end === p.base && prev.node === p.node && prev.hotplug === p.hotplug) prev.end = p.end;
+    else out.push({ ...p });
+  }
+  return out.map(({ base, end, node }) => ({ base, end, node }));
 }
 
 export function deriveProfile(r: Reading, label: string): { profile: Profile; yaml: string; assumptions: string[] } {
@@ -123,6 +137,7 @@ export function deriveProfile(r: Reading, label: string): { profile: Profile; ya
   notes.push('CPU count not in the capture: 2 packages of 8 logical CPUs assumed (it does not change TDMRs or PAMT)');
 
   const cmrs = h.cmrs.map((c) => ({ base: BigInt(c.base), end: BigInt(c.end) }));
+  if (!h.cmrsComplete) notes.push('the CMR list in the capture may be cut: the model has only the CMRs it shows');
   const nodes = mergeNodes(r.boot.numa);
   if (nodes.length === 0) notes.push('NUMA node boundaries are not in the capture (no SRAT lines): each CMR is taken as one memory region');
   const regions = regionsFrom(cmrs, nodes);
@@ -191,6 +206,8 @@ export function emulateFrom(r: Reading, label: string): EmulationReport {
   const nodesKnown = r.boot.numa.length > 0;
   if (h.pamtKb === null) {
     a.pamtKb = { status: 'not-comparable', reason: 'the capture does not show the PAMT total', emulated: em.pamtKb };
+  } else if (!h.cmrsComplete) {
+    a.pamtKb = { status: 'not-comparable', reason: 'the capture\'s CMR list may be cut, so the model did not see all the memory the PAMT covers', captured: h.pamtKb, emulated: em.pamtKb };
   } else if (em.pamtKb === h.pamtKb) {
     a.pamtKb = { status: 'exact', value: h.pamtKb, note: nodesKnown ? 'computed from the CMRs split at the SRAT node boundaries' : 'computed from the CMRs' };
   } else {

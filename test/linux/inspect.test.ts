@@ -16,7 +16,7 @@ const BIN = join(PROJECT_ROOT, 'bin/tdx-conformance.js');
 
 const noModule = { major: null, minor: null, update: null, build: null, buildDate: null };
 const host = (h: Record<string, unknown>) => ({
-  detected: true, keyIdRange: null, module: noModule, cmrs: [], pamtKb: null, initErrno: null, failedSeamcall: null, cause: null, ...h,
+  detected: true, keyIdRange: null, module: noModule, cmrs: [], cmrsComplete: true, pamtKb: null, initErrno: null, failedSeamcall: null, cause: null, ...h,
 });
 const guest = (g: Record<string, unknown>) => ({
   detected: true, memoryEncryption: null, attributes: null, tdCtls: null, devTdxGuest: null, tsmProvider: null, cpuidSignature: null, ...g,

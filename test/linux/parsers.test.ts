@@ -103,7 +103,7 @@ test('NUMA spans from SRAT lines and the end of the kernel boot (synthetic lines
     '[    4.200000] Run /sbin/init as init process',
     '[    9.000000] virt/tdx: module initialized',
   ]);
-  assert.deepEqual(b.numa, [{ node: 0, base: 0n, end: 0x80000000n }, { node: 1, base: 0x1000000000n, end: 0x2000000000n }]);
+  assert.deepEqual(b.numa, [{ node: 0, base: 0n, end: 0x80000000n, hotplug: false }, { node: 1, base: 0x1000000000n, end: 0x2000000000n, hotplug: false }]);
   assert.equal(b.bootEndLine, 3);
   assert.equal(b.startsAtBoot, true);
 });

@@ -14,6 +14,11 @@ export interface NodeSpan {
   base: bigint;
   /** Exclusive. */
   end: bigint;
+  /**
+   * SRAT marked the range hot-pluggable: memblock flags it MEMBLOCK_HOTPLUG, so it never merges
+   * with a touching range of the same node that is not (memblock_merge_regions()).
+   */
+  hotplug: boolean;
 }
 
 export interface BootLines {
@@ -27,7 +32,7 @@ export interface BootLines {
   e820Usable: { base: bigint; end: bigint }[];
   /** The log starts at the beginning of the boot (its first line is at time 0). */
   startsAtBoot: boolean;
-  /** Lines that carry a kernel timestamp, or are recognisably kernel messages. */
+  /** Lines whose prefix shows they come from the kernel log (a time, level, caller id, journal tag). */
   kernelLines: number;
   /**
    * Index of the line that ends the kernel's own boot: "Run /sbin/init as init process" (or,
@@ -36,6 +41,13 @@ export interface BootLines {
    */
   bootEndLine: number | null;
 }
+
+/**
+ * acpi_numa_memory_affinity_init() (drivers/acpi/numa/srat.c, v6.16.1): "SRAT: Node %u PXM %u
+ * [mem %#010Lx-%#010Lx]%s%s" with " hotplug" and " non-volatile", the end inclusive; "ACPI: "
+ * since the file's pr_fmt, bare before.
+ */
+const SRAT = /^(?:ACPI: )?SRAT: Node (\d+) PXM \d+ \[mem (0x[0-9a-fA-F]+)-(0x[0-9a-fA-F]+)\]( hotplug)?/;
 
 const RELEASE_IN_IMAGE = /(?:^|\s)BOOT_IMAGE=\S*?vmlinuz-(\S+)/;
 
@@ -53,9 +65,9 @@ export function parseBootLines(lines: readonly string[]): BootLines {
   let runInit: number | null = null;
   let freeing: number | null = null;
   lines.forEach((raw, index) => {
-    const { text, time } = stripLinePrefix(raw);
+    const { text, time, kernel } = stripLinePrefix(raw);
+    if (kernel) out.kernelLines++;
     if (time !== null) {
-      out.kernelLines++;
       if (first) out.startsAtBoot = time === 0;
       first = false;
     }
@@ -81,8 +93,8 @@ export function parseBootLines(lines: readonly string[]): BootLines {
       out.dmi = m[1].trim();
     } else if ((m = /^smpboot: CPU0: (.*?) \(family: (0x[0-9a-f]+), model: (0x[0-9a-f]+)/.exec(text))) {
       out.cpu = { modelName: m[1], family: parseInt(m[2], 16), model: parseInt(m[3], 16) };
-    } else if ((m = /^ACPI: SRAT: Node (\d+) PXM \d+ \[mem (0x[0-9a-fA-F]+)-(0x[0-9a-fA-F]+)\]/.exec(text))) {
-      out.numa.push({ node: Number(m[1]), base: BigInt(m[2]), end: BigInt(m[3]) + 1n });
+    } else if ((m = SRAT.exec(text))) {
+      out.numa.push({ node: Number(m[1]), base: BigInt(m[2]), end: BigInt(m[3]) + 1n, hotplug: m[4] !== undefined });
     } else if ((m = /^BIOS-e820: \[mem (0x[0-9a-fA-F]+)-(0x[0-9a-fA-F]+)\] usable$/.exec(text))) {
       out.e820Usable.push({ base: BigInt(m[1]), end: BigInt(m[2]) + 1n });
     } else if (/^Run \S+ as init process$/.test(text)) {
@@ -95,7 +107,7 @@ export function parseBootLines(lines: readonly string[]): BootLines {
   return out;
 }
 
-/** A line that can only have come from a kernel log: timestamped, or a known kernel line. */
+/** A line that can only have come from a kernel log: its prefix says so, or a documentation example's "[..]". */
 export function looksLikeKernelLine(raw: string): boolean {
-  return /^(<\d+>)?\[\s*\d+\.\d+\]/.test(raw) || /^\[\.\.\]/.test(raw);
+  return stripLinePrefix(raw).kernel || /^\[\.\.\]/.test(raw);
 }

@@ -52,8 +52,15 @@ export function parseSystemReport(text: string): Partial<Evidence> | null {
   if (kv && kv[0]) part.unameRelease = kv[0].trim().split(/\s+/)[0];
   const logs = s.get('TDX kernel logs');
   if (logs) {
-    // The "..." line only separates the head and tail selections; it is not a log line.
-    part.log = { lines: logs.filter((l) => l.trim() !== '...' && l.trim() !== ''), source: 'system-report: dmesg | grep -i tdx', excerpt: true };
+    // The "..." line only separates the head and tail selections; it is not a log line, but it
+    // says lines were left out there.
+    const lines: string[] = [];
+    const omittedBefore: number[] = [];
+    for (const l of logs) {
+      if (l.trim() === '...') omittedBefore.push(lines.length);
+      else if (l.trim() !== '') lines.push(l);
+    }
+    part.log = { lines, source: 'system-report: dmesg | grep -i tdx', excerpt: true, ...(omittedBefore.length ? { omittedBefore } : {}) };
   }
   const cpu = s.get('TDX CPU instruction support');
   if (cpu && cpu.length) {
@@ -71,7 +78,8 @@ export function parseSystemReport(text: string): Partial<Evidence> | null {
       tmeEnabled: bit('MK_TME_ENABLED bit'),
       seamrrEnabled: bit('SEAM_RR bit'),
       tdxPrivateKeyIds: hexField(msr, 'NUM_TDX_PRIV_KEYS'),
-      production: prod ? /:\s*Production\b/.test(prod) : null,
+      // The value is what follows the label: the line goes on with "(expected value: Production)".
+      production: prod ? /^Production platform:\s*Production\b/.test(prod) : null,
     };
     part.reportedMsrs = fields;
   }

@@ -47,8 +47,11 @@ export function parseTranscript(text: string): Partial<Evidence> | null {
   const commands = splitTranscript(text);
   const part: Partial<Evidence> = {};
   const found: string[] = [];
-  for (const c of commands) {
+  commands.forEach((c, i) => {
     const out = c.output.filter((l) => l.trim() !== '');
+    // The paste may end inside the last command's output: from it, only what is there counts,
+    // never what is missing.
+    const whole = i < commands.length - 1;
     if (/^uname\b/.test(c.command)) {
       const r = out.length ? (/-r\b/.test(c.command) ? out[0].trim() : releaseFromUnameA(out[0])) : null;
       if (r) {
@@ -56,11 +59,19 @@ export function parseTranscript(text: string): Partial<Evidence> | null {
         found.push('uname');
       }
     } else if (/^ls\b.*\/dev\/tdx_guest\b/.test(c.command)) {
-      part.devTdxGuest = out.some((l) => l.trim() === '/dev/tdx_guest' || /\stdx_guest$/.test(l.trim()));
-      found.push('ls /dev/tdx_guest');
+      // `ls` prints the path (`ls -l`: a listing ending in it) or says it cannot access it.
+      const exists = out.some((l) => /(?:^|\s)(?:\/dev\/)?tdx_guest$/.test(l.trim()));
+      const missing = out.some((l) => /No such file or directory/.test(l));
+      if (exists || missing) {
+        part.devTdxGuest = exists;
+        found.push('ls /dev/tdx_guest');
+      }
     } else if (/^lsmod\b/.test(c.command)) {
-      part.tdxGuestModule = out.some((l) => /^tdx_guest\s+\d+/.test(l));
-      found.push('lsmod');
+      const loaded = out.some((l) => /^tdx_guest\s+\d+/.test(l));
+      if (loaded || whole) {
+        part.tdxGuestModule = loaded;
+        found.push('lsmod');
+      }
     } else if (/^cat\b.*\/provider\b/.test(c.command)) {
       if (out[0]) {
         part.tsmProvider = out[0].trim();
@@ -74,7 +85,7 @@ export function parseTranscript(text: string): Partial<Evidence> | null {
         found.push('cpuid');
       }
     }
-  }
+  });
   if (found.length === 0) return null;
   part.formats = ['transcript'];
   part.notes = [`shell transcript: ${found.join(', ')}`];
