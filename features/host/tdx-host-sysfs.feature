@@ -14,11 +14,10 @@ Feature: The tdx_host device in sysfs
   Rule: From 7.2 the tdx_host device's version file shows the initialised module's version as major.minor.update, the update in two digits, and it is the version the module reports
 
     @era:tdx-host-sysfs=none
-    Scenario: Kernels before 7.2 have no tdx_host device
+    Scenario: Kernels before 7.2 have no tdx_host device, whatever initialisation did
       Given a TDX host
       When the kernel initialises TDX
-      Then initialisation succeeds
-      And the tdx_host device is absent
+      Then the tdx_host device is absent
 
     @era:tdx-host-sysfs=faux
     Scenario: The device shows the version of the module the kernel initialised, readable by everyone
