@@ -128,7 +128,7 @@ test('the tdx_host device: served by the 7.2 machine only, as the emulator facet
   assert.deepEqual(m.stat('/sys/devices/faux/tdx_host'), { ok: true, value: { type: 'dir', mode: 0o755 } });
   // Module 2.0.08; the profile's CPU does not set IA32_VMX_BASIC bit 60, so no runtime-update files.
   assert.deepEqual(readTdxHostDevice(m), { present: true, attributes: [{ name: 'version', mode: 0o444, text: '2.0.08\n' }] });
-  assert.equal(m.write('/sys/devices/faux/tdx_host/version', Buffer.from('1.5.06\n')).ok, false);
+  assert.ok(!isOk(m.write('/sys/devices/faux/tdx_host/version', Buffer.from('1.5.06\n'))));
   assert.deepEqual(emulatorFactory('gnr-2s-mainline-7.2').create().host!.tdxHostDevice(), readTdxHostDevice(machineOf('gnr-2s-mainline-7.2')));
   // Faulted: the update printed without its leading zero, on both.
   const unpadded = emulatorFactory('gnr-2s-mainline-7.2', ['host.tdx-host-update-unpadded']).create().host!.tdxHostDevice();
