@@ -40,6 +40,8 @@ export type HostArrangement =
   | { kind: 'module-feature'; bit: number; present: boolean }
   /** The module build implements (or not) a leaf that only some builds have (TDH.SYS.DISABLE). */
   | { kind: 'module-leaf'; leaf: string; present: boolean }
+  /** The module's update number (UPDATE_VERSION) is this one; its major and minor version are the target's. */
+  | { kind: 'module-update-version'; update: number }
   /** The module build does not implement a global metadata field (as 1.5.01 lacked MAX_VCPUS_PER_TD). */
   | { kind: 'module-lacks-field'; field: string }
   | { kind: 'cpu-model'; model: string }
@@ -142,6 +144,26 @@ export interface InitCleanup {
   pamtFreed: boolean;
 }
 
+/** One attribute file of a sysfs device. */
+export interface SysfsAttribute {
+  name: string;
+  /** Permission bits (0o444: anyone may read it; 0o400: root only). */
+  mode: number;
+  /** What reading it gave, as read; neither when it was not read. */
+  text?: string;
+  errno?: ErrnoName;
+}
+
+/**
+ * The tdx_host faux device (/sys/devices/faux/tdx_host, Linux 7.2): whether it exists, and which
+ * of its documented attribute files (version, seamldr_version, num_remaining_updates) exist. Only
+ * files anyone may read are read: reading an admin-only one makes the kernel call the P-SEAMLDR.
+ */
+export interface TdxHostDevice {
+  present: boolean;
+  attributes: SysfsAttribute[];
+}
+
 export interface MachineCheckOutcome {
   /** The line the kernel printed about TDX for this machine check, as printed, if any. */
   message: string | null;
@@ -192,6 +214,8 @@ export interface HostFacet {
   suspend(state: 'mem' | 'disk'): Observed<KernelResult>;
   /** Sleep states the kernel offers (/sys/power/state). */
   sleepStates(): Observed<string[]>;
+  /** The tdx_host faux device in sysfs (capability host.sysfs). */
+  tdxHostDevice(): Observed<TdxHostDevice>;
   /**
    * A memory machine check at physical address `pa` (after a partial write, for instance):
    * `fatal` when the kernel panics on it, not when it recovers (the page offlined, say).

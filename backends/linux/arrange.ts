@@ -199,6 +199,11 @@ export function arrangeOnReading(r: Reading, a: Arrangement): ArrangeResult {
       return unmet('a real machine cannot take CPUs offline before this boot initialised TDX');
     case 'module-feature':
       return unmet('the TDX module features (TDX_FEATURES0) are not observable without SEAMCALLs');
+    case 'module-update-version': {
+      const u = f.host?.module?.update ?? null;
+      if (u === null) return unmet("the TDX module's update number is not shown by this machine (no version line in its log, no tdx_host device)");
+      return u === a.update ? met : unmet(`the TDX module's update number is ${u}`);
+    }
     case 'module-leaf':
       return unmet(`whether the TDX module implements ${a.leaf} is not observable without SEAMCALLs`);
     case 'module-lacks-field':

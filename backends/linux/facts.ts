@@ -145,6 +145,16 @@ function moduleFacts(events: readonly LogEvent[], ev: Evidence, warnings: string
     if (m[k] !== null && m[k] !== v) warnings.push(`module ${k} differs between sources: ${m[k]} and ${v} (${from})`);
     else m[k] = v;
   };
+  // sysfs first: where it shows the module, the target's version is sysfs's, and the log's module
+  // line is then checked against it (a differing log value is a warning here, a failure there).
+  if (ev.sysfsModule) {
+    set('major', ev.sysfsModule.major, 'sysfs'); set('minor', ev.sysfsModule.minor, 'sysfs');
+    set('build', ev.sysfsModule.buildNum, 'sysfs'); set('buildDate', ev.sysfsModule.buildDate, 'sysfs');
+  }
+  const hv = ev.tdxHostVersion ? parseTdxHostVersion(ev.tdxHostVersion) : null;
+  if (hv) {
+    set('major', hv.major, 'tdx_host'); set('minor', hv.minor, 'tdx_host'); set('update', hv.update, 'tdx_host');
+  }
   const info = last(events, 'module-info');
   if (info) {
     const v = info.values.map((x) => Number(x as bigint));
@@ -157,14 +167,6 @@ function moduleFacts(events: readonly LogEvent[], ev: Evidence, warnings: string
     } else {
       set('major', v[0], 'log'); set('minor', v[1], 'log'); set('update', v[2], 'log');
     }
-  }
-  if (ev.sysfsModule) {
-    set('major', ev.sysfsModule.major, 'sysfs'); set('minor', ev.sysfsModule.minor, 'sysfs');
-    set('build', ev.sysfsModule.buildNum, 'sysfs'); set('buildDate', ev.sysfsModule.buildDate, 'sysfs');
-  }
-  const hv = ev.tdxHostVersion ? parseTdxHostVersion(ev.tdxHostVersion) : null;
-  if (hv) {
-    set('major', hv.major, 'tdx_host'); set('minor', hv.minor, 'tdx_host'); set('update', hv.update, 'tdx_host');
   }
   return m;
 }

@@ -4,7 +4,7 @@
  * MSRs (through /dev/cpu/N/msr, live) and sysfs are read; CPUs go offline and online only with
  * --allow-destructive. Everything else returns the reason it cannot be observed.
  */
-import type { CpuInfo, HostFacet, KernelLog } from '../host-facet';
+import type { CpuInfo, HostFacet, KernelLog, SysfsAttribute, TdxHostDevice } from '../host-facet';
 import { parseKernelLog, splitLines } from '../common/kernel-log';
 import { isOk, type KernelInterface } from '../kernel-interface';
 import { isUnobservable, unobservable, type KernelResult, type Observed } from '../port';
@@ -12,6 +12,7 @@ import type { CpuHotplug } from './cpu-hotplug';
 import { msrKey } from './evidence';
 import { INIT_PHASE, type Reading } from './facts';
 import { readMsr } from './live';
+import { TDX_HOST_ATTRIBUTE_NAMES, TDX_HOST_DIR } from './parse/sysfs';
 
 export interface HostFacetContext {
   reading: Reading;
@@ -80,6 +81,37 @@ export function cpuinfoOf(r: Reading): Observed<CpuInfo> {
   if (!f.bugs) return unobservable('the capture has the CPU flags but not the bugs line');
   if (!f.bugsComplete) return unobservable('the captured bugs list may be cut, so bugs cannot be checked against it');
   return { flags: [...f.flags], bugs: [...f.bugs] };
+}
+
+/**
+ * The tdx_host faux device (7.2), read now: whether its directory exists, which documented
+ * attribute files it has and their modes, and the text of those anyone may read (the version).
+ * The admin-only runtime-update files are only looked at: reading one makes the kernel call the
+ * P-SEAMLDR. Nothing is written (writing the firmware-upload interface would update the module).
+ */
+export function readTdxHostDevice(ki: KernelInterface): Observed<TdxHostDevice> {
+  const dir = ki.stat(TDX_HOST_DIR);
+  if (isUnobservable(dir)) return dir;
+  if (!dir.ok) return dir.errno === 'ENOENT' ? { present: false, attributes: [] } : unobservable(`${TDX_HOST_DIR} cannot be looked at (${dir.errno})`);
+  const attributes: SysfsAttribute[] = [];
+  for (const name of TDX_HOST_ATTRIBUTE_NAMES) {
+    const path = `${TDX_HOST_DIR}/${name}`;
+    const st = ki.stat(path);
+    if (isUnobservable(st)) return st;
+    if (!st.ok) {
+      if (st.errno === 'ENOENT') continue;
+      return unobservable(`${path} cannot be looked at (${st.errno})`);
+    }
+    const a: SysfsAttribute = { name, mode: st.value.mode };
+    if ((st.value.mode & 0o004) !== 0) {
+      const r = ki.read(path);
+      if (isUnobservable(r)) return r;
+      if (r.ok) a.text = r.value.toString('utf8');
+      else a.errno = r.errno;
+    }
+    attributes.push(a);
+  }
+  return { present: true, attributes };
 }
 
 export function linuxHostFacet(ctx: HostFacetContext): HostFacet {
@@ -206,6 +238,10 @@ export function linuxHostFacet(ctx: HostFacetContext): HostFacet {
     sleepStates() {
       const s = r.evidence.sleepStates;
       return s ? [...s] : unobservable('/sys/power/state is not in the capture');
+    },
+    tdxHostDevice() {
+      if (ctx.ki) return readTdxHostDevice(ctx.ki);
+      return unobservable(`the capture has no record of the tdx_host device's files${r.evidence.tdxHostVersion !== null ? ` (only its version: ${r.evidence.tdxHostVersion})` : ''}`);
     },
     machineCheck: () => unobservable('machine checks are never injected on a real machine'),
     privatePage: () => unobservable('physical addresses of TDX private pages are not observable from user space'),

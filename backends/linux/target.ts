@@ -100,7 +100,8 @@ export function capabilitiesOf(r: SourceReading, opts: LinuxTargetOptions, inter
   if (isGuest) for (const c of guestCapabilitiesOf(r, interfaces)) caps.add(c);
   const msr = ev.msrs[msrKey(0, 0x87)];
   if (msr && !('error' in msr)) caps.add('host.msr');
-  if (ev.sysfsModule || ev.tdxHostVersion) caps.add('host.sysfs');
+  // sysfs: what a capture read of it, or any machine the seam can still ask (the tdx_host device is looked for there).
+  if (ev.sysfsModule || ev.tdxHostVersion || (interfaces && f.role !== 'guest')) caps.add('host.sysfs');
   if (ev.miscTdx?.capacity != null && interfaces) caps.add('host.keyid-usage');
   // KVM answers ioctls here (or the capture recorded its answers).
   if (ev.devKvm && ev.kvmApiVersion === KVM_API_VERSION && interfaces) caps.add('kvm.ioctl');

@@ -128,6 +128,7 @@ export const HOST_SHAPES = {
   kexec: r(obj({ load: KERNEL_RESULT, 'cachesFlushed?': 'bool', 'shutdownLog?': 'kernel-log', 'newKernelInit?': KERNEL_RESULT })),
   suspend: r(KERNEL_RESULT),
   sleepStates: r(arr('str')),
+  tdxHostDevice: r(obj({ present: 'bool', attributes: arr(obj({ name: 'str', mode: 'num', 'text?': 'str', 'errno?': 'errno' })) })),
   machineCheck: r(obj({ message: nullable('str') })),
   tdxCpuEnable: r(KERNEL_RESULT),
   initCleanup: r(nullable(obj({ cachesFlushed: 'bool', movdir64bRanges: arr(RANGE), pamtRanges: arr(RANGE), pamtFreed: 'bool' }))),

@@ -24,6 +24,8 @@ const DIALECTS: Readonly<Record<string, Dialect>> = {
   'mainline-6.16': { prefix: 'virt/tdx: ', variants: {} },
   'mainline-6.18': { prefix: 'virt/tdx: ', variants: {} },
   'mainline-7.1': { prefix: 'virt/tdx: ', variants: { 'init-done': 'boot', 'init-failed': 'boot', 'module-info': 'version' } },
+  // 7.2 prints as 7.1 (its "Module version: " line uses TDX_VERSION_FMT, the same %u.%u.%02u, @src:ml-tdx-host-version).
+  'mainline-7.2': { prefix: 'virt/tdx: ', variants: { 'init-done': 'boot', 'init-failed': 'boot', 'module-info': 'version' } },
   'ubuntu-6.8-intel': { prefix: 'virt/tdx: ', variants: { 'guest-sept-ve-misconfig': 'attribute', 'module-info': 'attributes', 'offline-refused': 'premerge' } },
   'intel-6.6': {
     prefix: 'virt/tdx: ',

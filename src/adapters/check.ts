@@ -85,7 +85,7 @@ const moduleText = (m: Pick<ModuleDescription, 'major' | 'minor' | 'build'>): st
 
 /** Questions without arguments that only read: check-adapter asks each declared capability's once. */
 const READ_ONLY_QUESTIONS = new Set([
-  'host.log', 'host.cpuinfo', 'host.tdmrs', 'host.tdxMemory', 'host.cmrs', 'host.tdKeyIds', 'host.sleepStates', 'host.metadataDump',
+  'host.log', 'host.cpuinfo', 'host.tdmrs', 'host.tdxMemory', 'host.cmrs', 'host.tdKeyIds', 'host.sleepStates', 'host.metadataDump', 'host.tdxHostDevice',
   'guest.describe', 'guest.bootOutcome', 'guest.cpuFlags', 'guest.tdxGuestDevice', 'guest.log',
 ]);
 
@@ -163,7 +163,8 @@ export const CAPABILITY_METHODS: Readonly<Record<Capability, readonly string[]>>
   'host.tdmr': ['host.tdmrs', 'host.proposedTdmrs', 'host.tdxMemory', 'host.cmrs'], 'host.keyid': ['host.allocGuestKeyId', 'host.freeGuestKeyId'],
   'host.keyid-usage': ['host.tdKeyIds'], 'host.cpu-hotplug': ['host.cpuOffline', 'host.cpuOnline', 'host.cpuState'],
   'host.memory-hotplug': ['host.onlineMemory'], 'host.kexec': ['host.kexec'], 'host.suspend': ['host.suspend', 'host.sleepStates'],
-  'host.mce': ['host.machineCheck', 'host.privatePage'], 'host.sysfs': [], 'host.kernel-api': ['host.tdxCpuEnable', 'host.initCleanup'],
+  'host.mce': ['host.machineCheck', 'host.privatePage'], 'host.sysfs': ['host.tdxHostDevice'],
+  'host.kernel-api': ['host.tdxCpuEnable', 'host.initCleanup'],
   'kvm.ioctl': ['kvm.checkExtension', 'kvm.createVm', 'kvm.vmCheckExtension', 'kvm.enableCap', 'kvm.setMsrFilter', 'kvm.setMemoryAttributes', 'kvm.addGuestMemory',
     'kvm.vmTdxCmd', 'kvm.createVcpu', 'kvm.vcpuTdxCmd', 'kvm.setCpuid', 'kvm.vcpuIoctl', 'kvm.mpState', 'kvm.signalMsi', 'kvm.run', 'kvm.answer', 'kvm.destroyVm'],
   'kvm.module': ['kvm.load', 'kvm.param'], 'kvm.test-guest': ['kvm.guestDo', 'kvm.guestView', 'kvm.guestExecute', 'kvm.vmmExits'],

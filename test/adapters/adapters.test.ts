@@ -74,7 +74,7 @@ function host(): HostFacet {
     log: none, cpuinfo: () => ({ flags: ['fpu', 'vmx', 'tdx_host_platform'], bugs: [] }), initTdx: none, rdmsr: none, seamcall: none,
     proposedTdmrs: none, sysConfig: none, readMetadata: none, metadataDump: none, tdmrs: none, tdxMemory: none, cmrs: none,
     memTotalKb: none, tdKeyIds: none, allocGuestKeyId: none, freeGuestKeyId: none, cpuOffline: none, cpuOnline: none,
-    onlineMemory: none, kexec: none, suspend: none, sleepStates: none, machineCheck: none, tdxCpuEnable: none, initCleanup: none, privatePage: none, cpuState: none, topology: none,
+    onlineMemory: none, kexec: none, suspend: none, sleepStates: none, tdxHostDevice: none, machineCheck: none, tdxCpuEnable: none, initCleanup: none, privatePage: none, cpuState: none, topology: none,
   };
 }
 

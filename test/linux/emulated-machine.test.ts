@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { emulatedMachine } from '../../backends/emulated-linux/target';
+import { emulatorFactory } from '../../backends/emulator/target';
+import { readTdxHostDevice } from '../../backends/linux/host';
 import { Faults } from '../../backends/emulator/faults';
 import { profileNamed } from '../../backends/emulator/profile';
 import { isOk, type KernelInterface } from '../../backends/kernel-interface';
@@ -118,3 +120,17 @@ for (const [profile, capture] of [
     assert.deepEqual(tdxLines(log.value.text), tdxLines(real));
   });
 }
+
+test('the tdx_host device: served by the 7.2 machine only, as the emulator facet reports it; the linux backend reads the same', () => {
+  const dev = (name: string) => readTdxHostDevice(machineOf(name));
+  assert.deepEqual(dev('gnr-2s-mainline-7.1'), { present: false, attributes: [] });
+  const m = machineOf('gnr-2s-mainline-7.2');
+  assert.deepEqual(m.stat('/sys/devices/faux/tdx_host'), { ok: true, value: { type: 'dir', mode: 0o755 } });
+  // Module 2.0.08; the profile's CPU does not set IA32_VMX_BASIC bit 60, so no runtime-update files.
+  assert.deepEqual(readTdxHostDevice(m), { present: true, attributes: [{ name: 'version', mode: 0o444, text: '2.0.08\n' }] });
+  assert.ok(!isOk(m.write('/sys/devices/faux/tdx_host/version', Buffer.from('1.5.06\n'))));
+  assert.deepEqual(emulatorFactory('gnr-2s-mainline-7.2').create().host!.tdxHostDevice(), readTdxHostDevice(machineOf('gnr-2s-mainline-7.2')));
+  // Faulted: the update printed without its leading zero, on both.
+  const unpadded = emulatorFactory('gnr-2s-mainline-7.2', ['host.tdx-host-update-unpadded']).create().host!.tdxHostDevice();
+  assert.deepEqual(unpadded, { present: true, attributes: [{ name: 'version', mode: 0o444, text: '2.0.8\n' }] });
+});

@@ -95,8 +95,9 @@ test('the live target of the fake machine: description, capabilities, arrangemen
   const f = linuxFactory(m);
   assert.deepEqual([f.description.kind, f.description.role, f.description.kernel.flavour], ['linux', 'host', 'ubuntu-6.8-intel']);
   assert.deepEqual(f.description.module, { major: 1, minor: 5, update: null, build: 698, buildDate: 20240129, features0: null, source: 'kernel-log' });
-  assert.deepEqual([...f.capabilities].sort(), ['host.cpuinfo', 'host.init', 'host.log', 'host.msr']);
+  assert.deepEqual([...f.capabilities].sort(), ['host.cpuinfo', 'host.init', 'host.log', 'host.msr', 'host.sysfs']);
   const t = f.create();
+  assert.deepEqual(t.host!.tdxHostDevice(), { present: false, attributes: [] });
   assert.deepEqual(t.arrange({ kind: 'tdx-host' }), { met: true });
   assert.deepEqual(t.arrange({ kind: 'keyid-partitioning', mktmeKeyIds: 31, tdxKeyIds: 32 }), { met: true });
   assert.equal(t.arrange({ kind: 'keyid-partitioning', mktmeKeyIds: 0, tdxKeyIds: 0 }).met, false);
@@ -118,6 +119,21 @@ test('the live target of the fake machine: description, capabilities, arrangemen
   const off = t.host!.cpuOffline(1);
   assert.ok(isUnobservable(off) && /allow-destructive/.test(off.unobservable));
   assert.equal(readFileSync(join(m.root, 'sys/devices/system/cpu/cpu1/online'), 'utf8'), '1\n');
+});
+
+test('the tdx_host device (7.2): its files and modes, only the world-readable version read; its version is the description\'s, the log checked against it', () => {
+  const m = fakeMachine();
+  put(m.root, 'sys/devices/faux/tdx_host/version', '2.0.08\n', 0o444);
+  put(m.root, 'sys/devices/faux/tdx_host/seamldr_version', 'never read\n', 0o400);
+  const f = linuxFactory(m);
+  const d = f.description.module!;
+  // The log's module line says 1.5: sysfs wins, the difference is noted (and a scenario comparing them fails).
+  assert.deepEqual([d.major, d.minor, d.update, d.source], [2, 0, 8, 'sysfs']);
+  assert.ok(f.description.notes?.some((n) => /module major differs between sources: 2 and 1 \(log\)/.test(n)));
+  const t = f.create();
+  assert.deepEqual(t.host!.tdxHostDevice(), {
+    present: true, attributes: [{ name: 'version', mode: 0o444, text: '2.0.08\n' }, { name: 'seamldr_version', mode: 0o400 }],
+  });
 });
 
 test('with --allow-destructive a @destructive scenario takes a CPU offline and it is put back online afterwards, verified', async () => {

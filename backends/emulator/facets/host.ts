@@ -18,13 +18,14 @@ import { kexec } from '../host/kexec';
 import { buildLayout, placeTdmrs, readSysMetadata, tdmrView } from '../host/module-init';
 import { pamtKb } from '../host/tdmr';
 import { memTotalKb } from '../host/meminfo';
+import { tdxHostDevice } from '../host/tdx-host-device';
 import { cpuModel } from '../../../spec/platform/cpu-models';
 
 const LIST_OVERFLOW = status('TDX_METADATA_LIST_OVERFLOW');
 
 const HOST_KINDS = new Set<HostArrangement['kind']>([
   'tdx-host', 'keyid-partitioning', 'hibernation-available', 'memory-map', 'cmrs',
-  'cpus-offline-before-init', 'cpu-feature', 'module-feature', 'module-leaf', 'module-lacks-field', 'cpu-model',
+  'cpus-offline-before-init', 'cpu-feature', 'module-feature', 'module-update-version', 'module-leaf', 'module-lacks-field', 'cpu-model',
   'module-untouched', 'mem-sleep', 'cpu-vendor', 'cpu-vmx-off', 'seamcall-gp', 'module-no-entropy', 'module-answers', 'module-cpuid-configs',
 ]);
 
@@ -76,6 +77,9 @@ function arrange(t: EmulatorScenario, a: Arrangement): ArrangeResult | undefined
       s.build = { ...s.build, features0, metadata: { ...s.build.metadata, TDX_FEATURES0: features0 } };
       break;
     }
+    case 'module-update-version':
+      s.build = { ...s.build, update: h.update, metadata: { ...s.build.metadata, UPDATE_VERSION: h.update } };
+      break;
     case 'module-leaf': {
       const extra = s.build.extraLeaves.filter((l) => l !== h.leaf);
       s.build = { ...s.build, extraLeaves: h.present ? [...extra, h.leaf] : extra };
@@ -240,6 +244,7 @@ function hostFacet(t: EmulatorScenario): HostFacet {
     },
     suspend: (state) => k().suspend(state),
     sleepStates: () => k().sleepStates(),
+    tdxHostDevice: () => tdxHostDevice(k()),
     machineCheck: (pa, fatal) => k().machineCheck(pa, fatal),
     privatePage() {
       const first = k().init.tdmrs[0];
@@ -261,7 +266,7 @@ function hostFacet(t: EmulatorScenario): HostFacet {
 export const hostPlugin: FacetPlugin = {
   capabilities: [
     'host.log', 'host.cpuinfo', 'host.init', 'host.msr', 'host.seamcall', 'host.metadata', 'host.tdmr', 'host.keyid', 'host.keyid-usage',
-    'host.cpu-hotplug', 'host.memory-hotplug', 'host.kexec', 'host.suspend', 'host.mce', 'host.kernel-api',
+    'host.cpu-hotplug', 'host.memory-hotplug', 'host.kexec', 'host.suspend', 'host.mce', 'host.kernel-api', 'host.sysfs',
   ],
   arrange,
   attach: (t) => ({ host: hostFacet(t) }),

@@ -1,5 +1,5 @@
 /** Faults of the emulated TDX module and Linux host (see faults/index.ts for the catalogue). */
-import { F, type FaultSpec } from './spec';
+import { F, unseen, type FaultSpec } from './spec';
 
 export const HOST_FAULTS = {
   // --- TDX module: constants -------------------------------------------------------------
@@ -85,6 +85,14 @@ export const HOST_FAULTS = {
     'host.init.version-printed-first'),
   'host.boot-init-preconditions': F('missing-check', 'boot-time initialisation runs without XSAVE or MOVDIR64B',
     'host.init.boot-preconditions'),
+  // --- Linux host: the tdx_host device (7.2) -------------------------------------------------
+  'host.tdx-host-update-unpadded': F('value', 'the tdx_host version file prints the update number without its leading zero (2.0.8, not 2.0.08)',
+    'host.sysfs.tdx-host-version'),
+  'host.tdx-host-before-init': unseen(F('missing-check', 'the tdx_host device is created once the module version was read, although initialisation then failed',
+    'host.sysfs.tdx-host-version'),
+  'its scenarios arrange a failing initialisation (a module without NO_RBP_MOD, no module at all), which a machine read as it booted cannot be made to show; the emulated machine of every 7.2 profile initialises its module'),
+  'host.tdx-host-seamret-bug-ignored': F('missing-check', 'the runtime-update files of the tdx_host device are shown although the CPU clobbers the current VMCS on SEAMRET',
+    'host.sysfs.tdx-host-update-files'),
   // --- Linux host: TDMR and PAMT -------------------------------------------------------------
   'host.tdmr-2m-alignment': F('boundary', 'TDMRs are aligned to 2 MiB instead of 1 GiB', 'host.tdmr.cover-memory'),
   'host.pamt-no-4k-rounding': F('boundary', 'PAMT parts are not rounded up to 4 KiB', 'host.pamt.size'),

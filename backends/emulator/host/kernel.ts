@@ -19,6 +19,7 @@ import { initTdxModule, type ModuleInitState } from './module-init';
 import { KernelLogBuffer } from '../lib/printk';
 import { err, ok } from '../lib/kernel-result';
 import { rawSeamcall, seamcallPrerr, type SeamcallPath } from './seamcall';
+import { tdxHostDeviceCreated } from './tdx-host-device';
 
 export interface KernelConfig {
   flavour: KernelFlavour;
@@ -64,6 +65,14 @@ export class EmulatedKernel implements SeamcallPath {
   /** Whether /proc/cpuinfo shows tdx_host_platform (a fault can hide it). */
   platformFlagShown = false;
   readonly cpuBugs = new Set<string>();
+  /**
+   * X86_BUG_SEAMRET_INVD_VMCS: the CPU does not enumerate VMX_BASIC_NO_SEAMRET_INVD_VMCS (IA32_VMX_BASIC
+   * bit 60, the platform feature no_seamret_invd_vmcs), so a P-SEAMLDR call clobbers the current VMCS
+   * (@src:ml-seamldr-update). Kept apart from cpuBugs: how /proc/cpuinfo names it was not checked.
+   */
+  seamretInvdVmcs = false;
+  /** The tdx_host faux device exists (host/tdx-host-device.ts). */
+  tdxHostDevice = false;
   tdx: TdxHostState | null = null;
   /**
    * acpi_suspend_lowlevel: whether entering ACPI S3 can work. tdx_init() clears it on a TDX host;
@@ -137,6 +146,8 @@ export class EmulatedKernel implements SeamcallPath {
     this.log.tick(1.5);
     const atBoot = this.eras.init === 'boot' ? !this.faults.has('host.boot-init-skipped') : this.faults.has('host.on-demand-init-at-boot');
     if (atBoot) this.bootTimeEnable();
+    // The TDX host services driver loads after the initcalls that initialise the module.
+    this.tdxHostDevice = tdxHostDeviceCreated(this);
     // The kernel's own boot ends by starting init (init/main.c run_init_process()).
     this.log.raw('Run /sbin/init as init process');
   }
@@ -185,6 +196,8 @@ export class EmulatedKernel implements SeamcallPath {
     this.platformFlagShown = !this.faults.has('host.platform-flag-missing');
     const erratum = this.hasPartialWriteErratum() || this.faults.has('host.erratum-on-all-models');
     if (erratum) this.cpuBugs.add('tdx_pw_mce');
+    // check_tdx_erratum() of the kernels with module runtime update (7.2) also reads IA32_VMX_BASIC.
+    if (this.eras['tdx-host-sysfs'] === 'faux') this.seamretInvdVmcs = !this.platform.hasFeature('no_seamret_invd_vmcs');
   }
 
   /** Era "boot": tdx_enable() as a subsys_initcall (@src:tdx-c-new). */

@@ -11,6 +11,7 @@ import { kvmParam } from '../kvm/setup';
 import type { KvmParam } from '../../kvm-facet';
 import type { MachineState } from './state';
 import { memTotalKb } from '../host/meminfo';
+import { readTdxHostVersion, TDX_HOST_ATTRIBUTES, TDX_HOST_DIR, tdxHostAttributeVisible } from '../host/tdx-host-device';
 
 export type FileAnswer = Buffer | { errno: ErrnoName };
 
@@ -177,6 +178,18 @@ export const FILES: readonly VirtualFile[] = [
     },
   },
   { path: /^\/dev\/kvm$/, type: 'char', mode: 0o660, present: (m) => m.kvm.loaded },
+  // The tdx_host faux device (7.2, host/tdx-host-device.ts): version reads the module's version;
+  // the admin-only runtime-update files ask the P-SEAMLDR, which the model does not have (EIO, as
+  // a failing P-SEAMLDR call). No write: the firmware upload lives elsewhere and is out of scope.
+  ...TDX_HOST_ATTRIBUTES.map((a): VirtualFile => ({
+    path: new RegExp(`^${TDX_HOST_DIR.replace(/\//g, '\\/')}\\/${a.name}$`), type: 'file', mode: a.mode,
+    present: (m) => tdxHostAttributeVisible(m.kernel, a.name),
+    read(m) {
+      if (a.name !== 'version') return { errno: 'EIO' };
+      const r = readTdxHostVersion(m.kernel);
+      return 'text' in r ? text(r.text) : r;
+    },
+  })),
 ];
 
 /** The entry for a path, with its groups, if this kernel has it. */
@@ -194,5 +207,7 @@ export function isDirectory(m: MachineState, path: string): boolean {
   return ['/proc/', '/sys/', '/dev/', '/sys/devices/system/cpu/', '/sys/fs/cgroup/', '/sys/module/', '/sys/power/'].includes(dir)
     || (dir.startsWith('/sys/module/kvm') && m.kvm.loaded)
     || /^\/sys\/devices\/system\/cpu\/cpu\d+\/(topology\/)?$/.test(dir)
-    || (m.userspace.msrDriver && /^\/dev\/cpu\/(\d+\/)?$/.test(dir));
+    || (m.userspace.msrDriver && /^\/dev\/cpu\/(\d+\/)?$/.test(dir))
+    // The faux bus directory: the model knows no faux device but tdx_host.
+    || (m.kernel.tdxHostDevice && (dir === '/sys/devices/faux/' || dir === `${TDX_HOST_DIR}/`));
 }

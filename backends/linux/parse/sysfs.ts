@@ -13,7 +13,10 @@ export const TDX_MODULE_SYSFS_DIR = '/sys/firmware/tdx/tdx_module';
 export const TDX_MODULE_SYSFS_NODES = ['attributes', 'vendor_id', 'major_version', 'minor_version', 'build_num', 'build_date', 'status'] as const;
 export type TdxModuleNode = (typeof TDX_MODULE_SYSFS_NODES)[number];
 
-export const TDX_HOST_VERSION_NODE = '/sys/devices/faux/tdx_host/version';
+export const TDX_HOST_DIR = '/sys/devices/faux/tdx_host';
+export const TDX_HOST_VERSION_NODE = `${TDX_HOST_DIR}/version`;
+/** The attribute files the kernel documents for the device (@src:tdx-host-abi). */
+export const TDX_HOST_ATTRIBUTE_NAMES = ['version', 'seamldr_version', 'num_remaining_updates'] as const;
 
 /** 0x-prefixed values are hex, bare digits decimal: each node says which by how it prints. */
 export function sysfsNumber(v: string): number | null {
