@@ -4,6 +4,7 @@
  * the expected ones from the feature files, never from here. How a call is issued (R10, R11 leaf
  * numbers) is in spec/encodings/tdvmcall.ts.
  */
+import { textFromRegisters } from '../encodings/tdvmcall';
 
 /** Statuses the VMM returns in R10 (shared/tdx.h of v6.16+). */
 export const TDVMCALL_STATUS = {
@@ -27,14 +28,5 @@ export function tdvmcallStatusName(v: bigint): TdvmcallStatus | undefined {
 export const FATAL_ERROR_MESSAGE_REGS = ['r14', 'r15', 'rbx', 'rdi', 'rsi', 'r8', 'r9', 'rdx'] as const;
 
 export function decodeFatalErrorMessage(regs: Partial<Record<(typeof FATAL_ERROR_MESSAGE_REGS)[number], bigint>>): string {
-  let s = '';
-  for (const r of FATAL_ERROR_MESSAGE_REGS) {
-    const v = regs[r] ?? 0n;
-    for (let i = 0n; i < 8n; i++) {
-      const c = Number((v >> (8n * i)) & 0xffn);
-      if (c === 0) return s;
-      s += String.fromCharCode(c);
-    }
-  }
-  return s;
+  return textFromRegisters(regs, FATAL_ERROR_MESSAGE_REGS);
 }

@@ -32,3 +32,21 @@ export const isTdvmcallLeaf = (s: string): s is TdvmcallLeaf => Object.prototype
 export function tdvmcallLeafName(v: bigint): TdvmcallLeaf | undefined {
   return (Object.keys(TDVMCALL_LEAVES) as TdvmcallLeaf[]).find((k) => TDVMCALL_LEAVES[k] === v);
 }
+
+/**
+ * Text carried in registers, as TDVMCALL<ReportFatalError> passes its message: eight little-endian
+ * bytes per register, in the given order, up to the first zero byte. Which registers, in which
+ * order, is the caller's (the feature's, for a step).
+ */
+export function textFromRegisters<R extends string>(regs: Partial<Record<R, bigint>>, order: readonly R[]): string {
+  let s = '';
+  for (const r of order) {
+    const v = regs[r] ?? 0n;
+    for (let i = 0n; i < 8n; i++) {
+      const c = Number((v >> (8n * i)) & 0xffn);
+      if (c === 0) return s;
+      s += String.fromCharCode(c);
+    }
+  }
+  return s;
+}

@@ -4,6 +4,7 @@ import type { TdDescription } from '../../backends/guest-facet';
 import type { LogEvent } from '../../backends/host-facet';
 import type { DataTable } from '@cucumber/cucumber';
 import { TDX_CMD_GET_REPORT0 } from '../../spec/uapi/tdx-guest';
+import { textFromRegisters } from '../../spec/encodings/tdvmcall';
 import type { MessageId } from '../../spec/kernel/printk';
 import type { Reg } from '../../backends/port';
 import type { NamedBit } from '../../support/guest-parameter-types';
@@ -56,19 +57,6 @@ Then('the guest kernel stopped at boot reporting {string}', function (this: TdxW
   if (!b.ok) expect(b.panic).to.equal(message);
 });
 
-/** The message as the VMM reads it: eight little-endian bytes per register, in the order the feature gives, up to a zero byte. */
-function messageIn(regs: Partial<Record<Reg, bigint>>, order: readonly Reg[]): string {
-  let s = '';
-  for (const r of order) {
-    const v = regs[r] ?? 0n;
-    for (let i = 0n; i < 8n; i++) {
-      const c = Number((v >> (8n * i)) & 0xffn);
-      if (c === 0) return s;
-      s += String.fromCharCode(c);
-    }
-  }
-  return s;
-}
 
 Then(/^the VMM received that message through TDVMCALL<ReportFatalError> \(leaf (0x[0-9a-f]+)\) with R12 = (\d+) and the text in ((?:R\w+, )+R\w+)$/,
   function (this: TdxWorld, leaf: string, r12: string, regs: string) {
@@ -78,7 +66,7 @@ Then(/^the VMM received that message through TDVMCALL<ReportFatalError> \(leaf (
       if (!b.fatalReport) throw new SkipSignal('cannot-observe', 'the target does not see the TDVMCALLs of the guest kernel');
       expect(`0x${(b.fatalReport.in.r11 ?? 0n).toString(16)}`, 'R11 (the sub-function)').to.equal(leaf);
       expect(b.fatalReport.in.r12 ?? 0n, 'R12 (the error code)').to.equal(BigInt(r12));
-      expect(messageIn(b.fatalReport.in, regs.split(', ').map((r) => r.toLowerCase() as Reg))).to.equal(b.panic);
+      expect(textFromRegisters(b.fatalReport.in, regs.split(', ').map((r) => r.toLowerCase() as Reg))).to.equal(b.panic);
     }
   });
 
