@@ -33,7 +33,6 @@ Feature: MSR access in a TD
         | msr   | name              | category   |
         | 0x1b  | IA32_APICBASE     | raises #VE with exit reason 31 (MSR_READ) |
         | 0x830 | IA32_X2APIC_ICR   | raises #VE with exit reason 31 (MSR_READ) |
-        | 0x6e0 | IA32_TSC_DEADLINE | raises #VE with exit reason 31 (MSR_READ) |
 
       Examples: Raises #GP
         | msr   | name                  | category   |
@@ -114,7 +113,7 @@ Feature: MSR access in a TD
       And the MSR value is what the VMM answered in R11
 
     Scenario: WRMSR of IA32_TSC_DEADLINE passes the MSR and the value
-      Given a TD guest
+      Given a TD guest whose CPUID has leaf 0x1 ECX bit 24
       When the guest kernel writes 0x123456789 to MSR 0x6e0
       Then the TDX module raised #VE with exit reason 32 (MSR_WRITE)
       And the guest asked the VMM with TDVMCALL<Instruction.WRMSR> (leaf 0x20) and R12 = 0x6e0, R13 = 0x123456789
@@ -147,6 +146,11 @@ Feature: MSR access in a TD
       Given a TD guest with the PERFMON (bit 63) attribute
       When the guest kernel reads MSR 0x186
       Then the msr driver read a value
+
+    Scenario: A TD whose CPUID has TSC-deadline gets #VE on IA32_TSC_DEADLINE
+      Given a TD guest whose CPUID has leaf 0x1 ECX bit 24
+      When the guest kernel reads MSR 0x6e0
+      Then the MSR access raises #VE with exit reason 31 (MSR_READ)
 
     Scenario: A TD whose CPUID lacks TSC-deadline gets #GP on IA32_TSC_DEADLINE
       Given a TD guest on a host CPU without CPUID leaf 0x1 ECX bit 24

@@ -5,7 +5,8 @@ import type { NamedBit } from '../../support/guest-parameter-types';
 import type { Named } from '../../support/parameter-types';
 import type { VmmAnswer } from '../../backends/guest-facet';
 import { Given } from '../../support/dsl';
-import type { TdxWorld } from '../../support/world';
+import { guest } from './guest-world';
+import { SkipSignal, type TdxWorld } from '../../support/world';
 
 function tdGuest(w: TdxWorld): void {
   w.arrange({ kind: 'td-guest' });
@@ -145,4 +146,16 @@ Given('a TD guest whose VMM completes a quote {int} second(s) after the request'
 Given('a TD guest whose VMM never completes a quote', function (this: TdxWorld) {
   tdGuest(this);
   this.arrange({ kind: 'vmm-quote-time', seconds: null });
+});
+
+/**
+ * A premise, not an arrangement: the TD's CPUID (as a process sees it) already has the bit, since
+ * the VMM decides it; a TD without it does not meet the scenario's precondition.
+ */
+Given('a TD guest whose CPUID has leaf {hex} {cpureg} bit {int}', function (this: TdxWorld, leaf: bigint, reg: 'eax' | 'ebx' | 'ecx' | 'edx', b: number) {
+  tdGuest(this);
+  const r = this.observe(guest(this).cpuid(0, Number(leaf), 0, 'user'));
+  if (((r[reg] >>> b) & 1) !== 1) {
+    throw new SkipSignal('precondition-unmet', `the TD's CPUID leaf 0x${leaf.toString(16)} ${reg.toUpperCase()} bit ${b} is clear (the VMM did not give the TD this feature)`);
+  }
 });
