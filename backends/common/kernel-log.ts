@@ -39,13 +39,24 @@ interface Pattern {
 
 const CONVERSION = /%(?:%|[-#0 +]*\d*(?:\.\d+)?(?:hh|h|ll|l|z|t|j)?[diuxXsc])/g;
 
+/** Flags and width of a conversion: padding with spaces is read as part of the value's field. */
+function padding(spec: string): { before: string; after: string } {
+  const [, flags, width] = /^%([-#0 +]*)(\d*)/.exec(spec) ?? ['', '', ''];
+  const type = spec[spec.length - 1];
+  if (!width) return { before: '', after: '' };
+  if (flags.includes('-')) return { before: '', after: ' *' };
+  return { before: flags.includes('0') && type !== 's' && type !== 'c' ? '' : ' *', after: '' };
+}
+
 function conversionPattern(spec: string): string {
   if (spec === '%%') return '%';
   const type = spec[spec.length - 1];
-  if (type === 's') return '(.*?)';
-  if (type === 'c') return '(.)';
-  if (type === 'x' || type === 'X') return '((?:0x)?[0-9a-fA-F]+)';
-  return '(-?\\d+)';
+  const { before, after } = padding(spec);
+  let core = '(-?\\d+)';
+  if (type === 's') core = '(.*?)';
+  else if (type === 'c') core = '(.)';
+  else if (type === 'x' || type === 'X') core = '((?:0[xX])?[0-9a-fA-F]+)';
+  return before + core + after;
 }
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -54,10 +65,11 @@ const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 function conversionPrefix(spec: string): string {
   if (spec === '%%') return '';
   const type = spec[spec.length - 1];
+  const { before, after } = padding(spec);
   if (type === 's') return '.*';
-  if (type === 'c') return '';
-  if (type === 'x' || type === 'X') return '(?:0x?)?[0-9a-fA-F]*';
-  return '-?\\d*';
+  if (type === 'c') return before;
+  if (type === 'x' || type === 'X') return `${before}(?:(?:0[xX]?)?[0-9a-fA-F]*${after})?`;
+  return `${before}(?:-?\\d*${after})?`;
 }
 
 /**
@@ -244,7 +256,7 @@ export function matchLine(raw: string, line = 0): LogEvent | PartialEvent | null
 }
 
 function typedValue(text: string, type: string): bigint | string {
-  if (type === 'x' || type === 'X') return BigInt(text.startsWith('0x') ? text : '0x' + text);
+  if (type === 'x' || type === 'X') return BigInt(/^0x/i.test(text) ? `0x${text.slice(2)}` : `0x${text}`);
   if (type === 's' || type === 'c') return text;
   return BigInt(text);
 }
@@ -287,7 +299,11 @@ export function splitLines(text: string): string[] {
   return lines;
 }
 
-/** printk-style formatting of one catalogue message, for models that print it. */
+/**
+ * printk-style formatting of one catalogue message, for models that print it, as the kernel's
+ * vsprintf() does for these conversions: the width counts a sign and a "0x" prefix, zero padding
+ * goes after them, "-" pads on the right (and wins over "0"), and "%#x" of 0 is "0x0".
+ */
 export function formatMessage(format: string, args: readonly (number | bigint | string)[]): string {
   let i = 0;
   return format.replace(CONVERSION, (spec) => {
@@ -296,15 +312,25 @@ export function formatMessage(format: string, args: readonly (number | bigint | 
     const type = spec[spec.length - 1];
     const flags = /^%([-#0 +]*)(\d*)/.exec(spec)!;
     const width = flags[2] ? Number(flags[2]) : 0;
-    const zero = flags[1].includes('0');
-    let s: string;
-    if (type === 's' || type === 'c') s = String(v);
+    const left = flags[1].includes('-');
+    const zero = flags[1].includes('0') && !left && type !== 's' && type !== 'c';
+    let head = '';
+    let body: string;
+    if (type === 's' || type === 'c') body = String(v);
     else if (type === 'x' || type === 'X') {
       const n = typeof v === 'bigint' ? v : BigInt(v as number);
-      s = (n < 0n ? (n + (1n << 64n)) : n).toString(16);
-      if (type === 'X') s = s.toUpperCase();
-      if (flags[1].includes('#')) s = '0x' + s;
-    } else s = typeof v === 'bigint' ? v.toString() : String(v);
-    return width > s.length ? s.padStart(width, zero ? '0' : ' ') : s;
+      body = (n < 0n ? (n + (1n << 64n)) : n).toString(16);
+      if (type === 'X') body = body.toUpperCase();
+      if (flags[1].includes('#')) head = type === 'X' ? '0X' : '0x';
+    } else if (typeof v === 'number' && !Number.isInteger(v)) {
+      body = String(v);
+    } else {
+      const n = typeof v === 'bigint' ? v : BigInt(v);
+      if (n < 0n) head = '-';
+      body = (n < 0n ? -n : n).toString();
+    }
+    const pad = Math.max(0, width - head.length - body.length);
+    if (left) return head + body + ' '.repeat(pad);
+    return zero ? head + '0'.repeat(pad) + body : ' '.repeat(pad) + head + body;
   });
 }
