@@ -165,31 +165,65 @@ Feature: The TDX module's initialisation state machine
         | 2049  | TDX_TDMR_ALREADY_INITIALIZED (0x00000a0300000000) | 0x0 |
 
   @req:host.module.tdmr-validation @module:>=1.5 @src:tdx-c-mid @src:mod-sys-config-1501 @src:mod-sys-config-2008 @src:mod-err-1501 @src:mod-api-1501
-  Rule: TDH.SYS.CONFIG rejects TDMRs that are misaligned, empty or out of order
+  Rule: TDH.SYS.CONFIG rejects TDMRs that are misaligned, empty, out of order, out of range or not convertible where usable
+    The module checks the TDMRs one by one, in order, and names the first one that fails in bits
+    7:0 of the status. Within a TDMR: order and overlap with the one before it, then its 1 GiB
+    alignment, size and address range (the maximum physical address, no KeyID bits), then its
+    reserved areas and PAMTs, and last that its usable (non-reserved) memory lies in one CMR.
 
     Scenario Outline: <change> is rejected with <status>
       Given every logical CPU has done TDH.SYS.LP.INIT
       When TDH.SYS.CONFIG is called on CPU 0 with the kernel's TDMRs but <change>
-      Then the SEAMCALL fails with <status> for TDMR <index>
+      Then the SEAMCALL returns <status>
 
       Examples:
-        | change                                 | status               | index |
-        | the first TDMR's base moved by 2 MiB   | TDX_INVALID_TDMR (0xc0000a0000000000)     | 0     |
-        | the first TDMR's size cut by 2 MiB     | TDX_INVALID_TDMR (0xc0000a0000000000)     | 0     |
-        | the first two TDMRs swapped            | TDX_NON_ORDERED_TDMR (0xc0000a0100000000) | 1     |
+        | change                                                        | status                                    |
+        | the first TDMR's base moved by 2 MiB                          | TDX_INVALID_TDMR (0xc0000a0000000000)     |
+        | the first TDMR's size cut by 2 MiB                            | TDX_INVALID_TDMR (0xc0000a0000000000)     |
+        | the first TDMR's size set to 0                                | TDX_INVALID_TDMR (0xc0000a0000000000)     |
+        | the first TDMR's size set to 8 PiB                            | TDX_INVALID_TDMR (0xc0000a0000000000)     |
+        | the first two TDMRs swapped                                   | TDX_NON_ORDERED_TDMR (0xc0000a0100000001) |
+        | the second TDMR's start moved 1 GiB below the first TDMR's end | TDX_NON_ORDERED_TDMR (0xc0000a0100000001) |
+        | the first TDMR's first reserved area dropped                  | TDX_TDMR_OUTSIDE_CMRS (0xc0000a0200000000) |
+
+  @req:host.module.reserved-area-validation @module:>=1.5 @src:mod-sys-config-1501 @src:mod-sys-config-2008 @src:mod-err-1501 @src:mod-api-1501
+  Rule: TDH.SYS.CONFIG rejects reserved areas that are out of order, misaligned or outside their TDMR
+    Reserved areas are checked entry by entry: an empty entry may only be followed by an empty one;
+    the others must be in ascending order without overlap, 4 KiB aligned in offset and size, and
+    inside their TDMR. The status names the TDMR in bits 7:0 and the entry in bits 15:8.
+
+    Scenario Outline: <change> is rejected with <status>
+      Given every logical CPU has done TDH.SYS.LP.INIT
+      When TDH.SYS.CONFIG is called on CPU 0 with the kernel's TDMRs but <change>
+      Then the SEAMCALL returns <status>
+
+      Examples:
+        | change                                                                              | status                                                |
+        | an empty reserved area put before the first TDMR's others                           | TDX_NON_ORDERED_RESERVED_IN_TDMR (0xc0000a2100000000) |
+        | two empty reserved areas put between the first TDMR's first reserved area and a later one | TDX_NON_ORDERED_RESERVED_IN_TDMR (0xc0000a2100000200) |
+        | the first TDMR's first reserved area repeated                                       | TDX_NON_ORDERED_RESERVED_IN_TDMR (0xc0000a2100000100) |
+        | the first TDMR's first reserved area cut by 2 KiB                                   | TDX_INVALID_RESERVED_IN_TDMR (0xc0000a2000000000)     |
+        | the first TDMR's first reserved area stretched 4 KiB past the TDMR's end            | TDX_INVALID_RESERVED_IN_TDMR (0xc0000a2000000000)     |
 
   @req:host.module.pamt-validation @module:>=1.5 @src:tdx-c-mid @src:mod-sys-config-1501 @src:mod-sys-config-2008 @src:mod-err-1501 @src:mod-api-1501
-  Rule: TDH.SYS.CONFIG rejects PAMTs that are too small or overlap memory a TDMR makes usable
+  Rule: TDH.SYS.CONFIG rejects PAMTs that are misaligned, out of range, too small, outside convertible memory or overlap memory a TDMR makes usable
+    Each PAMT level is checked 1G, then 2M, then 4K for alignment, address range and size, then
+    for overlaps, then for lying in one CMR. The status names the TDMR in bits 7:0 and the PAMT
+    level (0 for 4K, 1 for 2M, 2 for 1G) in bits 15:8; an overlap with another TDMR's usable
+    memory names that TDMR in bits 23:16.
 
     Scenario Outline: <change> is rejected with <status>
       Given every logical CPU has done TDH.SYS.LP.INIT
       When TDH.SYS.CONFIG is called on CPU 0 with the kernel's TDMRs but <change>
-      Then the SEAMCALL fails with <status> for TDMR <index>
+      Then the SEAMCALL returns <status>
 
       Examples:
-        | change                                                     | status           | index |
-        | the first TDMR's 4K PAMT shrunk by 4 KiB                   | TDX_INVALID_PAMT (0xc0000a1000000000) | 0     |
-        | the first TDMR's PAMT placed in the second TDMR's usable memory | TDX_PAMT_OVERLAP (0xc0000a1200000000) | 0     |
+        | change                                                          | status                                     |
+        | the first TDMR's 1G PAMT moved by 2 KiB                         | TDX_INVALID_PAMT (0xc0000a1000000200)      |
+        | the first TDMR's 2M PAMT moved to 8 PiB                         | TDX_INVALID_PAMT (0xc0000a1000000100)      |
+        | the first TDMR's 4K PAMT shrunk by 4 KiB                        | TDX_INVALID_PAMT (0xc0000a1000000000)      |
+        | the first TDMR's PAMT placed in the second TDMR's usable memory | TDX_PAMT_OVERLAP (0xc0000a1200010000)      |
+        | the first TDMR's 1G PAMT moved to the end of its first reserved area | TDX_PAMT_OUTSIDE_CMRS (0xc0000a1100000200) |
 
   @req:host.module.unknown-leaf @src:mod-dispatcher @src:mod-dispatcher-1501 @src:mod-1.0 @src:mod-err-1501
   Rule: Once the module is ready, a leaf number it does not implement is an invalid RAX operand
