@@ -222,6 +222,10 @@ Feature: The TDX module's initialisation state machine
         | the first TDMR's 1G PAMT moved by 2 KiB                         | TDX_INVALID_PAMT (0xc0000a1000000200)      |
         | the first TDMR's 2M PAMT moved to 8 PiB                         | TDX_INVALID_PAMT (0xc0000a1000000100)      |
         | the first TDMR's 4K PAMT shrunk by 4 KiB                        | TDX_INVALID_PAMT (0xc0000a1000000000)      |
+        | the first TDMR's 2M PAMT moved onto its 4K PAMT                 | TDX_PAMT_OVERLAP (0xc0000a1200000000)      |
+        | the first TDMR's 1G PAMT moved onto its 4K PAMT                 | TDX_PAMT_OVERLAP (0xc0000a1200000000)      |
+        | the first TDMR's 2M PAMT moved onto its 1G PAMT                 | TDX_PAMT_OVERLAP (0xc0000a1200000100)      |
+        | the second TDMR's 4K PAMT moved onto the first TDMR's 4K PAMT   | TDX_PAMT_OVERLAP (0xc0000a1200000001)      |
         | the first TDMR's PAMT placed in the second TDMR's usable memory | TDX_PAMT_OVERLAP (0xc0000a1200010000)      |
         | the first TDMR's 1G PAMT moved to the end of its first reserved area | TDX_PAMT_OUTSIDE_CMRS (0xc0000a1100000200) |
 

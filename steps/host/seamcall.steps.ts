@@ -193,6 +193,10 @@ const CHANGES: Record<string, (t: TdmrView[], cmrs: readonly Region[]) => void> 
     const r = t[0].reserved[0];
     r.size = t[0].size - r.offset + 4n * KiB;
   },
+  "the first TDMR's 2M PAMT moved onto its 4K PAMT": (t) => { t[0].pamt.base2m = t[0].pamt.base4k; },
+  "the first TDMR's 1G PAMT moved onto its 4K PAMT": (t) => { t[0].pamt.base1g = t[0].pamt.base4k; },
+  "the first TDMR's 2M PAMT moved onto its 1G PAMT": (t) => { t[0].pamt.base2m = t[0].pamt.base1g; },
+  "the second TDMR's 4K PAMT moved onto the first TDMR's 4K PAMT": (t) => { t[1].pamt.base4k = t[0].pamt.base4k; },
   "the first TDMR's PAMT placed in the second TDMR's usable memory": (t) => {
     // Lowest 2 MiB-aligned address of the second TDMR that no reserved area covers.
     let at = t[1].base;
