@@ -229,6 +229,21 @@ Feature: The TDX module's initialisation state machine
         | the first TDMR's PAMT placed in the second TDMR's usable memory | TDX_PAMT_OVERLAP (0xc0000a1200010000)      |
         | the first TDMR's 1G PAMT moved to the end of its first reserved area | TDX_PAMT_OUTSIDE_CMRS (0xc0000a1100000200) |
 
+  @req:host.module.sys-config-operands @module:>=1.5 @src:mod-sys-config-1501 @src:mod-sys-config-2008 @src:mod-err-1501
+  Rule: TDH.SYS.CONFIG refuses an empty TDMR list and a global KeyID outside the private range
+    After its state checks, TDH.SYS.CONFIG wants 1 to MAX_TDMRS entries in RDX and a private
+    KeyID in R8, before it reads a single TDMR. KeyID 0 is never private.
+
+    Scenario: No TDMR
+      Given every logical CPU has done TDH.SYS.LP.INIT
+      When TDH.SYS.CONFIG is called on CPU 0 with no TDMR
+      Then the SEAMCALL returns TDX_OPERAND_INVALID (0xc000010000000002), whose low bits name operand RDX (2)
+
+    Scenario: KeyID 0 as the global KeyID
+      Given every logical CPU has done TDH.SYS.LP.INIT
+      When TDH.SYS.CONFIG is called on CPU 0 with the TDMRs the kernel would build and global KeyID 0
+      Then the SEAMCALL returns TDX_OPERAND_INVALID (0xc000010000000008), whose low bits name operand R8 (8)
+
   @req:host.module.unknown-leaf @src:mod-dispatcher @src:mod-dispatcher-1501 @src:mod-1.0 @src:mod-err-1501
   Rule: Once the module is ready, a leaf number it does not implement is an invalid RAX operand
 

@@ -138,6 +138,14 @@ function premise(ok: boolean, what: string): void {
   if (!ok) throw new Error(`the kernel's TDMRs do not fit this change: ${what}`);
 }
 
+When('TDH.SYS.CONFIG is called on CPU {int} with no TDMR', function (this: TdxWorld, cpu: number) {
+  config(this, cpu, []);
+});
+
+When('TDH.SYS.CONFIG is called on CPU {int} with the TDMRs the kernel would build and global KeyID {int}', function (this: TdxWorld, cpu: number, keyId: number) {
+  this.remember(SEAMCALL, this.observe(this.host().sysConfig(cpu, proposed(this), keyId)));
+});
+
 /** Deliberately broken variants of the kernel's own TDMR list (with the host's CMRs for the premises). */
 const CHANGES: Record<string, (t: TdmrView[], cmrs: readonly Region[]) => void> = {
   "the first TDMR's base moved by 2 MiB": (t) => { t[0].base += 2n * MiB; t[0].size -= 2n * MiB; },

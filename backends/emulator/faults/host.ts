@@ -47,6 +47,8 @@ export const HOST_FAULTS = {
     'host.module.reserved-area-validation'),
   'module.reserved-bounds-unchecked': F('missing-check', 'TDH.SYS.CONFIG accepts reserved areas not aligned to 4 KiB or reaching past their TDMR',
     'host.module.reserved-area-validation'),
+  'module.sys-config-operands-unchecked': F('missing-check', 'TDH.SYS.CONFIG takes an empty TDMR list and a global KeyID that is not private',
+    'host.module.sys-config-operands'),
   'module.pamt-size-unchecked': F('missing-check', 'TDH.SYS.CONFIG accepts PAMTs smaller than the TDMR needs',
     'host.module.pamt-validation'),
   'module.pamt-overlap-unchecked': F('missing-check', 'TDH.SYS.CONFIG accepts PAMTs that overlap usable TDMR memory',

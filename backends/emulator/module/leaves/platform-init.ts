@@ -47,10 +47,11 @@ defineLeaf('TDH.SYS.CONFIG', ({ module: m, regs }) => {
   const hkidReg = regs.r8 ?? 0n;
   if (arrayPa % 512n !== 0n || m.hasKeyIdBits(arrayPa)) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'));
   const maxTdmrs = BigInt(m.build.metadata.MAX_TDMRS);
-  if (count > maxTdmrs || count < 1n) return fail(withOperand('TDX_OPERAND_INVALID', 'RDX'));
+  const operandsUnchecked = m.faults.has('module.sys-config-operands-unchecked');
+  if ((count > maxTdmrs || count < 1n) && !operandsUnchecked) return fail(withOperand('TDX_OPERAND_INVALID', 'RDX'));
   const hkid = Number(hkidReg & 0xffffn);
   const range = m.privateHkidRange;
-  if (hkidReg >> 16n !== 0n || hkid < range.min || hkid > range.max) return fail(withOperand('TDX_OPERAND_INVALID', 'R8'));
+  if ((hkidReg >> 16n !== 0n || hkid < range.min || hkid > range.max) && !operandsUnchecked) return fail(withOperand('TDX_OPERAND_INVALID', 'R8'));
   // Reserving the global HKID sticks even when TDMR validation fails below.
   m.globalHkid = hkid;
   const pas = m.platform.load<bigint[]>(arrayPa);
