@@ -244,6 +244,22 @@ Feature: The TDX module's initialisation state machine
       When TDH.SYS.CONFIG is called on CPU 0 with the TDMRs the kernel would build and global KeyID 0
       Then the SEAMCALL returns TDX_OPERAND_INVALID (0xc000010000000008), whose low bits name operand R8 (8)
 
+  @req:host.module.rax-checks @module:>=1.5 @src:mod-dispatcher-1501 @src:mod-dispatcher-2008 @src:mod-api-1501 @src:mod-err-1501
+  Rule: Reserved RAX bits, or a version the leaf does not have, make RAX an invalid operand before any state check
+    RAX holds the leaf in bits 15:0, its version in bits 23:16, and reserved bits 63:24 that must
+    be 0. Only a few leaves have versions above 0 (TDH.SYS.LP.INIT has none). The module checks
+    this first, so even TDH.SYS.INIT, the first leaf, is refused.
+
+    Scenario Outline: RAX <rax>, <what>, before TDH.SYS.INIT
+      When the SEAMCALL with RAX <rax> is made on CPU 0
+      Then the SEAMCALL returns TDX_OPERAND_INVALID (0xc000010000000000), whose low bits name operand RAX (0)
+
+      Examples:
+        | rax                | what                                  |
+        | 0x0000000001000021 | TDH.SYS.INIT (leaf 33) with bit 24 set |
+        | 0x0000000100000021 | TDH.SYS.INIT (leaf 33) with bit 32 set |
+        | 0x0000000000010023 | TDH.SYS.LP.INIT (leaf 35) version 1    |
+
   @req:host.module.unknown-leaf @src:mod-dispatcher @src:mod-dispatcher-1501 @src:mod-1.0 @src:mod-err-1501
   Rule: Once the module is ready, a leaf number it does not implement is an invalid RAX operand
 

@@ -44,6 +44,10 @@ When('leaf number {int} is called on CPU {int}', function (this: TdxWorld, n: nu
   call(this, cpu, BigInt(n));
 });
 
+When('the SEAMCALL with RAX {hex} is made on CPU {int}', function (this: TdxWorld, rax: bigint, cpu: number) {
+  call(this, cpu, rax);
+});
+
 /** Call a leaf on many CPUs; one assertion over all of them (a large host has 1,920 CPUs). */
 function callOnAll(w: TdxWorld, leaf: string, cpus: number[]): void {
   const rax = seamcallRax(leaf);

@@ -52,6 +52,8 @@ export const HOST_FAULTS = {
   'module.num-pkgs-one': F('value', 'NUM_PKGS reads 1 whatever the number of packages', 'host.metadata.platform-fields'),
   'module.num-cmrs-counts-cmrs': F('value', 'NUM_CMRS reads the number of CMRs instead of MAX_CMR (32)', 'host.metadata.platform-fields'),
   'module.cmr-size-is-end': F('value', 'CMR_SIZE reads the end address of the CMR instead of its size', 'host.metadata.platform-fields'),
+  'module.rax-reserved-unchecked': F('missing-check', 'the module ignores reserved RAX bits and runs a leaf at a version it does not have',
+    'host.module.rax-checks'),
   'module.pamt-size-unchecked': F('missing-check', 'TDH.SYS.CONFIG accepts PAMTs smaller than the TDMR needs',
     'host.module.pamt-validation'),
   'module.pamt-overlap-unchecked': F('missing-check', 'TDH.SYS.CONFIG accepts PAMTs that overlap usable TDMR memory',
