@@ -260,6 +260,36 @@ Feature: The TDX module's initialisation state machine
         | 0x0000000100000021 | TDH.SYS.INIT (leaf 33) with bit 32 set |
         | 0x0000000000010023 | TDH.SYS.LP.INIT (leaf 35) version 1    |
 
+  @req:host.module.phymem-rdmd @module:>=1.5 @module:<2.0 @src:mod-phymem-rdmd-1501 @src:mod-pamt-manager-1501 @src:mod-err-1501
+  Rule: TDH.PHYMEM.PAGE.RDMD gives the type of a page TDH.SYS.TDMR.INIT has reached, and refuses other addresses
+    Initialising a TDMR's PAMT marks each page in a reserved area PT_RSVD (1) and every other page
+    PT_NDA (0); RDMD returns that type in RCX. An address that is not page aligned is an invalid
+    RCX; a page outside every TDMR, or in a GiB of its TDMR that TDH.SYS.TDMR.INIT has not reached,
+    is an address range error. Read in module 1.5.01.
+
+    Scenario Outline: <page> is <type>
+      Given the module is ready with the TDMRs the kernel would build
+      And TDH.SYS.TDMR.INIT has initialised the first GiB of the first TDMR on CPU 0
+      When TDH.PHYMEM.PAGE.RDMD is called on CPU 0 for <page>
+      Then the SEAMCALL returns TDX_SUCCESS (0x0000000000000000)
+      And RCX is <type>
+
+      Examples:
+        | page                                                      | type          |
+        | the first TDMR's first page                               | 0x1 (PT_RSVD) |
+        | the first page after the first TDMR's first reserved area | 0x0 (PT_NDA)  |
+
+    Scenario Outline: <page> is refused
+      Given the module is ready with the TDMRs the kernel would build
+      And TDH.SYS.TDMR.INIT has initialised the first GiB of the first TDMR on CPU 0
+      When TDH.PHYMEM.PAGE.RDMD is called on CPU 0 for <page>
+      Then the SEAMCALL returns <status>
+
+      Examples:
+        | page                                          | status                                                                          |
+        | the first TDMR's first page, 8 bytes in       | TDX_OPERAND_INVALID (0xc000010000000001), whose low bits name operand RCX (1)          |
+        | the first page of the first TDMR's second GiB | TDX_OPERAND_ADDR_RANGE_ERROR (0xc000010100000001), whose low bits name operand RCX (1) |
+
   @req:host.module.unknown-leaf @src:mod-dispatcher @src:mod-dispatcher-1501 @src:mod-1.0 @src:mod-err-1501
   Rule: Once the module is ready, a leaf number it does not implement is an invalid RAX operand
 

@@ -150,6 +150,46 @@ When('TDH.SYS.CONFIG is called on CPU {int} with the TDMRs the kernel would buil
   this.remember(SEAMCALL, this.observe(this.host().sysConfig(cpu, proposed(this), keyId)));
 });
 
+Given('TDH.SYS.TDMR.INIT has initialised the first GiB of the first TDMR on CPU {int}', function (this: TdxWorld, cpu: number) {
+  const t = proposed(this)[0];
+  // Each call initialises 4 MiB (TDMR_4K_PAMT_INIT_COUNT pages); RDX says how far, rounded down to 1 GiB.
+  let r = call(this, cpu, seamcallRax('TDH.SYS.TDMR.INIT'), { rcx: t.base });
+  for (let i = 1; r.status === 0n && (r.out.rdx ?? 0n) < t.base + GiB && i < 4096; i++) r = call(this, cpu, seamcallRax('TDH.SYS.TDMR.INIT'), { rcx: t.base });
+  expectSuccess(this, 'TDH.SYS.TDMR.INIT', r);
+  expect((r.out.rdx ?? 0n) >= t.base + GiB, `RDX 0x${(r.out.rdx ?? 0n).toString(16)} after initialising the first GiB`).to.equal(true);
+});
+
+/** Pages of the kernel's first TDMR, for TDH.PHYMEM.PAGE.RDMD. */
+const PAGES: Record<string, (t: TdmrView) => bigint> = {
+  "the first TDMR's first page": (t) => {
+    premise(t.reserved[0]?.offset === 0n, "the first TDMR's first reserved area must start at its base");
+    return t.base;
+  },
+  "the first TDMR's first page, 8 bytes in": (t) => t.base + 8n,
+  "the first page after the first TDMR's first reserved area": (t) => {
+    const [r, next] = t.reserved;
+    premise(r !== undefined, 'the first TDMR has no reserved area');
+    const at = t.base + r.offset + r.size;
+    premise(at < t.base + GiB && (next === undefined || t.base + next.offset > at), 'the page must be usable and in the first GiB');
+    return at;
+  },
+  "the first page of the first TDMR's second GiB": (t) => {
+    premise(t.size > GiB, 'the first TDMR must be larger than 1 GiB');
+    return t.base + GiB;
+  },
+};
+
+When(/^TDH\.PHYMEM\.PAGE\.RDMD is called on CPU (\d+) for (.+)$/, function (this: TdxWorld, cpu: string, name: string) {
+  const page = PAGES[name];
+  if (!page) throw new Error(`no such page "${name}"; known: ${Object.keys(PAGES).join('; ')}`);
+  call(this, Number(cpu), seamcallRax('TDH.PHYMEM.PAGE.RDMD'), { rcx: page(proposed(this)[0]) });
+});
+
+Then(/^RCX is (0x[0-9a-fA-F]+) \(([A-Z_]+)\)$/, function (this: TdxWorld, value: string, name: string) {
+  const rcx = last(this).out.rcx;
+  expect(rcx === undefined ? 'not returned' : describe(rcx), `RCX, expected ${name}`).to.equal(describe(BigInt(value)));
+});
+
 /** Deliberately broken variants of the kernel's own TDMR list (with the host's CMRs for the premises). */
 const CHANGES: Record<string, (t: TdmrView[], cmrs: readonly Region[]) => void> = {
   "the first TDMR's base moved by 2 MiB": (t) => { t[0].base += 2n * MiB; t[0].size -= 2n * MiB; },
