@@ -61,6 +61,23 @@ Feature: The TDX module's initialisation state machine
       And TDH.SYS.INIT is called on CPU 1
       Then the SEAMCALL fails with TDX_SYS_INIT_NOT_PENDING (0xc000050000000000)
 
+  @req:host.module.sys-init-attributes @module:>=1.5 @module:<2.0 @src:mod-sys-init-1501 @src:mod-dispatcher-1501 @src:mod-api-1501 @src:mod-err-1501
+  Rule: In module 1.5, TDH.SYS.INIT takes no attribute: any bit set in RCX is refused, before the state is looked at
+    RCX carries the module's system attributes, all of which are reserved in 1.5.01. The check
+    comes before the state check, so a second call with RCX set is refused for its operand, not
+    for the state.
+
+    Scenario: RCX 0x1 is refused and the module still waits for TDH.SYS.INIT
+      When TDH.SYS.INIT is called on CPU 0 with RCX 0x1
+      Then the SEAMCALL returns TDX_OPERAND_INVALID (0xc000010000000001), whose low bits name operand RCX (1)
+      When TDH.SYS.INIT is called on CPU 0
+      Then the SEAMCALL succeeds
+
+    Scenario: After TDH.SYS.INIT, a second call with RCX 0x1 is refused for its operand
+      When TDH.SYS.INIT is called on CPU 0
+      And TDH.SYS.INIT is called on CPU 1 with RCX 0x1
+      Then the SEAMCALL returns TDX_OPERAND_INVALID (0xc000010000000001), whose low bits name operand RCX (1)
+
   @req:host.module.lp-init-once @module:>=1.5 @src:mod-lp-init-1501 @src:mod-lp-init-2008
   Rule: TDH.SYS.LP.INIT is done once per logical CPU
     It is accepted only between TDH.SYS.INIT and TDH.SYS.CONFIG: a CPU that was not initialised by

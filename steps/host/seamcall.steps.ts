@@ -40,6 +40,10 @@ When('{leaf} is called on CPU {int}', function (this: TdxWorld, leaf: string, cp
   call(this, cpu, seamcallRax(leaf));
 });
 
+When('{leaf} is called on CPU {int} with RCX {hex}', function (this: TdxWorld, leaf: string, cpu: number, rcx: bigint) {
+  call(this, cpu, seamcallRax(leaf), { rcx });
+});
+
 When('leaf number {int} is called on CPU {int}', function (this: TdxWorld, n: number, cpu: number) {
   call(this, cpu, BigInt(n));
 });

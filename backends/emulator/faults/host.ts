@@ -58,6 +58,8 @@ export const HOST_FAULTS = {
     'host.module.phymem-rdmd'),
   'module.rdmd-before-tdmr-init': F('missing-check', 'TDH.PHYMEM.PAGE.RDMD answers for pages TDH.SYS.TDMR.INIT has not reached',
     'host.module.phymem-rdmd'),
+  'module.sys-init-attributes-ignored': F('missing-check', 'TDH.SYS.INIT ignores reserved attribute bits in RCX',
+    'host.module.sys-init-attributes'),
   'module.pamt-size-unchecked': F('missing-check', 'TDH.SYS.CONFIG accepts PAMTs smaller than the TDMR needs',
     'host.module.pamt-validation'),
   'module.pamt-overlap-unchecked': F('missing-check', 'TDH.SYS.CONFIG accepts PAMTs that overlap usable TDMR memory',

@@ -13,7 +13,7 @@ import { checkTdmrs, type TdmrInfo } from '../tdmr-checks';
 const SZ_1G = 1n << 30n;
 
 defineLeaf('TDH.SYS.INIT', ({ module: m, regs }) => {
-  if ((regs.rcx ?? 0n) !== 0n) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'));
+  if ((regs.rcx ?? 0n) !== 0n && !m.faults.has('module.sys-init-attributes-ignored')) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'));
   if (m.state !== 'SYSINIT_PENDING' && !m.faults.has('module.sys-init-twice')) return fail(status('TDX_SYS_INIT_NOT_PENDING'));
   // tdx_init_stack_canary(): RDRAND, before the state moves on (so the call can be made again).
   if (m.platform.noEntropy('TDH.SYS.INIT')) return fail(status('TDX_RND_NO_ENTROPY'));
