@@ -181,6 +181,26 @@ Feature: The TDX module's initialisation state machine
         | calls | status                       | rdx |
         | 2049  | TDX_TDMR_ALREADY_INITIALIZED (0x00000a0300000000) | 0x0 |
 
+  @req:host.module.tdmr-init-address @module:>=1.5 @needs:platform.arrange @src:mod-tdmr-init-1501 @src:mod-tdmr-init-2008 @src:mod-err-1501
+  Rule: TDH.SYS.TDMR.INIT takes only the base address of a TDMR
+    RCX must be 1 GiB aligned and the base of one of the TDMRs TDH.SYS.CONFIG accepted; any other
+    address, even one inside a TDMR, is an invalid RCX, with RDX 0.
+
+    Scenario Outline: RCX <rcx>, <what>, is refused
+      Given the memory map:
+        | base        | end         | node |
+        | 0x100000    | 0x80000000  | 0    |
+        | 0x100000000 | 0x300000000 | 0    |
+      And the module is ready with the TDMRs the kernel would build
+      When TDH.SYS.TDMR.INIT is called 1 times on CPU 0 for the TDMR at <rcx>
+      Then the last call returned TDX_OPERAND_INVALID (0xc000010000000001) with RDX 0x0
+
+      Examples:
+        | rcx         | what                                  |
+        | 0x140000000 | 1 GiB into the TDMR at 4 GiB          |
+        | 0x100200000 | 2 MiB into the TDMR at 4 GiB          |
+        | 0xc0000000  | 1 GiB past the end of the TDMR at 0   |
+
   @req:host.module.tdmr-validation @module:>=1.5 @src:tdx-c-mid @src:mod-sys-config-1501 @src:mod-sys-config-2008 @src:mod-err-1501 @src:mod-api-1501
   Rule: TDH.SYS.CONFIG rejects TDMRs that are misaligned, empty, out of order, out of range or not convertible where usable
     The module checks the TDMRs one by one, in order, and names the first one that fails in bits

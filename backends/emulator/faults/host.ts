@@ -60,6 +60,8 @@ export const HOST_FAULTS = {
     'host.module.phymem-rdmd'),
   'module.sys-init-attributes-ignored': F('missing-check', 'TDH.SYS.INIT ignores reserved attribute bits in RCX',
     'host.module.sys-init-attributes'),
+  'module.tdmr-init-any-address': F('missing-check', 'TDH.SYS.TDMR.INIT takes any address as a TDMR: the one that covers it, else the first',
+    'host.module.tdmr-init-address'),
   'module.pamt-size-unchecked': F('missing-check', 'TDH.SYS.CONFIG accepts PAMTs smaller than the TDMR needs',
     'host.module.pamt-validation'),
   'module.pamt-overlap-unchecked': F('missing-check', 'TDH.SYS.CONFIG accepts PAMTs that overlap usable TDMR memory',

@@ -112,6 +112,10 @@ const TDMR_INIT_STEP = 4n << 20n;
 /** The TDMR a call names (RCX), or the refusal of the call. */
 function tdmrOf(m: TdxModule, regs: Regs): TdmrEntry | SeamcallResult {
   const base = regs.rcx ?? 0n;
+  // Fault: any address names the TDMR that covers it, or else the first one.
+  if (m.faults.has('module.tdmr-init-any-address') && m.tdmrs.length > 0) {
+    return m.tdmrs.find((t) => base >= t.base && base < t.base + t.size) ?? m.tdmrs[0];
+  }
   if (base % SZ_1G !== 0n || m.hasKeyIdBits(base)) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'), { rdx: 0n });
   return m.tdmrByBase.get(base) ?? fail(withOperand('TDX_OPERAND_INVALID', 'RCX'), { rdx: 0n });
 }
