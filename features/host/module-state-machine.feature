@@ -181,6 +181,21 @@ Feature: The TDX module's initialisation state machine
         | calls | status                       | rdx |
         | 2049  | TDX_TDMR_ALREADY_INITIALIZED (0x00000a0300000000) | 0x0 |
 
+  @req:host.module.sys-info-operands @module:>=1.5 @module:<2.0 @src:mod-sys-info-1501 @src:mod-api-1501 @src:mod-err-1501
+  Rule: TDH.SYS.INFO wants room for the whole TDSYSINFO_STRUCT (1024 bytes in RDX) and for 32 CMR entries (R9)
+    After TDH.SYS.LP.INIT on the calling CPU, the TDSYSINFO buffer's address is checked, then RDX
+    against the size of TDSYSINFO_STRUCT, then the CMR array's address, then R9 against MAX_CMR.
+
+    Scenario Outline: RDX <rdx> and R9 <r9> are refused with <status>
+      Given every logical CPU has done TDH.SYS.LP.INIT
+      When TDH.SYS.INFO is called on CPU 0 with RCX 0x100000, RDX <rdx>, R8 0x200000 and R9 <r9>
+      Then the SEAMCALL returns <status>
+
+      Examples:
+        | rdx   | r9   | status                                                                        |
+        | 0x3ff | 0x20 | TDX_OPERAND_INVALID (0xc000010000000002), whose low bits name operand RDX (2) |
+        | 0x400 | 0x1f | TDX_OPERAND_INVALID (0xc000010000000009), whose low bits name operand R9 (9)  |
+
   @req:host.module.tdmr-init-address @module:>=1.5 @needs:platform.arrange @src:mod-tdmr-init-1501 @src:mod-tdmr-init-2008 @src:mod-err-1501
   Rule: TDH.SYS.TDMR.INIT takes only the base address of a TDMR
     RCX must be 1 GiB aligned and the base of one of the TDMRs TDH.SYS.CONFIG accepted; any other

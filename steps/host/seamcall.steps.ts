@@ -44,6 +44,10 @@ When('{leaf} is called on CPU {int} with RCX {hex}', function (this: TdxWorld, l
   call(this, cpu, seamcallRax(leaf), { rcx });
 });
 
+When('{leaf} is called on CPU {int} with RCX {hex}, RDX {hex}, R8 {hex} and R9 {hex}', function (this: TdxWorld, leaf: string, cpu: number, rcx: bigint, rdx: bigint, r8: bigint, r9: bigint) {
+  call(this, cpu, seamcallRax(leaf), { rcx, rdx, r8, r9 });
+});
+
 When('leaf number {int} is called on CPU {int}', function (this: TdxWorld, n: number, cpu: number) {
   call(this, cpu, BigInt(n));
 });

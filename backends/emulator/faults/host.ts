@@ -62,6 +62,8 @@ export const HOST_FAULTS = {
     'host.module.sys-init-attributes'),
   'module.tdmr-init-any-address': F('missing-check', 'TDH.SYS.TDMR.INIT takes any address as a TDMR: the one that covers it, else the first',
     'host.module.tdmr-init-address'),
+  'module.sys-info-sizes-unchecked': F('missing-check', 'TDH.SYS.INFO takes a TDSYSINFO buffer under 1024 bytes and a CMR array under 32 entries',
+    'host.module.sys-info-operands'),
   'module.pamt-size-unchecked': F('missing-check', 'TDH.SYS.CONFIG accepts PAMTs smaller than the TDMR needs',
     'host.module.pamt-validation'),
   'module.pamt-overlap-unchecked': F('missing-check', 'TDH.SYS.CONFIG accepts PAMTs that overlap usable TDMR memory',
