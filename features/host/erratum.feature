@@ -21,7 +21,7 @@ Feature: The partial-write machine-check erratum
         | emerald-rapids  | include |
         | granite-rapids  | lack    |
 
-  @req:host.erratum.mce-message @module:>=1.5 @needs:host.mce @needs:platform.arrange @destructive @src:l6161-mce-core-c @src:hb-tdx-c-6161
+  @req:host.erratum.mce-message @module:>=1.5 @needs:host.mce @needs:platform.arrange @destructive @src:l6161-mce-core-c @src:hb-tdx-c-6161 @src:mod-pamt-manager-1501
   Rule: On CPUs with the partial-write erratum, a machine check that panics on TDX private memory gets a line blaming a likely kernel bug
     The line comes from the machine-check panic path only, and only when the CPU has the tdx_pw_mce
     bug (Sapphire Rapids, Emerald Rapids): a Granite Rapids host, or a machine check the kernel
@@ -39,6 +39,20 @@ Feature: The partial-write machine-check erratum
         | model           |
         | sapphire-rapids |
         | emerald-rapids  |
+
+    Scenario: A fatal machine check in the last byte of a PAMT block gets the line
+      Given a TDX host
+      And the CPU is a sapphire-rapids
+      When TDX is initialised
+      And a fatal memory machine check hits the last byte of the first TDMR's PAMT
+      Then the machine check report says [Hardware Error]: Machine check: TDX private memory error. Possible kernel bug.
+
+    Scenario: A fatal machine check in a reserved page that is no PAMT page has no TDX line
+      Given a TDX host
+      And the CPU is a sapphire-rapids
+      When TDX is initialised
+      And a fatal memory machine check hits the first TDMR's first reserved page, which is no PAMT page
+      Then the machine check report has no TDX line
 
     Scenario: A fatal machine check in a PAMT page on granite-rapids has no TDX line
       Given a TDX host

@@ -83,6 +83,31 @@ Feature: Global metadata of the TDX module
       And TDX is initialised
       Then TDH.SYS.RD of MAJOR_VERSION (0x0800000100000004), MINOR_VERSION (0x0800000100000003) and UPDATE_VERSION (0x0800000100000005) gives the target's module version
 
+  @req:host.metadata.platform-fields @module:>=1.5 @needs:host.seamcall @src:mod-md-sys-1501 @src:mod-md-sys-2008 @src:mod-api-1501
+  Rule: The platform fields report the platform: NUM_PKGS its packages, 32 CMR entries its CMRs
+    The values come from what MCHECK recorded: the number of packages, and the CMR table of
+    MAX_CMR (32) entries, whatever the number of CMRs the platform has. An entry of size 0 is
+    unused. Module 1.5.01's handler was read for the packages and the CMRs; 2.0.08's gives NUM_CMRS
+    the same value.
+
+    @module:<2.0
+    Scenario: NUM_PKGS is the number of packages
+      Given a TDX host
+      And TDX is initialised
+      Then TDH.SYS.RD of NUM_PKGS (0x0000000200000000) reads the number of packages
+
+    Scenario: NUM_CMRS is 32
+      Given a TDX host
+      And TDX is initialised
+      When the host reads field NUM_CMRS (0x9000000100000000) with TDH.SYS.RD
+      Then the value read is 0x20
+
+    @module:<2.0
+    Scenario: The CMR entries of non-zero size are the host's CMRs, in order
+      Given a TDX host
+      And TDX is initialised
+      Then TDH.SYS.RD of the 32 elements of CMR_BASE (0x9000000300000080) and CMR_SIZE (0x9000000300000100) gives the host's CMRs in its entries of non-zero size
+
   @req:host.metadata.field-id-validation @module:>=1.5 @needs:host.seamcall @src:mod-sys-rd-1501 @src:mod-md-generic-1501 @src:mod-md-generic-2008 @src:mod-err-1501
   Rule: TDH.SYS.RD refuses identifiers with reserved or sequence bits set, and unknown fields
 

@@ -61,6 +61,23 @@ Feature: The TDX module's initialisation state machine
       And TDH.SYS.INIT is called on CPU 1
       Then the SEAMCALL fails with TDX_SYS_INIT_NOT_PENDING (0xc000050000000000)
 
+  @req:host.module.sys-init-attributes @module:>=1.5 @module:<2.0 @src:mod-sys-init-1501 @src:mod-dispatcher-1501 @src:mod-api-1501 @src:mod-err-1501
+  Rule: In module 1.5, TDH.SYS.INIT takes no attribute: any bit set in RCX is refused, before the state is looked at
+    RCX carries the module's system attributes, all of which are reserved in 1.5.01. The check
+    comes before the state check, so a second call with RCX set is refused for its operand, not
+    for the state.
+
+    Scenario: RCX 0x1 is refused and the module still waits for TDH.SYS.INIT
+      When TDH.SYS.INIT is called on CPU 0 with RCX 0x1
+      Then the SEAMCALL returns TDX_OPERAND_INVALID (0xc000010000000001), whose low bits name operand RCX (1)
+      When TDH.SYS.INIT is called on CPU 0
+      Then the SEAMCALL succeeds
+
+    Scenario: After TDH.SYS.INIT, a second call with RCX 0x1 is refused for its operand
+      When TDH.SYS.INIT is called on CPU 0
+      And TDH.SYS.INIT is called on CPU 1 with RCX 0x1
+      Then the SEAMCALL returns TDX_OPERAND_INVALID (0xc000010000000001), whose low bits name operand RCX (1)
+
   @req:host.module.lp-init-once @module:>=1.5 @src:mod-lp-init-1501 @src:mod-lp-init-2008
   Rule: TDH.SYS.LP.INIT is done once per logical CPU
     It is accepted only between TDH.SYS.INIT and TDH.SYS.CONFIG: a CPU that was not initialised by
@@ -164,32 +181,166 @@ Feature: The TDX module's initialisation state machine
         | calls | status                       | rdx |
         | 2049  | TDX_TDMR_ALREADY_INITIALIZED (0x00000a0300000000) | 0x0 |
 
+  @req:host.module.sys-info-operands @module:>=1.5 @module:<2.0 @src:mod-sys-info-1501 @src:mod-api-1501 @src:mod-err-1501
+  Rule: TDH.SYS.INFO wants room for the whole TDSYSINFO_STRUCT (1024 bytes in RDX) and for 32 CMR entries (R9)
+    After TDH.SYS.LP.INIT on the calling CPU, the TDSYSINFO buffer's address is checked, then RDX
+    against the size of TDSYSINFO_STRUCT, then the CMR array's address, then R9 against MAX_CMR.
+
+    Scenario Outline: RDX <rdx> and R9 <r9> are refused with <status>
+      Given every logical CPU has done TDH.SYS.LP.INIT
+      When TDH.SYS.INFO is called on CPU 0 with RCX 0x100000, RDX <rdx>, R8 0x200000 and R9 <r9>
+      Then the SEAMCALL returns <status>
+
+      Examples:
+        | rdx   | r9   | status                                                                        |
+        | 0x3ff | 0x20 | TDX_OPERAND_INVALID (0xc000010000000002), whose low bits name operand RDX (2) |
+        | 0x400 | 0x1f | TDX_OPERAND_INVALID (0xc000010000000009), whose low bits name operand R9 (9)  |
+
+  @req:host.module.tdmr-init-address @module:>=1.5 @needs:platform.arrange @src:mod-tdmr-init-1501 @src:mod-tdmr-init-2008 @src:mod-err-1501
+  Rule: TDH.SYS.TDMR.INIT takes only the base address of a TDMR
+    RCX must be 1 GiB aligned and the base of one of the TDMRs TDH.SYS.CONFIG accepted; any other
+    address, even one inside a TDMR, is an invalid RCX, with RDX 0.
+
+    Scenario Outline: RCX <rcx>, <what>, is refused
+      Given the memory map:
+        | base        | end         | node |
+        | 0x100000    | 0x80000000  | 0    |
+        | 0x100000000 | 0x300000000 | 0    |
+      And the module is ready with the TDMRs the kernel would build
+      When TDH.SYS.TDMR.INIT is called 1 times on CPU 0 for the TDMR at <rcx>
+      Then the last call returned TDX_OPERAND_INVALID (0xc000010000000001) with RDX 0x0
+
+      Examples:
+        | rcx         | what                                  |
+        | 0x140000000 | 1 GiB into the TDMR at 4 GiB          |
+        | 0x100200000 | 2 MiB into the TDMR at 4 GiB          |
+        | 0xc0000000  | 1 GiB past the end of the TDMR at 0   |
+
   @req:host.module.tdmr-validation @module:>=1.5 @src:tdx-c-mid @src:mod-sys-config-1501 @src:mod-sys-config-2008 @src:mod-err-1501 @src:mod-api-1501
-  Rule: TDH.SYS.CONFIG rejects TDMRs that are misaligned, empty or out of order
+  Rule: TDH.SYS.CONFIG rejects TDMRs that are misaligned, empty, out of order, out of range or not convertible where usable
+    The module checks the TDMRs one by one, in order, and names the first one that fails in bits
+    7:0 of the status. Within a TDMR: order and overlap with the one before it, then its 1 GiB
+    alignment, size and address range (the maximum physical address, no KeyID bits), then its
+    reserved areas and PAMTs, and last that its usable (non-reserved) memory lies in one CMR.
 
     Scenario Outline: <change> is rejected with <status>
       Given every logical CPU has done TDH.SYS.LP.INIT
       When TDH.SYS.CONFIG is called on CPU 0 with the kernel's TDMRs but <change>
-      Then the SEAMCALL fails with <status> for TDMR <index>
+      Then the SEAMCALL returns <status>
 
       Examples:
-        | change                                 | status               | index |
-        | the first TDMR's base moved by 2 MiB   | TDX_INVALID_TDMR (0xc0000a0000000000)     | 0     |
-        | the first TDMR's size cut by 2 MiB     | TDX_INVALID_TDMR (0xc0000a0000000000)     | 0     |
-        | the first two TDMRs swapped            | TDX_NON_ORDERED_TDMR (0xc0000a0100000000) | 1     |
+        | change                                                        | status                                    |
+        | the first TDMR's base moved by 2 MiB                          | TDX_INVALID_TDMR (0xc0000a0000000000)     |
+        | the first TDMR's size cut by 2 MiB                            | TDX_INVALID_TDMR (0xc0000a0000000000)     |
+        | the first TDMR's size set to 0                                | TDX_INVALID_TDMR (0xc0000a0000000000)     |
+        | the first TDMR's size set to 8 PiB                            | TDX_INVALID_TDMR (0xc0000a0000000000)     |
+        | the first two TDMRs swapped                                   | TDX_NON_ORDERED_TDMR (0xc0000a0100000001) |
+        | the second TDMR's start moved 1 GiB below the first TDMR's end | TDX_NON_ORDERED_TDMR (0xc0000a0100000001) |
+        | the first TDMR's first reserved area dropped                  | TDX_TDMR_OUTSIDE_CMRS (0xc0000a0200000000) |
+
+  @req:host.module.reserved-area-validation @module:>=1.5 @src:mod-sys-config-1501 @src:mod-sys-config-2008 @src:mod-err-1501 @src:mod-api-1501
+  Rule: TDH.SYS.CONFIG rejects reserved areas that are out of order, misaligned or outside their TDMR
+    Reserved areas are checked entry by entry: an empty entry may only be followed by an empty one;
+    the others must be in ascending order without overlap, 4 KiB aligned in offset and size, and
+    inside their TDMR. The status names the TDMR in bits 7:0 and the entry in bits 15:8.
+
+    Scenario Outline: <change> is rejected with <status>
+      Given every logical CPU has done TDH.SYS.LP.INIT
+      When TDH.SYS.CONFIG is called on CPU 0 with the kernel's TDMRs but <change>
+      Then the SEAMCALL returns <status>
+
+      Examples:
+        | change                                                                              | status                                                |
+        | an empty reserved area put before the first TDMR's others                           | TDX_NON_ORDERED_RESERVED_IN_TDMR (0xc0000a2100000000) |
+        | two empty reserved areas put between the first TDMR's first reserved area and a later one | TDX_NON_ORDERED_RESERVED_IN_TDMR (0xc0000a2100000200) |
+        | the first TDMR's first reserved area repeated                                       | TDX_NON_ORDERED_RESERVED_IN_TDMR (0xc0000a2100000100) |
+        | the first TDMR's first reserved area cut by 2 KiB                                   | TDX_INVALID_RESERVED_IN_TDMR (0xc0000a2000000000)     |
+        | the first TDMR's first reserved area stretched 4 KiB past the TDMR's end            | TDX_INVALID_RESERVED_IN_TDMR (0xc0000a2000000000)     |
 
   @req:host.module.pamt-validation @module:>=1.5 @src:tdx-c-mid @src:mod-sys-config-1501 @src:mod-sys-config-2008 @src:mod-err-1501 @src:mod-api-1501
-  Rule: TDH.SYS.CONFIG rejects PAMTs that are too small or overlap memory a TDMR makes usable
+  Rule: TDH.SYS.CONFIG rejects PAMTs that are misaligned, out of range, too small, outside convertible memory or overlap memory a TDMR makes usable
+    Each PAMT level is checked 1G, then 2M, then 4K for alignment, address range and size, then
+    for overlaps, then for lying in one CMR. The status names the TDMR in bits 7:0 and the PAMT
+    level (0 for 4K, 1 for 2M, 2 for 1G) in bits 15:8; an overlap with another TDMR's usable
+    memory names that TDMR in bits 23:16.
 
     Scenario Outline: <change> is rejected with <status>
       Given every logical CPU has done TDH.SYS.LP.INIT
       When TDH.SYS.CONFIG is called on CPU 0 with the kernel's TDMRs but <change>
-      Then the SEAMCALL fails with <status> for TDMR <index>
+      Then the SEAMCALL returns <status>
 
       Examples:
-        | change                                                     | status           | index |
-        | the first TDMR's 4K PAMT shrunk by 4 KiB                   | TDX_INVALID_PAMT (0xc0000a1000000000) | 0     |
-        | the first TDMR's PAMT placed in the second TDMR's usable memory | TDX_PAMT_OVERLAP (0xc0000a1200000000) | 0     |
+        | change                                                          | status                                     |
+        | the first TDMR's 1G PAMT moved by 2 KiB                         | TDX_INVALID_PAMT (0xc0000a1000000200)      |
+        | the first TDMR's 2M PAMT moved to 8 PiB                         | TDX_INVALID_PAMT (0xc0000a1000000100)      |
+        | the first TDMR's 4K PAMT shrunk by 4 KiB                        | TDX_INVALID_PAMT (0xc0000a1000000000)      |
+        | the first TDMR's 2M PAMT moved onto its 4K PAMT                 | TDX_PAMT_OVERLAP (0xc0000a1200000000)      |
+        | the first TDMR's 1G PAMT moved onto its 4K PAMT                 | TDX_PAMT_OVERLAP (0xc0000a1200000000)      |
+        | the first TDMR's 2M PAMT moved onto its 1G PAMT                 | TDX_PAMT_OVERLAP (0xc0000a1200000100)      |
+        | the second TDMR's 4K PAMT moved onto the first TDMR's 4K PAMT   | TDX_PAMT_OVERLAP (0xc0000a1200000001)      |
+        | the first TDMR's PAMT placed in the second TDMR's usable memory | TDX_PAMT_OVERLAP (0xc0000a1200010000)      |
+        | the first TDMR's 1G PAMT moved to the end of its first reserved area | TDX_PAMT_OUTSIDE_CMRS (0xc0000a1100000200) |
+
+  @req:host.module.sys-config-operands @module:>=1.5 @src:mod-sys-config-1501 @src:mod-sys-config-2008 @src:mod-err-1501
+  Rule: TDH.SYS.CONFIG refuses an empty TDMR list and a global KeyID outside the private range
+    After its state checks, TDH.SYS.CONFIG wants 1 to MAX_TDMRS entries in RDX and a private
+    KeyID in R8, before it reads a single TDMR. KeyID 0 is never private.
+
+    Scenario: No TDMR
+      Given every logical CPU has done TDH.SYS.LP.INIT
+      When TDH.SYS.CONFIG is called on CPU 0 with no TDMR
+      Then the SEAMCALL returns TDX_OPERAND_INVALID (0xc000010000000002), whose low bits name operand RDX (2)
+
+    Scenario: KeyID 0 as the global KeyID
+      Given every logical CPU has done TDH.SYS.LP.INIT
+      When TDH.SYS.CONFIG is called on CPU 0 with the TDMRs the kernel would build and global KeyID 0
+      Then the SEAMCALL returns TDX_OPERAND_INVALID (0xc000010000000008), whose low bits name operand R8 (8)
+
+  @req:host.module.rax-checks @module:>=1.5 @src:mod-dispatcher-1501 @src:mod-dispatcher-2008 @src:mod-api-1501 @src:mod-err-1501
+  Rule: Reserved RAX bits, or a version the leaf does not have, make RAX an invalid operand before any state check
+    RAX holds the leaf in bits 15:0, its version in bits 23:16, and reserved bits 63:24 that must
+    be 0. Only a few leaves have versions above 0 (TDH.SYS.LP.INIT has none). The module checks
+    this first, so even TDH.SYS.INIT, the first leaf, is refused.
+
+    Scenario Outline: RAX <rax>, <what>, before TDH.SYS.INIT
+      When the SEAMCALL with RAX <rax> is made on CPU 0
+      Then the SEAMCALL returns TDX_OPERAND_INVALID (0xc000010000000000), whose low bits name operand RAX (0)
+
+      Examples:
+        | rax                | what                                  |
+        | 0x0000000001000021 | TDH.SYS.INIT (leaf 33) with bit 24 set |
+        | 0x0000000100000021 | TDH.SYS.INIT (leaf 33) with bit 32 set |
+        | 0x0000000000010023 | TDH.SYS.LP.INIT (leaf 35) version 1    |
+
+  @req:host.module.phymem-rdmd @module:>=1.5 @module:<2.0 @src:mod-phymem-rdmd-1501 @src:mod-pamt-manager-1501 @src:mod-err-1501
+  Rule: TDH.PHYMEM.PAGE.RDMD gives the type of a page TDH.SYS.TDMR.INIT has reached, and refuses other addresses
+    Initialising a TDMR's PAMT marks each page in a reserved area PT_RSVD (1) and every other page
+    PT_NDA (0); RDMD returns that type in RCX. An address that is not page aligned is an invalid
+    RCX; a page outside every TDMR, or in a GiB of its TDMR that TDH.SYS.TDMR.INIT has not reached,
+    is an address range error. Read in module 1.5.01.
+
+    Scenario Outline: <page> is <type>
+      Given the module is ready with the TDMRs the kernel would build
+      And TDH.SYS.TDMR.INIT has initialised the first GiB of the first TDMR on CPU 0
+      When TDH.PHYMEM.PAGE.RDMD is called on CPU 0 for <page>
+      Then the SEAMCALL returns TDX_SUCCESS (0x0000000000000000)
+      And RCX is <type>
+
+      Examples:
+        | page                                                      | type          |
+        | the first TDMR's first page                               | 0x1 (PT_RSVD) |
+        | the first page after the first TDMR's first reserved area | 0x0 (PT_NDA)  |
+
+    Scenario Outline: <page> is refused
+      Given the module is ready with the TDMRs the kernel would build
+      And TDH.SYS.TDMR.INIT has initialised the first GiB of the first TDMR on CPU 0
+      When TDH.PHYMEM.PAGE.RDMD is called on CPU 0 for <page>
+      Then the SEAMCALL returns <status>
+
+      Examples:
+        | page                                          | status                                                                          |
+        | the first TDMR's first page, 8 bytes in       | TDX_OPERAND_INVALID (0xc000010000000001), whose low bits name operand RCX (1)          |
+        | the first page of the first TDMR's second GiB | TDX_OPERAND_ADDR_RANGE_ERROR (0xc000010100000001), whose low bits name operand RCX (1) |
 
   @req:host.module.unknown-leaf @src:mod-dispatcher @src:mod-dispatcher-1501 @src:mod-1.0 @src:mod-err-1501
   Rule: Once the module is ready, a leaf number it does not implement is an invalid RAX operand

@@ -181,6 +181,25 @@ When(/^a (fatal|recoverable) memory machine check hits a PAMT page$/, function (
   this.remember('mce', this.observe(this.host().machineCheck(pa + 0x40n, kind === 'fatal')));
 });
 
+When(/^a (fatal|recoverable) memory machine check hits the last byte of the first TDMR's PAMT$/, function (this: TdxWorld, kind: string) {
+  const [t] = this.observe(this.host().tdmrs()).tdmrs;
+  if (!t) throw new SkipSignal('cannot-observe', 'the host shows no TDMR');
+  // The kernel allocates one block: the 4K, then the 2M, then the 1G PAMT.
+  const end = t.pamt.base1g + t.pamt.size1g;
+  this.remember('mce', this.observe(this.host().machineCheck(end - 1n, kind === 'fatal')));
+});
+
+When(/^a (fatal|recoverable) memory machine check hits the first TDMR's first reserved page, which is no PAMT page$/, function (this: TdxWorld, kind: string) {
+  const report = this.observe(this.host().tdmrs());
+  const [t] = report.tdmrs;
+  const r = t?.reserved[0];
+  if (!t || !r) throw new SkipSignal('cannot-observe', 'the host shows no TDMR with a reserved area');
+  const pa = t.base + r.offset;
+  const inPamt = report.tdmrs.some((x) => pa >= x.pamt.base4k && pa < x.pamt.base1g + x.pamt.size1g);
+  if (inPamt) throw new Error("the first TDMR's first reserved area holds a PAMT here; this scenario needs one that does not");
+  this.remember('mce', this.observe(this.host().machineCheck(pa, kind === 'fatal')));
+});
+
 When(/^a (fatal|recoverable) memory machine check hits ordinary kernel memory$/, function (this: TdxWorld, kind: string) {
   const regions = tdxRegions(this);
   this.remember('mce', this.observe(this.host().machineCheck(regions[0].base + 0x1000n, kind === 'fatal')));

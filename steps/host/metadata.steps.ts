@@ -38,6 +38,35 @@ Then('it encodes {int}-bit elements', function (this: TdxWorld, bits: number) {
   expect(elementBits(rdx), `element size of ${hex64(rdx)}`).to.equal(bits);
 });
 
+Then('the value read is {hex}', function (this: TdxWorld, want: bigint) {
+  const r = lastSeamcall(this);
+  expect(hex64(r.status), 'TDH.SYS.RD').to.equal(hex64(0n));
+  expect(hex64(r.out.r8 ?? 0n), 'value read').to.equal(hex64(want));
+});
+
+/** One successful TDH.SYS.RD: its value. */
+function readOk(w: TdxWorld, id: bigint, what: string): bigint {
+  const r = RD(w, id);
+  expect(hex64(r.status), `TDH.SYS.RD of ${what} (${hex64(id)})`).to.equal(hex64(0n));
+  return r.out.r8 ?? 0n;
+}
+
+Then('TDH.SYS.RD of {field} reads the number of packages', function (this: TdxWorld, field: Named) {
+  const packages = this.observe(this.host().topology()).packages;
+  expect(Number(readOk(this, field.value, field.name)), field.name).to.equal(packages);
+});
+
+Then("TDH.SYS.RD of the {int} elements of {field} and {field} gives the host's CMRs in its entries of non-zero size", function (this: TdxWorld, n: number, base: Named, size: Named) {
+  const cmrs = this.observe(this.host().cmrs());
+  const entries: { base: string; end: string }[] = [];
+  for (let i = 0n; i < BigInt(n); i++) {
+    const b = readOk(this, base.value + i, `${base.name}[${i}]`);
+    const sz = readOk(this, size.value + i, `${size.name}[${i}]`);
+    if (sz !== 0n) entries.push({ base: hex64(b), end: hex64(b + sz) });
+  }
+  expect(entries, 'CMR entries of non-zero size').to.deep.equal(cmrs.map((c) => ({ base: hex64(c.base), end: hex64(c.end) })));
+});
+
 Then("TDH.SYS.RD of {field}, {field} and {field} gives the target's module version", function (this: TdxWorld, major: Named, minor: Named, update: Named) {
   const fields = [major, minor, update];
   const m = this.target.description.module;

@@ -428,13 +428,15 @@ export class EmulatedKernel implements SeamcallPath {
     const r = rawSeamcall(this, 0, seamcallRax('TDH.PHYMEM.PAGE.RDMD'), { rcx: pa & ~0xfffn });
     if (r.status !== 0n) return { message: null };
     const type = r.out.rcx ?? 0n;
-    const isPrivate = type === 0n ? false : type === 1n ? this.isPamtPage(pa) : true;
+    const isPrivate = type === 0n ? false : type === 1n ? this.isPamtPage(pa) || this.faults.has('host.mce-reserved-private') : true;
     // pr_emerg(HW_ERR "Machine check: %s\n", memmsg)
     return { message: isPrivate ? '[Hardware Error]: Machine check: TDX private memory error. Possible kernel bug.' : null };
   }
 
   isPamtPage(pa: bigint): boolean {
-    return this.init.tdmrs.some((t) => t.pamt && pa >= t.pamt.base && pa < t.pamt.base + t.pamt.sizes[0] + t.pamt.sizes[1] + t.pamt.sizes[2]);
+    // tdmr_get_pamt(): one block, the 4K, 2M and 1G PAMTs back to back (the fault: the 4K one only).
+    const only4k = this.faults.has('host.mce-pamt-4k-only');
+    return this.init.tdmrs.some((t) => t.pamt && pa >= t.pamt.base && pa < t.pamt.base + t.pamt.sizes[0] + (only4k ? 0n : t.pamt.sizes[1] + t.pamt.sizes[2]));
   }
 
   /** Flush the caches of every online CPU (wbinvd_on_all_cpus). */

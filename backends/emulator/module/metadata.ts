@@ -99,11 +99,11 @@ export function globalValue(m: TdxModule, r: ResolvedField): bigint | undefined 
   const p = m.platform;
   const cmrs = p.config.cmrs;
   switch (r.field.name) {
-    case 'NUM_PKGS': return BigInt(p.packages);
+    case 'NUM_PKGS': return m.faults.has('module.num-pkgs-one') ? 1n : BigInt(p.packages);
     case 'PKG_FMS': return r.index < p.packages ? BigInt((p.model.family << 8) | (p.model.model & 0xf0) << 12 | (p.model.model & 0xf) << 4) : 0n;
-    case 'NUM_CMRS': return BigInt(MAX_CMRS);
+    case 'NUM_CMRS': return BigInt(m.faults.has('module.num-cmrs-counts-cmrs') ? cmrs.length : MAX_CMRS);
     case 'CMR_BASE': return r.index < cmrs.length ? cmrs[r.index].base : 0n;
-    case 'CMR_SIZE': return r.index < cmrs.length ? cmrs[r.index].end - cmrs[r.index].base : 0n;
+    case 'CMR_SIZE': return r.index < cmrs.length ? cmrs[r.index].end - (m.faults.has('module.cmr-size-is-end') ? 0n : cmrs[r.index].base) : 0n;
     case 'NUM_CPUID_CONFIG': return BigInt(b.cpuidConfigs.length);
     // Entries past the configurable leaves read as leaf ~0 with no configurable bits (lines 268-295).
     case 'CPUID_CONFIG_LEAVES': {

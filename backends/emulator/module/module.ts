@@ -199,7 +199,7 @@ export class TdxModule {
     if (this.isTdx10) {
       // TDX 1.0 compares RAX whole: there is no version field.
       if (version !== 0 || reserved !== 0n) return { refused: invalidRax() };
-    } else {
+    } else if (!this.faults.has('module.rax-reserved-unchecked')) {
       if (reserved !== 0n) return { refused: invalidRax() };
       if (version > 0 && !leaf?.versioned) return { refused: invalidRax() };
     }

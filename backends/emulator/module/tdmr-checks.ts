@@ -97,16 +97,20 @@ export function checkTdmrs(tdmrs: readonly TdmrInfo[], m: TdxModule): bigint | n
   const available = tdmrs.map(availableAreas);
   const allPamts = tdmrs.map(pamtOf);
   const maxReserved = Number(m.build.metadata.MAX_RESERVED_PER_TDMR);
-  const badAddr = (pa: bigint): boolean => pa >= maxPa || m.hasKeyIdBits(pa);
+  const rangeUnchecked = m.faults.has('module.address-range-unchecked');
+  const badAddr = (pa: bigint): boolean => !rangeUnchecked && (pa >= maxPa || m.hasKeyIdBits(pa));
+  const reservedOrderUnchecked = m.faults.has('module.reserved-order-unchecked');
   const checkOverlaps = !m.faults.has('module.pamt-overlap-unchecked') && mayOverlap([...allPamts.flat(), ...available.flat()]);
 
   for (let i = 0; i < tdmrs.length; i++) {
     const t = tdmrs[i];
     const prev = tdmrs[i - 1];
     if (t.base + t.size >= U64) return withInfo('TDX_INVALID_TDMR', i);
-    if (prev && (t.base < prev.base || t.base < prev.base + prev.size)) return withInfo('TDX_NON_ORDERED_TDMR', i);
+    if (prev && (t.base < prev.base || (t.base < prev.base + prev.size && !m.faults.has('module.tdmr-overlap-unchecked')))) {
+      return withInfo('TDX_NON_ORDERED_TDMR', i);
+    }
     const aligned = t.base % SZ_1G === 0n && t.size % SZ_1G === 0n;
-    if ((!aligned && !m.faults.has('module.tdmr-alignment-unchecked')) || t.size === 0n ||
+    if ((!aligned && !m.faults.has('module.tdmr-alignment-unchecked')) || (t.size === 0n && !m.faults.has('module.tdmr-empty-accepted')) ||
       badAddr(t.base) || badAddr(t.base + t.size - 1n)) {
       return withInfo('TDX_INVALID_TDMR', i);
     }
@@ -116,14 +120,16 @@ export function checkTdmrs(tdmrs: readonly TdmrInfo[], m: TdxModule): bigint | n
     for (let j = 0; j < rsv.length; j++) {
       const r = rsv[j];
       if (r.size === 0n) {
-        if (rsv.slice(j + 1).some((x) => x.size !== 0n)) return withInfo('TDX_NON_ORDERED_RESERVED_IN_TDMR', i, j);
+        // An empty entry may only be followed by an empty one: the module looks at the next entry only.
+        if ((rsv[j + 1]?.size ?? 0n) !== 0n && !reservedOrderUnchecked) return withInfo('TDX_NON_ORDERED_RESERVED_IN_TDMR', i, j);
         continue;
       }
       const p = rsv[j - 1];
       if (r.offset + r.size >= U64) return withInfo('TDX_INVALID_RESERVED_IN_TDMR', i, j);
-      if (p && p.size !== 0n && (r.offset < p.offset || r.offset < p.offset + p.size)) {
+      if (p && p.size !== 0n && (r.offset < p.offset || r.offset < p.offset + p.size) && !reservedOrderUnchecked) {
         return withInfo('TDX_NON_ORDERED_RESERVED_IN_TDMR', i, j);
       }
+      if (m.faults.has('module.reserved-bounds-unchecked')) continue;
       if (r.offset % SZ_4K !== 0n || r.size % SZ_4K !== 0n) return withInfo('TDX_INVALID_RESERVED_IN_TDMR', i, j);
       if (r.offset + r.size > t.size) return withInfo('TDX_INVALID_RESERVED_IN_TDMR', i, j);
     }
@@ -134,7 +140,8 @@ export function checkTdmrs(tdmrs: readonly TdmrInfo[], m: TdxModule): bigint | n
       const p = pamts[level];
       const needed = (t.size / PAGE_SIZES[level]) * PAMT_ENTRY;
       const small = p.size < needed && !m.faults.has('module.pamt-size-unchecked');
-      if (p.base % SZ_4K !== 0n || p.size % SZ_4K !== 0n || badAddr(p.base) || badAddr(p.base + p.size - 1n) || small) {
+      const misaligned = (p.base % SZ_4K !== 0n || p.size % SZ_4K !== 0n) && !m.faults.has('module.pamt-alignment-unchecked');
+      if (misaligned || badAddr(p.base) || badAddr(p.base + p.size - 1n) || small) {
         return withInfo('TDX_INVALID_PAMT', i, level);
       }
     }
@@ -150,27 +157,25 @@ export function checkTdmrs(tdmrs: readonly TdmrInfo[], m: TdxModule): bigint | n
       if (overlap(pamts[0].base, pamts[0].size, pamts[1].base, pamts[1].size)) return withInfo('TDX_PAMT_OVERLAP', i, 0, i);
       if (overlap(pamts[0].base, pamts[0].size, pamts[2].base, pamts[2].size)) return withInfo('TDX_PAMT_OVERLAP', i, 0, i);
       if (overlap(pamts[1].base, pamts[1].size, pamts[2].base, pamts[2].size)) return withInfo('TDX_PAMT_OVERLAP', i, 1, i);
+      // Per TDMR j, each PAMT level (4K, 2M, 1G) against all of j's usable areas: the level found
+      // first is the one the status names (check_pamt_overlaps_available_areas).
+      const inUsable = (pamt: { base: bigint; size: bigint }, of: number): boolean => available[of].some((a) => overlap(pamt.base, pamt.size, a.base, a.size));
       for (let j = 0; j <= i; j++) {
-        for (const area of available[j]) {
-          for (let level = 0; level < 3; level++) {
-            if (overlap(pamts[level].base, pamts[level].size, area.base, area.size)) return withInfo('TDX_PAMT_OVERLAP', i, level, j);
-          }
+        for (let level = 0; level < 3; level++) {
+          if (inUsable(pamts[level], j)) return withInfo('TDX_PAMT_OVERLAP', i, level, j);
         }
         if (j < i) {
-          const theirs = allPamts[j];
-          for (const area of available[i]) {
-            for (let level = 0; level < 3; level++) {
-              if (overlap(theirs[level].base, theirs[level].size, area.base, area.size)) return withInfo('TDX_PAMT_OVERLAP', j, level, i);
-            }
+          for (let level = 0; level < 3; level++) {
+            if (inUsable(allPamts[j][level], i)) return withInfo('TDX_PAMT_OVERLAP', j, level, i);
           }
         }
       }
     }
     for (const level of [2, 1, 0]) {
-      if (!inCmr(cmrs, pamts[level].base, pamts[level].size)) return withInfo('TDX_PAMT_OUTSIDE_CMRS', i, level);
+      if (!inCmr(cmrs, pamts[level].base, pamts[level].size) && !m.faults.has('module.pamt-cmr-unchecked')) return withInfo('TDX_PAMT_OUTSIDE_CMRS', i, level);
     }
     for (const area of available[i]) {
-      if (!inCmr(cmrs, area.base, area.size)) return withInfo('TDX_TDMR_OUTSIDE_CMRS', i);
+      if (!inCmr(cmrs, area.base, area.size) && !m.faults.has('module.tdmr-cmr-unchecked')) return withInfo('TDX_TDMR_OUTSIDE_CMRS', i);
     }
   }
   return null;

@@ -119,9 +119,10 @@ defineLeaf('TDH.SYS.INFO', ({ module: m, cpu, regs }) => {
   const info = regs.rcx ?? 0n;
   const cmrArray = regs.r8 ?? 0n;
   if (info % 1024n !== 0n || m.hasKeyIdBits(info)) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'), { rdx: 0n, r9: 0n });
-  if ((regs.rdx ?? 0n) < 1024n) return fail(withOperand('TDX_OPERAND_INVALID', 'RDX'), { rdx: 0n, r9: 0n });
+  const sizesUnchecked = m.faults.has('module.sys-info-sizes-unchecked');
+  if ((regs.rdx ?? 0n) < 1024n && !sizesUnchecked) return fail(withOperand('TDX_OPERAND_INVALID', 'RDX'), { rdx: 0n, r9: 0n });
   if (cmrArray % 512n !== 0n || m.hasKeyIdBits(cmrArray)) return fail(withOperand('TDX_OPERAND_INVALID', 'R8'), { rdx: 0n, r9: 0n });
-  if ((regs.r9 ?? 0n) < BigInt(MAX_CMRS)) return fail(withOperand('TDX_OPERAND_INVALID', 'R9'), { rdx: 0n, r9: 0n });
+  if ((regs.r9 ?? 0n) < BigInt(MAX_CMRS) && !sizesUnchecked) return fail(withOperand('TDX_OPERAND_INVALID', 'R9'), { rdx: 0n, r9: 0n });
   const md = m.build.metadata;
   m.platform.store(info, {
     attributes: Number(md.SYS_ATTRIBUTES), vendorId: Number(md.VENDOR_ID), buildDate: m.build.buildDate,

@@ -13,7 +13,7 @@ import { checkTdmrs, type TdmrInfo } from '../tdmr-checks';
 const SZ_1G = 1n << 30n;
 
 defineLeaf('TDH.SYS.INIT', ({ module: m, regs }) => {
-  if ((regs.rcx ?? 0n) !== 0n) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'));
+  if ((regs.rcx ?? 0n) !== 0n && !m.faults.has('module.sys-init-attributes-ignored')) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'));
   if (m.state !== 'SYSINIT_PENDING' && !m.faults.has('module.sys-init-twice')) return fail(status('TDX_SYS_INIT_NOT_PENDING'));
   // tdx_init_stack_canary(): RDRAND, before the state moves on (so the call can be made again).
   if (m.platform.noEntropy('TDH.SYS.INIT')) return fail(status('TDX_RND_NO_ENTROPY'));
@@ -47,10 +47,11 @@ defineLeaf('TDH.SYS.CONFIG', ({ module: m, regs }) => {
   const hkidReg = regs.r8 ?? 0n;
   if (arrayPa % 512n !== 0n || m.hasKeyIdBits(arrayPa)) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'));
   const maxTdmrs = BigInt(m.build.metadata.MAX_TDMRS);
-  if (count > maxTdmrs || count < 1n) return fail(withOperand('TDX_OPERAND_INVALID', 'RDX'));
+  const operandsUnchecked = m.faults.has('module.sys-config-operands-unchecked');
+  if ((count > maxTdmrs || count < 1n) && !operandsUnchecked) return fail(withOperand('TDX_OPERAND_INVALID', 'RDX'));
   const hkid = Number(hkidReg & 0xffffn);
   const range = m.privateHkidRange;
-  if (hkidReg >> 16n !== 0n || hkid < range.min || hkid > range.max) return fail(withOperand('TDX_OPERAND_INVALID', 'R8'));
+  if ((hkidReg >> 16n !== 0n || hkid < range.min || hkid > range.max) && !operandsUnchecked) return fail(withOperand('TDX_OPERAND_INVALID', 'R8'));
   // Reserving the global HKID sticks even when TDMR validation fails below.
   m.globalHkid = hkid;
   const pas = m.platform.load<bigint[]>(arrayPa);
@@ -111,6 +112,10 @@ const TDMR_INIT_STEP = 4n << 20n;
 /** The TDMR a call names (RCX), or the refusal of the call. */
 function tdmrOf(m: TdxModule, regs: Regs): TdmrEntry | SeamcallResult {
   const base = regs.rcx ?? 0n;
+  // Fault: any address names the TDMR that covers it, or else the first one.
+  if (m.faults.has('module.tdmr-init-any-address') && m.tdmrs.length > 0) {
+    return m.tdmrs.find((t) => base >= t.base && base < t.base + t.size) ?? m.tdmrs[0];
+  }
   if (base % SZ_1G !== 0n || m.hasKeyIdBits(base)) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'), { rdx: 0n });
   return m.tdmrByBase.get(base) ?? fail(withOperand('TDX_OPERAND_INVALID', 'RCX'), { rdx: 0n });
 }
