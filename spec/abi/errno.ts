@@ -1,4 +1,5 @@
 /** Linux errno values (include/uapi/asm-generic/errno-base.h and errno.h) that TDX paths return. */
+import { isKeyOf } from '../encodings/keys';
 export const ERRNO = {
   EPERM: 1, ENOENT: 2, EINTR: 4, EIO: 5, ENXIO: 6, E2BIG: 7, EBADF: 9, EAGAIN: 11, ENOMEM: 12,
   EACCES: 13, EFAULT: 14, EBUSY: 16, EEXIST: 17, ENODEV: 19, ENOTDIR: 20, EISDIR: 21, EINVAL: 22, EMFILE: 24,
@@ -7,7 +8,7 @@ export const ERRNO = {
 
 export type ErrnoName = keyof typeof ERRNO;
 
-export const isErrnoName = (s: string): s is ErrnoName => Object.prototype.hasOwnProperty.call(ERRNO, s);
+export const isErrnoName: (s: string) => s is ErrnoName = isKeyOf(ERRNO);
 
 export function errnoName(value: number): ErrnoName | undefined {
   const v = Math.abs(value);

@@ -3,6 +3,7 @@
  * bits (@src:shared-tdx-h, @src:mod-api, @src:tdx-guest-debug-c). RAX selects the leaf; the status
  * comes back in RAX with the same encoding as SEAMCALL statuses (spec/abi/status.ts).
  */
+import { isKeyOf } from '../encodings/keys';
 
 export const TDCALL_LEAVES = {
   'TDG.VP.VMCALL': 0,
@@ -44,7 +45,7 @@ export type TdAttribute = keyof typeof TD_ATTRIBUTES;
 
 export const attributeBit = (name: TdAttribute): bigint => 1n << BigInt(TD_ATTRIBUTES[name]);
 
-export const isTdAttribute = (s: string): s is TdAttribute => Object.prototype.hasOwnProperty.call(TD_ATTRIBUTES, s);
+export const isTdAttribute: (s: string) => s is TdAttribute = isKeyOf(TD_ATTRIBUTES);
 
 /** TDCS.TD_CTLS bits, the guest's own controls of #VE behaviour. */
 export const TD_CTLS = {
@@ -59,7 +60,7 @@ export type TdCtl = keyof typeof TD_CTLS;
 
 export const tdCtlBit = (name: TdCtl): bigint => 1n << BigInt(TD_CTLS[name]);
 
-export const isTdCtl = (s: string): s is TdCtl => Object.prototype.hasOwnProperty.call(TD_CTLS, s);
+export const isTdCtl: (s: string) => s is TdCtl = isKeyOf(TD_CTLS);
 
 /** TD-scope metadata field ids for TDG.VM.RD / TDG.VM.WR. */
 export const TDCS_FIELDS = {

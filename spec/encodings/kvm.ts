@@ -8,6 +8,7 @@
  * written in the feature files. What KVM answers (exit data, hypercall numbers, TD attributes it
  * supports) is in spec/abi/kvm-uapi.ts, which steps may not read.
  */
+import { isKeyOf } from './keys';
 /** KVM_CREATE_VM machine types (asm/kvm.h). KVM_CAP_VM_TYPES reports a bitmap of them. */
 export const KVM_VM_TYPES = {
   KVM_X86_DEFAULT_VM: 0,
@@ -33,7 +34,7 @@ export const KVM_TDX_CMDS = {
   KVM_TDX_GET_CPUID: 5,
 } as const;
 export type KvmTdxCmdName = keyof typeof KVM_TDX_CMDS;
-export const isKvmTdxCmdName = (s: string): s is KvmTdxCmdName => Object.prototype.hasOwnProperty.call(KVM_TDX_CMDS, s);
+export const isKvmTdxCmdName: (s: string) => s is KvmTdxCmdName = isKeyOf(KVM_TDX_CMDS);
 export const kvmTdxCmdName = (id: number): KvmTdxCmdName | undefined =>
   (Object.keys(KVM_TDX_CMDS) as KvmTdxCmdName[]).find((k) => KVM_TDX_CMDS[k] === id);
 
@@ -73,7 +74,7 @@ export const KVM_CAPS = {
   KVM_CAP_VM_TYPES: 235,
 } as const;
 export type KvmCapName = keyof typeof KVM_CAPS;
-export const isKvmCapName = (s: string): s is KvmCapName => Object.prototype.hasOwnProperty.call(KVM_CAPS, s);
+export const isKvmCapName: (s: string) => s is KvmCapName = isKeyOf(KVM_CAPS);
 
 /** kvm_run.exit_reason values a TD vCPU produces. */
 export const KVM_EXITS = {
@@ -88,7 +89,7 @@ export const KVM_EXITS = {
   KVM_EXIT_TDX: 40,
 } as const;
 export type KvmExitName = keyof typeof KVM_EXITS;
-export const isKvmExitName = (s: string): s is KvmExitName => Object.prototype.hasOwnProperty.call(KVM_EXITS, s);
+export const isKvmExitName: (s: string) => s is KvmExitName = isKeyOf(KVM_EXITS);
 
 export const KVM_EXIT_IO_IN = 0;
 export const KVM_EXIT_IO_OUT = 1;

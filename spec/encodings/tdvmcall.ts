@@ -7,6 +7,7 @@
  * R10) is a value, in spec/abi/tdvmcall.ts, which steps may not read; the numbers here are pinned
  * by raw-leaf scenarios (features/kvm/tdvmcall.feature, "leaf numbers").
  */
+import { isKeyOf } from './keys';
 export const TDX_HYPERCALL_STANDARD = 0n;
 
 /** Sub-functions (R11). Instruction-like ones reuse the VMX exit reason numbers. */
@@ -27,7 +28,7 @@ export const TDVMCALL_LEAVES = {
 
 export type TdvmcallLeaf = keyof typeof TDVMCALL_LEAVES;
 
-export const isTdvmcallLeaf = (s: string): s is TdvmcallLeaf => Object.prototype.hasOwnProperty.call(TDVMCALL_LEAVES, s);
+export const isTdvmcallLeaf: (s: string) => s is TdvmcallLeaf = isKeyOf(TDVMCALL_LEAVES);
 
 export function tdvmcallLeafName(v: bigint): TdvmcallLeaf | undefined {
   return (Object.keys(TDVMCALL_LEAVES) as TdvmcallLeaf[]).find((k) => TDVMCALL_LEAVES[k] === v);

@@ -4,6 +4,7 @@
  * formats are printk formats; the shared parser turns them into patterns, so one table serves the
  * emulator (which prints them) and the parsers (which read real logs).
  */
+import { isKeyOf } from '../encodings/keys';
 
 export type Subsystem = 'tdx-host' | 'kvm' | 'kvm-premerge' | 'kexec' | 'guest' | 'tdx-guest' | 'plain' | 'any';
 
@@ -150,7 +151,7 @@ export const MESSAGES = {
 
 export type MessageId = keyof typeof MESSAGES;
 
-export const isMessageId = (s: string): s is MessageId => Object.prototype.hasOwnProperty.call(MESSAGES, s);
+export const isMessageId: (s: string) => s is MessageId = isKeyOf(MESSAGES);
 
 /** Log prefixes per subsystem; `tdx-host` also appears as plain `tdx: ` in kernels before 6.8. */
 export const SUBSYSTEM_PREFIXES: Readonly<Record<Subsystem, readonly string[]>> = {
