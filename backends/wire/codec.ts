@@ -92,12 +92,18 @@ export function decode(shape: Shape, v: unknown, path = ''): unknown {
   }
   if ('obj' in shape) return decodeObject(shape.obj, v, path);
   if (!isObject(v)) throw new WireShapeError(path, `an object with "${shape.tagged}"`, v);
+  const c = taggedCase(shape, v, path);
+  return { [shape.tagged]: c.tag, ...decodeObject(c.fields, c.rest, path) };
+}
+
+/** The case of a tagged shape a value is in: its tag, the case's fields, and the value without its tag. */
+function taggedCase(shape: { tagged: string; cases: Record<string, Record<string, Shape>> }, v: Record<string, unknown>, path: string) {
   const tag = v[shape.tagged];
   const fields = shape.cases[String(tag)];
   if (!fields) throw new WireShapeError(`${path}.${shape.tagged}`, `one of ${Object.keys(shape.cases).join(', ')}`, tag);
   const rest = { ...v };
   delete rest[shape.tagged];
-  return { [shape.tagged]: tag, ...decodeObject(fields, rest, path) };
+  return { tag, fields, rest };
 }
 
 function decodeObject(fields: Record<string, Shape>, v: unknown, path: string): Record<string, unknown> {
@@ -145,12 +151,8 @@ export function encode(shape: Shape, v: unknown, path = ''): unknown {
   if ('nullable' in shape) return v === null ? null : encode(shape.nullable, v, path);
   if ('oneOf' in shape) return v;
   if ('obj' in shape) return encodeObject(shape.obj, v, path);
-  const tag = (v as Record<string, unknown>)[shape.tagged];
-  const fields = shape.cases[String(tag)];
-  if (!fields) throw new WireShapeError(`${path}.${shape.tagged}`, `one of ${Object.keys(shape.cases).join(', ')}`, tag);
-  const rest = { ...(v as Record<string, unknown>) };
-  delete rest[shape.tagged];
-  return { [shape.tagged]: tag, ...encodeObject(fields, rest, path) };
+  const c = taggedCase(shape, v as Record<string, unknown>, path);
+  return { [shape.tagged]: c.tag, ...encodeObject(c.fields, c.rest, path) };
 }
 
 function encodeObject(fields: Record<string, Shape>, v: unknown, path: string): Record<string, unknown> {

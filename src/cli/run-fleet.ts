@@ -18,7 +18,7 @@ import type { FleetBaseline, MachineBaselineUpdate } from '../fleet/fleet-baseli
 import type { MachineOutcome, MachineTask } from '../fleet/evaluate';
 import { REPORT_ENTRIES, parseOrder, parseTags, type RunOptions } from './run';
 import { checkOutputDir, stageOutput } from './output-dir';
-import { asUsageError, printUsageError, UsageError } from './usage-error';
+import { planThenExecute, UsageError } from './usage-error';
 
 export interface FleetPlan {
   listing: FleetListing;
@@ -194,14 +194,5 @@ export async function executeFleet(plan: FleetPlan): Promise<number> {
 }
 
 export async function runFleetCommand(opts: RunOptions): Promise<number> {
-  let plan: FleetPlan;
-  try {
-    plan = await planFleet(opts);
-  } catch (e) {
-    const u = asUsageError(e);
-    if (!u) throw e;
-    printUsageError(u.message);
-    return 2;
-  }
-  return executeFleet(plan);
+  return planThenExecute(() => planFleet(opts), executeFleet);
 }

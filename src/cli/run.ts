@@ -18,7 +18,7 @@ import { AdapterError, locateAdapter } from '../../support/adapters';
 import { resolveSelection, targetFactory, TARGETS, type WorldParameters } from '../../support/targets';
 import type { Baseline } from '../reports/gate';
 import { checkOutputDir, stageOutput } from './output-dir';
-import { asUsageError, printUsageError, UsageError } from './usage-error';
+import { planThenExecute, UsageError } from './usage-error';
 
 export interface RunOptions {
   target?: string;
@@ -321,14 +321,5 @@ async function execute(plan: Plan): Promise<number> {
 }
 
 export async function runCommand(opts: RunOptions): Promise<number> {
-  let plan: Plan;
-  try {
-    plan = await planRun(opts);
-  } catch (e) {
-    const u = asUsageError(e);
-    if (!u) throw e;
-    printUsageError(u.message);
-    return 2;
-  }
-  return execute(plan);
+  return planThenExecute(() => planRun(opts), execute);
 }

@@ -37,3 +37,20 @@ export function handled<A extends any[]>(f: (...a: A) => number | Promise<number
     }
   };
 }
+
+/**
+ * Plan, then execute: a usage error while planning is one line and exit code 2, before anything
+ * is written; errors while executing are not the user's and propagate.
+ */
+export async function planThenExecute<P>(plan: () => Promise<P>, execute: (p: P) => Promise<number>): Promise<number> {
+  let p: P;
+  try {
+    p = await plan();
+  } catch (e) {
+    const u = asUsageError(e);
+    if (!u) throw e;
+    printUsageError(u.message);
+    return 2;
+  }
+  return execute(p);
+}
