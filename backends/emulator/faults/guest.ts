@@ -30,6 +30,9 @@ export const GUEST_FAULTS = {
     'guest.cpuid.module-handled', 'guest.cpuid.hypervisor-range'), 'a #VE outside the hypervisor range reads as zeros, which the leaf may also be natively'),
   'guest.msr-default-gp': F('route', 'MSRs the module does not list raise #GP instead of #VE', 'guest.msr.categories'),
   'guest.msr-passthrough-intercepted': F('route', 'MSRs the module passes through raise #VE', 'guest.msr.categories', 'guest.msr.table-1.5'),
+  'guest.msr-cpuid-feature-ignored': unseen(F('missing-check', 'an MSR whose #VE depends on a CPUID feature (IA32_TSC_DEADLINE) raises #GP even when the TD\'s CPUID enumerates it',
+    'guest.msr.feature-dependent', 'guest.msr.ve-emulation'),
+    'the kernel turns the #VE into a TDVMCALL the VMM may refuse, and a refusal reads as EIO like the #GP'),
   'guest.perfmon-ignored': F('missing-check', 'PMU MSRs stay intercepted although the TD has the PERFMON attribute',
     'guest.msr.feature-dependent'),
   // --- TDX module, TD side: CPUID ------------------------------------------------------------

@@ -16,7 +16,7 @@ export function classifyMsr(msr: number, write: boolean, td: MsrTdView, faults: 
     case 'gp': return 'gp';
     case 've': return 've';
     case 'module': return 'module';
-    case 'gp-or-ve': return rule.feature && td.hasCpuidFeature(rule.feature) ? 've' : 'gp';
+    case 'gp-or-ve': return rule.feature && td.hasCpuidFeature(rule.feature) && !faults.has('guest.msr-cpuid-feature-ignored') ? 've' : 'gp';
     case 'gp-or-ve-reduced': return reduced(td, faults) ? 'gp' : 've';
   }
 }
