@@ -86,10 +86,22 @@ mkdirSync(path.join(root, reportsRoot), { recursive: true });
 const strykerBin = path.join(root, 'node_modules/@stryker-mutator/core/bin/stryker.js');
 const files = opts.files ? opts.files.split(',').filter(Boolean) : null;
 
+/**
+ * --resume takes an earlier report only if it was made from the sources as they are now: a report
+ * of other code would merge mutants at shifted positions (counted twice or not at all). A stale
+ * one is run again (Stryker's incremental file keeps that cheap).
+ */
+function sameSources(report) {
+  const { files: reported } = JSON.parse(readFileSync(report, 'utf8'));
+  const stale = Object.entries(reported).filter(([file, f]) => !existsSync(path.join(root, file)) || readFileSync(path.join(root, file), 'utf8') !== f.source);
+  if (stale.length) process.stdout.write(`mutate:stryker: --resume: ${path.relative(root, report)} was made from other sources (${stale.map(([f]) => f).slice(0, 3).join(', ')}${stale.length > 3 ? ', ...' : ''}): running it again\n`);
+  return stale.length === 0;
+}
+
 /** One Stryker run; returns its mutation-testing report. */
 function runStryker(env, reports, label) {
   const report = path.join(root, reports, 'mutation.json');
-  if (opts.summaryOnly || (opts.resume && existsSync(report))) {
+  if (opts.summaryOnly || (opts.resume && existsSync(report) && sameSources(report))) {
     if (!existsSync(report)) program.error(`error: --summary-only: ${path.relative(root, report)} does not exist; run without --summary-only first`);
     const run = path.join(root, reports, 'run.json');
     const recorded = existsSync(run) ? JSON.parse(readFileSync(run, 'utf8')) : {};
@@ -184,6 +196,11 @@ if (runner === 'tap') {
 }
 
 const all = [...merged.values()];
+// No mutant, no score: never print 100 % of nothing.
+if (all.length === 0) {
+  process.stderr.write(`mutate:stryker ${dir}: nothing measured (no mutant in ${opts.summaryOnly ? `the reports under ${reportsRoot}` : 'the run'}${notRun.length ? `; profiles not run: ${notRun.join(', ')}` : ''})\n`);
+  process.exit(1);
+}
 // Mutants that only touch the emulator's fault switches change nothing in a run without faults.
 for (const [file, text] of sources) {
   const mine = all.filter((m) => m.file === file && UNDETECTED.has(m.status));
@@ -199,6 +216,8 @@ const pct = (a, b) => Math.round((b ? (100 * a) / b : 100) * 100) / 100;
 const byLocation = (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column;
 const survivors = all.filter((m) => UNDETECTED.has(m.status) && !m.equivalent).sort(byLocation);
 const switches = all.filter((m) => m.equivalent).sort(byLocation);
+// Set aside in the source with a `// Stryker disable` comment, whose text is the reason: listed, never silent.
+const ignoredMutants = all.filter((m) => m.status === 'Ignored').sort(byLocation);
 const perFile = {};
 for (const m of all) {
   const f = (perFile[m.file] ??= { detected: 0, undetected: 0, equivalent: 0 });
@@ -219,6 +238,7 @@ const summary = {
   perFile: Object.fromEntries(Object.entries(perFile).map(([f, c]) => [f, { ...c, score: pct(c.detected, c.detected + c.undetected) }])),
   survivors: survivors.map(({ file, line, column, mutator, replacement, status, coveredBy }) => ({ file, line, column, mutator, replacement, status, coveredBy })),
   equivalentMutants: switches.map(({ file, line, column, mutator, replacement, status }) => ({ file, line, column, mutator, replacement, status })),
+  ignoredMutants: ignoredMutants.map(({ file, line, column, mutator, replacement, statusReason }) => ({ file, line, column, mutator, replacement, reason: statusReason ?? null })),
 };
 writeFileSync(path.join(root, reportsRoot, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
 const md = [
@@ -235,7 +255,9 @@ const md = [
   '## Survivors (not equivalent)', '',
   ...survivors.map((m) => `- ${m.file}:${m.line}:${m.column} ${m.mutator} → \`${m.replacement.replace(/\s+/g, ' ').slice(0, 120)}\` (${m.status})`), '',
   '## Equivalent: fault switches', '',
-  ...switches.map((m) => `- ${m.file}:${m.line}:${m.column} ${m.mutator} → \`${m.replacement.replace(/\s+/g, ' ').slice(0, 120)}\` (${m.status})`),
+  ...switches.map((m) => `- ${m.file}:${m.line}:${m.column} ${m.mutator} → \`${m.replacement.replace(/\s+/g, ' ').slice(0, 120)}\` (${m.status})`), '',
+  '## Ignored: set aside in the source by a `// Stryker disable` comment (not scored), with its reason', '',
+  ...(ignoredMutants.length ? ignoredMutants.map((m) => `- ${m.file}:${m.line}:${m.column} ${m.mutator} → \`${m.replacement.replace(/\s+/g, ' ').slice(0, 120)}\`: ${m.statusReason ?? 'no reason given'}`) : ['none']),
 ].filter((l, i, a) => l !== '' || a[i - 1] !== '').join('\n') + '\n';
 writeFileSync(path.join(root, reportsRoot, 'summary.md'), md);
 process.stdout.write(`\nmutate:stryker ${dir}: ${summary.score.toFixed(2)} % of non-equivalent mutants (${detected} of ${detected + undetected - equivalent}; Stryker's score ${summary.strykerScore.toFixed(2)} %; ${equivalent} equivalent, ${invalid} invalid) in ${summary.minutes ?? '?'} min; ${path.join(reportsRoot, 'summary.md')}\n`);
