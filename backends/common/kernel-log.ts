@@ -67,7 +67,7 @@ function conversionPrefix(spec: string): string {
   const type = spec[spec.length - 1];
   const { before, after } = padding(spec);
   if (type === 's') return '.*';
-  if (type === 'c') return before;
+  if (type === 'c') return `${before}(?:.${after})?`;
   if (type === 'x' || type === 'X') return `${before}(?:(?:0[xX]?)?[0-9a-fA-F]*${after})?`;
   return `${before}(?:-?\\d*${after})?`;
 }
@@ -255,7 +255,8 @@ export function matchLine(raw: string, line = 0): LogEvent | PartialEvent | null
   return null;
 }
 
-function typedValue(text: string, type: string): bigint | string {
+/** The value a conversion's text stands for: a number (hex for %x and %X, with or without 0x), or the text of %s and %c. */
+export function typedValue(text: string, type: string): bigint | string {
   if (type === 'x' || type === 'X') return BigInt(/^0x/i.test(text) ? `0x${text.slice(2)}` : `0x${text}`);
   if (type === 's' || type === 'c') return text;
   return BigInt(text);
@@ -294,8 +295,8 @@ export function demoteLine(parsed: ParsedLog, line: number): void {
 
 /** Split a text blob into lines the way a log reader would (no trailing empty line). */
 export function splitLines(text: string): string[] {
-  const lines = text.split('\n');
-  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  const lines = text.split('\n'); // never empty: split gives at least one string
+  if (lines[lines.length - 1] === '') lines.pop();
   return lines;
 }
 
