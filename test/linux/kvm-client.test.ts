@@ -84,13 +84,39 @@ test('without /dev/kvm every device call answers the open\'s error and issues no
 test('vCPU register ioctls: the structure\'s size, none for KVM_SMI, INIT_RECEIVED for KVM_SET_MP_STATE', () => {
   const r = recorder();
   const k = new KvmClient(r.ki);
-  k.registerIoctl(9, 'KVM_SMI');
-  k.registerIoctl(9, 'KVM_GET_REGS');
-  k.registerIoctl(9, 'KVM_SET_MP_STATE(INIT_RECEIVED)');
-  assert.deepEqual(r.calls.map((c) => [c.fd, c.request]), [[9, KVM_IOCTLS.KVM_SMI], [9, KVM_IOCTLS.KVM_GET_REGS], [9, KVM_IOCTLS.KVM_SET_MP_STATE]]);
+  const names = ['KVM_SMI', 'KVM_GET_REGS', 'KVM_SET_REGS', 'KVM_GET_SREGS', 'KVM_SET_SREGS', 'KVM_GET_DEBUGREGS', 'KVM_SET_DEBUGREGS', 'KVM_SET_MP_STATE(INIT_RECEIVED)'] as const;
+  for (const n of names) k.registerIoctl(9, n);
+  assert.deepEqual(r.calls.map((c) => [c.fd, c.request]), [
+    [9, KVM_IOCTLS.KVM_SMI], [9, KVM_IOCTLS.KVM_GET_REGS], [9, KVM_IOCTLS.KVM_SET_REGS], [9, KVM_IOCTLS.KVM_GET_SREGS], [9, KVM_IOCTLS.KVM_SET_SREGS],
+    [9, KVM_IOCTLS.KVM_GET_DEBUGREGS], [9, KVM_IOCTLS.KVM_SET_DEBUGREGS], [9, KVM_IOCTLS.KVM_SET_MP_STATE],
+  ]);
   assert.equal(r.calls[0].arg, 0);
-  assert.equal(buf(r.calls[1].arg).size, 144, 'struct kvm_regs: 18 u64');
-  assert.equal(buf(r.calls[2].arg).bytes.readUInt32LE(0), 2, 'KVM_MP_STATE_INIT_RECEIVED');
+  // struct kvm_regs: 18 u64; kvm_sregs: 8 segments of 24 bytes, 2 descriptor tables of 16, 7 u64, a 256-bit bitmap; kvm_debugregs: 4 + 3 + 9 u64.
+  assert.deepEqual(r.calls.slice(1, 7).map((c) => buf(c.arg).size), [144, 144, 312, 312, 128, 128]);
+  assert.equal(buf(r.calls[7].arg).bytes.readUInt32LE(0), 2, 'KVM_MP_STATE_INIT_RECEIVED');
+});
+
+test('VM set-up structures: kvm_enable_cap, kvm_memory_attributes, kvm_userspace_memory_region2, kvm_cpuid2 with its entries', () => {
+  const r = recorder();
+  const k = new KvmClient(r.ki);
+  k.enableCap(7, 0xd7, [1n, 2n]);
+  k.setMemoryAttributes(7, 0x100000n, 0x200000n, 1n << 3n);
+  const shared = r.ki.alloc(0x4000);
+  k.setUserMemoryRegion2(7, 2, 0x80000000n, shared, 11);
+  k.setCpuid2(9, [{ function: 1, index: 0, flags: 0, eax: 0x806f8, ebx: 0, ecx: 0, edx: 0 }, { function: 7, index: 1, flags: 1, eax: 0, ebx: 0, ecx: 0, edx: 5 }]);
+  assert.deepEqual(r.calls.map((c) => [c.fd, c.request]), [[7, KVM_IOCTLS.KVM_ENABLE_CAP], [7, KVM_IOCTLS.KVM_SET_MEMORY_ATTRIBUTES], [7, KVM_IOCTLS.KVM_SET_USER_MEMORY_REGION2], [9, KVM_IOCTLS.KVM_SET_CPUID2]]);
+  const cap = buf(r.calls[0].arg).bytes;
+  assert.deepEqual([cap.readUInt32LE(0), cap.readBigUInt64LE(8), cap.readBigUInt64LE(16), cap.readBigUInt64LE(24)], [0xd7, 1n, 2n, 0n]);
+  const attrs = buf(r.calls[1].arg).bytes;
+  assert.deepEqual([attrs.readBigUInt64LE(0), attrs.readBigUInt64LE(8), attrs.readBigUInt64LE(16), attrs.readBigUInt64LE(24)], [0x100000n, 0x200000n, 8n, 0n]);
+  const slot = buf(r.calls[2].arg);
+  assert.deepEqual([slot.bytes.readUInt32LE(0), slot.bytes.readUInt32LE(4), slot.bytes.readBigUInt64LE(8), slot.bytes.readBigUInt64LE(16), slot.bytes.readBigUInt64LE(32), slot.bytes.readUInt32LE(40)],
+    [2, 4, 0x80000000n, 0x4000n, 0n, 11], 'slot, KVM_MEM_GUEST_MEMFD (1 << 2), gpa, size, guest_memfd_offset, guest_memfd');
+  assert.equal(slot.pointers.get(24)?.target, shared, 'userspace_addr points to the shared pages');
+  const cpuid = buf(r.calls[3].arg);
+  assert.equal(cpuid.size, 8 + 2 * 40);
+  assert.deepEqual([cpuid.bytes.readUInt32LE(0), cpuid.bytes.readUInt32LE(8), cpuid.bytes.readUInt32LE(20), cpuid.bytes.readUInt32LE(48), cpuid.bytes.readUInt32LE(52), cpuid.bytes.readUInt32LE(56), cpuid.bytes.readUInt32LE(72)],
+    [2, 1, 0x806f8, 7, 1, 1, 5], 'nent, then 40-byte entries: function, eax; function, index, flags, edx');
 });
 
 test('KVM_TDX_INIT_VM: attributes, xfam, MRCONFIGID, the reserved words and the CPUID entries at their offsets', () => {
