@@ -217,3 +217,20 @@ test('an answer that is no errno name reads as EIO; an interface that cannot ask
   assert.deepEqual(asKernelResult(sysOk(3)), { ok: true });
   assert.deepEqual(asKernelResult(sysErr('EINVAL', 'detail')), { ok: false, errno: 'EINVAL' });
 });
+
+test('KVM_GET_MP_STATE reads back what KVM wrote; KVM_RUN passes no argument; KVM_TDX_INIT_VM without MRCONFIGID or reserved words leaves them zero', () => {
+  const r = recorder((c) => {
+    if (c.request === KVM_IOCTLS.KVM_GET_MP_STATE) buf(c.arg).bytes.writeUInt32LE(7, 0);
+    return sysOk(0);
+  });
+  const k = new KvmClient(r.ki);
+  assert.deepEqual(k.mpState(9), sysOk(7));
+  assert.deepEqual(k.run(9), sysOk(0));
+  assert.deepEqual([r.calls[1].fd, r.calls[1].request, r.calls[1].arg], [9, KVM_IOCTLS.KVM_RUN, 0]);
+  const failing = recorder(() => sysErr('EINVAL'));
+  assert.deepEqual(new KvmClient(failing.ki).mpState(9), sysErr('EINVAL'));
+  k.tdxCmd(7, { id: 1, data: { kind: 'init-vm', attributes: 0n, xfam: 3n, cpuid: [] } });
+  const d = pointee(buf(r.calls[2].arg)).bytes;
+  assert.ok(d.subarray(16, 256).every((x) => x === 0), 'mrconfigid, mrowner, mrownerconfig and reserved all zero');
+  assert.equal(d.length, 264, 'no entries: the header only');
+});
