@@ -41,7 +41,8 @@ const CONVERSION = /%(?:%|[-#0 +]*\d*(?:\.\d+)?(?:hh|h|ll|l|z|t|j)?[diuxXsc])/g;
 
 /** Flags and width of a conversion: padding with spaces is read as part of the value's field. */
 function padding(spec: string): { before: string; after: string } {
-  const [, flags, width] = /^%([-#0 +]*)(\d*)/.exec(spec) ?? ['', '', ''];
+  // A CONVERSION match always starts with "%": the regex always matches.
+  const [, flags, width] = /^%([-#0 +]*)(\d*)/.exec(spec)!;
   const type = spec[spec.length - 1];
   if (!width) return { before: '', after: '' };
   if (flags.includes('-')) return { before: '', after: ' *' };
@@ -67,7 +68,7 @@ function conversionPrefix(spec: string): string {
   const type = spec[spec.length - 1];
   const { before, after } = padding(spec);
   if (type === 's') return '.*';
-  if (type === 'c') return before;
+  if (type === 'c') return `${before}(?:.${after})?`;
   if (type === 'x' || type === 'X') return `${before}(?:(?:0[xX]?)?[0-9a-fA-F]*${after})?`;
   return `${before}(?:-?\\d*${after})?`;
 }
@@ -82,6 +83,7 @@ export function formatToCutRegexSource(format: string): string {
   let last = 0;
   for (const m of format.matchAll(CONVERSION)) {
     for (const ch of format.slice(last, m.index)) units.push({ whole: escape(ch), cut: '' });
+    // Stryker disable next-line Regex: the cut pattern is only ever test()ed: whether its groups capture changes nothing (the unanchored mutant survives, equivalent)
     units.push({ whole: conversionPattern(m[0]).replace(/^\((?!\?)/, '(?:'), cut: conversionPrefix(m[0]) });
     last = (m.index ?? 0) + m[0].length;
   }
@@ -107,6 +109,7 @@ export function formatToRegexSource(format: string): string {
 let patterns: Pattern[] | null = null;
 
 function allPatterns(): Pattern[] {
+  // Stryker disable next-line ConditionalExpression: a cache: the never-cached mutant rebuilds the same list (equivalent)
   if (patterns) return patterns;
   patterns = [];
   for (const [id, spec] of Object.entries(MESSAGES) as [MessageId, (typeof MESSAGES)[MessageId]][]) {
@@ -138,12 +141,15 @@ const KEY = 6;
 let index: { byKey: Map<string, Pattern[]>; short: Pattern[]; prefixes: string[] } | null = null;
 
 function patternIndex(): NonNullable<typeof index> {
+  // Stryker disable next-line ConditionalExpression: a cache: the never-cached mutant rebuilds the same index (equivalent)
   if (index) return index;
   const all = allPatterns();
+  // Stryker disable next-line MethodExpression,ConditionalExpression,EqualityOperator: a fast path: a pattern only matches a line that starts with its literal head, so the mutants that lengthen this list (same order) find the same first match (equivalent)
   const short = all.filter((p) => p.literalHead.length < KEY);
   const keys = new Set(all.filter((p) => p.literalHead.length >= KEY).map((p) => p.literalHead.slice(0, KEY)));
   const byKey = new Map<string, Pattern[]>();
   for (const k of keys) byKey.set(k, all.filter((p) => p.literalHead.length < KEY || p.literalHead.startsWith(k)));
+  // Stryker disable next-line MethodExpression,ConditionalExpression,EqualityOperator,StringLiteral: a fast path: the mutants that let '' in make every line pass the check in matchLine, whose loop then skips what it would have (equivalent)
   const prefixes = [...new Set(all.map((p) => p.prefix).filter((x) => x !== ''))];
   index = { byKey, short, prefixes };
   return index;
@@ -195,6 +201,7 @@ export interface LinePrefix {
  * it (short-monotonic, short-delta), also as the kernel's own "[%5lu.%06lu]" stamp.
  */
 export function journalLine(raw: string): { time: number | null; stamp: string | null; text: string } | null {
+  // Stryker disable next-line ConditionalExpression,StringLiteral: a fast path: the never-returning mutants leave it to JOURNAL, which requires " kernel: " too (equivalent)
   if (!raw.includes(' kernel: ')) return null;
   const m = JOURNAL.exec(raw);
   if (!m) return null;
@@ -217,10 +224,13 @@ export function stripLinePrefix(raw: string): LinePrefix {
     return m;
   };
   const first = (): number => text.charCodeAt(0);
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: a fast path: the always-true mutants leave it to DMESG_DECODE, anchored at a facility name (equivalent)
   if (first() >= 0x61 && first() <= 0x7a) strip(DMESG_DECODE);
+  // Stryker disable next-line ConditionalExpression,StringLiteral: a fast path: the always-true mutants leave it to SYSLOG_LEVEL, anchored at "<" (equivalent)
   if (text.startsWith('<')) strip(SYSLOG_LEVEL);
   const j = journalLine(text);
   if (j) return { text: j.text.trimStart(), time: j.time, kernel: true };
+  // Stryker disable next-line ConditionalExpression,StringLiteral: a fast path: the always-true mutants leave it to TIMESTAMP, DOC_TIMESTAMP and WALL_CLOCK's bracketed forms, anchored at "[", and WALL_CLOCK's ISO form matches only a line the else branch tries it on (equivalent)
   if (text.startsWith('[')) {
     const ts = strip(TIMESTAMP);
     if (ts) time = Number(`${ts[1]}.${ts[2]}`);
@@ -228,12 +238,14 @@ export function stripLinePrefix(raw: string): LinePrefix {
   } else if (first() >= 0x30 && first() <= 0x39) {
     strip(WALL_CLOCK);
   }
+  // Stryker disable next-line ConditionalExpression,StringLiteral: a fast path: the always-true mutants leave it to CALLER_ID, anchored at "[" (equivalent)
   if (text.startsWith('[')) strip(CALLER_ID);
   return { text: text.trimStart(), time, kernel };
 }
 
 export function matchLine(raw: string, line = 0): LogEvent | PartialEvent | null {
   const { text, time } = stripLinePrefix(raw);
+  // Stryker disable next-line ConditionalExpression: a fast path: the never-returning mutant finds no pattern matching an empty text and no prefix beginning it (equivalent)
   if (text.length === 0) return null;
   const idx = patternIndex();
   for (const p of idx.byKey.get(text.slice(0, KEY)) ?? idx.short) {
@@ -245,6 +257,7 @@ export function matchLine(raw: string, line = 0): LogEvent | PartialEvent | null
   }
   // A line cut short: it carries a subsystem prefix and what follows is the beginning of some
   // message, cut anywhere (in its words or in a value).
+  // Stryker disable next-line ConditionalExpression: a fast path: the never-returning mutant runs the loop below, which skips every pattern whose prefix the text does not start with (equivalent)
   if (!idx.prefixes.some((x) => text.startsWith(x))) return null;
   const candidates = new Set<MessageId>();
   for (const p of allPatterns()) {
@@ -255,7 +268,8 @@ export function matchLine(raw: string, line = 0): LogEvent | PartialEvent | null
   return null;
 }
 
-function typedValue(text: string, type: string): bigint | string {
+/** The value a conversion's text stands for: a number (hex for %x and %X, with or without 0x), or the text of %s and %c. */
+export function typedValue(text: string, type: string): bigint | string {
   if (type === 'x' || type === 'X') return BigInt(/^0x/i.test(text) ? `0x${text.slice(2)}` : `0x${text}`);
   if (type === 's' || type === 'c') return text;
   return BigInt(text);
@@ -294,8 +308,8 @@ export function demoteLine(parsed: ParsedLog, line: number): void {
 
 /** Split a text blob into lines the way a log reader would (no trailing empty line). */
 export function splitLines(text: string): string[] {
-  const lines = text.split('\n');
-  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  const lines = text.split('\n'); // never empty: split gives at least one string
+  if (lines[lines.length - 1] === '') lines.pop();
   return lines;
 }
 
@@ -318,14 +332,14 @@ export function formatMessage(format: string, args: readonly (number | bigint | 
     let body: string;
     if (type === 's' || type === 'c') body = String(v);
     else if (type === 'x' || type === 'X') {
-      const n = typeof v === 'bigint' ? v : BigInt(v as number);
+      const n = BigInt(v as number | bigint);
       body = (n < 0n ? (n + (1n << 64n)) : n).toString(16);
       if (type === 'X') body = body.toUpperCase();
       if (flags[1].includes('#')) head = type === 'X' ? '0X' : '0x';
     } else if (typeof v === 'number' && !Number.isInteger(v)) {
       body = String(v);
     } else {
-      const n = typeof v === 'bigint' ? v : BigInt(v);
+      const n = BigInt(v);
       if (n < 0n) head = '-';
       body = (n < 0n ? -n : n).toString();
     }

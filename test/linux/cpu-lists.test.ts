@@ -155,3 +155,62 @@ test('what a cut list makes of the facts, the cpuinfo observation and the EPT ar
   const f = readEvidence(mergeEvidence(emptyEvidence(), { cpuFlags: parseBareFlags('fpu vme de pse tsc msr pae mce tdx_host_platform ts')!.flags })).facts;
   assert.deepEqual(f.platform.cpuFlags, { tdxHostPlatform: true, tdxGuest: null, tdxPwMce: null, complete: false });
 });
+
+test('/proc/cpuinfo read exactly: the first block\'s identity, lists cut at their end, pastes with CRLF or around blank lines', () => {
+  const m: Machine = { flags: ['fpu', 'vme', 'tdx_host_platform', 'xsave'], vmx: ['ept', 'ept_ad'], bugs: ['spectre_v1', 'tdx_pw_mce'] };
+  const text = procCpuinfo(m);
+  const whole = parseProcCpuinfo(text)!;
+  assert.deepEqual(whole.cpu, { vendor: 'GenuineIntel', family: 6, model: 143, modelName: 'Intel(R) Xeon(R) Platinum 8480+' });
+  assert.equal(whole.flags!.source, '/proc/cpuinfo', 'the default source');
+  assert.equal(parseProcCpuinfo(text, 'cpuinfo.txt')!.flags!.source, 'cpuinfo.txt');
+  // Saved with CRLF line ends: the same reading, no "\r" in a name or a value.
+  assert.deepEqual(parseProcCpuinfo(text.replace(/\n/g, '\r\n')), whole);
+  // Blank lines before the first block (a paste that starts with them) are skipped; a blank
+  // line right after the flags ends the block, and the flags are whole.
+  assert.deepEqual(parseProcCpuinfo(`\n\n${text}`), whole);
+  const short = parseProcCpuinfo('processor\t: 0\nvendor_id\t: GenuineIntel\nflags\t\t: fpu vme de\n\nprocessor\t: 1\nflags\t\t: fpu\n')!;
+  assert.deepEqual([short.flags!.flags, short.flags!.complete], [['fpu', 'vme', 'de'], true]);
+  // No "bugs" line: no bugs list, and nothing known about one.
+  assert.deepEqual([short.flags!.bugs, short.flags!.bugsComplete], [null, false]);
+  // The capture ends right after the flags line: nothing follows it, so a terminal may have
+  // wrapped it there; without the newline, its last name may be cut and is set aside.
+  const ends = parseProcCpuinfo('processor\t: 0\nflags\t\t: fpu vme de\n')!.flags!;
+  assert.deepEqual([ends.flags, ends.complete], [['fpu', 'vme', 'de'], false]);
+  const cut = parseProcCpuinfo('processor\t: 0\nflags\t\t: fpu vme de')!.flags!;
+  assert.deepEqual([cut.flags, cut.complete], [['fpu', 'vme'], false]);
+  // A flags line a terminal wrapped at a space, the capture ending in its continuation: with the
+  // newline every name counts, without it the last one is set aside; a list the capture closed
+  // with a later line keeps its last name although the capture ends in another list.
+  assert.deepEqual(parseProcCpuinfo('processor\t: 0\nflags\t\t: fpu vme\n de pse\n')!.flags!.flags, ['fpu', 'vme', 'de', 'pse']);
+  assert.deepEqual(parseProcCpuinfo('processor\t: 0\nflags\t\t: fpu vme\n de pse')!.flags!.flags, ['fpu', 'vme', 'de']);
+  const closed = parseProcCpuinfo('processor\t: 0\nflags\t\t: fpu vme\n de pse\nbugs\t\t: spectre_v1 spe')!.flags!;
+  assert.deepEqual([closed.flags, closed.complete, closed.bugs, closed.bugsComplete], [['fpu', 'vme', 'de', 'pse'], true, ['spectre_v1'], false]);
+  // A line of words that are not all names (a note left in the paste) is no continuation.
+  const noted = parseProcCpuinfo('processor\t: 0\nflags\t\t: fpu vme\nrest cut here (by the reporter)\n')!.flags!;
+  assert.deepEqual([noted.flags, noted.complete], [['fpu', 'vme'], true]);
+  // `grep -E "model name|flags" /proc/cpuinfo`: one line per processor, no blank lines; the first
+  // processor's lines count, even when a later one is cut.
+  const grep = parseProcCpuinfo('model name\t: Intel(R) Xeon(R) Gold 6438Y+\nflags\t\t: fpu vme tdx_host_platform\nmodel name\t: Intel(R) Xeon(R) Gold 6438Y+\nflags\t\t: fpu v')!;
+  assert.deepEqual([grep.flags!.flags, grep.flags!.complete, grep.cpu.modelName], [['fpu', 'vme', 'tdx_host_platform'], true, 'Intel(R) Xeon(R) Gold 6438Y+']);
+  assert.equal(parseProcCpuinfo('processor\t: 0\nvendor_id\t: GenuineIntel\n'), null, 'no flags line: nothing to read');
+});
+
+test('lscpu and a bare flags list read exactly: CRLF, a capture ending inside the flags, the boundaries of a bare list', () => {
+  const lscpu = ['Vendor ID:                GenuineIntel', '  Model name:             Intel(R) Xeon(R) Platinum 8480+', '    CPU family:           6',
+    '    Model:                143', '    Flags:                fpu vme de pse tsc', '                          msr tdx_host_platform', 'Virtualization features:', ''].join('\n');
+  const p = parseLscpu(lscpu)!;
+  assert.deepEqual(p.flags, { flags: ['fpu', 'vme', 'de', 'pse', 'tsc', 'msr', 'tdx_host_platform'], bugs: null, complete: true, bugsComplete: false, source: 'lscpu' });
+  assert.deepEqual(parseLscpu(lscpu.replace(/\n/g, '\r\n')), p, 'CRLF line ends');
+  // The capture ends inside the wrapped flags: without the newline the last name may be cut.
+  const inFlags = lscpu.slice(0, lscpu.indexOf(' tdx_host_platform') + ' tdx_host'.length);
+  assert.deepEqual([parseLscpu(inFlags)!.flags!.flags, parseLscpu(inFlags)!.flags!.complete], [['fpu', 'vme', 'de', 'pse', 'tsc', 'msr'], false]);
+  const atNewline = parseLscpu(`${lscpu.slice(0, lscpu.indexOf('Virtualization'))}`)!.flags!;
+  assert.deepEqual([atNewline.flags.length, atNewline.complete], [7, false]);
+  assert.equal(parseLscpu('Vendor ID:    GenuineIntel\n'), null);
+  // A bare list: eight names at least, each a flag name; a paste may end with a blank line.
+  const eight = 'fpu vme de pse tsc msr pae mce';
+  assert.deepEqual(parseBareFlags(`${eight}\n  \n`), { flags: { flags: eight.split(' ').slice(0, -1), bugs: null, complete: false, bugsComplete: false, source: 'flags list' }, cutToken: 'mce' });
+  assert.equal(parseBareFlags('fpu vme de pse tsc msr pae'), null, 'seven words are not a flags list');
+  assert.equal(parseBareFlags('fpu vme de pse tsc msr pae mce: cx8'), null, '"mce:" is no flag name');
+  assert.equal(parseBareFlags('vme fpu de pse tsc msr pae mce cx8'), null, 'the list starts with fpu');
+});

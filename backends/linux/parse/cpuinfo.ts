@@ -66,7 +66,8 @@ export function parseProcCpuinfo(text: string, source = '/proc/cpuinfo'): Parsed
     if (open) open.followed = true;
     open = null;
   };
-  const lines = text.split('\n');
+  // A capture saved with CRLF line ends: "." in KEY_LINE does not match the "\r".
+  const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
   if (lines[lines.length - 1] === '') lines.pop(); // what follows the last newline is no line
   const lastCut = !text.endsWith('\n');
   for (const [i, line] of lines.entries()) {
