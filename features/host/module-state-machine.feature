@@ -299,8 +299,9 @@ Feature: The TDX module's initialisation state machine
   @req:host.module.rax-checks @module:>=1.5 @src:mod-dispatcher-1501 @src:mod-dispatcher-2008 @src:mod-api-1501 @src:mod-err-1501
   Rule: Reserved RAX bits, or a version the leaf does not have, make RAX an invalid operand before any state check
     RAX holds the leaf in bits 15:0, its version in bits 23:16, and reserved bits 63:24 that must
-    be 0. Only a few leaves have versions above 0 (TDH.SYS.LP.INIT has none). The module checks
-    this first, so even TDH.SYS.INIT, the first leaf, is refused.
+    be 0. Only a few leaves have versions above 0 (TDH.SYS.LP.INIT has none; TDH.VP.INIT has one
+    in 2.0.08, not in 1.5.01). The module checks this first, so even TDH.SYS.INIT, the first leaf,
+    is refused, while a version the leaf has gets as far as the state check.
 
     Scenario Outline: RAX <rax>, <what>, before TDH.SYS.INIT
       When the SEAMCALL with RAX <rax> is made on CPU 0
@@ -311,6 +312,49 @@ Feature: The TDX module's initialisation state machine
         | 0x0000000001000021 | TDH.SYS.INIT (leaf 33) with bit 24 set |
         | 0x0000000100000021 | TDH.SYS.INIT (leaf 33) with bit 32 set |
         | 0x0000000000010023 | TDH.SYS.LP.INIT (leaf 35) version 1    |
+
+      @module:=1.5.01
+      Examples: Module 1.5.01 has no version 1 of TDH.VP.INIT
+        | rax                | what                                  |
+        | 0x0000000000010016 | TDH.VP.INIT (leaf 22) version 1        |
+
+    Scenario Outline: RAX <rax>, <what>, before TDH.SYS.INIT, passes the RAX checks and meets the state check
+      When the SEAMCALL with RAX <rax> is made on CPU 0
+      Then the SEAMCALL returns TDX_SYS_NOT_READY (0xc000050500000000)
+
+      Examples: The leaves every module from 1.5.01 has a version 1 of
+        | rax                | what                                      |
+        | 0x0000000000010017 | TDH.MEM.PAGE.PROMOTE (leaf 23) version 1  |
+        | 0x0000000000010003 | TDH.MEM.SEPT.ADD (leaf 3) version 1       |
+        | 0x000000000001001e | TDH.MEM.SEPT.REMOVE (leaf 30) version 1   |
+        | 0x000000000001000b | TDH.MNG.RD (leaf 11) version 1            |
+        | 0x000000000001001a | TDH.VP.RD (leaf 26) version 1             |
+
+      @module:>=2.0
+      Examples: Module 2.0.08 adds a version 1 of TDH.VP.INIT (it takes the vCPU's x2APIC ID)
+        | rax                | what                                      |
+        | 0x0000000000010016 | TDH.VP.INIT (leaf 22) version 1           |
+
+  @req:host.module.rax-whole-on-1.0 @module:=1.0 @src:mod-1.0 @src:mod-err-1501
+  Rule: TDX 1.0 takes RAX whole as the leaf number: a bit set above the leaf's number names a leaf it does not have
+    Module 1.0's RAX has no version field and no reserved bits: the dispatcher compares the whole
+    register with its leaf numbers. TDH.SYS.INIT with a bit set above bit 15 is then no leaf the
+    module knows, refused as such: TDX_SYS_NOT_READY before the module is ready (it is not on the
+    list of leaves accepted before), an invalid RAX operand after.
+
+    Scenario Outline: RAX <rax>, <what>, before TDH.SYS.INIT
+      When the SEAMCALL with RAX <rax> is made on CPU 0
+      Then the SEAMCALL returns TDX_SYS_NOT_READY (0xc000050500000000)
+
+      Examples:
+        | rax                | what                                   |
+        | 0x0000000000010021 | TDH.SYS.INIT (leaf 33) with bit 16 set |
+        | 0x0000000001000021 | TDH.SYS.INIT (leaf 33) with bit 24 set |
+
+    Scenario: RAX 0x0000000000010021, TDH.SYS.INIT with bit 16 set, once the module is ready
+      Given the module is ready with the TDMRs the kernel would build
+      When the SEAMCALL with RAX 0x0000000000010021 is made on CPU 0
+      Then the SEAMCALL returns TDX_OPERAND_INVALID (0xc000010000000000), whose low bits name operand RAX (0)
 
   @req:host.module.phymem-rdmd @module:>=1.5 @module:<2.0 @src:mod-phymem-rdmd-1501 @src:mod-pamt-manager-1501 @src:mod-err-1501
   Rule: TDH.PHYMEM.PAGE.RDMD gives the type of a page TDH.SYS.TDMR.INIT has reached, and refuses other addresses

@@ -165,4 +165,9 @@ export const HOST_FAULTS = {
     'host.metadata.cpuid-config-limit'),
   'host.pamt-not-reset': F('missing-check', 'after a failure past TDH.SYS.CONFIG the PAMTs are freed without being cleared with MOVDIR64B',
     'host.init.pamt-reset'),
+  // --- TDX module: RAX of versioned leaves and of TDX 1.0 (k-mplat) ------------------------------
+  'module.rax-split-on-1.0': F('missing-check', 'TDX 1.0 takes the leaf from RAX bits 15:0 and runs it whatever the bits above say',
+    'host.module.rax-whole-on-1.0'),
+  'module.vp-init-version-everywhere': F('value', 'TDH.VP.INIT version 1 is accepted by a module without topology enumeration (1.5.01)',
+    'host.module.rax-checks'),
 } as const satisfies Record<string, FaultSpec>;

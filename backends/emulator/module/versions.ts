@@ -185,17 +185,11 @@ const versionAtLeast = (b: ModuleBuild, since: string): boolean => {
   return b.major > maj || (b.major === maj && b.minor >= min);
 };
 
-const implementedByBuild = new WeakMap<ModuleBuild, ReadonlySet<number>>();
-
 /** Leaf numbers this build implements (a fresh set: a module may widen its own). */
 export function implementedLeaves(b: ModuleBuild): Set<number> {
-  let leaves = implementedByBuild.get(b);
-  if (!leaves) {
-    const out = new Set<number>();
-    for (const l of SEAMCALL_LEAVES) {
-      if (l.optional ? b.extraLeaves.includes(l.name) : versionAtLeast(b, l.since)) out.add(l.number);
-    }
-    implementedByBuild.set(b, (leaves = out));
+  const out = new Set<number>();
+  for (const l of SEAMCALL_LEAVES) {
+    if (l.optional ? b.extraLeaves.includes(l.name) : versionAtLeast(b, l.since)) out.add(l.number);
   }
-  return new Set(leaves);
+  return out;
 }
