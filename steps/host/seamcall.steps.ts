@@ -1,6 +1,7 @@
 /** Raw SEAMCALLs to the TDX module, and what they complete with. */
 import { expect } from 'chai';
 import type { SeamcallOutcome, TdmrView } from '../../backends/host-facet';
+import type { Regs } from '../../backends/port';
 import { seamcallRax } from '../../spec/encodings/seamcall';
 import type { Named } from '../../support/parameter-types';
 import { Given, Then, When } from '../../support/dsl';
@@ -196,6 +197,12 @@ When(/^TDH\.PHYMEM\.PAGE\.RDMD is called on CPU (\d+) for (.+)$/, function (this
 Then(/^RCX is (0x[0-9a-fA-F]+) \(([A-Z_]+)\)$/, function (this: TdxWorld, value: string, name: string) {
   const rcx = last(this).out.rcx;
   expect(rcx === undefined ? 'not returned' : describe(rcx), `RCX, expected ${name}`).to.equal(describe(BigInt(value)));
+});
+
+/** An output register of the last SEAMCALL (a leaf that does not write it fails the check). */
+Then(/^the SEAMCALL's output (RCX|RDX|R8|R9|R10) is (0x[0-9a-fA-F]+)(?: \(([^)]+)\))?$/, function (this: TdxWorld, reg: string, value: string, name?: string) {
+  const v = last(this).out[reg.toLowerCase() as keyof Regs];
+  expect(v === undefined ? 'not returned' : describe(v), `${reg}${name ? `, expected ${name}` : ''}`).to.equal(describe(BigInt(value)));
 });
 
 /** Deliberately broken variants of the kernel's own TDMR list (with the host's CMRs for the premises). */

@@ -170,4 +170,8 @@ export const HOST_FAULTS = {
     'host.module.rax-whole-on-1.0'),
   'module.vp-init-version-everywhere': F('value', 'TDH.VP.INIT version 1 is accepted by a module without topology enumeration (1.5.01)',
     'host.module.rax-checks'),
+  'module.rdall-past-page': F('boundary', 'TDH.SYS.RDALL writes the whole list on past its 4 KiB page instead of stopping with TDX_METADATA_LIST_OVERFLOW',
+    'host.metadata.rdall'),
+  'module.rdall-start-ignored': F('missing-check', 'TDH.SYS.RDALL lists from the first field whatever R8 names, an unknown field included',
+    'host.metadata.rdall-operands'),
 } as const satisfies Record<string, FaultSpec>;
