@@ -393,3 +393,15 @@ Feature: The TDX module's initialisation state machine
       Given the module is ready with the TDMRs the kernel would build
       When leaf number 255 is called on CPU 0
       Then the SEAMCALL returns TDX_OPERAND_INVALID (0xc000010000000000), whose low bits name operand RAX (0)
+
+  @req:host.module.lp-shutdown-no-op @module:=1.5.01 @src:mod-lp-shutdown-1501 @src:mod-dispatcher-1501
+  Rule: In module 1.5.01, TDH.SYS.LP.SHUTDOWN succeeds and does nothing
+    The leaf is kept for VMMs that still call it: it returns success and leaves the module in the
+    state it was in, so initialisation can go on after it.
+
+    Scenario: TDH.SYS.LP.SHUTDOWN before initialisation, then TDH.SYS.INIT
+      When TDH.SYS.LP.SHUTDOWN is called on CPU 0
+      Then the SEAMCALL succeeds
+      When TDH.SYS.INIT is called on CPU 0
+      Then the SEAMCALL succeeds
+

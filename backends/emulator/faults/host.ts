@@ -174,4 +174,5 @@ export const HOST_FAULTS = {
     'host.metadata.rdall'),
   'module.rdall-start-ignored': F('missing-check', 'TDH.SYS.RDALL lists from the first field whatever R8 names, an unknown field included',
     'host.metadata.rdall-operands'),
+  'module.lp-shutdown-shuts-down': F('value', 'TDH.SYS.LP.SHUTDOWN shuts a 1.5 module down, as 1.0 did', 'host.module.lp-shutdown-no-op'),
 } as const satisfies Record<string, FaultSpec>;

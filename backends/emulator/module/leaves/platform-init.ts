@@ -161,8 +161,8 @@ defineLeaf('TDH.SYS.TDMR.INIT', ({ module: m, regs }) => {
 });
 
 defineLeaf('TDH.SYS.LP.SHUTDOWN', ({ module: m }) => {
-  // 1.5 keeps it as a no-op; TDX 1.0 shut the module down.
-  if (m.isTdx10) m.state = 'SYS_SHUTDOWN';
+  // 1.5 keeps it as a no-op (@src:mod-lp-shutdown-1501); TDX 1.0 shut the module down.
+  if (m.isTdx10 || m.faults.has('module.lp-shutdown-shuts-down')) m.state = 'SYS_SHUTDOWN';
   return ok();
 });
 
