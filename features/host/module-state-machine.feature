@@ -296,6 +296,38 @@ Feature: The TDX module's initialisation state machine
       When TDH.SYS.CONFIG is called on CPU 0 with the TDMRs the kernel would build and global KeyID 0
       Then the SEAMCALL returns TDX_OPERAND_INVALID (0xc000010000000008), whose low bits name operand R8 (8)
 
+    Scenario Outline: <keyid> as the global KeyID: <status>
+      Given every logical CPU has done TDH.SYS.LP.INIT
+      When TDH.SYS.CONFIG is called on CPU 0 with the TDMRs the kernel would build and, as global KeyID, <keyid>
+      Then the SEAMCALL returns <status>
+
+      Examples: The private range from both ends, and R8's bits above the KeyID (63:16, reserved)
+        | keyid                               | status                                                                       |
+        | the first TDX KeyID                 | TDX_SUCCESS (0x0000000000000000)                                             |
+        | the last TDX KeyID                  | TDX_SUCCESS (0x0000000000000000)                                             |
+        | the KeyID after the last TDX KeyID  | TDX_OPERAND_INVALID (0xc000010000000008), whose low bits name operand R8 (8) |
+        | the first TDX KeyID with bit 16 set | TDX_OPERAND_INVALID (0xc000010000000008), whose low bits name operand R8 (8) |
+
+  @req:host.module.sys-config-array-operands @module:>=1.5 @module:<2.0 @src:mod-sys-config-1501 @src:mod-helpers-1501 @src:mod-err-1501
+  Rule: TDH.SYS.CONFIG wants the TDMR address array 512-byte aligned below MAX_PA in RCX and 1 to 64 TDMRs in RDX, before it looks at R8
+    The array of TDMR_INFO addresses must be aligned to 512 bytes and be a shared address; the
+    number of entries must be between 1 and MAX_TDMRS (64). Both are checked before the global
+    KeyID in R8 and before any entry is read, so with KeyID 0 in R8 a call that passes them is
+    refused on R8 instead.
+
+    Scenario Outline: RCX <rcx> and RDX <rdx> (<what>): <status>
+      Given every logical CPU has done TDH.SYS.LP.INIT
+      When TDH.SYS.CONFIG is called on CPU 0 with RCX <rcx>, RDX <rdx>, R8 0x0 and R9 0x0
+      Then the SEAMCALL returns <status>
+
+      Examples:
+        | rcx                | rdx  | what                              | status                                                                        |
+        | 0x0000000000100100 | 0x1  | the array 256 bytes off alignment | TDX_OPERAND_INVALID (0xc000010000000001), whose low bits name operand RCX (1) |
+        | 0x0010000000000000 | 0x1  | the array at bit 52, above MAX_PA | TDX_OPERAND_INVALID (0xc000010000000001), whose low bits name operand RCX (1) |
+        | 0x0000000000100200 | 0x1  | 512-aligned, one TDMR             | TDX_OPERAND_INVALID (0xc000010000000008), whose low bits name operand R8 (8)  |
+        | 0x0000000000100000 | 0x40 | 64 TDMRs, MAX_TDMRS               | TDX_OPERAND_INVALID (0xc000010000000008), whose low bits name operand R8 (8)  |
+        | 0x0000000000100000 | 0x41 | 65 TDMRs, one past MAX_TDMRS      | TDX_OPERAND_INVALID (0xc000010000000002), whose low bits name operand RDX (2) |
+
   @req:host.module.rax-checks @module:>=1.5 @src:mod-dispatcher-1501 @src:mod-dispatcher-2008 @src:mod-api-1501 @src:mod-err-1501
   Rule: Reserved RAX bits, or a version the leaf does not have, make RAX an invalid operand before any state check
     RAX holds the leaf in bits 15:0, its version in bits 23:16, and reserved bits 63:24 that must

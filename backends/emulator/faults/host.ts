@@ -175,4 +175,6 @@ export const HOST_FAULTS = {
   'module.rdall-start-ignored': F('missing-check', 'TDH.SYS.RDALL lists from the first field whatever R8 names, an unknown field included',
     'host.metadata.rdall-operands'),
   'module.lp-shutdown-shuts-down': F('value', 'TDH.SYS.LP.SHUTDOWN shuts a 1.5 module down, as 1.0 did', 'host.module.lp-shutdown-no-op'),
+  'module.sys-config-array-unchecked': F('missing-check', 'TDH.SYS.CONFIG takes the TDMR address array at any address and more than MAX_TDMRS entries',
+    'host.module.sys-config-array-operands'),
 } as const satisfies Record<string, FaultSpec>;

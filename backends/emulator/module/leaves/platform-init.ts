@@ -45,8 +45,9 @@ defineLeaf('TDH.SYS.CONFIG', ({ module: m, regs }) => {
   const arrayPa = regs.rcx ?? 0n;
   const count = regs.rdx ?? 0n;
   const hkidReg = regs.r8 ?? 0n;
-  if (arrayPa % 512n !== 0n || m.hasKeyIdBits(arrayPa)) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'));
-  const maxTdmrs = BigInt(m.build.metadata.MAX_TDMRS);
+  const arrayUnchecked = m.faults.has('module.sys-config-array-unchecked');
+  if ((arrayPa % 512n !== 0n || m.hasKeyIdBits(arrayPa)) && !arrayUnchecked) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'));
+  const maxTdmrs = arrayUnchecked ? 1n << 16n : BigInt(m.build.metadata.MAX_TDMRS);
   const operandsUnchecked = m.faults.has('module.sys-config-operands-unchecked');
   if ((count > maxTdmrs || count < 1n) && !operandsUnchecked) return fail(withOperand('TDX_OPERAND_INVALID', 'RDX'));
   const hkid = Number(hkidReg & 0xffffn);
