@@ -117,6 +117,16 @@ Feature: The TDX module's initialisation state machine
       And TDH.SYS.CONFIG is called on CPU 0 with the TDMRs the kernel would build
       Then the SEAMCALL succeeds
 
+  @req:host.module.sys-config-once @module:>=1.5 @src:mod-sys-config-1501 @src:mod-sys-config-2008 @src:mod-err-1501
+  Rule: TDH.SYS.CONFIG is accepted once: after it succeeded, a second call is not pending
+    The leaf wants the module in the state TDH.SYS.INIT left it in; a successful TDH.SYS.CONFIG
+    moves it on, every logical CPU still initialised.
+
+    Scenario: The second TDH.SYS.CONFIG
+      Given the module has accepted the TDMRs the kernel would build
+      When TDH.SYS.CONFIG is called on CPU 0 with the TDMRs the kernel would build
+      Then the SEAMCALL returns TDX_SYS_CONFIG_NOT_PENDING (0xc000050c00000000)
+
   @req:host.module.key-config-per-package @module:>=1.5 @src:mod-key-config-1501 @src:mod-key-config-2008
   Rule: The global KeyID is configured once per package; the module is ready when every package has it
     TDH.SYS.KEY.CONFIG is accepted only between TDH.SYS.CONFIG and readiness; on a package that

@@ -321,7 +321,7 @@ Then('every call before the last succeeded', function (this: TdxWorld) {
 Then('the last call returned {status} with RDX {hex}', function (this: TdxWorld, st: Named, rdx: bigint) {
   const r = last(this);
   expect(describe(r.status), st.name).to.equal(describe(st.value));
-  expect(r.out.rdx ?? 0n, `RDX 0x${(r.out.rdx ?? 0n).toString(16)}`).to.equal(rdx);
+  expect(r.out.rdx === undefined ? 'RDX not returned' : describe(r.out.rdx), 'RDX').to.equal(describe(rdx));
 });
 
 Given('the platform has at least two packages', function (this: TdxWorld) {

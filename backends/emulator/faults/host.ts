@@ -177,4 +177,5 @@ export const HOST_FAULTS = {
   'module.lp-shutdown-shuts-down': F('value', 'TDH.SYS.LP.SHUTDOWN shuts a 1.5 module down, as 1.0 did', 'host.module.lp-shutdown-no-op'),
   'module.sys-config-array-unchecked': F('missing-check', 'TDH.SYS.CONFIG takes the TDMR address array at any address and more than MAX_TDMRS entries',
     'host.module.sys-config-array-operands'),
+  'module.sys-config-twice': F('missing-check', 'TDH.SYS.CONFIG accepted a second time', 'host.module.sys-config-once'),
 } as const satisfies Record<string, FaultSpec>;

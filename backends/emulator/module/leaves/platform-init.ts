@@ -37,7 +37,7 @@ defineLeaf('TDH.SYS.LP.INIT', ({ module: m, cpu }) => {
 });
 
 defineLeaf('TDH.SYS.CONFIG', ({ module: m, regs }) => {
-  if (m.state !== 'SYSINIT_DONE') return fail(status('TDX_SYS_CONFIG_NOT_PENDING'));
+  if (m.state !== 'SYSINIT_DONE' && !(m.state === 'SYSCONFIG_DONE' && m.faults.has('module.sys-config-twice'))) return fail(status('TDX_SYS_CONFIG_NOT_PENDING'));
   // Every logical processor the module counted must have done TDH.SYS.LP.INIT.
   if (m.numInitLps < m.numLps && !m.faults.has('module.config-ignores-lp-init')) {
     return fail(status('TDX_SYS_CONFIG_NOT_PENDING'));
@@ -117,7 +117,9 @@ function tdmrOf(m: TdxModule, regs: Regs): TdmrEntry | SeamcallResult {
   if (m.faults.has('module.tdmr-init-any-address') && m.tdmrs.length > 0) {
     return m.tdmrs.find((t) => base >= t.base && base < t.base + t.size) ?? m.tdmrs[0];
   }
-  if (base % SZ_1G !== 0n || m.hasKeyIdBits(base)) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'), { rdx: 0n });
+  // The module first refuses an address that is not 1 GiB aligned, at or above MAX_PA or with
+  // KeyID bits, then one that is no TDMR's base, alike: TDH.SYS.CONFIG took only TDMRs whose bases
+  // pass the first test, so looking the base up answers both.
   return m.tdmrByBase.get(base) ?? fail(withOperand('TDX_OPERAND_INVALID', 'RCX'), { rdx: 0n });
 }
 
