@@ -125,6 +125,32 @@ Feature: Global metadata of the TDX module
         | 0x910000010000fff0 | TDX_METADATA_FIELD_ID_INCORRECT (0xc0000c0000000000)        |
         | 0xffffffffffffffff | TDX_METADATA_FIRST_FIELD_ID_IN_CONTEXT (0x00000c0b00000000) |
 
+      Examples: MAX_TDMRS with one bit of each other reserved or sequence range set
+        | id                 | status                                                 |
+        | 0x9100004100000008 | TDX_METADATA_FIELD_ID_INCORRECT (0xc0000c0000000000)   |
+        | 0x9180000100000008 | TDX_METADATA_FIELD_ID_INCORRECT (0xc0000c0000000000)   |
+        | 0xd100000100000008 | TDX_METADATA_FIELD_ID_INCORRECT (0xc0000c0000000000)   |
+
+  @req:host.metadata.field-id-ignored-bits @module:>=1.5 @needs:host.seamcall @src:mod-sys-rd-1501 @src:mod-md-generic-1501
+  Rule: TDH.SYS.RD finds a field by class and code: the element size, increment size, write-mask, context and non-architectural bits of the identifier are ignored
+    md_check_as_single_element_id() ignores the write-mask-valid, element-size, increment-size and
+    context bits; the lookup then compares class and field code only, so bit 63 is not compared
+    either. The value comes with the field's own element size.
+
+    Scenario Outline: MAX_TDMRS read as <id> (<what>)
+      Given a TDX host
+      And TDX is initialised
+      When the host reads field identifier <id> with TDH.SYS.RD
+      Then the value read is the one TDH.SYS.RD reads for MAX_TDMRS (0x9100000100000008)
+
+      Examples:
+        | id                 | what                              |
+        | 0x9100000300000008 | 64-bit element size               |
+        | 0x9104000100000008 | increment size (bit 50) set       |
+        | 0x9108000100000008 | write mask valid (bit 51) set     |
+        | 0x9110000100000008 | context code 1                    |
+        | 0x1100000100000008 | bit 63 clear                      |
+
   @req:host.metadata.rdall @needs:host.seamcall @src:mod-sys-rdall-1501 @src:mod-md-generic-1501 @src:mod-md-sys-1501
   Rule: TDH.SYS.RDALL lists every element TDH.SYS.RD can read, with the same values
     The list walks the module's own table of global fields in order, every element of every

@@ -44,6 +44,13 @@ Then('the value read is {hex}', function (this: TdxWorld, want: bigint) {
   expect(hex64(r.out.r8 ?? 0n), 'value read').to.equal(hex64(want));
 });
 
+Then('the value read is the one TDH.SYS.RD reads for {field}', function (this: TdxWorld, field: Named) {
+  const r = lastSeamcall(this);
+  expect(hex64(r.status), 'TDH.SYS.RD').to.equal(hex64(0n));
+  const got = r.out.r8 ?? 0n;
+  expect(hex64(got), `value read, against ${field.name}`).to.equal(hex64(readOk(this, field.value, field.name)));
+});
+
 /** One successful TDH.SYS.RD: its value. */
 function readOk(w: TdxWorld, id: bigint, what: string): bigint {
   const r = RD(w, id);

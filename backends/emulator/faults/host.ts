@@ -178,4 +178,6 @@ export const HOST_FAULTS = {
   'module.sys-config-array-unchecked': F('missing-check', 'TDH.SYS.CONFIG takes the TDMR address array at any address and more than MAX_TDMRS entries',
     'host.module.sys-config-array-operands'),
   'module.sys-config-twice': F('missing-check', 'TDH.SYS.CONFIG accepted a second time', 'host.module.sys-config-once'),
+  'module.metadata-exact-id': F('missing-check', 'TDH.SYS.RD matches the whole identifier, refusing one whose size, flag or bit 63 differ from the field\'s',
+    'host.metadata.field-id-ignored-bits'),
 } as const satisfies Record<string, FaultSpec>;

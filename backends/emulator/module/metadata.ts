@@ -14,14 +14,12 @@ export interface ResolvedField {
   field: GlobalField;
   index: number;
   element: number;
-  /** Canonical id of the element (as the table defines its element size). */
-  id: bigint;
 }
 
 /** A build's global-field table, indexed for lookups by class and by position. */
 export interface FieldTable {
   readonly fields: readonly GlobalField[];
-  readonly byClass: ReadonlyMap<string, readonly { field: GlobalField; fieldCode: number }[]>;
+  readonly byClass: ReadonlyMap<number, readonly { field: GlobalField; fieldCode: number }[]>;
   readonly position: ReadonlyMap<GlobalField, number>;
 }
 
@@ -31,11 +29,10 @@ const CPUID_ARRAYS = new Set(['CPUID_CONFIG_LEAVES', 'CPUID_CONFIG_VALUES']);
 
 function buildTable(names: readonly string[], cpuidSlots: number): FieldTable {
   const fields = names.map((n) => (CPUID_ARRAYS.has(n) ? { ...globalField(n), fields: cpuidSlots } : globalField(n)));
-  const byClass = new Map<string, { field: GlobalField; fieldCode: number }[]>();
+  const byClass = new Map<number, { field: GlobalField; fieldCode: number }[]>();
   for (const field of fields) {
     const d = decodeFieldId(field.baseId);
-    const key = `${d.classCode}/${d.nonArch}`;
-    byClass.set(key, [...(byClass.get(key) ?? []), { field, fieldCode: d.fieldCode }]);
+    byClass.set(d.classCode, [...(byClass.get(d.classCode) ?? []), { field, fieldCode: d.fieldCode }]);
   }
   return { fields, byClass, position: new Map(fields.map((f, i) => [f, i])) };
 }
@@ -56,15 +53,17 @@ export function fieldTable(m: TdxModule): FieldTable {
   return t;
 }
 
-/** Find the field an id names: class and field code decide; element-size bits do not. */
+/**
+ * Find the field an id names: class and field code decide (md_find_entry_idx(),
+ * @src:mod-md-generic-1501); the element size, bit 63 and the other bits do not.
+ */
 export function resolveField(m: TdxModule, id: bigint): ResolvedField | null {
   const classCode = Number((id >> 56n) & 0x3fn);
-  const nonArch = (id >> 63n) === 1n;
   const fieldCode = Number(id & 0xffffffn);
-  for (const { field, fieldCode: base } of fieldTable(m).byClass.get(`${classCode}/${nonArch}`) ?? []) {
+  for (const { field, fieldCode: base } of fieldTable(m).byClass.get(classCode) ?? []) {
     const offset = fieldCode - base;
     if (offset < 0 || offset >= field.fields * field.elements) continue;
-    return { field, index: Math.floor(offset / field.elements), element: offset % field.elements, id: field.baseId + BigInt(offset) };
+    return { field, index: Math.floor(offset / field.elements), element: offset % field.elements };
   }
   return null;
 }

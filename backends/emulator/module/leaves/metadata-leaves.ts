@@ -23,9 +23,10 @@ defineLeaf('TDH.SYS.RD', ({ module: m, cpu, regs }) => {
   if (malformedSingleElementId(id, m.faults.has('module.metadata-reserved-bits'))) return bad();
   const r = resolveField(m, id);
   if (!r) return bad();
+  if (m.faults.has('module.metadata-exact-id') && id !== r.field.baseId + BigInt(r.index * r.field.elements + r.element)) return bad();
   const value = globalValue(m, r);
   if (value === undefined) return bad();
-  return ok({ rdx: nextElementId(m, r), r8: value & elementMask(r.id) });
+  return ok({ rdx: nextElementId(m, r), r8: value & elementMask(r.field.baseId) });
 });
 
 /** The page TDH.SYS.RDALL fills: md_list_header_t, then the sequences (@src:mod-md-generic-1501). */
