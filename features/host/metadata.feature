@@ -131,6 +131,19 @@ Feature: Global metadata of the TDX module
         | 0x9180000100000008 | TDX_METADATA_FIELD_ID_INCORRECT (0xc0000c0000000000)   |
         | 0xd100000100000008 | TDX_METADATA_FIELD_ID_INCORRECT (0xc0000c0000000000)   |
 
+    Scenario Outline: A refused read of <id> returns the null identifier in RDX and 0 in R8
+      Given a TDX host
+      And TDX is initialised
+      When the host reads field identifier <id> with TDH.SYS.RD
+      Then the SEAMCALL returns TDX_METADATA_FIELD_ID_INCORRECT (0xc0000c0000000000)
+      And the SEAMCALL's output RDX is 0xffffffffffffffff (the null identifier)
+      And the SEAMCALL's output R8 is 0x0
+
+      Examples:
+        | id                 |
+        | 0x910000010000fff0 |
+        | 0x9100000500000008 |
+
   @req:host.metadata.field-id-ignored-bits @module:>=1.5 @needs:host.seamcall @src:mod-sys-rd-1501 @src:mod-md-generic-1501
   Rule: TDH.SYS.RD finds a field by class and code: the element size, increment size, write-mask, context and non-architectural bits of the identifier are ignored
     md_check_as_single_element_id() ignores the write-mask-valid, element-size, increment-size and

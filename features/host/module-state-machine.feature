@@ -313,6 +313,7 @@ Feature: The TDX module's initialisation state machine
 
       Examples: The private range from both ends, and R8's bits above the KeyID (63:16, reserved)
         | keyid                               | status                                                                       |
+        | the KeyID before the first TDX KeyID | TDX_OPERAND_INVALID (0xc000010000000008), whose low bits name operand R8 (8) |
         | the first TDX KeyID                 | TDX_SUCCESS (0x0000000000000000)                                             |
         | the last TDX KeyID                  | TDX_SUCCESS (0x0000000000000000)                                             |
         | the KeyID after the last TDX KeyID  | TDX_OPERAND_INVALID (0xc000010000000008), whose low bits name operand R8 (8) |

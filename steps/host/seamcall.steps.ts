@@ -160,12 +160,12 @@ When('TDH.SYS.CONFIG is called on CPU {int} with no TDMR', function (this: TdxWo
  * IA32_MKTME_KEYID_PARTITIONING (MSR 0x87): bits 31:0 the MKTME KeyIDs, 63:32 the TDX ones,
  * which start right after the MKTME ones (record_keyid_partitioning()).
  */
-When(/^TDH\.SYS\.CONFIG is called on CPU (\d+) with the TDMRs the kernel would build and, as global KeyID, (the first TDX KeyID|the last TDX KeyID|the KeyID after the last TDX KeyID|the first TDX KeyID with bit 16 set)$/, function (this: TdxWorld, cpu: string, which: string) {
+When(/^TDH\.SYS\.CONFIG is called on CPU (\d+) with the TDMRs the kernel would build and, as global KeyID, (the KeyID before the first TDX KeyID|the first TDX KeyID|the last TDX KeyID|the KeyID after the last TDX KeyID|the first TDX KeyID with bit 16 set)$/, function (this: TdxWorld, cpu: string, which: string) {
   const msr = this.observe(this.host().rdmsr(0, 0x87));
   if (msr.gp || msr.value === undefined) throw new SkipSignal('cannot-observe', 'MSR 0x87 faulted on this machine');
   const first = Number(msr.value & 0xffffffffn) + 1;
   const last = first + Number(msr.value >> 32n) - 1;
-  const keyId = { 'the first TDX KeyID': first, 'the last TDX KeyID': last, 'the KeyID after the last TDX KeyID': last + 1,
+  const keyId = { 'the KeyID before the first TDX KeyID': first - 1, 'the first TDX KeyID': first, 'the last TDX KeyID': last, 'the KeyID after the last TDX KeyID': last + 1,
     'the first TDX KeyID with bit 16 set': first | 0x10000 }[which]!;
   this.remember(SEAMCALL, this.observe(this.host().sysConfig(Number(cpu), proposed(this), keyId)));
 });
