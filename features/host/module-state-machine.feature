@@ -429,6 +429,19 @@ Feature: The TDX module's initialisation state machine
         | the first TDMR's first page, 8 bytes in       | TDX_OPERAND_INVALID (0xc000010000000001), whose low bits name operand RCX (1)          |
         | the first page of the first TDMR's second GiB | TDX_OPERAND_ADDR_RANGE_ERROR (0xc000010100000001), whose low bits name operand RCX (1) |
 
+    Scenario: With the whole first TDMR initialised, its last reserved area is PT_RSVD
+      Given the module is ready with the TDMRs the kernel would build
+      And TDH.SYS.TDMR.INIT has initialised the whole first TDMR on CPU 0
+      When TDH.PHYMEM.PAGE.RDMD is called on CPU 0 for the first page of the first TDMR's last reserved area
+      Then the SEAMCALL returns TDX_SUCCESS (0x0000000000000000)
+      And RCX is 0x1 (PT_RSVD)
+
+    Scenario: With the whole first TDMR initialised, the page right after it is still refused
+      Given the module is ready with the TDMRs the kernel would build
+      And TDH.SYS.TDMR.INIT has initialised the whole first TDMR on CPU 0
+      When TDH.PHYMEM.PAGE.RDMD is called on CPU 0 for the first page after the first TDMR
+      Then the SEAMCALL returns TDX_OPERAND_ADDR_RANGE_ERROR (0xc000010100000001), whose low bits name operand RCX (1)
+
   @req:host.module.unknown-leaf @src:mod-dispatcher @src:mod-dispatcher-1501 @src:mod-1.0 @src:mod-err-1501
   Rule: Once the module is ready, a leaf number it does not implement is an invalid RAX operand
 

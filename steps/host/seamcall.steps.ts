@@ -183,6 +183,16 @@ Given('TDH.SYS.TDMR.INIT has initialised the first GiB of the first TDMR on CPU 
   expect((r.out.rdx ?? 0n) >= t.base + GiB, `RDX 0x${(r.out.rdx ?? 0n).toString(16)} after initialising the first GiB`).to.equal(true);
 });
 
+Given('TDH.SYS.TDMR.INIT has initialised the whole first TDMR on CPU {int}', function (this: TdxWorld, cpu: number) {
+  const t = proposed(this)[0];
+  const end = t.base + t.size;
+  // 4 MiB a call: a TDMR of up to 256 GiB takes at most 65536 calls.
+  let r = call(this, cpu, seamcallRax('TDH.SYS.TDMR.INIT'), { rcx: t.base });
+  for (let i = 1; r.status === 0n && (r.out.rdx ?? 0n) < end && i < 65536; i++) r = call(this, cpu, seamcallRax('TDH.SYS.TDMR.INIT'), { rcx: t.base });
+  expectSuccess(this, 'TDH.SYS.TDMR.INIT', r);
+  expect(describe(r.out.rdx ?? 0n), 'RDX once the first TDMR is initialised').to.equal(describe(end));
+});
+
 /** Pages of the kernel's first TDMR, for TDH.PHYMEM.PAGE.RDMD. */
 const PAGES: Record<string, (t: TdmrView) => bigint> = {
   "the first TDMR's first page": (t) => {
@@ -197,6 +207,12 @@ const PAGES: Record<string, (t: TdmrView) => bigint> = {
     premise(at < t.base + GiB && (next === undefined || t.base + next.offset > at), 'the page must be usable and in the first GiB');
     return at;
   },
+  "the first page of the first TDMR's last reserved area": (t) => {
+    const used = t.reserved.filter((r) => r.size > 0n);
+    premise(used.length > 1, 'the first TDMR must have more than one reserved area');
+    return t.base + used[used.length - 1].offset;
+  },
+  "the first page after the first TDMR": (t) => t.base + t.size,
   "the first page of the first TDMR's second GiB": (t) => {
     premise(t.size > GiB, 'the first TDMR must be larger than 1 GiB');
     return t.base + GiB;
