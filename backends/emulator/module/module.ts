@@ -68,12 +68,12 @@ interface LeafEntry {
 }
 
 const handlers = new Map<string, LeafHandler>();
-const repeaters = new Map<string, LeafRepeat>();
+const repeaters = new Map<string, LeafRepeat | undefined>();
 
 /** Register the handler of a leaf, and optionally its loop shortcut (called by leaves/*.ts at load). */
 export function defineLeaf(name: string, handler: LeafHandler, repeat?: LeafRepeat): void {
   handlers.set(name, handler);
-  if (repeat) repeaters.set(name, repeat);
+  repeaters.set(name, repeat);
 }
 
 /**
@@ -184,7 +184,9 @@ export class TdxModule {
    */
   seamcallWhile(cpu: number, rax: bigint, regs: Regs, loop: RepeatWhile): Repeated {
     const g = this.gate(rax);
-    if (!('refused' in g) && g.leaf.repeat) return g.leaf.repeat({ module: this, cpu, version: g.version, regs }, loop);
+    // A leaf this module answers with a fixed status is not served: the calls one by one give it.
+    const served = !('refused' in g) && this.build.answers?.[g.leaf.name] === undefined;
+    if (served && g.leaf.repeat) return g.leaf.repeat({ module: this, cpu, version: g.version, regs }, loop);
     let calls = 0;
     for (;;) {
       const last = this.seamcall(cpu, rax, regs);
