@@ -125,17 +125,73 @@ Feature: Global metadata of the TDX module
         | 0x910000010000fff0 | TDX_METADATA_FIELD_ID_INCORRECT (0xc0000c0000000000)        |
         | 0xffffffffffffffff | TDX_METADATA_FIRST_FIELD_ID_IN_CONTEXT (0x00000c0b00000000) |
 
+      Examples: MAX_TDMRS with one bit of each other reserved or sequence range set
+        | id                 | status                                                 |
+        | 0x9100004100000008 | TDX_METADATA_FIELD_ID_INCORRECT (0xc0000c0000000000)   |
+        | 0x9180000100000008 | TDX_METADATA_FIELD_ID_INCORRECT (0xc0000c0000000000)   |
+        | 0xd100000100000008 | TDX_METADATA_FIELD_ID_INCORRECT (0xc0000c0000000000)   |
+
+    Scenario Outline: A refused read of <id> returns the null identifier in RDX and 0 in R8
+      Given a TDX host
+      And TDX is initialised
+      When the host reads field identifier <id> with TDH.SYS.RD
+      Then the SEAMCALL returns TDX_METADATA_FIELD_ID_INCORRECT (0xc0000c0000000000)
+      And the SEAMCALL's output RDX is 0xffffffffffffffff (the null identifier)
+      And the SEAMCALL's output R8 is 0x0
+
+      Examples:
+        | id                 |
+        | 0x910000010000fff0 |
+        | 0x9100000500000008 |
+
+  @req:host.metadata.field-id-ignored-bits @module:>=1.5 @needs:host.seamcall @src:mod-sys-rd-1501 @src:mod-md-generic-1501
+  Rule: TDH.SYS.RD finds a field by class and code: the element size, increment size, write-mask, context and non-architectural bits of the identifier are ignored
+    md_check_as_single_element_id() ignores the write-mask-valid, element-size, increment-size and
+    context bits; the lookup then compares class and field code only, so bit 63 is not compared
+    either. The value comes with the field's own element size.
+
+    Scenario Outline: MAX_TDMRS read as <id> (<what>)
+      Given a TDX host
+      And TDX is initialised
+      When the host reads field identifier <id> with TDH.SYS.RD
+      Then the value read is the one TDH.SYS.RD reads for MAX_TDMRS (0x9100000100000008)
+
+      Examples:
+        | id                 | what                              |
+        | 0x9100000300000008 | 64-bit element size               |
+        | 0x9104000100000008 | increment size (bit 50) set       |
+        | 0x9108000100000008 | write mask valid (bit 51) set     |
+        | 0x9110000100000008 | context code 1                    |
+        | 0x1100000100000008 | bit 63 clear                      |
+
   @req:host.metadata.rdall @needs:host.seamcall @src:mod-sys-rdall-1501 @src:mod-md-generic-1501 @src:mod-md-sys-1501
   Rule: TDH.SYS.RDALL lists every element TDH.SYS.RD can read, with the same values
     The list walks the module's own table of global fields in order, every element of every
     field, with the value TDH.SYS.RD reads. The table grew between versions: 65 fields in 1.5.01,
     67 in 1.5.06 (MAX_VCPUS_PER_TD and MIN_VIRT_MAXPA), 72 in 2.0.08 (dynamic PAMT, event filters,
     GPA attributes, TDX Connect). Names are spelled as the module spells them, VPCU typo included.
-    TDX 1.0 has neither TDH.SYS.RD nor TDH.SYS.RDALL.
+    TDX 1.0 has neither TDH.SYS.RD nor TDH.SYS.RDALL. The list is read from its 4 KiB page as the
+    ABI lays it out: a header with the list's size and number of sequences, then sequences, each a
+    field identifier that says how many fields and elements follow, the later ones taking the
+    codes that follow. A sequence runs on through fields of one class whose codes, element counts
+    and element sizes follow on, from an architectural field to a non-architectural one too, whose
+    bit 63 the list then does not show: elements are compared by class, code and element size. A
+    list that does not fit in the page stops with TDX_METADATA_LIST_OVERFLOW and R8 naming where
+    the next call goes on.
 
     @module:>=1.5
     Scenario: The list is what walking the fields with TDH.SYS.RD visits
       Given a TDX host
+      And TDX is initialised
+      When the host lists the global metadata with TDH.SYS.RDALL
+      And the host walks the global metadata with TDH.SYS.RD from the first field, which it names with TDX_METADATA_FIRST_FIELD_ID_IN_CONTEXT (0x00000c0b00000000)
+      Then the list has the elements of the walk, in the same order
+      And each listed value equals the value TDH.SYS.RD read for that element
+
+    @module:>=1.5 @needs:platform.arrange
+    Scenario: With 128 CPUID configurations the list needs a second page, and the two pages list the walk
+      Given a TDX host
+      And the TDX module has 128 CPUID configurations
       And TDX is initialised
       When the host lists the global metadata with TDH.SYS.RDALL
       And the host walks the global metadata with TDH.SYS.RD from the first field, which it names with TDX_METADATA_FIRST_FIELD_ID_IN_CONTEXT (0x00000c0b00000000)
@@ -386,6 +442,37 @@ Feature: Global metadata of the TDX module
       Examples: From 1.5 the leaf exists and first needs TDH.SYS.LP.INIT on the calling CPU
         | status                   |
         | TDX_SYS_LP_INIT_NOT_DONE (0xc000050200000000) |
+
+  @req:host.metadata.rdall-operands @module:>=1.5 @needs:host.seamcall @src:mod-sys-rdall-1501 @src:mod-md-generic-1501 @src:mod-helpers-1501 @src:mod-err-1501
+  Rule: TDH.SYS.RDALL wants a 4 KiB-aligned page below MAX_PA in RDX, and in R8 the null identifier or the start of a field it knows
+    RDX must be a shared page address: aligned to 4 KiB and below the physical address width
+    (bit 52 is above every platform's). R8 names where the list starts: the null identifier
+    (all ones) for the first field, or the first element of a field, an array's later fields
+    included, written with the field's element size. Anything else is an unknown field identifier.
+    The list of these modules fits in one page, so a list that starts anywhere ends the table and
+    R8 comes back as the null identifier, as it does after every refusal.
+
+    Scenario Outline: RDX <rdx> and R8 <r8> (<what>): <status>
+      Given a TDX host
+      And the kernel leaves the TDX module untouched
+      And every logical CPU has done TDH.SYS.LP.INIT
+      When TDH.SYS.RDALL is called on CPU 0 with RCX 0x0, RDX <rdx>, R8 <r8> and R9 0x0
+      Then the SEAMCALL returns <status>
+      And the SEAMCALL's output R8 is 0xffffffffffffffff (the null identifier)
+
+      Examples: The page
+        | rdx                | r8                 | what                           | status                                                                        |
+        | 0x0000000002000000 | 0xffffffffffffffff | page-aligned, from the start   | TDX_SUCCESS (0x0000000000000000)                                              |
+        | 0x0000000002000800 | 0xffffffffffffffff | 2 KiB into a page              | TDX_OPERAND_INVALID (0xc000010000000002), whose low bits name operand RDX (2) |
+        | 0x0010000000000000 | 0xffffffffffffffff | bit 52, above MAX_PA           | TDX_OPERAND_INVALID (0xc000010000000002), whose low bits name operand RDX (2) |
+
+      Examples: Where the list starts
+        | rdx                | r8                 | what                                       | status                                               |
+        | 0x0000000002000000 | 0x9100000100000008 | MAX_TDMRS                                  | TDX_SUCCESS (0x0000000000000000)                     |
+        | 0x0000000002000000 | 0x9000000300000081 | CMR_BASE, its second field                 | TDX_SUCCESS (0x0000000000000000)                     |
+        | 0x0000000002000000 | 0x9100000100000007 | class 0x91 code 7, no field                | TDX_METADATA_FIELD_ID_INCORRECT (0xc0000c0000000000) |
+        | 0x0000000002000000 | 0x9100000300000008 | MAX_TDMRS with 64-bit elements             | TDX_METADATA_FIELD_ID_INCORRECT (0xc0000c0000000000) |
+        | 0x0000000002000000 | 0x9900000300000501 | CPUID_CONFIG_VALUES, second element of its first field | TDX_METADATA_FIELD_ID_INCORRECT (0xc0000c0000000000) |
 
   @req:host.metadata.16bit-reader @module:>=1.5 @era:metadata=16bit-only @src:tdx-c-68 @src:ml-metadata-rework @needs:host.metadata
   Rule: Up to v6.13 the kernel's metadata reader accepts only 16-bit fields

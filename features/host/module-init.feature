@@ -294,6 +294,15 @@ Feature: Initialisation of the TDX module
       And the kernel log says "SEAMCALL (0x000000000000001f) failed: 0x8000080000000000"
       And the kernel wrote back every CPU's cache, then cleared every PAMT with MOVDIR64B before freeing it
 
+    Scenario: TDMR initialisation fails on a Sapphire Rapids host: caches written back, PAMTs cleared, then freed
+      Given a TDX host
+      And the CPU is a sapphire-rapids
+      And the TDX module answers TDH.SYS.TDMR.INIT with TDX_OPERAND_BUSY (0x8000020000000001)
+      When the kernel initialises TDX
+      Then initialisation fails with EIO
+      And the kernel log says "SEAMCALL (0x0000000000000024) failed: 0x8000020000000001"
+      And the kernel wrote back every CPU's cache, then cleared every PAMT with MOVDIR64B before freeing it
+
     Scenario Outline: Key configuration fails on a Granite Rapids host, which has no erratum (<which>)
       Given a TDX host
       And the CPU is a granite-rapids

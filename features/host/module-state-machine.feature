@@ -117,6 +117,16 @@ Feature: The TDX module's initialisation state machine
       And TDH.SYS.CONFIG is called on CPU 0 with the TDMRs the kernel would build
       Then the SEAMCALL succeeds
 
+  @req:host.module.sys-config-once @module:>=1.5 @src:mod-sys-config-1501 @src:mod-sys-config-2008 @src:mod-err-1501
+  Rule: TDH.SYS.CONFIG is accepted once: after it succeeded, a second call is not pending
+    The leaf wants the module in the state TDH.SYS.INIT left it in; a successful TDH.SYS.CONFIG
+    moves it on, every logical CPU still initialised.
+
+    Scenario: The second TDH.SYS.CONFIG
+      Given the module has accepted the TDMRs the kernel would build
+      When TDH.SYS.CONFIG is called on CPU 0 with the TDMRs the kernel would build
+      Then the SEAMCALL returns TDX_SYS_CONFIG_NOT_PENDING (0xc000050c00000000)
+
   @req:host.module.key-config-per-package @module:>=1.5 @src:mod-key-config-1501 @src:mod-key-config-2008
   Rule: The global KeyID is configured once per package; the module is ready when every package has it
     TDH.SYS.KEY.CONFIG is accepted only between TDH.SYS.CONFIG and readiness; on a package that
@@ -296,11 +306,45 @@ Feature: The TDX module's initialisation state machine
       When TDH.SYS.CONFIG is called on CPU 0 with the TDMRs the kernel would build and global KeyID 0
       Then the SEAMCALL returns TDX_OPERAND_INVALID (0xc000010000000008), whose low bits name operand R8 (8)
 
+    Scenario Outline: <keyid> as the global KeyID: <status>
+      Given every logical CPU has done TDH.SYS.LP.INIT
+      When TDH.SYS.CONFIG is called on CPU 0 with the TDMRs the kernel would build and, as global KeyID, <keyid>
+      Then the SEAMCALL returns <status>
+
+      Examples: The private range from both ends, and R8's bits above the KeyID (63:16, reserved)
+        | keyid                               | status                                                                       |
+        | the KeyID before the first TDX KeyID | TDX_OPERAND_INVALID (0xc000010000000008), whose low bits name operand R8 (8) |
+        | the first TDX KeyID                 | TDX_SUCCESS (0x0000000000000000)                                             |
+        | the last TDX KeyID                  | TDX_SUCCESS (0x0000000000000000)                                             |
+        | the KeyID after the last TDX KeyID  | TDX_OPERAND_INVALID (0xc000010000000008), whose low bits name operand R8 (8) |
+        | the first TDX KeyID with bit 16 set | TDX_OPERAND_INVALID (0xc000010000000008), whose low bits name operand R8 (8) |
+
+  @req:host.module.sys-config-array-operands @module:>=1.5 @module:<2.0 @src:mod-sys-config-1501 @src:mod-helpers-1501 @src:mod-err-1501
+  Rule: TDH.SYS.CONFIG wants the TDMR address array 512-byte aligned below MAX_PA in RCX and 1 to 64 TDMRs in RDX, before it looks at R8
+    The array of TDMR_INFO addresses must be aligned to 512 bytes and be a shared address; the
+    number of entries must be between 1 and MAX_TDMRS (64). Both are checked before the global
+    KeyID in R8 and before any entry is read, so with KeyID 0 in R8 a call that passes them is
+    refused on R8 instead.
+
+    Scenario Outline: RCX <rcx> and RDX <rdx> (<what>): <status>
+      Given every logical CPU has done TDH.SYS.LP.INIT
+      When TDH.SYS.CONFIG is called on CPU 0 with RCX <rcx>, RDX <rdx>, R8 0x0 and R9 0x0
+      Then the SEAMCALL returns <status>
+
+      Examples:
+        | rcx                | rdx  | what                              | status                                                                        |
+        | 0x0000000000100100 | 0x1  | the array 256 bytes off alignment | TDX_OPERAND_INVALID (0xc000010000000001), whose low bits name operand RCX (1) |
+        | 0x0010000000000000 | 0x1  | the array at bit 52, above MAX_PA | TDX_OPERAND_INVALID (0xc000010000000001), whose low bits name operand RCX (1) |
+        | 0x0000000000100200 | 0x1  | 512-aligned, one TDMR             | TDX_OPERAND_INVALID (0xc000010000000008), whose low bits name operand R8 (8)  |
+        | 0x0000000000100000 | 0x40 | 64 TDMRs, MAX_TDMRS               | TDX_OPERAND_INVALID (0xc000010000000008), whose low bits name operand R8 (8)  |
+        | 0x0000000000100000 | 0x41 | 65 TDMRs, one past MAX_TDMRS      | TDX_OPERAND_INVALID (0xc000010000000002), whose low bits name operand RDX (2) |
+
   @req:host.module.rax-checks @module:>=1.5 @src:mod-dispatcher-1501 @src:mod-dispatcher-2008 @src:mod-api-1501 @src:mod-err-1501
   Rule: Reserved RAX bits, or a version the leaf does not have, make RAX an invalid operand before any state check
     RAX holds the leaf in bits 15:0, its version in bits 23:16, and reserved bits 63:24 that must
-    be 0. Only a few leaves have versions above 0 (TDH.SYS.LP.INIT has none). The module checks
-    this first, so even TDH.SYS.INIT, the first leaf, is refused.
+    be 0. Only a few leaves have versions above 0 (TDH.SYS.LP.INIT has none; TDH.VP.INIT has one
+    in 2.0.08, not in 1.5.01). The module checks this first, so even TDH.SYS.INIT, the first leaf,
+    is refused, while a version the leaf has gets as far as the state check.
 
     Scenario Outline: RAX <rax>, <what>, before TDH.SYS.INIT
       When the SEAMCALL with RAX <rax> is made on CPU 0
@@ -311,6 +355,49 @@ Feature: The TDX module's initialisation state machine
         | 0x0000000001000021 | TDH.SYS.INIT (leaf 33) with bit 24 set |
         | 0x0000000100000021 | TDH.SYS.INIT (leaf 33) with bit 32 set |
         | 0x0000000000010023 | TDH.SYS.LP.INIT (leaf 35) version 1    |
+
+      @module:=1.5.01
+      Examples: Module 1.5.01 has no version 1 of TDH.VP.INIT
+        | rax                | what                                  |
+        | 0x0000000000010016 | TDH.VP.INIT (leaf 22) version 1        |
+
+    Scenario Outline: RAX <rax>, <what>, before TDH.SYS.INIT, passes the RAX checks and meets the state check
+      When the SEAMCALL with RAX <rax> is made on CPU 0
+      Then the SEAMCALL returns TDX_SYS_NOT_READY (0xc000050500000000)
+
+      Examples: The leaves every module from 1.5.01 has a version 1 of
+        | rax                | what                                      |
+        | 0x0000000000010017 | TDH.MEM.PAGE.PROMOTE (leaf 23) version 1  |
+        | 0x0000000000010003 | TDH.MEM.SEPT.ADD (leaf 3) version 1       |
+        | 0x000000000001001e | TDH.MEM.SEPT.REMOVE (leaf 30) version 1   |
+        | 0x000000000001000b | TDH.MNG.RD (leaf 11) version 1            |
+        | 0x000000000001001a | TDH.VP.RD (leaf 26) version 1             |
+
+      @module:>=2.0
+      Examples: Module 2.0.08 adds a version 1 of TDH.VP.INIT (it takes the vCPU's x2APIC ID)
+        | rax                | what                                      |
+        | 0x0000000000010016 | TDH.VP.INIT (leaf 22) version 1           |
+
+  @req:host.module.rax-whole-on-1.0 @module:=1.0 @src:mod-1.0 @src:mod-err-1501
+  Rule: TDX 1.0 takes RAX whole as the leaf number: a bit set above the leaf's number names a leaf it does not have
+    Module 1.0's RAX has no version field and no reserved bits: the dispatcher compares the whole
+    register with its leaf numbers. TDH.SYS.INIT with a bit set above bit 15 is then no leaf the
+    module knows, refused as such: TDX_SYS_NOT_READY before the module is ready (it is not on the
+    list of leaves accepted before), an invalid RAX operand after.
+
+    Scenario Outline: RAX <rax>, <what>, before TDH.SYS.INIT
+      When the SEAMCALL with RAX <rax> is made on CPU 0
+      Then the SEAMCALL returns TDX_SYS_NOT_READY (0xc000050500000000)
+
+      Examples:
+        | rax                | what                                   |
+        | 0x0000000000010021 | TDH.SYS.INIT (leaf 33) with bit 16 set |
+        | 0x0000000001000021 | TDH.SYS.INIT (leaf 33) with bit 24 set |
+
+    Scenario: RAX 0x0000000000010021, TDH.SYS.INIT with bit 16 set, once the module is ready
+      Given the module is ready with the TDMRs the kernel would build
+      When the SEAMCALL with RAX 0x0000000000010021 is made on CPU 0
+      Then the SEAMCALL returns TDX_OPERAND_INVALID (0xc000010000000000), whose low bits name operand RAX (0)
 
   @req:host.module.phymem-rdmd @module:>=1.5 @module:<2.0 @src:mod-phymem-rdmd-1501 @src:mod-pamt-manager-1501 @src:mod-err-1501
   Rule: TDH.PHYMEM.PAGE.RDMD gives the type of a page TDH.SYS.TDMR.INIT has reached, and refuses other addresses
@@ -342,6 +429,19 @@ Feature: The TDX module's initialisation state machine
         | the first TDMR's first page, 8 bytes in       | TDX_OPERAND_INVALID (0xc000010000000001), whose low bits name operand RCX (1)          |
         | the first page of the first TDMR's second GiB | TDX_OPERAND_ADDR_RANGE_ERROR (0xc000010100000001), whose low bits name operand RCX (1) |
 
+    Scenario: With the whole first TDMR initialised, its last reserved area is PT_RSVD
+      Given the module is ready with the TDMRs the kernel would build
+      And TDH.SYS.TDMR.INIT has initialised the whole first TDMR on CPU 0
+      When TDH.PHYMEM.PAGE.RDMD is called on CPU 0 for the first page of the first TDMR's last reserved area
+      Then the SEAMCALL returns TDX_SUCCESS (0x0000000000000000)
+      And RCX is 0x1 (PT_RSVD)
+
+    Scenario: With the whole first TDMR initialised, the page right after it is still refused
+      Given the module is ready with the TDMRs the kernel would build
+      And TDH.SYS.TDMR.INIT has initialised the whole first TDMR on CPU 0
+      When TDH.PHYMEM.PAGE.RDMD is called on CPU 0 for the first page after the first TDMR
+      Then the SEAMCALL returns TDX_OPERAND_ADDR_RANGE_ERROR (0xc000010100000001), whose low bits name operand RCX (1)
+
   @req:host.module.unknown-leaf @src:mod-dispatcher @src:mod-dispatcher-1501 @src:mod-1.0 @src:mod-err-1501
   Rule: Once the module is ready, a leaf number it does not implement is an invalid RAX operand
 
@@ -349,3 +449,15 @@ Feature: The TDX module's initialisation state machine
       Given the module is ready with the TDMRs the kernel would build
       When leaf number 255 is called on CPU 0
       Then the SEAMCALL returns TDX_OPERAND_INVALID (0xc000010000000000), whose low bits name operand RAX (0)
+
+  @req:host.module.lp-shutdown-no-op @module:=1.5.01 @src:mod-lp-shutdown-1501 @src:mod-dispatcher-1501
+  Rule: In module 1.5.01, TDH.SYS.LP.SHUTDOWN succeeds and does nothing
+    The leaf is kept for VMMs that still call it: it returns success and leaves the module in the
+    state it was in, so initialisation can go on after it.
+
+    Scenario: TDH.SYS.LP.SHUTDOWN before initialisation, then TDH.SYS.INIT
+      When TDH.SYS.LP.SHUTDOWN is called on CPU 0
+      Then the SEAMCALL succeeds
+      When TDH.SYS.INIT is called on CPU 0
+      Then the SEAMCALL succeeds
+

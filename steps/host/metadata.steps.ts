@@ -44,6 +44,13 @@ Then('the value read is {hex}', function (this: TdxWorld, want: bigint) {
   expect(hex64(r.out.r8 ?? 0n), 'value read').to.equal(hex64(want));
 });
 
+Then('the value read is the one TDH.SYS.RD reads for {field}', function (this: TdxWorld, field: Named) {
+  const r = lastSeamcall(this);
+  expect(hex64(r.status), 'TDH.SYS.RD').to.equal(hex64(0n));
+  const got = r.out.r8 ?? 0n;
+  expect(hex64(got), `value read, against ${field.name}`).to.equal(hex64(readOk(this, field.value, field.name)));
+});
+
 /** One successful TDH.SYS.RD: its value. */
 function readOk(w: TdxWorld, id: bigint, what: string): bigint {
   const r = RD(w, id);
@@ -87,6 +94,12 @@ When('the host lists the global metadata with TDH.SYS.RDALL', function (this: Td
 
 /** Field IDs as the host sees them, without the context code (bits 54:52). */
 const CONTEXT_BITS = 7n << 52n;
+/**
+ * An element as an RDALL list can name it: a sequence names its elements after its first, whose
+ * bit 63 (non-architectural) they take, and a sequence may run on from an architectural field to a
+ * non-architectural one of the same class. Class, code and element size identify the element.
+ */
+const LISTED_BITS = ~(CONTEXT_BITS | (1n << 63n));
 const NULL_ID = (1n << 64n) - 1n;
 type Element = { id: bigint; value: bigint };
 const listed = (w: TdxWorld) => w.recall<Element[]>('dump', 'metadata list');
@@ -129,15 +142,15 @@ const walked = (w: TdxWorld) => w.recall<Element[]>('walk', 'TDH.SYS.RD walk');
 
 Then('the list has the elements of the walk, in the same order', function (this: TdxWorld) {
   const walk = walked(this);
-  const diff = firstDifference(listed(this).map((e) => e.id & ~CONTEXT_BITS), walk.map((e) => e.id), (i) => `element ${i} of the walk`);
+  const diff = firstDifference(listed(this).map((e) => e.id & LISTED_BITS), walk.map((e) => e.id & LISTED_BITS), (i) => `element ${i} of the walk`);
   expect(diff, 'TDH.SYS.RDALL list vs TDH.SYS.RD walk').to.equal(null);
 });
 
 Then('each listed value equals the value TDH.SYS.RD read for that element', function (this: TdxWorld) {
-  const read = new Map(walked(this).map((e) => [e.id, e.value]));
+  const read = new Map(walked(this).map((e) => [e.id & LISTED_BITS, e.value]));
   const mismatches = listed(this)
-    .filter((e) => read.get(e.id & ~CONTEXT_BITS) !== e.value)
-    .map((e) => `${hex64(e.id)}: list 0x${e.value.toString(16)}, TDH.SYS.RD ${read.has(e.id & ~CONTEXT_BITS) ? `0x${read.get(e.id & ~CONTEXT_BITS)!.toString(16)}` : 'not reached'}`);
+    .filter((e) => read.get(e.id & LISTED_BITS) !== e.value)
+    .map((e) => `${hex64(e.id)}: list 0x${e.value.toString(16)}, TDH.SYS.RD ${read.has(e.id & LISTED_BITS) ? `0x${read.get(e.id & LISTED_BITS)!.toString(16)}` : 'not reached'}`);
   expect(mismatches).to.deep.equal([]);
 });
 
@@ -156,7 +169,7 @@ Then('the list has, in this order, every element of exactly these fields:', func
       }
     }
   }
-  const diff = firstDifference(listed(this).map((e) => e.id & ~CONTEXT_BITS), want, (i) => names[i]);
+  const diff = firstDifference(listed(this).map((e) => e.id & LISTED_BITS), want.map((id) => id & LISTED_BITS), (i) => names[i]);
   expect(diff, `TDH.SYS.RDALL list vs ${table.hashes().length} fields, ${want.length} elements`).to.equal(null);
 });
 

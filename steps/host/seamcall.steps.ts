@@ -1,6 +1,7 @@
 /** Raw SEAMCALLs to the TDX module, and what they complete with. */
 import { expect } from 'chai';
 import type { SeamcallOutcome, TdmrView } from '../../backends/host-facet';
+import type { Regs } from '../../backends/port';
 import { seamcallRax } from '../../spec/encodings/seamcall';
 import type { Named } from '../../support/parameter-types';
 import { Given, Then, When } from '../../support/dsl';
@@ -154,6 +155,21 @@ When('TDH.SYS.CONFIG is called on CPU {int} with no TDMR', function (this: TdxWo
   config(this, cpu, []);
 });
 
+/**
+ * A global KeyID placed against the TDX KeyID range, which the kernel works out from
+ * IA32_MKTME_KEYID_PARTITIONING (MSR 0x87): bits 31:0 the MKTME KeyIDs, 63:32 the TDX ones,
+ * which start right after the MKTME ones (record_keyid_partitioning()).
+ */
+When(/^TDH\.SYS\.CONFIG is called on CPU (\d+) with the TDMRs the kernel would build and, as global KeyID, (the KeyID before the first TDX KeyID|the first TDX KeyID|the last TDX KeyID|the KeyID after the last TDX KeyID|the first TDX KeyID with bit 16 set)$/, function (this: TdxWorld, cpu: string, which: string) {
+  const msr = this.observe(this.host().rdmsr(0, 0x87));
+  if (msr.gp || msr.value === undefined) throw new SkipSignal('cannot-observe', 'MSR 0x87 faulted on this machine');
+  const first = Number(msr.value & 0xffffffffn) + 1;
+  const last = first + Number(msr.value >> 32n) - 1;
+  const keyId = { 'the KeyID before the first TDX KeyID': first - 1, 'the first TDX KeyID': first, 'the last TDX KeyID': last, 'the KeyID after the last TDX KeyID': last + 1,
+    'the first TDX KeyID with bit 16 set': first | 0x10000 }[which]!;
+  this.remember(SEAMCALL, this.observe(this.host().sysConfig(Number(cpu), proposed(this), keyId)));
+});
+
 When('TDH.SYS.CONFIG is called on CPU {int} with the TDMRs the kernel would build and global KeyID {int}', function (this: TdxWorld, cpu: number, keyId: number) {
   this.remember(SEAMCALL, this.observe(this.host().sysConfig(cpu, proposed(this), keyId)));
 });
@@ -165,6 +181,16 @@ Given('TDH.SYS.TDMR.INIT has initialised the first GiB of the first TDMR on CPU 
   for (let i = 1; r.status === 0n && (r.out.rdx ?? 0n) < t.base + GiB && i < 4096; i++) r = call(this, cpu, seamcallRax('TDH.SYS.TDMR.INIT'), { rcx: t.base });
   expectSuccess(this, 'TDH.SYS.TDMR.INIT', r);
   expect((r.out.rdx ?? 0n) >= t.base + GiB, `RDX 0x${(r.out.rdx ?? 0n).toString(16)} after initialising the first GiB`).to.equal(true);
+});
+
+Given('TDH.SYS.TDMR.INIT has initialised the whole first TDMR on CPU {int}', function (this: TdxWorld, cpu: number) {
+  const t = proposed(this)[0];
+  const end = t.base + t.size;
+  // 4 MiB a call: a TDMR of up to 256 GiB takes at most 65536 calls.
+  let r = call(this, cpu, seamcallRax('TDH.SYS.TDMR.INIT'), { rcx: t.base });
+  for (let i = 1; r.status === 0n && (r.out.rdx ?? 0n) < end && i < 65536; i++) r = call(this, cpu, seamcallRax('TDH.SYS.TDMR.INIT'), { rcx: t.base });
+  expectSuccess(this, 'TDH.SYS.TDMR.INIT', r);
+  expect(describe(r.out.rdx ?? 0n), 'RDX once the first TDMR is initialised').to.equal(describe(end));
 });
 
 /** Pages of the kernel's first TDMR, for TDH.PHYMEM.PAGE.RDMD. */
@@ -181,6 +207,12 @@ const PAGES: Record<string, (t: TdmrView) => bigint> = {
     premise(at < t.base + GiB && (next === undefined || t.base + next.offset > at), 'the page must be usable and in the first GiB');
     return at;
   },
+  "the first page of the first TDMR's last reserved area": (t) => {
+    const used = t.reserved.filter((r) => r.size > 0n);
+    premise(used.length > 1, 'the first TDMR must have more than one reserved area');
+    return t.base + used[used.length - 1].offset;
+  },
+  "the first page after the first TDMR": (t) => t.base + t.size,
   "the first page of the first TDMR's second GiB": (t) => {
     premise(t.size > GiB, 'the first TDMR must be larger than 1 GiB');
     return t.base + GiB;
@@ -196,6 +228,12 @@ When(/^TDH\.PHYMEM\.PAGE\.RDMD is called on CPU (\d+) for (.+)$/, function (this
 Then(/^RCX is (0x[0-9a-fA-F]+) \(([A-Z_]+)\)$/, function (this: TdxWorld, value: string, name: string) {
   const rcx = last(this).out.rcx;
   expect(rcx === undefined ? 'not returned' : describe(rcx), `RCX, expected ${name}`).to.equal(describe(BigInt(value)));
+});
+
+/** An output register of the last SEAMCALL (a leaf that does not write it fails the check). */
+Then(/^the SEAMCALL's output (RCX|RDX|R8|R9|R10) is (0x[0-9a-fA-F]+)(?: \(([^)]+)\))?$/, function (this: TdxWorld, reg: string, value: string, name?: string) {
+  const v = last(this).out[reg.toLowerCase() as keyof Regs];
+  expect(v === undefined ? 'not returned' : describe(v), `${reg}${name ? `, expected ${name}` : ''}`).to.equal(describe(BigInt(value)));
 });
 
 /** Deliberately broken variants of the kernel's own TDMR list (with the host's CMRs for the premises). */
@@ -299,7 +337,7 @@ Then('every call before the last succeeded', function (this: TdxWorld) {
 Then('the last call returned {status} with RDX {hex}', function (this: TdxWorld, st: Named, rdx: bigint) {
   const r = last(this);
   expect(describe(r.status), st.name).to.equal(describe(st.value));
-  expect(r.out.rdx ?? 0n, `RDX 0x${(r.out.rdx ?? 0n).toString(16)}`).to.equal(rdx);
+  expect(r.out.rdx === undefined ? 'RDX not returned' : describe(r.out.rdx), 'RDX').to.equal(describe(rdx));
 });
 
 Given('the platform has at least two packages', function (this: TdxWorld) {

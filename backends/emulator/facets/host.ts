@@ -8,7 +8,6 @@ import { status } from '../../../spec/abi/status';
 import type { HostArrangement, HostFacet, KernelLog, TdmrReport } from '../../host-facet';
 import { unobservable, type Arrangement, type ArrangeResult } from '../../port';
 import { parseKernelLog } from '../../common/kernel-log';
-import type { MetadataList } from '../module/leaves/metadata-leaves';
 import type { EmulatorScenario } from '../system';
 import type { CpuidConfig } from '../module/versions';
 import type { FacetPlugin } from './plugin';
@@ -20,6 +19,32 @@ import { pamtKb } from '../host/tdmr';
 import { memTotalKb } from '../host/meminfo';
 import { tdxHostDevice } from '../host/tdx-host-device';
 import { cpuModel } from '../../../spec/platform/cpu-models';
+
+/**
+ * Read a TDH.SYS.RDALL page as a host reads it (md_list_header_t, then sequences,
+ * @src:mod-md-generic-1501): the header's size and sequence count bound the list; each sequence
+ * header names its first element, holds (last field + 1) x (last element + 1) elements, and the
+ * elements after the first take the codes that follow. A list that runs past its size or its
+ * page is read up to there.
+ */
+function decodeMetadataList(page: Uint8Array | undefined): { id: bigint; value: bigint }[] {
+  if (!page) return [];
+  const view = new DataView(page.buffer, page.byteOffset, page.byteLength);
+  // The host gave the module one 4 KiB page: nothing past it is the host's to read.
+  const size = Math.min(view.getUint16(0, true), page.byteLength, 4096);
+  const count = view.getUint16(2, true);
+  const out: { id: bigint; value: bigint }[] = [];
+  let offset = 8;
+  for (let s = 0; s < count && offset + 8 <= size; s++) {
+    const h = decodeFieldId(view.getBigUint64(offset, true));
+    offset += 8;
+    const n = (h.lastFieldInSequence + 1) * (h.lastElementInField + 1);
+    for (let i = 0; i < n && offset + 8 <= size; i++, offset += 8) {
+      out.push({ id: encodeFieldId({ ...h, lastElementInField: 0, lastFieldInSequence: 0, fieldCode: h.fieldCode + i }), value: view.getBigUint64(offset, true) });
+    }
+  }
+  return out;
+}
 
 const LIST_OVERFLOW = status('TDX_METADATA_LIST_OVERFLOW');
 
@@ -185,13 +210,7 @@ function hostFacet(t: EmulatorScenario): HostFacet {
       for (;;) {
         const r = module.seamcall(cpu, BigInt(rdall), { rdx: page, r8: start });
         if (r.status !== 0n && r.status !== LIST_OVERFLOW) return { status: r.status, elements };
-        // Decode the list: each sequence header names its first field; elements follow in order.
-        for (const seq of platform.load<MetadataList>(page)?.sequences ?? []) {
-          const h = decodeFieldId(seq.header);
-          seq.values.forEach((value, i) => {
-            elements.push({ id: encodeFieldId({ ...h, lastElementInField: 0, lastFieldInSequence: 0, fieldCode: h.fieldCode + i }), value });
-          });
-        }
+        elements.push(...decodeMetadataList(platform.load<Uint8Array>(page)));
         start = r.out.r8 ?? NA;
         if (r.status === 0n || start === NA) return { status: r.status, elements };
       }

@@ -14,68 +14,56 @@ export interface ResolvedField {
   field: GlobalField;
   index: number;
   element: number;
-  /** Canonical id of the element (as the table defines its element size). */
-  id: bigint;
 }
 
 /** A build's global-field table, indexed for lookups by class and by position. */
 export interface FieldTable {
   readonly fields: readonly GlobalField[];
-  readonly byClass: ReadonlyMap<string, readonly { field: GlobalField; fieldCode: number }[]>;
+  readonly byClass: ReadonlyMap<number, readonly { field: GlobalField; fieldCode: number }[]>;
   readonly position: ReadonlyMap<GlobalField, number>;
 }
-
-const tables = new WeakMap<readonly string[], FieldTable>();
-let everyField: FieldTable | null = null;
 
 /** The module's CPUID configuration arrays have 32 slots; a build with more configurations has more. */
 const CPUID_SLOTS = 32;
 const CPUID_ARRAYS = new Set(['CPUID_CONFIG_LEAVES', 'CPUID_CONFIG_VALUES']);
-const widerTables = new Map<string, FieldTable>();
-
-function tableOf(names: readonly string[], cpuidSlots = CPUID_SLOTS): FieldTable {
-  if (cpuidSlots !== CPUID_SLOTS) {
-    const key = `${cpuidSlots}:${names.join(',')}`;
-    let w = widerTables.get(key);
-    if (!w) widerTables.set(key, (w = buildTable(names, cpuidSlots)));
-    return w;
-  }
-  let t = tables.get(names);
-  if (t) return t;
-  t = buildTable(names, cpuidSlots);
-  tables.set(names, t);
-  return t;
-}
 
 function buildTable(names: readonly string[], cpuidSlots: number): FieldTable {
-  const fields = names.map((n) => (CPUID_ARRAYS.has(n) && cpuidSlots !== CPUID_SLOTS ? { ...globalField(n), fields: cpuidSlots } : globalField(n)));
-  const byClass = new Map<string, { field: GlobalField; fieldCode: number }[]>();
+  const fields = names.map((n) => (CPUID_ARRAYS.has(n) ? { ...globalField(n), fields: cpuidSlots } : globalField(n)));
+  const byClass = new Map<number, { field: GlobalField; fieldCode: number }[]>();
   for (const field of fields) {
     const d = decodeFieldId(field.baseId);
-    const key = `${d.classCode}/${d.nonArch}`;
-    byClass.set(key, [...(byClass.get(key) ?? []), { field, fieldCode: d.fieldCode }]);
+    byClass.set(d.classCode, [...(byClass.get(d.classCode) ?? []), { field, fieldCode: d.fieldCode }]);
   }
   return { fields, byClass, position: new Map(fields.map((f, i) => [f, i])) };
 }
+
+/** Each module's table, worked out once for its life (every scenario builds its own module). */
+const tables = new WeakMap<TdxModule, FieldTable>();
 
 /**
  * The fields this module knows, in its table order (its build's table; with the fault
  * module.fields-of-every-version, every field any version defines).
  */
 export function fieldTable(m: TdxModule): FieldTable {
-  if (m.faults.has('module.fields-of-every-version')) return (everyField ??= tableOf(GLOBAL_FIELDS.map((f) => f.name)));
-  return tableOf(m.build.globalFields, Math.max(CPUID_SLOTS, m.build.cpuidConfigs.length));
+  let t = tables.get(m);
+  if (!t) {
+    const names = m.faults.has('module.fields-of-every-version') ? GLOBAL_FIELDS.map((f) => f.name) : m.build.globalFields;
+    tables.set(m, (t = buildTable(names, Math.max(CPUID_SLOTS, m.build.cpuidConfigs.length))));
+  }
+  return t;
 }
 
-/** Find the field an id names: class and field code decide; element-size bits do not. */
+/**
+ * Find the field an id names: class and field code decide (md_find_entry_idx(),
+ * @src:mod-md-generic-1501); the element size, bit 63 and the other bits do not.
+ */
 export function resolveField(m: TdxModule, id: bigint): ResolvedField | null {
   const classCode = Number((id >> 56n) & 0x3fn);
-  const nonArch = (id >> 63n) === 1n;
   const fieldCode = Number(id & 0xffffffn);
-  for (const { field, fieldCode: base } of fieldTable(m).byClass.get(`${classCode}/${nonArch}`) ?? []) {
+  for (const { field, fieldCode: base } of fieldTable(m).byClass.get(classCode) ?? []) {
     const offset = fieldCode - base;
     if (offset < 0 || offset >= field.fields * field.elements) continue;
-    return { field, index: Math.floor(offset / field.elements), element: offset % field.elements, id: field.baseId + BigInt(offset) };
+    return { field, index: Math.floor(offset / field.elements), element: offset % field.elements };
   }
   return null;
 }

@@ -68,19 +68,36 @@ interface LeafEntry {
 }
 
 const handlers = new Map<string, LeafHandler>();
-const repeaters = new Map<string, LeafRepeat>();
+const repeaters = new Map<string, LeafRepeat | undefined>();
 
 /** Register the handler of a leaf, and optionally its loop shortcut (called by leaves/*.ts at load). */
 export function defineLeaf(name: string, handler: LeafHandler, repeat?: LeafRepeat): void {
   handlers.set(name, handler);
-  if (repeat) repeaters.set(name, repeat);
+  repeaters.set(name, repeat);
 }
 
-/** Leaves accepted before SYS_READY (1.5 dispatcher); TDX 1.0 lacks RD/RDALL/UPDATE. */
+/**
+ * Leaves accepted before SYS_READY (1.5 and 2.0 dispatchers, @src:mod-dispatcher-1501
+ * @src:mod-dispatcher-2008). TDX 1.0's list lacks RD, RDALL and UPDATE (@src:mod-1.0), which it
+ * does not implement: an unimplemented leaf is refused before SYS_READY whatever this list says.
+ */
 const BEFORE_READY = new Set(['TDH.SYS.INFO', 'TDH.SYS.RD', 'TDH.SYS.RDALL', 'TDH.SYS.INIT', 'TDH.SYS.LP.INIT',
   'TDH.SYS.CONFIG', 'TDH.SYS.KEY.CONFIG', 'TDH.SYS.LP.SHUTDOWN', 'TDH.SYS.UPDATE']);
-/** Leaves that accept a non-zero version (tdx_leaf_and_version_t rules). */
-const VERSIONED = new Set(['TDH.MEM.PAGE.PROMOTE', 'TDH.MEM.SEPT.ADD', 'TDH.MEM.SEPT.REMOVE', 'TDH.MNG.RD', 'TDH.VP.RD', 'TDH.VP.INIT']);
+/** Leaves that accept a non-zero version in every module from 1.5 (tdx_leaf_and_version_t rules, @src:mod-dispatcher-1501). */
+const VERSIONED = new Set(['TDH.MEM.PAGE.PROMOTE', 'TDH.MEM.SEPT.ADD', 'TDH.MEM.SEPT.REMOVE', 'TDH.MNG.RD', 'TDH.VP.RD']);
+/** TDX_FEATURES0.TOPOLOGY_ENUM (bit 20): the module takes the vCPU's x2APIC ID, in TDH.VP.INIT version 1. */
+const TOPOLOGY_ENUM = 1n << 20n;
+
+/**
+ * Whether the build accepts a version above 0 of leaf `name`. Module 1.5.01 versions the five
+ * leaves above only; 2.0.08 adds TDH.VP.INIT (and TDH.SYS.INIT, whose version 1 the emulator
+ * does not model, so it stays refused). TDH.VP.INIT's version 1 carries the x2APIC ID that
+ * topology enumeration needs: a build with TOPOLOGY_ENUM has it, one without does not.
+ */
+function versionedIn(build: ModuleBuild, name: string, vpInitEverywhere: boolean): boolean {
+  if (name === 'TDH.VP.INIT') return vpInitEverywhere || ((build.features0 ?? 0n) & TOPOLOGY_ENUM) !== 0n;
+  return VERSIONED.has(name);
+}
 
 /** The outputs of a leaf that writes no register (shared, so it is frozen). */
 export const NO_OUTPUT: Regs = Object.freeze({});
@@ -93,35 +110,21 @@ export const fail = (s: bigint, out: Regs = NO_OUTPUT): SeamcallResult => ({ sta
 
 const invalidRax = (): SeamcallResult => fail(withOperand('TDX_OPERAND_INVALID', 'RAX'));
 
-function allowedBeforeReady(name: string, tdx10: boolean, sysRdOn10: boolean): boolean {
-  if (tdx10 && (name === 'TDH.SYS.RD' || name === 'TDH.SYS.RDALL' || name === 'TDH.SYS.UPDATE')) {
-    return sysRdOn10 && name === 'TDH.SYS.RD';
-  }
-  return BEFORE_READY.has(name);
-}
-
 /**
- * What the dispatcher needs of each leaf number, for one build and the two faults that renumber
- * or add leaves. Worked out once per combination (every scenario builds a module); the handler
- * count is part of the key because handlers register as their files load.
+ * What the dispatcher needs of each leaf number, for one build and the faults that renumber, add
+ * or version leaves. Worked out for each module (a few dozen entries): kept for the module's life,
+ * not across modules, so a change of the rules takes effect in the next scenario.
  */
-const leafTables = new WeakMap<ModuleBuild, Map<string, readonly (LeafEntry | undefined)[]>>();
-
-function leafTable(build: ModuleBuild, sysRdRenumbered: boolean, sysRdOn10: boolean): readonly (LeafEntry | undefined)[] {
-  let byKey = leafTables.get(build);
-  if (!byKey) leafTables.set(build, (byKey = new Map()));
-  const key = `${sysRdRenumbered}/${sysRdOn10}/${handlers.size}`;
-  let table = byKey.get(key);
-  if (table) return table;
+function leafTable(build: ModuleBuild, faults: Faults): readonly (LeafEntry | undefined)[] {
   const names = new Map<number, string>();
   for (const l of SEAMCALL_LEAVES) names.set(l.number, l.name);
-  if (sysRdRenumbered) {
+  if (faults.has('module.sys-rd-leaf-number')) {
     names.set(35, 'TDH.SYS.RD');
     names.set(34, 'TDH.SYS.LP.INIT');
   }
   const implemented = implementedLeaves(build);
-  if (sysRdOn10) implemented.add(34);
-  const tdx10 = build.major === 1 && build.minor === 0;
+  if (faults.has('module.sys-rd-on-1.0')) implemented.add(34);
+  const vpInitEverywhere = faults.has('module.vp-init-version-everywhere');
   const out: LeafEntry[] = [];
   for (const [number, name] of names) {
     out[number] = Object.freeze({
@@ -129,12 +132,11 @@ function leafTable(build: ModuleBuild, sysRdRenumbered: boolean, sysRdOn10: bool
       handler: handlers.get(name),
       repeat: repeaters.get(name),
       implemented: implemented.has(number),
-      versioned: VERSIONED.has(name),
-      beforeReady: allowedBeforeReady(name, tdx10, sysRdOn10),
+      versioned: versionedIn(build, name, vpInitEverywhere),
+      beforeReady: BEFORE_READY.has(name),
     });
   }
-  byKey.set(key, (table = Object.freeze(out)));
-  return table;
+  return Object.freeze(out);
 }
 
 export class TdxModule {
@@ -160,7 +162,7 @@ export class TdxModule {
     this.numPkgs = platform.packages;
     this.lpInit = new Array(this.numLps).fill(false);
     this.pkgConfigured = new Array(this.numPkgs).fill(false);
-    this.leaves = leafTable(build, faults.has('module.sys-rd-leaf-number'), faults.has('module.sys-rd-on-1.0'));
+    this.leaves = leafTable(build, faults);
   }
 
   get isTdx10(): boolean {
@@ -182,7 +184,9 @@ export class TdxModule {
    */
   seamcallWhile(cpu: number, rax: bigint, regs: Regs, loop: RepeatWhile): Repeated {
     const g = this.gate(rax);
-    if (!('refused' in g) && g.leaf.repeat) return g.leaf.repeat({ module: this, cpu, version: g.version, regs }, loop);
+    // A leaf this module answers with a fixed status is not served: the calls one by one give it.
+    const served = !('refused' in g) && this.build.answers?.[g.leaf.name] === undefined;
+    if (served && g.leaf.repeat) return g.leaf.repeat({ module: this, cpu, version: g.version, regs }, loop);
     let calls = 0;
     for (;;) {
       const last = this.seamcall(cpu, rax, regs);
@@ -194,12 +198,12 @@ export class TdxModule {
   /** The dispatcher's checks before a leaf's handler runs: the refusal, or the leaf to run. */
   private gate(rax: bigint): { refused: SeamcallResult } | { leaf: LeafEntry; version: number } {
     const { number, version, reserved } = splitRax(rax);
-    const leaf = this.leaves[number];
+    // TDX 1.0 compares RAX whole (@src:mod-1.0): a RAX with bits above the leaf number names no
+    // leaf, refused by the state checks like any unknown leaf.
+    const whole = this.isTdx10 && !this.faults.has('module.rax-split-on-1.0');
+    const leaf = whole && (version !== 0 || reserved !== 0n) ? undefined : this.leaves[number];
     const name = leaf?.name;
-    if (this.isTdx10) {
-      // TDX 1.0 compares RAX whole: there is no version field.
-      if (version !== 0 || reserved !== 0n) return { refused: invalidRax() };
-    } else if (!this.faults.has('module.rax-reserved-unchecked')) {
+    if (!this.isTdx10 && !this.faults.has('module.rax-reserved-unchecked')) {
       if (reserved !== 0n) return { refused: invalidRax() };
       if (version > 0 && !leaf?.versioned) return { refused: invalidRax() };
     }

@@ -6,7 +6,7 @@
  * the release values of intel/tdx-module-binaries' mapping file (@src:tdx-module-binaries) where
  * the release is listed; 1.5.00 (build 481) is the pre-production module whose TDX_FEATURES0 0xfbf
  * lacks NO_RBP_MOD (@src:ml-gen). The update numbers of builds the captures show only as
- * major.minor are the emulator's choice, said so in `note`.
+ * major.minor are the emulator's choice, said so in the comment above each build.
  */
 import { GLOBAL_FIELDS } from '../../../spec/abi/global-metadata';
 import { SEAMCALL_LEAVES } from '../../../spec/encodings/seamcall';
@@ -45,7 +45,6 @@ export interface ModuleBuild {
   cpuidConfigs: readonly CpuidConfig[];
   /** Leaves this module answers with a fixed completion status (a scenario's premise). */
   answers?: Readonly<Record<string, bigint>>;
-  note?: string;
 }
 
 /** KVM_TDX_CAPABILITIES as printed by a debug QEMU on a TDX 1.0 platform (@src:capture-td-shim-548). */
@@ -136,41 +135,41 @@ const build = (b: Omit<ModuleBuild, 'metadata' | 'cpuidConfigs'> & {
 });
 
 export const MODULE_BUILDS: readonly ModuleBuild[] = [
+  // build and date from canonical/tdx#331; update number chosen by the emulator; no TDH.SYS.RD (its field table serves only the fault module.sys-rd-on-1.0).
   build({
     id: '1.0.457', major: 1, minor: 0, update: 3, internal: 0, build: 457, buildDate: 20230206,
     features0: null, extraLeaves: [], globalFields: FIELDS_1_5_01,
     metadata: { ATTRIBUTES_FIXED0: 0x8000000060000001n, MAX_VCPUS_PER_TD: 0 },
-    note: 'build and date from canonical/tdx#331; update number chosen by the emulator; no TDH.SYS.RD (its field table serves only the fault module.sys-rd-on-1.0)',
   }),
+  // pre-production 1.5.00 reported with TDX_FEATURES0 0xfbf (no NO_RBP_MOD); field table assumed as 1.5.01.
   build({
     id: '1.5.481', major: 1, minor: 5, update: 0, internal: 0, build: 481, buildDate: 20230323,
     features0: 0xfbfn, extraLeaves: [], globalFields: FIELDS_1_5_01,
     metadata: { ATTRIBUTES_FIXED0: 0x8000000070000001n, MAX_VCPUS_PER_TD: 576 },
-    note: 'pre-production 1.5.00 reported with TDX_FEATURES0 0xfbf (no NO_RBP_MOD); field table assumed as 1.5.01',
   }),
+  // build and date from canonical/tdx#135; TDX_FEATURES0 and field table of release 1.5.01.
   build({
     id: '1.5.595', major: 1, minor: 5, update: 1, internal: 0, build: 595, buildDate: 20231008,
     features0: 0xf0fbfn, extraLeaves: [], globalFields: FIELDS_1_5_01,
     metadata: { ATTRIBUTES_FIXED0: 0x8000000070000001n, MAX_VCPUS_PER_TD: 576 },
-    note: 'build and date from canonical/tdx#135; TDX_FEATURES0 and field table of release 1.5.01',
   }),
+  // build and date from canonical/tdx#135 and #285; TDX_FEATURES0 and field table of release 1.5.06.
   build({
     id: '1.5.698', major: 1, minor: 5, update: 6, internal: 0, build: 698, buildDate: 20240129,
     features0: 0x2e1f0fbfn, extraLeaves: [], globalFields: FIELDS_1_5_06,
     metadata: { ATTRIBUTES_FIXED0: 0x8000000070000001n, MAX_VCPUS_PER_TD: 576 },
-    note: 'build and date from canonical/tdx#135 and #285; TDX_FEATURES0 and field table of release 1.5.06',
   }),
+  // TDX_FEATURES0 of release 1.5.16; build number and date chosen by the emulator; field table assumed as 1.5.06.
   build({
     id: '1.5.16', major: 1, minor: 5, update: 16, internal: 0, build: 890, buildDate: 20250210,
     features0: 0x226f3f0fbfn, extraLeaves: ['TDH.SYS.DISABLE'], globalFields: FIELDS_1_5_06,
     metadata: { ATTRIBUTES_FIXED0: 0x8000000070000001n, MAX_VCPUS_PER_TD: 576 },
-    note: 'TDX_FEATURES0 of release 1.5.16; build number and date chosen by the emulator; field table assumed as 1.5.06',
   }),
+  // version, build and date of the Ubuntu 6.14 report; TDX_FEATURES0 and field table of release 2.0.08.
   build({
     id: '2.0.08', major: 2, minor: 0, update: 8, internal: 0, build: 882, buildDate: 20250325,
     features0: 0x32a71f0fbfn, extraLeaves: ['TDH.SYS.DISABLE'], globalFields: FIELDS_2_0_08,
     metadata: { ATTRIBUTES_FIXED0: 0x80000000f0000001n, MAX_VCPUS_PER_TD: 2048 },
-    note: 'version, build and date of the Ubuntu 6.14 report; TDX_FEATURES0 and field table of release 2.0.08',
   }),
 ];
 
@@ -185,17 +184,11 @@ const versionAtLeast = (b: ModuleBuild, since: string): boolean => {
   return b.major > maj || (b.major === maj && b.minor >= min);
 };
 
-const implementedByBuild = new WeakMap<ModuleBuild, ReadonlySet<number>>();
-
 /** Leaf numbers this build implements (a fresh set: a module may widen its own). */
 export function implementedLeaves(b: ModuleBuild): Set<number> {
-  let leaves = implementedByBuild.get(b);
-  if (!leaves) {
-    const out = new Set<number>();
-    for (const l of SEAMCALL_LEAVES) {
-      if (l.optional ? b.extraLeaves.includes(l.name) : versionAtLeast(b, l.since)) out.add(l.number);
-    }
-    implementedByBuild.set(b, (leaves = out));
+  const out = new Set<number>();
+  for (const l of SEAMCALL_LEAVES) {
+    if (l.optional ? b.extraLeaves.includes(l.name) : versionAtLeast(b, l.since)) out.add(l.number);
   }
-  return new Set(leaves);
+  return out;
 }

@@ -6,6 +6,7 @@
 import { decodeFieldId, encodeFieldId } from '../../../../spec/encodings/field-id';
 import { status, withOperand } from '../../../../spec/abi/status';
 import { defineLeaf, fail, ok, type TdxModule } from '../module';
+import type { GlobalField } from '../../../../spec/abi/global-metadata';
 import { elementMask, fieldTable, globalValue, malformedSingleElementId, MAX_CMRS, nextElementId, resolveField } from '../metadata';
 
 const NA = (1n << 64n) - 1n;
@@ -22,81 +23,103 @@ defineLeaf('TDH.SYS.RD', ({ module: m, cpu, regs }) => {
   if (malformedSingleElementId(id, m.faults.has('module.metadata-reserved-bits'))) return bad();
   const r = resolveField(m, id);
   if (!r) return bad();
+  if (m.faults.has('module.metadata-exact-id') && id !== r.field.baseId + BigInt(r.index * r.field.elements + r.element)) return bad();
   const value = globalValue(m, r);
   if (value === undefined) return bad();
-  return ok({ rdx: nextElementId(m, r), r8: value & elementMask(r.id) });
+  return ok({ rdx: nextElementId(m, r), r8: value & elementMask(r.field.baseId) });
 });
 
-/** One sequence of the RDALL list: a header id and one 64-bit slot per element. */
-export interface MetadataSequence {
-  header: bigint;
-  values: bigint[];
+/** The page TDH.SYS.RDALL fills: md_list_header_t, then the sequences (@src:mod-md-generic-1501). */
+const METADATA_LIST_BYTES = 4096;
+
+/** One field of the walk: an entry of the table and one of its array items. */
+interface Item {
+  field: GlobalField;
+  index: number;
 }
 
-export interface MetadataList {
-  sizeBytes: number;
-  sequences: MetadataSequence[];
+const itemCode = (it: Item): number => decodeFieldId(it.field.baseId).fieldCode + it.index * it.field.elements;
+
+/**
+ * md_dump_sequence()'s test for the next item joining the sequence: same class (bit 63, the
+ * non-architectural flag, is not compared), its code right after the previous item's elements,
+ * the same number of elements and the same element size.
+ */
+function continues(a: Item, b: Item): boolean {
+  const da = decodeFieldId(a.field.baseId);
+  const db = decodeFieldId(b.field.baseId);
+  return da.classCode === db.classCode && itemCode(b) === itemCode(a) + a.field.elements &&
+    a.field.elements === b.field.elements && da.elementSizeCode === db.elementSizeCode;
 }
 
-/** Build sequences of consecutive fields (same class, size and element count, codes adjacent). */
-function sequences(m: TdxModule, startIndex: number): { list: MetadataSequence[]; next: number } {
-  const fields = fieldTable(m).fields;
-  const list: MetadataSequence[] = [];
-  let bytes = 8;
-  let i = startIndex;
-  while (i < fields.length) {
-    const group = [fields[i]];
-    while (i + group.length < fields.length) {
-      const a = group[group.length - 1];
-      const b = fields[i + group.length];
-      const da = decodeFieldId(a.baseId);
-      const db = decodeFieldId(b.baseId);
-      const chain = a.fields === 1 && b.fields === 1 && da.classCode === db.classCode && da.nonArch === db.nonArch &&
-        da.elementSizeCode === db.elementSizeCode && a.elements === b.elements && db.fieldCode === da.fieldCode + a.elements;
-      if (!chain) break;
-      group.push(b);
-    }
-    const values: bigint[] = [];
-    let fieldsInSeq = 0;
-    for (const f of group) {
-      const count = m.faults.has('module.rdall-skips-arrays') ? 1 : f.fields;
-      for (let index = 0; index < count; index++) {
-        for (let element = 0; element < f.elements; element++) {
-          const id = f.baseId + BigInt(index * f.elements + element);
-          const r = resolveField(m, id)!;
-          values.push(globalValue(m, r) ?? 0n);
-        }
-        fieldsInSeq++;
+/**
+ * Fill the list page from `first` on, as md_dump_list() does: a sequence is started while the
+ * page has room for its header and one item, and grows while the next item continues it and fits.
+ * Returns the page and the item it stopped at (undefined: the table is done).
+ */
+function dumpList(m: TdxModule, items: readonly Item[], first: number): { page: Uint8Array; next: number } {
+  // The fault module.rdall-past-page writes on past the page (the list header's size is 16 bits).
+  const bytes = m.faults.has('module.rdall-past-page') ? 0xfff8 : METADATA_LIST_BYTES;
+  const page = new Uint8Array(bytes);
+  const view = new DataView(page.buffer);
+  let offset = 8;
+  let sequencesWritten = 0;
+  let i = first;
+  while (i < items.length && bytes - offset >= 8 + items[i].field.elements * 8) {
+    const head = offset;
+    offset += 8;
+    const start = items[i];
+    let fields = 0;
+    for (;;) {
+      const it = items[i];
+      for (let element = 0; element < it.field.elements; element++) {
+        const r = resolveField(m, it.field.baseId + BigInt(it.index * it.field.elements + element))!;
+        view.setBigUint64(offset, globalValue(m, r) ?? 0n, true);
+        offset += 8;
       }
+      fields++;
+      i++;
+      if (i >= items.length || !continues(it, items[i]) || bytes - offset < items[i].field.elements * 8) break;
     }
-    const need = 8 + values.length * 8;
-    if (bytes + need > 4096) break;
-    bytes += need;
-    const first = decodeFieldId(group[0].baseId);
-    list.push({
-      header: encodeFieldId({ ...first, contextCode: 0, writeMaskValid: false, lastElementInField: group[0].elements - 1, lastFieldInSequence: fieldsInSeq - 1 }),
-      values,
-    });
-    i += group.length;
+    const d = decodeFieldId(start.field.baseId);
+    view.setBigUint64(head, encodeFieldId({ ...d, fieldCode: itemCode(start), contextCode: 0, writeMaskValid: false,
+      lastElementInField: start.field.elements - 1, lastFieldInSequence: fields - 1 }), true);
+    sequencesWritten++;
   }
-  return { list, next: i };
+  view.setUint16(0, offset, true);
+  view.setUint16(2, sequencesWritten, true);
+  return { page, next: i };
+}
+
+/** The items TDH.SYS.RDALL walks: every item of every field, in table order. */
+function itemsOf(m: TdxModule): Item[] {
+  const skipArrays = m.faults.has('module.rdall-skips-arrays');
+  return fieldTable(m).fields.flatMap((field) =>
+    Array.from({ length: skipArrays ? 1 : field.fields }, (_, index) => ({ field, index })));
 }
 
 defineLeaf('TDH.SYS.RDALL', ({ module: m, cpu, regs }) => {
   if (!m.lpInit[cpu]) return fail(status('TDX_SYS_LP_INIT_NOT_DONE'), { r8: NA });
   const page = regs.rdx ?? 0n;
   if (page % 4096n !== 0n || m.hasKeyIdBits(page)) return fail(withOperand('TDX_OPERAND_INVALID', 'RDX'), { r8: NA });
-  const start = regs.r8 ?? NA;
-  const fields = fieldTable(m).fields;
-  let startIndex = 0;
-  if ((start | CONTEXT_MASK) !== NA) {
-    startIndex = fields.findIndex((f) => f.baseId === (start & ~CONTEXT_MASK));
-    if (startIndex < 0) return fail(status('TDX_METADATA_FIELD_ID_INCORRECT'), { r8: NA });
+  const start = (regs.r8 ?? NA) & ~CONTEXT_MASK;
+  const items = itemsOf(m);
+  let first = 0;
+  if ((start | CONTEXT_MASK) !== NA && !m.faults.has('module.rdall-start-ignored')) {
+    // md_check_field_and_get_entry(): a known field, at the start of one of its items, with its element size.
+    const r = resolveField(m, start);
+    const d = decodeFieldId(start);
+    if (!r || r.element !== 0 || d.elementSizeCode !== decodeFieldId(r.field.baseId).elementSizeCode) {
+      return fail(status('TDX_METADATA_FIELD_ID_INCORRECT'), { r8: NA });
+    }
+    first = items.findIndex((it) => it.field === r.field && it.index === r.index);
   }
-  const { list, next } = sequences(m, startIndex);
-  const sizeBytes = 8 + list.reduce((s, q) => s + 8 + q.values.length * 8, 0);
-  m.platform.store(page, { sizeBytes, sequences: list } satisfies MetadataList);
-  if (next < fields.length) return fail(status('TDX_METADATA_LIST_OVERFLOW'), { r8: fields[next].baseId });
+  const { page: list, next } = dumpList(m, items, first);
+  m.platform.store(page, list);
+  if (next < items.length) {
+    const it = items[next];
+    return fail(status('TDX_METADATA_LIST_OVERFLOW'), { r8: it.field.baseId + BigInt(it.index * it.field.elements) });
+  }
   return ok({ r8: NA });
 });
 

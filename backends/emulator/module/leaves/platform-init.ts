@@ -37,7 +37,7 @@ defineLeaf('TDH.SYS.LP.INIT', ({ module: m, cpu }) => {
 });
 
 defineLeaf('TDH.SYS.CONFIG', ({ module: m, regs }) => {
-  if (m.state !== 'SYSINIT_DONE') return fail(status('TDX_SYS_CONFIG_NOT_PENDING'));
+  if (m.state !== 'SYSINIT_DONE' && !(m.state === 'SYSCONFIG_DONE' && m.faults.has('module.sys-config-twice'))) return fail(status('TDX_SYS_CONFIG_NOT_PENDING'));
   // Every logical processor the module counted must have done TDH.SYS.LP.INIT.
   if (m.numInitLps < m.numLps && !m.faults.has('module.config-ignores-lp-init')) {
     return fail(status('TDX_SYS_CONFIG_NOT_PENDING'));
@@ -45,8 +45,9 @@ defineLeaf('TDH.SYS.CONFIG', ({ module: m, regs }) => {
   const arrayPa = regs.rcx ?? 0n;
   const count = regs.rdx ?? 0n;
   const hkidReg = regs.r8 ?? 0n;
-  if (arrayPa % 512n !== 0n || m.hasKeyIdBits(arrayPa)) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'));
-  const maxTdmrs = BigInt(m.build.metadata.MAX_TDMRS);
+  const arrayUnchecked = m.faults.has('module.sys-config-array-unchecked');
+  if ((arrayPa % 512n !== 0n || m.hasKeyIdBits(arrayPa)) && !arrayUnchecked) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'));
+  const maxTdmrs = arrayUnchecked ? 1n << 16n : BigInt(m.build.metadata.MAX_TDMRS);
   const operandsUnchecked = m.faults.has('module.sys-config-operands-unchecked');
   if ((count > maxTdmrs || count < 1n) && !operandsUnchecked) return fail(withOperand('TDX_OPERAND_INVALID', 'RDX'));
   const hkid = Number(hkidReg & 0xffffn);
@@ -116,7 +117,9 @@ function tdmrOf(m: TdxModule, regs: Regs): TdmrEntry | SeamcallResult {
   if (m.faults.has('module.tdmr-init-any-address') && m.tdmrs.length > 0) {
     return m.tdmrs.find((t) => base >= t.base && base < t.base + t.size) ?? m.tdmrs[0];
   }
-  if (base % SZ_1G !== 0n || m.hasKeyIdBits(base)) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'), { rdx: 0n });
+  // The module first refuses an address that is not 1 GiB aligned, at or above MAX_PA or with
+  // KeyID bits, then one that is no TDMR's base, alike: TDH.SYS.CONFIG took only TDMRs whose bases
+  // pass the first test, so looking the base up answers both.
   return m.tdmrByBase.get(base) ?? fail(withOperand('TDX_OPERAND_INVALID', 'RCX'), { rdx: 0n });
 }
 
@@ -161,8 +164,8 @@ defineLeaf('TDH.SYS.TDMR.INIT', ({ module: m, regs }) => {
 });
 
 defineLeaf('TDH.SYS.LP.SHUTDOWN', ({ module: m }) => {
-  // 1.5 keeps it as a no-op; TDX 1.0 shut the module down.
-  if (m.isTdx10) m.state = 'SYS_SHUTDOWN';
+  // 1.5 keeps it as a no-op (@src:mod-lp-shutdown-1501); TDX 1.0 shut the module down.
+  if (m.isTdx10 || m.faults.has('module.lp-shutdown-shuts-down')) m.state = 'SYS_SHUTDOWN';
   return ok();
 });
 
