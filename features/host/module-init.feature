@@ -174,6 +174,16 @@ Feature: Initialisation of the TDX module
       And the lines that follow it say:
         | RCX 0x%016llx RDX 0xffffffffffffffff R08 0x0000000000000000 |
 
+    # get_tdx_sys_info() of v6.16 reads the TD control fields (TDR_BASE_SIZE first) after the TDMR
+    # ones, and any failed read ends initialisation.
+    @era:init=on-demand @era:kvm-tdx=mainline @src:l6161-tdx-global-metadata-c
+    Scenario: A module without TDR_BASE_SIZE, a field kernels with KVM's TDX support read, is not initialised
+      Given a TDX host
+      And a TDX module that does not implement TDR_BASE_SIZE
+      When the kernel initialises TDX
+      Then initialisation fails with EIO
+      And the kernel log says "SEAMCALL (0x0000000000000022) failed: 0xc0000c0000000000"
+
     Scenario: A failed TDH.SYS.CONFIG, which has no outputs, prints no register dump
       Given a TDX host
       And logical CPU 3 is offline when TDX is initialised
