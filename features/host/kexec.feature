@@ -73,6 +73,18 @@ Feature: kexec on a TDX host
       And the old kernel did not log "TDH.SYS.DISABLE failed: 0x%016llx"
       And TDX initialisation in the new kernel succeeds
 
+    # tdx_enable() registers the shutdown hook that disables the module only once initialisation
+    # succeeded: after a failure nothing asks for TDH.SYS.DISABLE, so nothing reports its absence.
+    Scenario: After a failed initialisation the old kernel does not disable the module
+      Given a TDX host
+      And a TDX module that does not implement TDH.SYS.DISABLE
+      And the TDX module's TDX_FEATURES0 lacks NO_RBP_MOD (bit 18)
+      When the kernel initialises TDX
+      And the kernel is asked to kexec into a new kernel
+      Then initialisation fails with EINVAL
+      And loading the new kernel succeeds
+      And the old kernel did not log "TDH.SYS.DISABLE failed: 0x%016llx"
+
     Scenario: A module without TDH.SYS.DISABLE says so, and the new kernel cannot use TDX
       Given a TDX host
       And a TDX module that does not implement TDH.SYS.DISABLE
