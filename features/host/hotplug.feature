@@ -51,6 +51,17 @@ Feature: Memory and CPU hotplug on a TDX host
       And memory just above the highest TDX memory region is hot-added
       Then onlining the memory is accepted
 
+    # init_tdx_module() frees the TDX memory list on every failure after building it; an empty
+    # list lets any memory online.
+    @era:init=on-demand @era:host-wording=merged @src:hb-tdx-c-6161
+    Scenario: After a failed initialisation any memory may come online
+      Given a TDX host
+      And logical CPU 3 is offline when TDX is initialised
+      When the kernel initialises TDX
+      And memory just above the highest TDX memory region is hot-added
+      Then initialisation fails with EIO
+      And onlining the memory is accepted
+
   @req:host.cpu.offline-last-in-package @src:kvm-c @era:kvm-tdx=premerge @era:kvm-tdx=mainline
   Rule: While TDs hold KeyIDs, the last online CPU of a package cannot go offline
 
@@ -73,6 +84,28 @@ Feature: Memory and CPU hotplug on a TDX host
       Examples: The KVM series carried before the merge
         | message |
         | TDX requires all packages to have an online CPU.  Delete all TDs in order to offline all CPUs of a package. |
+
+    # Up to v7.0 the check is KVM's CPU-offline callback, printed with KVM's prefix; from v7.1 the
+    # host code's own callback makes it, with the host code's prefix.
+    @destructive @needs:host.cpu-hotplug
+    Scenario Outline: The refusal is printed by <who>, with its prefix
+      Given a TDX host
+      When TDX is initialised
+      And a TD KeyID is allocated
+      And every CPU of package 1 but its last goes offline
+      And the last online CPU of package 1 is asked to go offline
+      Then the request fails with EBUSY
+      And the kernel log has the line "<line>"
+
+      @era:init=on-demand @kernel:>=6.16 @src:kvm-tdx-c-616
+      Examples: KVM, v6.16 to v7.0
+        | who | line |
+        | KVM | kvm_intel: TDX requires all packages to have an online CPU. Delete all TDs in order to offline all CPUs of a package. |
+
+      @era:init=boot @src:tdx-c-new
+      Examples: The host code, from v7.1
+        | who           | line |
+        | the host code | virt/tdx: TDX requires all packages to have an online CPU. Delete all TDs in order to offline all CPUs of a package. |
 
     @destructive @needs:host.cpu-hotplug
     Scenario: With no TD KeyID in use the whole package may go offline

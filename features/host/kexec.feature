@@ -49,6 +49,18 @@ Feature: kexec on a TDX host
       Then loading the new kernel succeeds
       And every CPU's cache was flushed before the jump
 
+    # From v7.1 the host code's CPU-offline callback writes the cache back when it lets a CPU go,
+    # so a CPU that left before the jump has nothing dirty either.
+    @era:init=boot @needs:platform.arrange @needs:host.cpu-hotplug
+    Scenario: CPUs taken offline before the jump had their caches written back when they went
+      Given a TDX host
+      And the CPU is a granite-rapids
+      When TDX is initialised
+      And every CPU of package 1 but its last goes offline
+      And the kernel is asked to kexec into a new kernel
+      Then loading the new kernel succeeds
+      And every CPU's cache was flushed before the jump
+
   @req:host.kexec.sys-disable @era:kexec=sys-disable @src:ml-kexec @needs:host.kexec @destructive
   Rule: From v7.1 the module is disabled before kexec, so the new kernel can initialise it again
 
@@ -58,7 +70,20 @@ Feature: kexec on a TDX host
       When TDX is initialised
       And the kernel is asked to kexec into a new kernel
       Then loading the new kernel succeeds
+      And the old kernel did not log "TDH.SYS.DISABLE failed: 0x%016llx"
       And TDX initialisation in the new kernel succeeds
+
+    # tdx_enable() registers the shutdown hook that disables the module only once initialisation
+    # succeeded: after a failure nothing asks for TDH.SYS.DISABLE, so nothing reports its absence.
+    Scenario: After a failed initialisation the old kernel does not disable the module
+      Given a TDX host
+      And a TDX module that does not implement TDH.SYS.DISABLE
+      And the TDX module's TDX_FEATURES0 lacks NO_RBP_MOD (bit 18)
+      When the kernel initialises TDX
+      And the kernel is asked to kexec into a new kernel
+      Then initialisation fails with EINVAL
+      And loading the new kernel succeeds
+      And the old kernel did not log "TDH.SYS.DISABLE failed: 0x%016llx"
 
     Scenario: A module without TDH.SYS.DISABLE says so, and the new kernel cannot use TDX
       Given a TDX host

@@ -28,6 +28,7 @@ Feature: Initialisation of the TDX module
       Given a TDX host
       When the kernel initialises TDX
       Then initialisation succeeds
+      And the kernel log does not say "module not loaded"
 
     Scenario Outline: A healthy host initialises TDX and says "<done>"
       Given a TDX host
@@ -138,6 +139,17 @@ Feature: Initialisation of the TDX module
       When the kernel initialises TDX
       Then the kernel log says "module initialization failed (-5)"
 
+    # The module has no TDH.SYS.RD to change a register: the dump shows what the kernel passed in,
+    # the field ID of MAX_TDMRS (the first field a v6.8 kernel reads) in RDX and zeros elsewhere.
+    @era:metadata=16bit-only
+    Scenario: The dump after the refused read shows the registers as the kernel passed them
+      Given a TDX host
+      When the kernel initialises TDX
+      Then the kernel log says "SEAMCALL (0x0000000000000022) failed: 0xc000050500000000"
+      And the lines that follow it say:
+        | RCX 0x0000000000000000 RDX 0x9100000100000008 R08 0x0000000000000000 |
+        | R09 0x0000000000000000 R10 0x0000000000000000 R11 0x0000000000000000 |
+
   @req:host.init.seamcall-failure-log @module:>=1.5 @src:seamcall-internal-h
   Rule: A failing SEAMCALL is logged with leaf and status; leaves with outputs also dump RCX..R11
 
@@ -150,6 +162,27 @@ Feature: Initialisation of the TDX module
       And the lines that follow it say:
         | RCX 0x%016llx RDX 0x%016llx R08 0x%016llx |
         | R09 0x%016llx R10 0x%016llx R11 0x%016llx |
+
+    # TDH.SYS.RD of module 1.5 sets RDX to MD_FIELD_ID_NA (all ones) and R8 to 0 before it looks at
+    # the field, and writes the next field ID to RDX only on success.
+    @era:metadata=16bit-only @era:metadata=any-size @module:<2.0 @src:mod-sys-rd-1501
+    Scenario: A module 1.5 that lacks the field leaves no next field ID and no value
+      Given a TDX host
+      And a TDX module that does not implement MAX_TDMRS
+      When the kernel initialises TDX
+      Then the kernel log says "SEAMCALL (0x0000000000000022) failed: 0xc0000c0000000000"
+      And the lines that follow it say:
+        | RCX 0x%016llx RDX 0xffffffffffffffff R08 0x0000000000000000 |
+
+    # get_tdx_sys_info() of v6.16 reads the TD control fields (TDR_BASE_SIZE first) after the TDMR
+    # ones, and any failed read ends initialisation.
+    @era:init=on-demand @era:kvm-tdx=mainline @src:l6161-tdx-global-metadata-c
+    Scenario: A module without TDR_BASE_SIZE, a field kernels with KVM's TDX support read, is not initialised
+      Given a TDX host
+      And a TDX module that does not implement TDR_BASE_SIZE
+      When the kernel initialises TDX
+      Then initialisation fails with EIO
+      And the kernel log says "SEAMCALL (0x0000000000000022) failed: 0xc0000c0000000000"
 
     Scenario: A failed TDH.SYS.CONFIG, which has no outputs, prints no register dump
       Given a TDX host

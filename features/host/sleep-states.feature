@@ -56,6 +56,13 @@ Feature: TDX and system sleep states
       When the kernel boots
       Then the sleep states offered do not include disk
 
+    # The other side: state_show() lists disk whenever hibernation_available(); TDX then stays off.
+    Scenario: With hibernation available, disk is offered and the platform is no TDX host
+      Given a TDX host with hibernation available
+      When the kernel boots
+      Then the sleep states offered include disk and freeze
+      And the CPU flags lack tdx_host_platform
+
     @needs:host.suspend @destructive
     Scenario: Asking to hibernate fails with EPERM
       Given a TDX host

@@ -54,6 +54,15 @@ Feature: The tdx_host device in sysfs
       Then initialisation fails with ENODEV
       And the tdx_host device is absent
 
+    # tdx_host_init() matches the CPU against X86_FEATURE_TDX_HOST_PLATFORM first, which tdx_init()
+    # sets only once it found TDX KeyIDs.
+    @era:tdx-host-sysfs=faux
+    Scenario: No device on a platform whose BIOS announces no TDX KeyIDs
+      Given a platform whose BIOS announces no TDX KeyIDs
+      When the kernel boots
+      Then the CPU flags lack tdx_host_platform
+      And the tdx_host device is absent
+
   @req:host.sysfs.tdx-host-update-files @src:tdx-host-abi @src:ml-seamldr-update @era:tdx-host-sysfs=faux @needs:host.sysfs
   Rule: The runtime-update files seamldr_version and num_remaining_updates, readable by root only, exist exactly when the module supports runtime update and the CPU keeps its VMCS across SEAMRET
     The module supports runtime update when its TDX_FEATURES0 has TD_PRESERVING (bit 1). A CPU whose

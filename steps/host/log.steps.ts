@@ -117,6 +117,12 @@ Then('the old kernel logged {string}', function (this: TdxWorld, wording: string
   expect(lines.some(saying(wording)), `shutdown log: ${lines.map(messageText).join(' | ')}`).to.equal(true);
 });
 
+Then('the old kernel did not log {string}', function (this: TdxWorld, wording: string) {
+  const run = this.recall<KexecOutcome>('kexec', 'kexec');
+  if (!run.shutdownLog?.complete) throw new SkipSignal('cannot-observe', 'the old kernel\'s log up to the jump is not known whole, so a line missing from it proves nothing');
+  expect(run.shutdownLog.lines.filter(saying(wording)).map(messageText), 'shutdown log lines').to.deep.equal([]);
+});
+
 /** The PAMT total by the parsed line, whatever its era's wording (host.init.success states the wording). */
 Then('the kernel log says the PAMT takes {int} KB', function (this: TdxWorld, kb: number) {
   const e = one(this, 'pamt-allocated');

@@ -38,6 +38,8 @@ Given(/^the CPU's IA32_VMX_BASIC (sets|clears) NO_SEAMRET_INVD_VMCS \(bit 60\)$/
 Then('the tdx_host device is absent', function (this: TdxWorld) {
   const d = device(this);
   expect(d.present, `/sys/devices/faux/tdx_host exists, with ${d.attributes.map((a) => a.name).join(', ') || 'no documented file'}`).to.equal(false);
+  // No directory, no file in it.
+  expect(d.attributes.map((a) => a.name), 'files of the absent tdx_host device').to.deep.equal([]);
 });
 
 /** "version (0444), seamldr_version (0400)": exactly these documented files (or these among them), with these modes. */

@@ -405,12 +405,8 @@ export class EmulatedKernel implements SeamcallPath {
       return ok;
     }
     if (this.memSleep === 'deep' && !this.s3Available) return err('ENOSYS');
-    if (this.memSleep === 'deep') this.tdxLostInSleep = true;
     return ok;
   }
-
-  /** A successful S3 or S4 resets TDX in hardware: the module and its TDs are gone. */
-  tdxLostInSleep = false;
 
   // ---------------------------------------------------------------- machine checks
 

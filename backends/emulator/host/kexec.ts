@@ -10,7 +10,7 @@
  * The module and the platform survive the jump; the kernel does not.
  */
 import { seamcallRax } from '../../../spec/encodings/seamcall';
-import { status, TDX_SW_ERROR } from '../../../spec/abi/status';
+import { TDX_SW_ERROR } from '../../../spec/abi/status';
 import type { KernelResult } from '../../port';
 import { err, ok } from '../lib/kernel-result';
 import type { EmulatedKernel } from './kernel';
@@ -33,13 +33,14 @@ function effectiveEra(k: EmulatedKernel): Era {
   return era === 'exclusive' ? 'erratum-refused' : era === 'erratum-refused' ? 'sys-disable' : 'erratum-refused';
 }
 
-/** tdx_sys_disable(): retried while the module is busy or interrupted. */
+/**
+ * tdx_sys_disable(). The kernel calls again while the module answers TDX_INTERRUPTED_RESUMABLE or
+ * TDX_SYS_BUSY; the emulated module's TDH.SYS.DISABLE completes in one call and never answers
+ * either, so the model makes the one call.
+ */
 function sysDisable(k: EmulatedKernel): void {
   const cpu = k.cpus.findIndex((c) => c.online);
-  let r = rawSeamcall(k, cpu, seamcallRax('TDH.SYS.DISABLE'), {});
-  while (r.status === status('TDX_INTERRUPTED_RESUMABLE') || r.status === status('TDX_SYS_BUSY')) {
-    r = rawSeamcall(k, cpu, seamcallRax('TDH.SYS.DISABLE'), {});
-  }
+  const r = rawSeamcall(k, cpu, seamcallRax('TDH.SYS.DISABLE'), {});
   const swError = (r.status & TDX_SW_ERROR) === TDX_SW_ERROR;
   if (r.status !== 0n && !swError) k.log.print('sys-disable-failed', r.status);
 }

@@ -254,8 +254,7 @@ export function buildLayout(k: EmulatedKernel, limits: TdmrLimits, quiet = false
   const entrySizes: [number, number, number] = k.faults.has('host.pamt-entry-size-8') ? [8, 8, 8] : limits.pamtEntrySizes;
   const pamts = new PamtAllocator(memlist);
   for (const t of tdmrs) {
-    const { node, fallback } = tdmrNode(t, memlist, k.faults.has('host.pamt-node-end-inclusive'));
-    if (fallback) log(() => k.log.print('pamt-node-fallback', t.base, t.base + t.size));
+    const node = tdmrNode(t, memlist, k.faults.has('host.pamt-node-end-inclusive'));
     const sizes = pamtSizes(t.size, entrySizes, rules);
     const base = pamts.alloc(sizes[0] + sizes[1] + sizes[2], node);
     if (base === null) return { ok: false, errno: 'ENOMEM' };

@@ -86,20 +86,16 @@ export function seamcallPrerr(p: SeamcallPath, cpu: number, leaf: string, regs: 
  * seamcallPrerr() in the caller's loop "call again while it succeeds and `loop.reg` is below
  * `loop.below`" (init_tdmr() with TDH.SYS.TDMR.INIT): the same outcome and log as the calls one
  * by one, with the module working out the run of calls at once (TdxModule.seamcallWhile()).
+ * sc_retry() would repeat a call that found no entropy, but TDH.SYS.TDMR.INIT, the leaf called
+ * this way, takes no random numbers and never reports TDX_RND_NO_ENTROPY (tdh_sys_tdmr_init.c,
+ * @src:mod-tdmr-init-1501; nor does the emulated module of any version), so there is no retry to
+ * model here.
  */
-export function seamcallPrerrWhile(p: SeamcallPath, cpu: number, leaf: string, regs: Regs, loop: RepeatWhile, withRegs: boolean): PrerrResult & { calls: number } {
+export function seamcallPrerrWhile(p: SeamcallPath, cpu: number, leaf: string, regs: Regs, loop: RepeatWhile, withRegs: boolean): PrerrResult {
   const rax = seamcallRax(leaf);
-  if (!p.cpus[cpu]?.vmxOn || p.seamcallGp || !p.module) return { ...seamcallPrerr(p, cpu, leaf, regs, withRegs), calls: 1 };
+  if (!p.cpus[cpu]?.vmxOn || p.seamcallGp || !p.module) return seamcallPrerr(p, cpu, leaf, regs, withRegs);
   p.onSeamcall(cpu);
-  let calls = 0;
-  let r = p.module.seamcallWhile(cpu, rax, regs, loop);
-  calls += r.calls;
-  // sc_retry(): the call that found no entropy is made again, and the loop goes on from it.
-  for (let n = 1, max = entropyCalls(p); n < max && r.last.status === RND_NO_ENTROPY; n++) {
-    r = p.module.seamcallWhile(cpu, rax, regs, loop);
-    calls += r.calls;
-  }
-  return { ...prerr(p, rax, regs, r.last, withRegs), calls };
+  return prerr(p, rax, regs, p.module.seamcallWhile(cpu, rax, regs, loop).last, withRegs);
 }
 
 /** sc_retry_prerr()'s mapping and print of one call's result. */

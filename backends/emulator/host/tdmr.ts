@@ -88,10 +88,14 @@ export function pamtSizes(tdmrSize: bigint, entrySizes: readonly [number, number
 
 export const pamtTotal = (p: PamtBlock): bigint => p.sizes[0] + p.sizes[1] + p.sizes[2];
 
-/** tdmr_get_nid(): node of the first region that ends after the TDMR starts (node 0 if none). */
-export function tdmrNode(tdmr: Tdmr, memlist: readonly MemoryRegion[], endInclusive = false): { node: number; fallback: boolean } {
-  const r = memlist.find((m) => (endInclusive ? m.end >= tdmr.base : m.end > tdmr.base));
-  return r ? { node: r.node, fallback: false } : { node: 0, fallback: true };
+/**
+ * tdmr_get_nid(): node of the first region that ends after the TDMR starts. The kernel falls back
+ * to node 0 with a warning when no region does, which cannot happen: fill_out_tdmrs() builds every
+ * TDMR from a region that ends above the TDMR's base (its end rounded up lies past the previous
+ * TDMR's 1 GiB-aligned end, so the region's end does too). The model does not carry that branch.
+ */
+export function tdmrNode(tdmr: Tdmr, memlist: readonly MemoryRegion[], endInclusive = false): number {
+  return memlist.find((m) => (endInclusive ? m.end >= tdmr.base : m.end > tdmr.base))!.node;
 }
 
 export type ReservedResult = { ok: true } | { ok: false; error: 'reserved-areas-exhausted'; tdmr: Tdmr };

@@ -37,7 +37,8 @@ export function tdxHostDeviceCreated(k: EmulatedKernel): boolean {
 
 /** supports_runtime_update(): TDX_FEATURES0.TD_PRESERVING, unless the CPU's SEAMRET clobbers the current VMCS. */
 function supportsRuntimeUpdate(k: EmulatedKernel): boolean {
-  const f0 = k.init.sysinfo?.features0 ?? 0n;
+  // Asked only while the device exists, hence after get_tdx_sys_info() (tdxHostDeviceCreated()).
+  const f0 = k.init.sysinfo!.features0 ?? 0n;
   if ((f0 & (1n << BigInt(TDX_FEATURES0.TD_PRESERVING))) === 0n) return false;
   return !k.seamretInvdVmcs || k.faults.has('host.tdx-host-seamret-bug-ignored');
 }
@@ -54,11 +55,15 @@ function versionText(k: EmulatedKernel, v: { major: number; minor: number; updat
   return `${v.major}.${v.minor}.${update}\n`;
 }
 
-/** version_show(): the version of tdx_get_sysinfo(), or ENXIO when the module is not initialised. */
-export function readTdxHostVersion(k: EmulatedKernel): { text: string } | { errno: 'ENXIO' } {
-  const v = k.init.sysinfo?.version;
-  const initialised = k.init.status === 'initialized' || k.faults.has('host.tdx-host-before-init');
-  return v && initialised ? { text: versionText(k, v) } : { errno: 'ENXIO' };
+/**
+ * version_show(): the version tdx_get_sysinfo() holds. The driver's -ENXIO for a NULL sysinfo
+ * cannot happen in the model: the device exists only once the module is initialised, when
+ * tdx_get_sysinfo() answers (tdx_host_init()), and the model has no runtime update that could take
+ * that back; so the file is read only while the version is there (the fault that makes the
+ * device early does so only once the version was read).
+ */
+export function readTdxHostVersion(k: EmulatedKernel): { text: string } {
+  return { text: versionText(k, k.init.sysinfo!.version!) };
 }
 
 /** The device as user space finds it: its files, and what the world-readable one reads. */
@@ -71,8 +76,7 @@ export function tdxHostDevice(k: EmulatedKernel): TdxHostDevice {
       attributes.push({ name: a.name, mode: a.mode });
       continue;
     }
-    const r = readTdxHostVersion(k);
-    attributes.push('text' in r ? { name: a.name, mode: a.mode, text: r.text } : { name: a.name, mode: a.mode, errno: r.errno });
+    attributes.push({ name: a.name, mode: a.mode, text: readTdxHostVersion(k).text });
   }
   return { present: true, attributes };
 }
