@@ -165,4 +165,15 @@ export const HOST_FAULTS = {
     'host.metadata.cpuid-config-limit'),
   'host.pamt-not-reset': F('missing-check', 'after a failure past TDH.SYS.CONFIG the PAMTs are freed without being cleared with MOVDIR64B',
     'host.init.pamt-reset'),
+  // TD leaves of the module called directly (features/host/module-td-leaves.feature).
+  'module.create-hkid-past-range': F('boundary', 'TDH.MNG.CREATE takes the KeyID one past the last TD KeyID as a private HKID',
+    'host.module.td-create'),
+  'module.key-config-twice-per-package': F('missing-check', 'TDH.MNG.KEY.CONFIG configures the key again on a package that has it',
+    'host.module.td-keys'),
+  'module.freeid-before-cache-wb': F('missing-check', 'TDH.MNG.KEY.FREEID frees the HKID before every package wrote its cache lines back',
+    'host.module.td-teardown'),
+  'module.reclaim-tdr-with-children': F('missing-check', 'TDH.PHYMEM.PAGE.RECLAIM takes the TDR while pages of its TD are still held',
+    'host.module.page-reclaim'),
+  'module.wbinvd-any-page': F('missing-check', 'TDH.PHYMEM.PAGE.WBINVD takes a page without looking at its PAMT entry',
+    'host.module.page-wbinvd'),
 } as const satisfies Record<string, FaultSpec>;

@@ -14,8 +14,8 @@ const entryState = (): SeamcallResult => fail(withOperand('TDX_EPT_ENTRY_STATE_I
 const walkFailed = (): SeamcallResult => fail(withOperand('TDX_EPT_WALK_FAILED', 'RCX'));
 
 /** The TD of RDX, usable for memory operations (keys configured, TDH.MNG.INIT done). */
-function memTd(m: TdxModule, cpu: number, rdx: bigint | undefined): TdRecord | SeamcallResult {
-  const td = keyedTd(m, cpu, rdx ?? 0n, 'RDX');
+function memTd(m: TdxModule, rdx: bigint | undefined): TdRecord | SeamcallResult {
+  const td = keyedTd(m, rdx ?? 0n, 'RDX');
   if (isResult(td)) return td;
   if (td.opState === 'UNINITIALIZED') return fail(status('TDX_OP_STATE_INCORRECT'));
   return td;
@@ -35,7 +35,7 @@ function overlappingLeaf(td: TdRecord, gpa: bigint, size: bigint): bigint | unde
 }
 
 defineLeaf('TDH.MEM.SEPT.ADD', ({ module: m, cpu, regs }) => {
-  const td = memTd(m, cpu, regs.rdx);
+  const td = memTd(m, regs.rdx);
   if (isResult(td)) return td;
   const { gpa, level } = splitGpaLevel(regs.rcx ?? 0n);
   if (level < 1) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'));
@@ -66,7 +66,7 @@ function addLeaf(m: TdxModule, td: TdRecord, rcx: bigint, page: bigint, maxLevel
 }
 
 defineLeaf('TDH.MEM.PAGE.ADD', ({ module: m, cpu, regs }) => {
-  const td = memTd(m, cpu, regs.rdx);
+  const td = memTd(m, regs.rdx);
   if (isResult(td)) return td;
   if (td.opState !== 'INITIALIZED') return fail(status('TDX_OP_STATE_INCORRECT'));
   const page = regs.r8 ?? 0n;
@@ -80,7 +80,7 @@ defineLeaf('TDH.MEM.PAGE.ADD', ({ module: m, cpu, regs }) => {
 });
 
 defineLeaf('TDH.MEM.PAGE.AUG', ({ module: m, cpu, regs }) => {
-  const td = memTd(m, cpu, regs.rdx);
+  const td = memTd(m, regs.rdx);
   if (isResult(td)) return td;
   if (td.opState !== 'RUNNABLE') return fail(status('TDX_OP_STATE_INCORRECT'));
   const page = regs.r8 ?? 0n;
@@ -101,7 +101,7 @@ function leafAt(td: TdRecord, rcx: bigint): { gpa: bigint; leaf: NonNullable<Ret
 }
 
 defineLeaf('TDH.MEM.RANGE.BLOCK', ({ module: m, cpu, regs }) => {
-  const td = memTd(m, cpu, regs.rdx);
+  const td = memTd(m, regs.rdx);
   if (isResult(td)) return td;
   const at = leafAt(td, regs.rcx ?? 0n);
   if (isResult(at)) return at;
@@ -112,14 +112,14 @@ defineLeaf('TDH.MEM.RANGE.BLOCK', ({ module: m, cpu, regs }) => {
 });
 
 defineLeaf('TDH.MEM.TRACK', ({ module: m, cpu, regs }) => {
-  const td = keyedTd(m, cpu, regs.rcx ?? 0n);
+  const td = keyedTd(m, regs.rcx ?? 0n);
   if (isResult(td)) return td;
   td.epoch++;
   return ok();
 });
 
 defineLeaf('TDH.MEM.PAGE.REMOVE', ({ module: m, cpu, regs }) => {
-  const td = memTd(m, cpu, regs.rdx);
+  const td = memTd(m, regs.rdx);
   if (isResult(td)) return td;
   const at = leafAt(td, regs.rcx ?? 0n);
   if (isResult(at)) return at;
@@ -130,7 +130,7 @@ defineLeaf('TDH.MEM.PAGE.REMOVE', ({ module: m, cpu, regs }) => {
 });
 
 defineLeaf('TDH.MR.EXTEND', ({ module: m, cpu, regs }) => {
-  const td = memTd(m, cpu, regs.rdx);
+  const td = memTd(m, regs.rdx);
   if (isResult(td)) return td;
   if (td.opState !== 'INITIALIZED') return fail(status('TDX_OP_STATE_INCORRECT'));
   const gpa = regs.rcx ?? 0n;
@@ -143,7 +143,7 @@ defineLeaf('TDH.MR.EXTEND', ({ module: m, cpu, regs }) => {
 });
 
 defineLeaf('TDH.MR.FINALIZE', ({ module: m, cpu, regs }) => {
-  const td = keyedTd(m, cpu, regs.rcx ?? 0n);
+  const td = keyedTd(m, regs.rcx ?? 0n);
   if (isResult(td)) return td;
   if (td.opState !== 'INITIALIZED') return fail(status('TDX_OP_STATE_INCORRECT'));
   td.opState = 'RUNNABLE';

@@ -14,7 +14,7 @@ import { EXIT_REASONS } from '../../../../spec/abi/vmx-exit-reasons';
 import type { Regs } from '../../../port';
 import { defineLeaf, fail, ok, type TdxModule } from '../module';
 import { PAGE_TYPES } from './phymem';
-import { checkPage, isResult, keyedTd, keysConfigured, levelSize, lpReady, readyVp, setPageType, type TdRecord, tdSharedBit, TDVPS_SHARED_EPT_POINTER, vpOf, type VpRecord } from './td-state';
+import { checkPage, isResult, keyedTd, keysConfigured, levelSize, setPageType, type TdRecord, tdSharedBit, TDVPS_SHARED_EPT_POINTER, vpOf, type VpRecord } from './td-state';
 
 /** TDVMCALL_EXPOSE_REGS_MASK: RDX, RBX, RSI, RDI, R8..R15 (@src:shared-tdx-h). */
 const EXPOSE_REGS_MASK = 0xffccn;
@@ -24,7 +24,7 @@ const tdcxPages = (m: TdxModule): number => Number(m.build.metadata.TDVPS_BASE_S
 
 defineLeaf('TDH.VP.CREATE', ({ module: m, cpu, regs }) => {
   const page = regs.rcx ?? 0n;
-  const td = keyedTd(m, cpu, regs.rdx ?? 0n, 'RDX');
+  const td = keyedTd(m, regs.rdx ?? 0n, 'RDX');
   if (isResult(td)) return td;
   if (td.opState !== 'INITIALIZED') return fail(status('TDX_OP_STATE_INCORRECT'));
   const bad = checkPage(m, page, 'RCX', PAGE_TYPES.PT_NDA);
@@ -38,8 +38,6 @@ defineLeaf('TDH.VP.CREATE', ({ module: m, cpu, regs }) => {
 });
 
 defineLeaf('TDH.VP.ADDCX', ({ module: m, cpu, regs }) => {
-  const lp = lpReady(m, cpu);
-  if (lp) return lp;
   const page = regs.rcx ?? 0n;
   const found = vpOf(m, regs.rdx ?? 0n, 'RDX');
   if (isResult(found)) return found;
@@ -53,7 +51,7 @@ defineLeaf('TDH.VP.ADDCX', ({ module: m, cpu, regs }) => {
 });
 
 defineLeaf('TDH.VP.INIT', ({ module: m, cpu, version, regs }) => {
-  const found = readyVp(m, cpu, regs.rcx ?? 0n);
+  const found = vpOf(m, regs.rcx ?? 0n);
   if (isResult(found)) return found;
   const { td, vp } = found;
   const keys = keysConfigured(td);
@@ -73,7 +71,7 @@ defineLeaf('TDH.VP.INIT', ({ module: m, cpu, version, regs }) => {
 });
 
 defineLeaf('TDH.VP.FLUSH', ({ module: m, cpu, regs }) => {
-  const found = readyVp(m, cpu, regs.rcx ?? 0n);
+  const found = vpOf(m, regs.rcx ?? 0n);
   if (isResult(found)) return found;
   const { vp } = found;
   if (vp.associatedCpu === null) return fail(status('TDX_VCPU_NOT_ASSOCIATED'));
@@ -83,7 +81,7 @@ defineLeaf('TDH.VP.FLUSH', ({ module: m, cpu, regs }) => {
 });
 
 defineLeaf('TDH.VP.WR', ({ module: m, cpu, regs }) => {
-  const found = readyVp(m, cpu, regs.rcx ?? 0n);
+  const found = vpOf(m, regs.rcx ?? 0n);
   if (isResult(found)) return found;
   const field = regs.rdx ?? 0n;
   const mask = regs.r9 ?? (1n << 64n) - 1n;
@@ -93,7 +91,7 @@ defineLeaf('TDH.VP.WR', ({ module: m, cpu, regs }) => {
 });
 
 defineLeaf('TDH.VP.RD', ({ module: m, cpu, regs }) => {
-  const found = readyVp(m, cpu, regs.rcx ?? 0n);
+  const found = vpOf(m, regs.rcx ?? 0n);
   if (isResult(found)) return found;
   return ok({ r8: found.vp.fields.get(regs.rdx ?? 0n) ?? 0n });
 });
@@ -122,7 +120,7 @@ function tdvmcallOutputs(regs: Regs): Regs {
 }
 
 defineLeaf('TDH.VP.ENTER', ({ module: m, cpu, regs }) => {
-  const found = readyVp(m, cpu, regs.rcx ?? 0n);
+  const found = vpOf(m, regs.rcx ?? 0n);
   if (isResult(found)) return found;
   const { td, vp } = found;
   const keys = keysConfigured(td);
