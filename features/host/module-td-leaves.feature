@@ -244,3 +244,74 @@ Feature: The TDX module's TD life-cycle leaves, called directly
         | the first page of the first TDMR's second GiB | TDX_OPERAND_ADDR_RANGE_ERROR (0xc000010100000001), whose low bits name operand RCX (1) |
         | the first TDMR's first reserved page          | TDX_PAGE_METADATA_INCORRECT (0xc000030000000001), whose low bits name operand RCX (1)  |
         | page 1 (the TDR)                              | TDX_PAGE_METADATA_INCORRECT (0xc000030000000001), whose low bits name operand RCX (1)  |
+
+  @req:host.module.td-build-state @src:mod-helpers-1501 @src:mod-op-state-lookup-1501 @src:mod-metadata-sys-1501 @src:mod-vp-create-1501 @src:mod-mem-sept-add-1501 @src:mod-mem-page-add-1501 @src:mod-mem-page-aug-1501 @src:mod-mem-range-block-1501 @src:mod-mem-page-remove-1501 @src:mod-mr-extend-1501 @src:mod-mem-track-1501 @src:mod-mr-finalize-1501 @src:kvm-mod-mng-init-15 @src:mod-err-1501
+  Rule: The leaves that build and run a TD check its TDR, then its build state, before their other operands
+    After the TDR operand, each of these leaves checks the TD's state, in this order: its key
+    configured on every package (TDX_TD_KEYS_NOT_CONFIGURED), as many TDCS pages added as the
+    module's TDCS_BASE_SIZE field asks for (TDX_TDCS_NOT_ALLOCATED), and an operation state that
+    allows the leaf (TDX_OP_STATE_INCORRECT). Before TDH.MNG.INIT only TDH.MNG.INIT (and
+    TDH.MNG.ADDCX) is allowed. Only then are the other operands looked at, so the malformed ones
+    below (an unaligned GPA or page) are never reported. TDH.MNG.INIT itself then checks that its
+    TD_PARAMS address in RDX is 1024-byte aligned.
+
+    Scenario Outline: <leaf> on a TD whose key is not configured
+      Given a TD created on page 1 with the first TD KeyID
+      When <leaf> is called on CPU 0 with <operands>
+      Then the SEAMCALL returns TDX_TD_KEYS_NOT_CONFIGURED (0x8000081000000000)
+
+      Examples:
+        | leaf                | operands                                                                  |
+        | TDH.VP.CREATE       | RCX = page 1 + 0x800, RDX = page 1                                        |
+        | TDH.MEM.SEPT.ADD    | RCX = 0x801, RDX = page 1, R8 = page 1 + 0x800                            |
+        | TDH.MEM.PAGE.ADD    | RCX = 0x800, RDX = page 1, R8 = page 1 + 0x800, R9 = 0x800                |
+        | TDH.MEM.PAGE.AUG    | RCX = 0x800, RDX = page 1, R8 = page 1 + 0x800                            |
+        | TDH.MEM.RANGE.BLOCK | RCX = 0x800, RDX = page 1                                                 |
+        | TDH.MEM.PAGE.REMOVE | RCX = 0x800, RDX = page 1                                                 |
+        | TDH.MR.EXTEND       | RCX = 0x80, RDX = page 1                                                  |
+        | TDH.MEM.TRACK       | RCX = page 1                                                              |
+        | TDH.MR.FINALIZE     | RCX = page 1                                                              |
+        | TDH.MNG.INIT        | RCX = page 1, RDX = page 9 + 0x200                                        |
+
+    Scenario Outline: <leaf> on a TD with a TDCS page missing
+      Given a TD created on page 1 with the first TD KeyID, its key configured on every package
+      And the TD on page 1 has all but one of the TDCS pages TDCS_BASE_SIZE (0x9800000100000100) asks for, from page 2 on
+      When <leaf> is called on CPU 0 with <operands>
+      Then the SEAMCALL returns TDX_TDCS_NOT_ALLOCATED (0xc000060600000000)
+
+      Examples:
+        | leaf                | operands                                                                  |
+        | TDH.VP.CREATE       | RCX = page 1 + 0x800, RDX = page 1                                        |
+        | TDH.MEM.SEPT.ADD    | RCX = 0x801, RDX = page 1, R8 = page 1 + 0x800                            |
+        | TDH.MEM.PAGE.ADD    | RCX = 0x800, RDX = page 1, R8 = page 1 + 0x800, R9 = 0x800                |
+        | TDH.MEM.PAGE.AUG    | RCX = 0x800, RDX = page 1, R8 = page 1 + 0x800                            |
+        | TDH.MEM.RANGE.BLOCK | RCX = 0x800, RDX = page 1                                                 |
+        | TDH.MEM.PAGE.REMOVE | RCX = 0x800, RDX = page 1                                                 |
+        | TDH.MR.EXTEND       | RCX = 0x80, RDX = page 1                                                  |
+        | TDH.MEM.TRACK       | RCX = page 1                                                              |
+        | TDH.MR.FINALIZE     | RCX = page 1                                                              |
+        | TDH.MNG.INIT        | RCX = page 1, RDX = page 9 + 0x200                                        |
+
+    Scenario Outline: <leaf> before TDH.MNG.INIT
+      Given a TD created on page 1 with the first TD KeyID, its key configured on every package
+      And the TD on page 1 has all of the TDCS pages TDCS_BASE_SIZE (0x9800000100000100) asks for, from page 2 on
+      When <leaf> is called on CPU 0 with <operands>
+      Then the SEAMCALL returns TDX_OP_STATE_INCORRECT (0xc000060800000000)
+
+      Examples:
+        | leaf                | operands                                                                  |
+        | TDH.VP.CREATE       | RCX = page 1 + 0x800, RDX = page 1                                        |
+        | TDH.MEM.SEPT.ADD    | RCX = 0x801, RDX = page 1, R8 = page 1 + 0x800                            |
+        | TDH.MEM.PAGE.ADD    | RCX = 0x800, RDX = page 1, R8 = page 1 + 0x800, R9 = 0x800                |
+        | TDH.MEM.PAGE.AUG    | RCX = 0x800, RDX = page 1, R8 = page 1 + 0x800                            |
+        | TDH.MEM.RANGE.BLOCK | RCX = 0x800, RDX = page 1                                                 |
+        | TDH.MEM.PAGE.REMOVE | RCX = 0x800, RDX = page 1                                                 |
+        | TDH.MR.EXTEND       | RCX = 0x80, RDX = page 1                                                  |
+        | TDH.MEM.TRACK       | RCX = page 1                                                              |
+        | TDH.MR.FINALIZE     | RCX = page 1                                                              |
+
+    Scenario: TDH.MNG.INIT with its TDCS, and TD_PARAMS 512 bytes into a page
+      Given a TD created on page 1 with the first TD KeyID, its key configured on every package
+      And the TD on page 1 has all of the TDCS pages TDCS_BASE_SIZE (0x9800000100000100) asks for, from page 2 on
+      When TDH.MNG.INIT is called on CPU 0 with RCX = page 1, RDX = page 9 + 0x200
+      Then the SEAMCALL returns TDX_OPERAND_INVALID (0xc000010000000002), whose low bits name operand RDX (2)

@@ -148,6 +148,23 @@ Given(/^a TD created on page (\d+) with the first TD KeyID, its key configured o
   onEveryPackage(this, 'TDH.MNG.KEY.CONFIG', { rcx: tdr });
 });
 
+Given(/^a TD created on page (\d+) with the first TD KeyID$/, function (this: TdxWorld, page: string) {
+  expectSuccess('TDH.MNG.CREATE', seamcall(this, 0, seamcallRax('TDH.MNG.CREATE'), { rcx: usablePage(this, Number(page)), rdx: keyIds(this).mktme + 1n }));
+});
+
+/** TDCS pages from page `from` on: as many as the module's own TDCS_BASE_SIZE field asks for (read with TDH.SYS.RD), or one fewer. */
+Given(/^the TD on page (\d+) has (all|all but one) of the TDCS pages [A-Z_]+ \((0x[0-9a-f]{16})\) asks for, from page (\d+) on$/, function (this: TdxWorld, tdr: string, which: string, field: string, from: string) {
+  const rd = seamcall(this, 0, seamcallRax('TDH.SYS.RD'), { rdx: BigInt(field) });
+  expectSuccess(`TDH.SYS.RD of ${field}`, rd);
+  const bytes = rd.out.r8 ?? 0n;
+  if (bytes === 0n || bytes % PAGE !== 0n || bytes > 7n * PAGE) throw new Error(`the module asks for ${hex(bytes)} bytes of TDCS: this scenario expects 1 to 7 pages`);
+  const pages = Number(bytes / PAGE) - (which === 'all' ? 0 : 1);
+  for (let i = 0; i < pages; i++) {
+    const r = seamcall(this, 0, seamcallRax('TDH.MNG.ADDCX'), { rcx: usablePage(this, Number(from) + i), rdx: usablePage(this, Number(tdr)) });
+    expectSuccess(`TDH.MNG.ADDCX of TDCS page ${i + 1}`, r);
+  }
+});
+
 Then(/^the SEAMCALL's (RCX|RDX|R8) is (.+)$/, function (this: TdxWorld, reg: string, text: string) {
   const got = lastSeamcall(this).out[reg.toLowerCase() as Reg];
   expect(got === undefined ? 'not returned' : hex(got), `${reg}, expected ${text}`).to.equal(hex(value(this, text)));

@@ -176,4 +176,6 @@ export const HOST_FAULTS = {
     'host.module.page-reclaim'),
   'module.wbinvd-any-page': F('missing-check', 'TDH.PHYMEM.PAGE.WBINVD takes a page without looking at its PAMT entry',
     'host.module.page-wbinvd'),
+  'module.tdcs-allocation-unchecked': F('missing-check', 'the TD leaves take a TD whose TDCS pages are not all added (only the operation state is checked)',
+    'host.module.td-build-state'),
 } as const satisfies Record<string, FaultSpec>;

@@ -9,7 +9,7 @@
 import { status, withOperand } from '../../../../spec/abi/status';
 import { defineLeaf, fail, ok, type TdxModule } from '../module';
 import { PAGE_TYPES } from './phymem';
-import { checkPage, cpuidKey, type CpuidValue, decodeCpuidFieldId, isResult, keyedTd, kot, setPageType, tdOf, type TdParams, type TdRecord, tds } from './td-state';
+import { builtTd, checkPage, cpuidKey, type CpuidValue, decodeCpuidFieldId, isResult, keyedTd, kot, setPageType, tdcsPages, tdOf, type TdParams, type TdRecord, tds } from './td-state';
 
 const NA = (1n << 64n) - 1n;
 
@@ -46,9 +46,6 @@ defineLeaf('TDH.MNG.KEY.CONFIG', ({ module: m, cpu, regs }) => {
   if (td.keyPackages.size === m.numPkgs) td.lifecycle = 'KEYS_CONFIGURED';
   return ok();
 });
-
-/** TDCS pages the TD needs (TDCS_BASE_SIZE of the global metadata). */
-const tdcsPages = (m: TdxModule): number => Number(m.build.metadata.TDCS_BASE_SIZE) / 4096;
 
 defineLeaf('TDH.MNG.ADDCX', ({ module: m, cpu, regs }) => {
   const page = regs.rcx ?? 0n;
@@ -100,9 +97,8 @@ function initTd(m: TdxModule, td: TdRecord, p: TdParams): ReturnType<typeof ok> 
 }
 
 defineLeaf('TDH.MNG.INIT', ({ module: m, cpu, regs }) => {
-  const td = keyedTd(m, regs.rcx ?? 0n);
+  const td = builtTd(m, regs.rcx ?? 0n, 'RCX', ['UNINITIALIZED']);
   if (isResult(td)) return td;
-  if (td.opState !== 'UNINITIALIZED' || td.tdcs.length < tdcsPages(m)) return fail(status('TDX_OP_STATE_INCORRECT'));
   const paramsPa = regs.rdx ?? 0n;
   const params = paramsPa % 1024n === 0n ? m.platform.load<TdParams>(paramsPa) : undefined;
   if (!params) return fail(withOperand('TDX_OPERAND_INVALID', 'RDX'));

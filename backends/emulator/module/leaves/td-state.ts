@@ -209,6 +209,22 @@ export function keyedTd(m: TdxModule, tdr: bigint, operand: Operand = 'RCX'): Td
   return keysConfigured(td) ?? td;
 }
 
+/** TDCS pages the TD needs (TDCS_BASE_SIZE of the global metadata; MIN_NUM_TDCS_PAGES pages in 1.5.01). */
+export const tdcsPages = (m: TdxModule): number => Number(m.build.metadata.TDCS_BASE_SIZE) / 4096;
+
+/**
+ * check_state_map_tdcs_and_lock() (@src:mod-helpers-1501): after the TDR operand, the TD's keys
+ * configured, its TDCS pages all added (TDX_TDCS_NOT_ALLOCATED), and an op state in which the
+ * leaf is allowed (`allowed`, from seamcall_state_lookup, @src:mod-op-state-lookup-1501), else
+ * TDX_OP_STATE_INCORRECT.
+ */
+export function builtTd(m: TdxModule, tdr: bigint, operand: Operand, allowed: readonly TdOpState[]): TdRecord | SeamcallResult {
+  const td = keyedTd(m, tdr, operand);
+  if (isResult(td)) return td;
+  if (td.tdcs.length < tdcsPages(m) && !m.faults.has('module.tdcs-allocation-unchecked')) return fail(status('TDX_TDCS_NOT_ALLOCATED'));
+  return allowed.includes(td.opState) ? td : fail(status('TDX_OP_STATE_INCORRECT'));
+}
+
 /** EPT mapping information in RCX: level in bits 2:0, GPA in bits 51:12. */
 export function splitGpaLevel(rcx: bigint): { gpa: bigint; level: number } {
   return { gpa: rcx & 0x000ffffffffff000n, level: Number(rcx & 7n) };

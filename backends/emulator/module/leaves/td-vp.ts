@@ -14,7 +14,7 @@ import { EXIT_REASONS } from '../../../../spec/abi/vmx-exit-reasons';
 import type { Regs } from '../../../port';
 import { defineLeaf, fail, ok, type TdxModule } from '../module';
 import { PAGE_TYPES } from './phymem';
-import { checkPage, isResult, keyedTd, keysConfigured, levelSize, setPageType, type TdRecord, tdSharedBit, TDVPS_SHARED_EPT_POINTER, vpOf, type VpRecord } from './td-state';
+import { builtTd, checkPage, isResult, keysConfigured, levelSize, setPageType, type TdRecord, tdSharedBit, TDVPS_SHARED_EPT_POINTER, vpOf, type VpRecord } from './td-state';
 
 /** TDVMCALL_EXPOSE_REGS_MASK: RDX, RBX, RSI, RDI, R8..R15 (@src:shared-tdx-h). */
 const EXPOSE_REGS_MASK = 0xffccn;
@@ -24,9 +24,8 @@ const tdcxPages = (m: TdxModule): number => Number(m.build.metadata.TDVPS_BASE_S
 
 defineLeaf('TDH.VP.CREATE', ({ module: m, cpu, regs }) => {
   const page = regs.rcx ?? 0n;
-  const td = keyedTd(m, regs.rdx ?? 0n, 'RDX');
+  const td = builtTd(m, regs.rdx ?? 0n, 'RDX', ['INITIALIZED']);
   if (isResult(td)) return td;
-  if (td.opState !== 'INITIALIZED') return fail(status('TDX_OP_STATE_INCORRECT'));
   const bad = checkPage(m, page, 'RCX', PAGE_TYPES.PT_NDA);
   if (bad) return bad;
   setPageType(m, page, PAGE_TYPES.PT_TDVPR);
