@@ -13,7 +13,7 @@ import { builtTd, checkPage, cpuidKey, type CpuidValue, decodeCpuidFieldId, isRe
 
 const NA = (1n << 64n) - 1n;
 
-defineLeaf('TDH.MNG.CREATE', ({ module: m, cpu, regs }) => {
+defineLeaf('TDH.MNG.CREATE', ({ module: m, regs }) => {
   const tdr = regs.rcx ?? 0n;
   const hkidInfo = regs.rdx ?? 0n;
   const hkid = Number(hkidInfo & 0xffffn);
@@ -47,7 +47,7 @@ defineLeaf('TDH.MNG.KEY.CONFIG', ({ module: m, cpu, regs }) => {
   return ok();
 });
 
-defineLeaf('TDH.MNG.ADDCX', ({ module: m, cpu, regs }) => {
+defineLeaf('TDH.MNG.ADDCX', ({ module: m, regs }) => {
   const page = regs.rcx ?? 0n;
   const td = keyedTd(m, regs.rdx ?? 0n, 'RDX');
   if (isResult(td)) return td;
@@ -96,7 +96,7 @@ function initTd(m: TdxModule, td: TdRecord, p: TdParams): ReturnType<typeof ok> 
   return ok();
 }
 
-defineLeaf('TDH.MNG.INIT', ({ module: m, cpu, regs }) => {
+defineLeaf('TDH.MNG.INIT', ({ module: m, regs }) => {
   const td = builtTd(m, regs.rcx ?? 0n, 'RCX', ['UNINITIALIZED']);
   if (isResult(td)) return td;
   const paramsPa = regs.rdx ?? 0n;
@@ -105,7 +105,7 @@ defineLeaf('TDH.MNG.INIT', ({ module: m, cpu, regs }) => {
   return initTd(m, td, params);
 });
 
-defineLeaf('TDH.MNG.RD', ({ module: m, cpu, regs }) => {
+defineLeaf('TDH.MNG.RD', ({ module: m, regs }) => {
   const td = tdOf(m, regs.rcx ?? 0n);
   if (isResult(td)) return td;
   if (td.opState === 'UNINITIALIZED' || !td.config) return fail(status('TDX_OP_STATE_INCORRECT'), { r8: 0n });
@@ -116,7 +116,7 @@ defineLeaf('TDH.MNG.RD', ({ module: m, cpu, regs }) => {
   return ok({ r8: value });
 });
 
-defineLeaf('TDH.MNG.VPFLUSHDONE', ({ module: m, cpu, regs }) => {
+defineLeaf('TDH.MNG.VPFLUSHDONE', ({ module: m, regs }) => {
   const td = tdOf(m, regs.rcx ?? 0n);
   if (isResult(td)) return td;
   if (td.lifecycle !== 'KEYS_CONFIGURED' && td.lifecycle !== 'HKID_ASSIGNED') return fail(status('TDX_LIFECYCLE_STATE_INCORRECT'));
@@ -128,7 +128,7 @@ defineLeaf('TDH.MNG.VPFLUSHDONE', ({ module: m, cpu, regs }) => {
   return ok();
 });
 
-defineLeaf('TDH.MNG.KEY.FREEID', ({ module: m, cpu, regs }) => {
+defineLeaf('TDH.MNG.KEY.FREEID', ({ module: m, regs }) => {
   const td = tdOf(m, regs.rcx ?? 0n);
   if (isResult(td)) return td;
   if (td.lifecycle !== 'BLOCKED') return fail(status('TDX_LIFECYCLE_STATE_INCORRECT'));

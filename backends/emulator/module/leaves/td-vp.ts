@@ -22,7 +22,7 @@ const EXPOSE_REGS_MASK = 0xffccn;
 /** TDCX pages per vCPU: TDVPS_BASE_SIZE less the TDVPR page. */
 const tdcxPages = (m: TdxModule): number => Number(m.build.metadata.TDVPS_BASE_SIZE) / 4096 - 1;
 
-defineLeaf('TDH.VP.CREATE', ({ module: m, cpu, regs }) => {
+defineLeaf('TDH.VP.CREATE', ({ module: m, regs }) => {
   const page = regs.rcx ?? 0n;
   const td = builtTd(m, regs.rdx ?? 0n, 'RDX', ['INITIALIZED']);
   if (isResult(td)) return td;
@@ -36,7 +36,7 @@ defineLeaf('TDH.VP.CREATE', ({ module: m, cpu, regs }) => {
   return ok();
 });
 
-defineLeaf('TDH.VP.ADDCX', ({ module: m, cpu, regs }) => {
+defineLeaf('TDH.VP.ADDCX', ({ module: m, regs }) => {
   const page = regs.rcx ?? 0n;
   const found = vpOf(m, regs.rdx ?? 0n, 'RDX');
   if (isResult(found)) return found;
@@ -79,7 +79,7 @@ defineLeaf('TDH.VP.FLUSH', ({ module: m, cpu, regs }) => {
   return ok();
 });
 
-defineLeaf('TDH.VP.WR', ({ module: m, cpu, regs }) => {
+defineLeaf('TDH.VP.WR', ({ module: m, regs }) => {
   const found = vpOf(m, regs.rcx ?? 0n);
   if (isResult(found)) return found;
   const field = regs.rdx ?? 0n;
@@ -89,7 +89,7 @@ defineLeaf('TDH.VP.WR', ({ module: m, cpu, regs }) => {
   return ok({ r8: old });
 });
 
-defineLeaf('TDH.VP.RD', ({ module: m, cpu, regs }) => {
+defineLeaf('TDH.VP.RD', ({ module: m, regs }) => {
   const found = vpOf(m, regs.rcx ?? 0n);
   if (isResult(found)) return found;
   return ok({ r8: found.vp.fields.get(regs.rdx ?? 0n) ?? 0n });
