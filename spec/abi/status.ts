@@ -78,6 +78,10 @@ export const STATUS_CODES: readonly StatusCode[] = [
   S('TDX_METADATA_LIST_OVERFLOW', 0xc0000c0400000000n),
   S('TDX_METADATA_FIRST_FIELD_ID_IN_CONTEXT', 0x00000c0b00000000n),
   S('TDX_METADATA_FIELD_SKIP', 0x00000c0c00000000n),
+  // TD teardown statuses of the module's TDH.PHYMEM leaves (1.5.01 tdx_error_codes_defs.h).
+  S('TDX_TD_ASSOCIATED_PAGES_EXIST', 0xc000040000000000n),
+  S('TDX_WBCACHE_RESUME_ERROR', 0xc000082300000000n),
+  S('TDX_TDCS_NOT_ALLOCATED', 0xc000060600000000n),
   // Software-defined by the kernel for faults of the SEAMCALL instruction itself (@src:asm-tdx-h).
   S('TDX_SEAMCALL_VMFAILINVALID', TDX_SW_ERROR | 0xffff0000n),
   S('TDX_SEAMCALL_GP', TDX_SW_ERROR | 13n),

@@ -180,4 +180,17 @@ export const HOST_FAULTS = {
   'module.sys-config-twice': F('missing-check', 'TDH.SYS.CONFIG accepted a second time', 'host.module.sys-config-once'),
   'module.metadata-exact-id': F('missing-check', 'TDH.SYS.RD matches the whole identifier, refusing one whose size, flag or bit 63 differ from the field\'s',
     'host.metadata.field-id-ignored-bits'),
+  // TD leaves of the module called directly (features/host/module-td-leaves.feature).
+  'module.create-hkid-past-range': F('boundary', 'TDH.MNG.CREATE takes the KeyID one past the last TD KeyID as a private HKID',
+    'host.module.td-create'),
+  'module.key-config-twice-per-package': F('missing-check', 'TDH.MNG.KEY.CONFIG configures the key again on a package that has it',
+    'host.module.td-keys'),
+  'module.freeid-before-cache-wb': F('missing-check', 'TDH.MNG.KEY.FREEID frees the HKID before every package wrote its cache lines back',
+    'host.module.td-teardown'),
+  'module.reclaim-tdr-with-children': F('missing-check', 'TDH.PHYMEM.PAGE.RECLAIM takes the TDR while pages of its TD are still held',
+    'host.module.page-reclaim'),
+  'module.wbinvd-any-page': F('missing-check', 'TDH.PHYMEM.PAGE.WBINVD takes a page without looking at its PAMT entry',
+    'host.module.page-wbinvd'),
+  'module.tdcs-allocation-unchecked': F('missing-check', 'the TD leaves take a TD whose TDCS pages are not all added (only the operation state is checked)',
+    'host.module.td-build-state'),
 } as const satisfies Record<string, FaultSpec>;

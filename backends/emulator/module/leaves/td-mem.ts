@@ -8,18 +8,13 @@
 import { status, withOperand } from '../../../../spec/abi/status';
 import { defineLeaf, fail, ok, type SeamcallResult, type TdxModule } from '../module';
 import { PAGE_TYPES } from './phymem';
-import { checkPage, isResult, keyedTd, levelSize, rootLevel, septWalkReaches, setPageType, splitGpaLevel, tableKey, type TdRecord, tdSharedBit } from './td-state';
+import { builtTd, checkPage, isResult, levelSize, rootLevel, septWalkReaches, setPageType, splitGpaLevel, tableKey, type TdRecord, tdSharedBit } from './td-state';
 
 const entryState = (): SeamcallResult => fail(withOperand('TDX_EPT_ENTRY_STATE_INCORRECT', 'RCX'));
 const walkFailed = (): SeamcallResult => fail(withOperand('TDX_EPT_WALK_FAILED', 'RCX'));
 
-/** The TD of RDX, usable for memory operations (keys configured, TDH.MNG.INIT done). */
-function memTd(m: TdxModule, cpu: number, rdx: bigint | undefined): TdRecord | SeamcallResult {
-  const td = keyedTd(m, cpu, rdx ?? 0n, 'RDX');
-  if (isResult(td)) return td;
-  if (td.opState === 'UNINITIALIZED') return fail(status('TDX_OP_STATE_INCORRECT'));
-  return td;
-}
+const BUILT = ['INITIALIZED'] as const;
+const BUILT_OR_RUNNING = ['INITIALIZED', 'RUNNABLE'] as const;
 
 /** A GPA operand: inside the TD's GPA width, aligned to the entry's size. */
 function badGpa(td: TdRecord, gpa: bigint, level: number, maxLevel: number): SeamcallResult | null {
@@ -34,8 +29,8 @@ function overlappingLeaf(td: TdRecord, gpa: bigint, size: bigint): bigint | unde
   return undefined;
 }
 
-defineLeaf('TDH.MEM.SEPT.ADD', ({ module: m, cpu, regs }) => {
-  const td = memTd(m, cpu, regs.rdx);
+defineLeaf('TDH.MEM.SEPT.ADD', ({ module: m, regs }) => {
+  const td = builtTd(m, regs.rdx ?? 0n, 'RDX', BUILT_OR_RUNNING);
   if (isResult(td)) return td;
   const { gpa, level } = splitGpaLevel(regs.rcx ?? 0n);
   if (level < 1) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'));
@@ -65,10 +60,9 @@ function addLeaf(m: TdxModule, td: TdRecord, rcx: bigint, page: bigint, maxLevel
   return { gpa, level };
 }
 
-defineLeaf('TDH.MEM.PAGE.ADD', ({ module: m, cpu, regs }) => {
-  const td = memTd(m, cpu, regs.rdx);
+defineLeaf('TDH.MEM.PAGE.ADD', ({ module: m, regs }) => {
+  const td = builtTd(m, regs.rdx ?? 0n, 'RDX', BUILT);
   if (isResult(td)) return td;
-  if (td.opState !== 'INITIALIZED') return fail(status('TDX_OP_STATE_INCORRECT'));
   const page = regs.r8 ?? 0n;
   const source = regs.r9 ?? 0n;
   const at = addLeaf(m, td, regs.rcx ?? 0n, page, 0);
@@ -79,10 +73,9 @@ defineLeaf('TDH.MEM.PAGE.ADD', ({ module: m, cpu, regs }) => {
   return ok();
 });
 
-defineLeaf('TDH.MEM.PAGE.AUG', ({ module: m, cpu, regs }) => {
-  const td = memTd(m, cpu, regs.rdx);
+defineLeaf('TDH.MEM.PAGE.AUG', ({ module: m, regs }) => {
+  const td = builtTd(m, regs.rdx ?? 0n, 'RDX', BUILT_OR_RUNNING);
   if (isResult(td)) return td;
-  if (td.opState !== 'RUNNABLE') return fail(status('TDX_OP_STATE_INCORRECT'));
   const page = regs.r8 ?? 0n;
   const at = addLeaf(m, td, regs.rcx ?? 0n, page, 1);
   if (isResult(at)) return at;
@@ -100,8 +93,8 @@ function leafAt(td: TdRecord, rcx: bigint): { gpa: bigint; leaf: NonNullable<Ret
   return { gpa, leaf };
 }
 
-defineLeaf('TDH.MEM.RANGE.BLOCK', ({ module: m, cpu, regs }) => {
-  const td = memTd(m, cpu, regs.rdx);
+defineLeaf('TDH.MEM.RANGE.BLOCK', ({ module: m, regs }) => {
+  const td = builtTd(m, regs.rdx ?? 0n, 'RDX', BUILT_OR_RUNNING);
   if (isResult(td)) return td;
   const at = leafAt(td, regs.rcx ?? 0n);
   if (isResult(at)) return at;
@@ -111,15 +104,15 @@ defineLeaf('TDH.MEM.RANGE.BLOCK', ({ module: m, cpu, regs }) => {
   return ok();
 });
 
-defineLeaf('TDH.MEM.TRACK', ({ module: m, cpu, regs }) => {
-  const td = keyedTd(m, cpu, regs.rcx ?? 0n);
+defineLeaf('TDH.MEM.TRACK', ({ module: m, regs }) => {
+  const td = builtTd(m, regs.rcx ?? 0n, 'RCX', BUILT_OR_RUNNING);
   if (isResult(td)) return td;
   td.epoch++;
   return ok();
 });
 
-defineLeaf('TDH.MEM.PAGE.REMOVE', ({ module: m, cpu, regs }) => {
-  const td = memTd(m, cpu, regs.rdx);
+defineLeaf('TDH.MEM.PAGE.REMOVE', ({ module: m, regs }) => {
+  const td = builtTd(m, regs.rdx ?? 0n, 'RDX', BUILT_OR_RUNNING);
   if (isResult(td)) return td;
   const at = leafAt(td, regs.rcx ?? 0n);
   if (isResult(at)) return at;
@@ -129,10 +122,9 @@ defineLeaf('TDH.MEM.PAGE.REMOVE', ({ module: m, cpu, regs }) => {
   return ok({ r8: at.leaf.hpa });
 });
 
-defineLeaf('TDH.MR.EXTEND', ({ module: m, cpu, regs }) => {
-  const td = memTd(m, cpu, regs.rdx);
+defineLeaf('TDH.MR.EXTEND', ({ module: m, regs }) => {
+  const td = builtTd(m, regs.rdx ?? 0n, 'RDX', BUILT);
   if (isResult(td)) return td;
-  if (td.opState !== 'INITIALIZED') return fail(status('TDX_OP_STATE_INCORRECT'));
   const gpa = regs.rcx ?? 0n;
   if (gpa % 256n !== 0n) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'));
   const page = gpa - (gpa % 4096n);
@@ -142,10 +134,9 @@ defineLeaf('TDH.MR.EXTEND', ({ module: m, cpu, regs }) => {
   return ok();
 });
 
-defineLeaf('TDH.MR.FINALIZE', ({ module: m, cpu, regs }) => {
-  const td = keyedTd(m, cpu, regs.rcx ?? 0n);
+defineLeaf('TDH.MR.FINALIZE', ({ module: m, regs }) => {
+  const td = builtTd(m, regs.rcx ?? 0n, 'RCX', BUILT);
   if (isResult(td)) return td;
-  if (td.opState !== 'INITIALIZED') return fail(status('TDX_OP_STATE_INCORRECT'));
   td.opState = 'RUNNABLE';
   return ok();
 });

@@ -9,18 +9,17 @@
 import { status, withOperand } from '../../../../spec/abi/status';
 import { defineLeaf, fail, ok, type TdxModule } from '../module';
 import { PAGE_TYPES } from './phymem';
-import { checkPage, cpuidKey, type CpuidValue, decodeCpuidFieldId, isResult, keyedTd, kot, lpReady, setPageType, tdOf, type TdParams, type TdRecord, tds } from './td-state';
+import { builtTd, checkPage, cpuidKey, type CpuidValue, decodeCpuidFieldId, isResult, keyedTd, kot, setPageType, tdcsPages, tdOf, type TdParams, type TdRecord, tds } from './td-state';
 
 const NA = (1n << 64n) - 1n;
 
-defineLeaf('TDH.MNG.CREATE', ({ module: m, cpu, regs }) => {
-  const lp = lpReady(m, cpu);
-  if (lp) return lp;
+defineLeaf('TDH.MNG.CREATE', ({ module: m, regs }) => {
   const tdr = regs.rcx ?? 0n;
   const hkidInfo = regs.rdx ?? 0n;
   const hkid = Number(hkidInfo & 0xffffn);
   const range = m.privateHkidRange;
-  if (hkidInfo >> 16n !== 0n || hkid < range.min || hkid > range.max) return fail(withOperand('TDX_OPERAND_INVALID', 'RDX'));
+  const max = m.faults.has('module.create-hkid-past-range') ? range.max + 1 : range.max;
+  if (hkidInfo >> 16n !== 0n || hkid < range.min || hkid > max) return fail(withOperand('TDX_OPERAND_INVALID', 'RDX'));
   const bad = checkPage(m, tdr, 'RCX', PAGE_TYPES.PT_NDA);
   if (bad) return bad;
   const entry = kot(m, hkid);
@@ -37,25 +36,20 @@ defineLeaf('TDH.MNG.CREATE', ({ module: m, cpu, regs }) => {
 });
 
 defineLeaf('TDH.MNG.KEY.CONFIG', ({ module: m, cpu, regs }) => {
-  const lp = lpReady(m, cpu);
-  if (lp) return lp;
   const td = tdOf(m, regs.rcx ?? 0n);
   if (isResult(td)) return td;
   if (td.fatal) return fail(status('TDX_TD_FATAL'));
   if (td.lifecycle !== 'HKID_ASSIGNED') return fail(status('TDX_LIFECYCLE_STATE_INCORRECT'));
   const pkg = m.packageOf(cpu);
-  if (td.keyPackages.has(pkg)) return fail(status('TDX_KEY_CONFIGURED'));
+  if (td.keyPackages.has(pkg) && !m.faults.has('module.key-config-twice-per-package')) return fail(status('TDX_KEY_CONFIGURED'));
   td.keyPackages.add(pkg);
   if (td.keyPackages.size === m.numPkgs) td.lifecycle = 'KEYS_CONFIGURED';
   return ok();
 });
 
-/** TDCS pages the TD needs (TDCS_BASE_SIZE of the global metadata). */
-const tdcsPages = (m: TdxModule): number => Number(m.build.metadata.TDCS_BASE_SIZE) / 4096;
-
-defineLeaf('TDH.MNG.ADDCX', ({ module: m, cpu, regs }) => {
+defineLeaf('TDH.MNG.ADDCX', ({ module: m, regs }) => {
   const page = regs.rcx ?? 0n;
-  const td = keyedTd(m, cpu, regs.rdx ?? 0n, 'RDX');
+  const td = keyedTd(m, regs.rdx ?? 0n, 'RDX');
   if (isResult(td)) return td;
   if (td.opState !== 'UNINITIALIZED' || td.tdcs.length >= tdcsPages(m)) return fail(status('TDX_OP_STATE_INCORRECT'));
   const bad = checkPage(m, page, 'RCX', PAGE_TYPES.PT_NDA);
@@ -102,19 +96,16 @@ function initTd(m: TdxModule, td: TdRecord, p: TdParams): ReturnType<typeof ok> 
   return ok();
 }
 
-defineLeaf('TDH.MNG.INIT', ({ module: m, cpu, regs }) => {
-  const td = keyedTd(m, cpu, regs.rcx ?? 0n);
+defineLeaf('TDH.MNG.INIT', ({ module: m, regs }) => {
+  const td = builtTd(m, regs.rcx ?? 0n, 'RCX', ['UNINITIALIZED']);
   if (isResult(td)) return td;
-  if (td.opState !== 'UNINITIALIZED' || td.tdcs.length < tdcsPages(m)) return fail(status('TDX_OP_STATE_INCORRECT'));
   const paramsPa = regs.rdx ?? 0n;
   const params = paramsPa % 1024n === 0n ? m.platform.load<TdParams>(paramsPa) : undefined;
   if (!params) return fail(withOperand('TDX_OPERAND_INVALID', 'RDX'));
   return initTd(m, td, params);
 });
 
-defineLeaf('TDH.MNG.RD', ({ module: m, cpu, regs }) => {
-  const lp = lpReady(m, cpu);
-  if (lp) return lp;
+defineLeaf('TDH.MNG.RD', ({ module: m, regs }) => {
   const td = tdOf(m, regs.rcx ?? 0n);
   if (isResult(td)) return td;
   if (td.opState === 'UNINITIALIZED' || !td.config) return fail(status('TDX_OP_STATE_INCORRECT'), { r8: 0n });
@@ -125,9 +116,7 @@ defineLeaf('TDH.MNG.RD', ({ module: m, cpu, regs }) => {
   return ok({ r8: value });
 });
 
-defineLeaf('TDH.MNG.VPFLUSHDONE', ({ module: m, cpu, regs }) => {
-  const lp = lpReady(m, cpu);
-  if (lp) return lp;
+defineLeaf('TDH.MNG.VPFLUSHDONE', ({ module: m, regs }) => {
   const td = tdOf(m, regs.rcx ?? 0n);
   if (isResult(td)) return td;
   if (td.lifecycle !== 'KEYS_CONFIGURED' && td.lifecycle !== 'HKID_ASSIGNED') return fail(status('TDX_LIFECYCLE_STATE_INCORRECT'));
@@ -139,14 +128,12 @@ defineLeaf('TDH.MNG.VPFLUSHDONE', ({ module: m, cpu, regs }) => {
   return ok();
 });
 
-defineLeaf('TDH.MNG.KEY.FREEID', ({ module: m, cpu, regs }) => {
-  const lp = lpReady(m, cpu);
-  if (lp) return lp;
+defineLeaf('TDH.MNG.KEY.FREEID', ({ module: m, regs }) => {
   const td = tdOf(m, regs.rcx ?? 0n);
   if (isResult(td)) return td;
   if (td.lifecycle !== 'BLOCKED') return fail(status('TDX_LIFECYCLE_STATE_INCORRECT'));
   const entry = kot(m, td.hkid);
-  if (entry.wbinvdPending.size !== 0) return fail(status('TDX_WBCACHE_NOT_COMPLETE'));
+  if (entry.wbinvdPending.size !== 0 && !m.faults.has('module.freeid-before-cache-wb')) return fail(status('TDX_WBCACHE_NOT_COMPLETE'));
   entry.state = 'FREE';
   td.lifecycle = 'TEARDOWN';
   return ok();

@@ -135,7 +135,21 @@ export function pageOwners(m: TdxModule): Map<bigint, bigint> {
   return v;
 }
 
-export const pageType = (m: TdxModule, pa: bigint): bigint => pageOwners(m).get(pa) ?? PAGE_TYPES.PT_NDA;
+/**
+ * pamt_get_block(): the TDMR that covers `pa`, if TDH.SYS.TDMR.INIT has initialised the GiB that
+ * holds it (@src:mod-pamt-manager-1501); a page elsewhere has no PAMT entry.
+ */
+export function pamtTdmr(m: TdxModule, pa: bigint): TdxModule['tdmrs'][number] | undefined {
+  const tdmr = m.tdmrs.find((t) => pa >= t.base && pa < t.base + t.size);
+  return tdmr && pa < (tdmr.lastInitialized & ~((1n << 30n) - 1n)) ? tdmr : undefined;
+}
+
+/** The page type in the PAMT entry of a page that has one: PT_RSVD in a reserved area, else PT_NDA until TD management takes it. */
+export function pageType(m: TdxModule, pa: bigint): bigint {
+  const tdmr = pamtTdmr(m, pa);
+  if (tdmr?.reserved.some((r) => pa >= tdmr.base + r.offset && pa < tdmr.base + r.offset + r.size)) return PAGE_TYPES.PT_RSVD;
+  return pageOwners(m).get(pa) ?? PAGE_TYPES.PT_NDA;
+}
 
 export function setPageType(m: TdxModule, pa: bigint, type: bigint): void {
   if (type === PAGE_TYPES.PT_NDA) pageOwners(m).delete(pa);
@@ -145,14 +159,13 @@ export function setPageType(m: TdxModule, pa: bigint, type: bigint): void {
 export type Operand = 'RCX' | 'RDX' | 'R8' | 'R9';
 
 /**
- * check_and_lock_explicit_*(): a page operand must be 4 KiB aligned with no HKID bits, lie in
- * TDMR memory outside reserved areas, and have the expected PAMT page type.
+ * check_and_lock_explicit_private_hpa() (@src:mod-helpers-1501): a page operand must be 4 KiB
+ * aligned with no HKID bits, have a PAMT entry (an initialised part of a TDMR), and that entry the
+ * expected page type (a page in a reserved area is PT_RSVD: the wrong type, not the wrong range).
  */
 export function checkPage(m: TdxModule, pa: bigint, operand: Operand, expected: bigint): SeamcallResult | null {
   if (pa % 4096n !== 0n || m.hasKeyIdBits(pa)) return fail(withOperand('TDX_OPERAND_INVALID', operand));
-  const tdmr = m.tdmrs.find((t) => pa >= t.base && pa < t.base + t.size);
-  const reserved = tdmr?.reserved.some((r) => pa >= tdmr.base + r.offset && pa < tdmr.base + r.offset + r.size);
-  if (!tdmr || reserved || !m.isInitialized(pa)) return fail(withOperand('TDX_OPERAND_ADDR_RANGE_ERROR', operand));
+  if (!pamtTdmr(m, pa)) return fail(withOperand('TDX_OPERAND_ADDR_RANGE_ERROR', operand));
   if (pageType(m, pa) !== expected) return fail(withOperand('TDX_PAGE_METADATA_INCORRECT', operand));
   return null;
 }
@@ -179,29 +192,37 @@ export function vpOf(m: TdxModule, tdvpr: bigint, operand: Operand = 'RCX'): { t
 export const isResult = (v: unknown): v is SeamcallResult =>
   typeof v === 'object' && v !== null && 'status' in v && 'out' in v;
 
-/** Every TD leaf runs only on a logical processor that did TDH.SYS.LP.INIT. */
-export function lpReady(m: TdxModule, cpu: number): SeamcallResult | null {
-  return m.lpInit[cpu] ? null : fail(status('TDX_SYS_LP_INIT_NOT_DONE'));
-}
-
 /** The TD must have its keys configured on every package (TD_KEYS_CONFIGURED). */
 export function keysConfigured(td: TdRecord): SeamcallResult | null {
   if (td.fatal) return fail(status('TDX_TD_FATAL'));
   return td.lifecycle === 'KEYS_CONFIGURED' ? null : fail(status('TDX_TD_KEYS_NOT_CONFIGURED'));
 }
 
-/** The common entry checks of the TD leaves: an initialised LP, a TDR operand, keys configured. */
-export function keyedTd(m: TdxModule, cpu: number, tdr: bigint, operand: Operand = 'RCX'): TdRecord | SeamcallResult {
-  const lp = lpReady(m, cpu);
-  if (lp) return lp;
+/**
+ * The common entry checks of the TD leaves: a TDR operand, keys configured. (No leaf checks that
+ * its logical processor did TDH.SYS.LP.INIT: the module is ready only after every one did, 1.5.01
+ * tdh_sys_config.c.)
+ */
+export function keyedTd(m: TdxModule, tdr: bigint, operand: Operand = 'RCX'): TdRecord | SeamcallResult {
   const td = tdOf(m, tdr, operand);
   if (isResult(td)) return td;
   return keysConfigured(td) ?? td;
 }
 
-/** The entry checks of the vCPU leaves: an initialised LP and a TDVPR operand. */
-export function readyVp(m: TdxModule, cpu: number, tdvpr: bigint): { td: TdRecord; vp: VpRecord } | SeamcallResult {
-  return lpReady(m, cpu) ?? vpOf(m, tdvpr);
+/** TDCS pages the TD needs (TDCS_BASE_SIZE of the global metadata; MIN_NUM_TDCS_PAGES pages in 1.5.01). */
+export const tdcsPages = (m: TdxModule): number => Number(m.build.metadata.TDCS_BASE_SIZE) / 4096;
+
+/**
+ * check_state_map_tdcs_and_lock() (@src:mod-helpers-1501): after the TDR operand, the TD's keys
+ * configured, its TDCS pages all added (TDX_TDCS_NOT_ALLOCATED), and an op state in which the
+ * leaf is allowed (`allowed`, from seamcall_state_lookup, @src:mod-op-state-lookup-1501), else
+ * TDX_OP_STATE_INCORRECT.
+ */
+export function builtTd(m: TdxModule, tdr: bigint, operand: Operand, allowed: readonly TdOpState[]): TdRecord | SeamcallResult {
+  const td = keyedTd(m, tdr, operand);
+  if (isResult(td)) return td;
+  if (td.tdcs.length < tdcsPages(m) && !m.faults.has('module.tdcs-allocation-unchecked')) return fail(status('TDX_TDCS_NOT_ALLOCATED'));
+  return allowed.includes(td.opState) ? td : fail(status('TDX_OP_STATE_INCORRECT'));
 }
 
 /** EPT mapping information in RCX: level in bits 2:0, GPA in bits 51:12. */

@@ -14,7 +14,7 @@ import { EXIT_REASONS } from '../../../../spec/abi/vmx-exit-reasons';
 import type { Regs } from '../../../port';
 import { defineLeaf, fail, ok, type TdxModule } from '../module';
 import { PAGE_TYPES } from './phymem';
-import { checkPage, isResult, keyedTd, keysConfigured, levelSize, lpReady, readyVp, setPageType, type TdRecord, tdSharedBit, TDVPS_SHARED_EPT_POINTER, vpOf, type VpRecord } from './td-state';
+import { builtTd, checkPage, isResult, keysConfigured, levelSize, setPageType, type TdRecord, tdSharedBit, TDVPS_SHARED_EPT_POINTER, vpOf, type VpRecord } from './td-state';
 
 /** TDVMCALL_EXPOSE_REGS_MASK: RDX, RBX, RSI, RDI, R8..R15 (@src:shared-tdx-h). */
 const EXPOSE_REGS_MASK = 0xffccn;
@@ -22,11 +22,10 @@ const EXPOSE_REGS_MASK = 0xffccn;
 /** TDCX pages per vCPU: TDVPS_BASE_SIZE less the TDVPR page. */
 const tdcxPages = (m: TdxModule): number => Number(m.build.metadata.TDVPS_BASE_SIZE) / 4096 - 1;
 
-defineLeaf('TDH.VP.CREATE', ({ module: m, cpu, regs }) => {
+defineLeaf('TDH.VP.CREATE', ({ module: m, regs }) => {
   const page = regs.rcx ?? 0n;
-  const td = keyedTd(m, cpu, regs.rdx ?? 0n, 'RDX');
+  const td = builtTd(m, regs.rdx ?? 0n, 'RDX', ['INITIALIZED']);
   if (isResult(td)) return td;
-  if (td.opState !== 'INITIALIZED') return fail(status('TDX_OP_STATE_INCORRECT'));
   const bad = checkPage(m, page, 'RCX', PAGE_TYPES.PT_NDA);
   if (bad) return bad;
   setPageType(m, page, PAGE_TYPES.PT_TDVPR);
@@ -37,9 +36,7 @@ defineLeaf('TDH.VP.CREATE', ({ module: m, cpu, regs }) => {
   return ok();
 });
 
-defineLeaf('TDH.VP.ADDCX', ({ module: m, cpu, regs }) => {
-  const lp = lpReady(m, cpu);
-  if (lp) return lp;
+defineLeaf('TDH.VP.ADDCX', ({ module: m, regs }) => {
   const page = regs.rcx ?? 0n;
   const found = vpOf(m, regs.rdx ?? 0n, 'RDX');
   if (isResult(found)) return found;
@@ -53,7 +50,7 @@ defineLeaf('TDH.VP.ADDCX', ({ module: m, cpu, regs }) => {
 });
 
 defineLeaf('TDH.VP.INIT', ({ module: m, cpu, version, regs }) => {
-  const found = readyVp(m, cpu, regs.rcx ?? 0n);
+  const found = vpOf(m, regs.rcx ?? 0n);
   if (isResult(found)) return found;
   const { td, vp } = found;
   const keys = keysConfigured(td);
@@ -73,7 +70,7 @@ defineLeaf('TDH.VP.INIT', ({ module: m, cpu, version, regs }) => {
 });
 
 defineLeaf('TDH.VP.FLUSH', ({ module: m, cpu, regs }) => {
-  const found = readyVp(m, cpu, regs.rcx ?? 0n);
+  const found = vpOf(m, regs.rcx ?? 0n);
   if (isResult(found)) return found;
   const { vp } = found;
   if (vp.associatedCpu === null) return fail(status('TDX_VCPU_NOT_ASSOCIATED'));
@@ -82,8 +79,8 @@ defineLeaf('TDH.VP.FLUSH', ({ module: m, cpu, regs }) => {
   return ok();
 });
 
-defineLeaf('TDH.VP.WR', ({ module: m, cpu, regs }) => {
-  const found = readyVp(m, cpu, regs.rcx ?? 0n);
+defineLeaf('TDH.VP.WR', ({ module: m, regs }) => {
+  const found = vpOf(m, regs.rcx ?? 0n);
   if (isResult(found)) return found;
   const field = regs.rdx ?? 0n;
   const mask = regs.r9 ?? (1n << 64n) - 1n;
@@ -92,8 +89,8 @@ defineLeaf('TDH.VP.WR', ({ module: m, cpu, regs }) => {
   return ok({ r8: old });
 });
 
-defineLeaf('TDH.VP.RD', ({ module: m, cpu, regs }) => {
-  const found = readyVp(m, cpu, regs.rcx ?? 0n);
+defineLeaf('TDH.VP.RD', ({ module: m, regs }) => {
+  const found = vpOf(m, regs.rcx ?? 0n);
   if (isResult(found)) return found;
   return ok({ r8: found.vp.fields.get(regs.rdx ?? 0n) ?? 0n });
 });
@@ -122,7 +119,7 @@ function tdvmcallOutputs(regs: Regs): Regs {
 }
 
 defineLeaf('TDH.VP.ENTER', ({ module: m, cpu, regs }) => {
-  const found = readyVp(m, cpu, regs.rcx ?? 0n);
+  const found = vpOf(m, regs.rcx ?? 0n);
   if (isResult(found)) return found;
   const { td, vp } = found;
   const keys = keysConfigured(td);
