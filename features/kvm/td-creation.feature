@@ -102,6 +102,19 @@ Feature: Building a TD through KVM
       When the VMM issues KVM_TDX_CAPABILITIES with room for 1 CPUID entries
       Then the sub-command fails with E2BIG
 
+    # N is what the module's NUM_CPUID_CONFIG makes it: KVM wants room for all N entries, no more.
+    Scenario Outline: Room for <room> CPUID entries, N being the count KVM reports
+      Given a TD VM created by the VMM
+      And KVM_TDX_CAPABILITIES with room for 256 CPUID entries reported N entries
+      When the VMM issues KVM_TDX_CAPABILITIES with room for <room> CPUID entries
+      Then the sub-command <outcome>
+
+      Examples: Both sides of the count
+        | room | outcome          |
+        | N-1  | fails with E2BIG |
+        | N    | succeeds         |
+        | N+1  | succeeds         |
+
   @req:kvm.vcpu.after-init-vm
   Rule: vCPUs can be created only after KVM_TDX_INIT_VM
 
@@ -423,6 +436,24 @@ Feature: Building a TD through KVM
       When the VMM issues KVM_TDX_GET_CPUID on vCPU 0 with room for 1 entries
       Then the sub-command fails with E2BIG
       And nent was set to the number of entries a call with enough room returns
+
+  @req:kvm.vcpu.set-cpuid-max @src:kvm-cpuid-c-616
+  Rule: KVM_SET_CPUID2 gives a TD vCPU at most 256 CPUID entries (KVM_MAX_CPUID_ENTRIES); a larger count fails with E2BIG
+
+    # KVM's generic check (kvm_vcpu_ioctl_set_cpuid2()): TD vCPUs take the ioctl like any other, and
+    # KVM answers TDVMCALL<Instruction.CPUID> from the table it sets. The entries are hypervisor
+    # leaves 0x40000000 up with zero values, which none of KVM's later checks of the table refuse.
+    Scenario Outline: <entries> entries
+      Given a TD VM created by the VMM
+      And the TD was initialised with KVM_TDX_INIT_VM
+      And vCPU 0 was created and initialised
+      When the VMM issues KVM_SET_CPUID2 on vCPU 0 with <entries> entries
+      Then KVM_SET_CPUID2 <outcome>
+
+      Examples: At and just above the limit
+        | entries | outcome          |
+        | 256     | succeeds         |
+        | 257     | fails with E2BIG |
 
   @req:kvm.terminate @src:kvm-ml-terminate-dropped @src:kvm-tdx-c-616 @src:kvm-tdx-c-618 @src:kvm-tdx-c-next
   Rule: The VM sub-commands are CAPABILITIES, INIT_VM and FINALIZE_VM; the proposed KVM_TDX_TERMINATE_VM (6) was never merged and is refused

@@ -55,6 +55,20 @@ Feature: How KVM routes the TDVMCALLs of a TD
       Then the guest's TDVMCALL returns SUCCESS (0x0)
       And the guest sees R11 = 0xbeef
 
+    # tdx_complete_pio_in(): KVM copies only the access size from the data user space wrote.
+    Scenario Outline: A <size>-byte IN answered with the wider <answer> gives the guest <seen>
+      When the guest issues TDVMCALL<Instruction.IO> with R12 = <size>, R13 = 0x0, R14 = 0x3f8
+      Then the vCPU exits to user space with KVM_EXIT_IO
+      When the VMM answers the read with <answer> and runs the vCPU again
+      Then the guest's TDVMCALL returns SUCCESS (0x0)
+      And the guest sees R11 = <seen>
+
+      Examples:
+        | size | answer             | seen       |
+        | 0x1  | 0x1234             | 0x34       |
+        | 0x2  | 0x123456           | 0x3456     |
+        | 0x4  | 0x123456789a       | 0x3456789a |
+
     Scenario Outline: <what>
       When the guest issues TDVMCALL<Instruction.IO> with R12 = <size>, R13 = <direction>, R14 = 0x80
       Then no exit reaches user space
@@ -92,6 +106,8 @@ Feature: How KVM routes the TDVMCALLs of a TD
       Examples:
         | what                          | call                         | msr        |
         | an MSR KVM does not emulate   | TDVMCALL<Instruction.RDMSR>  | 0x10       |
+        | writing the read-only IA32_APIC_BASE | TDVMCALL<Instruction.WRMSR>  | 0x1b |
+        | writing the read-only IA32_FEAT_CTL  | TDVMCALL<Instruction.WRMSR>  | 0x3a |
         | writing the read-only EFER    | TDVMCALL<Instruction.WRMSR>  | 0xc0000080 |
         | the TPR the CPU virtualizes   | TDVMCALL<Instruction.RDMSR>  | 0x808      |
 
@@ -170,6 +186,8 @@ Feature: How KVM routes the TDVMCALLs of a TD
         | a range from private into shared   | 0x7ffffff00000 | 0x200000 | INVALID_OPERAND (0x8000000000000000)  |
         | a range beyond the GPA width       | 0xfffffff00000 | 0x200000 | INVALID_OPERAND (0x8000000000000000)  |
         | an empty range                     | 0x800000200000 | 0x0      | INVALID_OPERAND (0x8000000000000000)  |
+        | an unaligned start of a range from private into shared | 0x7ffffff00800 | 0x200000 | INVALID_OPERAND (0x8000000000000000) |
+        | an unaligned size of a range beyond the GPA width | 0xfffffff00000 | 0x200800 | INVALID_OPERAND (0x8000000000000000) |
 
     Scenario: A shared range above the vCPU's MAXPHYADDR, though inside the GPA width
       Given the VMM set vCPU 0's CPUID to a MAXPHYADDR of 40 bits

@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import type { ErrnoName } from '../../spec/abi/errno';
 import { KVM_CAPS, KVM_TDX_CMDS, KVM_TDX_INIT_VM_RESERVED_WORDS, KVM_TDX_VM_SCOPE, kvmTdxCmdName } from '../../spec/encodings/kvm';
 import type { FdResult, TdxCmd, TdxCmdData, TdxCmdResult } from '../../backends/kvm-facet';
+import type { KernelResult } from '../../backends/port';
 import { Given, Then, When } from '../../support/dsl';
 import type { TdxWorld } from '../../support/world';
 import {
@@ -153,6 +154,37 @@ When('the VMM issues {tdxcmd} on vCPU {int}', function (this: TdxWorld, id: numb
 
 When('the VMM issues KVM_TDX_CAPABILITIES with room for {int} CPUID entries', function (this: TdxWorld, nent: number) {
   issue(this, tdxCmd(KVM_TDX_CMDS.KVM_TDX_CAPABILITIES, { kind: 'capabilities', nent }));
+});
+
+const CAPS_COUNT = 'kvm.caps-count';
+
+Given('KVM_TDX_CAPABILITIES with room for 256 CPUID entries reported N entries', function (this: TdxWorld) {
+  const r = expectCmdOk(this.observe(kvm(this).vmTdxCmd(session(this).vm,
+    tdxCmd(KVM_TDX_CMDS.KVM_TDX_CAPABILITIES, { kind: 'capabilities', nent: 256 }))), 'KVM_TDX_CAPABILITIES');
+  const n = r.capabilities?.cpuid.length;
+  expect(n, 'CPUID entries reported').to.be.a('number').and.greaterThan(0);
+  this.remember(CAPS_COUNT, n!);
+});
+
+When(/^the VMM issues KVM_TDX_CAPABILITIES with room for N([+-]\d+)? CPUID entries$/, function (this: TdxWorld, delta?: string) {
+  const n = this.recall<number>(CAPS_COUNT, 'the count KVM_TDX_CAPABILITIES reported') + Number(delta ?? 0);
+  issue(this, tdxCmd(KVM_TDX_CMDS.KVM_TDX_CAPABILITIES, { kind: 'capabilities', nent: n }));
+});
+
+const SET_CPUID = 'kvm.set-cpuid2-result';
+
+/** Hypervisor leaves 0x40000000 up with zero values: no later check of KVM_SET_CPUID2 refuses them. */
+When('the VMM issues KVM_SET_CPUID2 on vCPU {int} with {int} entries', function (this: TdxWorld, id: number, n: number) {
+  const entries = Array.from({ length: n }, (_, i) => ({ function: 0x40000000 + i, index: 0, flags: 0, eax: 0, ebx: 0, ecx: 0, edx: 0 }));
+  this.remember(SET_CPUID, this.observe(kvm(this).setCpuid(session(this).vm, vcpuFd(this, id), entries)));
+});
+
+Then('KVM_SET_CPUID2 succeeds', function (this: TdxWorld) {
+  expectOk(this.recall<KernelResult>(SET_CPUID, 'KVM_SET_CPUID2'), 'KVM_SET_CPUID2');
+});
+
+Then('KVM_SET_CPUID2 fails with {errno}', function (this: TdxWorld, errno: ErrnoName) {
+  expect(this.recall<KernelResult>(SET_CPUID, 'KVM_SET_CPUID2')).to.deep.equal({ ok: false, errno });
 });
 
 When('the VMM issues KVM_TDX_GET_CPUID on vCPU {int} with room for {int} entries', function (this: TdxWorld, vcpu: number, nent: number) {

@@ -58,6 +58,8 @@ export const KVM_FAULTS = {
   'kvm.mem-region-after-finalize': F('missing-check', 'vCPU sub-commands still run after KVM_TDX_FINALIZE_VM',
     'kvm.finalize.once'),
   'kvm.run-before-finalize': F('missing-check', 'KVM_RUN enters a TD that is not finalized', 'kvm.run.gate'),
+  'kvm.set-cpuid-max-unchecked': F('boundary', 'KVM_SET_CPUID2 takes more than KVM_MAX_CPUID_ENTRIES (256) entries on a TD vCPU',
+    'kvm.vcpu.set-cpuid-max'),
   'kvm.get-cpuid-nent-unchecked': F('missing-check', 'KVM_TDX_GET_CPUID copies more entries than nent allows', 'kvm.get-cpuid'),
   'kvm.get-cpuid-gpaw-missing': F('value', 'KVM_TDX_GET_CPUID leaves CPUID 0x80000008 EAX[23:16] as the module returned it',
     'kvm.get-cpuid'),

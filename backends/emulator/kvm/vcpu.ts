@@ -5,7 +5,7 @@
  * next KVM_RUN, plus the vCPU ioctls KVM refuses for TDs.
  */
 import { KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON, KVM_MEMORY_EXIT_FLAG_PRIVATE, KVM_MP_STATES, TDX_EXTENDMR_CHUNKSIZE } from '../../../spec/abi/kvm-uapi';
-import { KVM_EXITS, KVM_TDX_CMDS, KVM_TDX_MEASURE_MEMORY_REGION } from '../../../spec/encodings/kvm';
+import { KVM_EXITS, KVM_MAX_CPUID_ENTRIES, KVM_TDX_CMDS, KVM_TDX_MEASURE_MEMORY_REGION } from '../../../spec/encodings/kvm';
 import { EXIT_REASONS } from '../../../spec/abi/vmx-exit-reasons';
 import type { CpuidEntry, ExitAnswer, GuestAction, GuestView, KvmExit, RunResult, TdxCmd, TdxCmdResult, VcpuIoctl } from '../../kvm-facet';
 import type { KernelResult, Regs } from '../../port';
@@ -16,6 +16,8 @@ import { cmdResult, err, ok } from './results';
 import type { KvmVm } from './vm';
 
 const PAGE = 4096n;
+/** TDX_MD_UNREADABLE_LEAF_MASK: leaf bits 30:7, which a CPUID_VALUES field ID cannot carry. */
+const UNREADABLE_LEAF_MASK = 0x7fffff80;
 /** x2APIC mode, enabled, at the default base (LAPIC_MODE_X2APIC | APIC_DEFAULT_PHYS_BASE), BSP bit for vCPU 0. */
 const APIC_BASE_X2APIC = 0xfee00000n | 0xc00n;
 
@@ -170,10 +172,15 @@ export class TdVcpu {
     return { ...cmdResult(result), region: f.has('kvm.mem-region-not-advanced') ? { ...cmd.data.region } : region };
   }
 
-  /** tdx_read_cpuid(): one leaf/sub-leaf of the TD's virtual CPUID through TDH.MNG.RD. */
-  private readCpuid(leaf: number, subleaf: number | null): CpuidEntry | 'EIO' | 'EINVAL' {
+  /**
+   * tdx_read_cpuid(): one leaf/sub-leaf of the TD's virtual CPUID through TDH.MNG.RD, into entry
+   * `index` of a table of KVM_MAX_CPUID_ENTRIES; a full table, or a leaf or sub-leaf the field ID
+   * cannot name, is EINVAL before any SEAMCALL.
+   */
+  private readCpuid(leaf: number, subleaf: number | null, index: number): CpuidEntry | 'EIO' | 'EINVAL' {
     if (subleaf !== null && subleaf > 0x7f) return 'EINVAL';
-    if ((leaf & 0x7fffff80) !== 0) return 'EINVAL';
+    if (index >= KVM_MAX_CPUID_ENTRIES) return 'EINVAL';
+    if ((leaf & UNREADABLE_LEAF_MASK) !== 0) return 'EINVAL';
     const cpu = this.sc.currentCpu();
     const rd = (element: 0 | 1) => this.sc.call(cpu, 'TDH.MNG.RD', { rcx: this.vm.tdr!, rdx: cpuidFieldId(leaf, subleaf, element) });
     const lo = rd(0);
@@ -193,41 +200,52 @@ export class TdVcpu {
     return e;
   }
 
-  /** tdx_vcpu_get_cpuid_leaf(): without sub-leaf first, else sub-leaves until one fails. */
-  private cpuidLeaf(leaf: number): CpuidEntry[] | null {
-    const first = this.readCpuid(leaf, null);
-    if (first === 'EINVAL') return [];
-    if (first !== 'EIO') return [first];
-    const out: CpuidEntry[] = [];
+  /**
+   * tdx_vcpu_get_cpuid_leaf(): without sub-leaf first, else sub-leaves until one fails, appended to
+   * `entries`. False where the source returns non-zero: the leaf refused (EINVAL) or not one entry read.
+   */
+  private cpuidLeaf(leaf: number, entries: CpuidEntry[]): boolean {
+    const first = this.readCpuid(leaf, null, entries.length);
+    if (first === 'EINVAL') return false;
+    if (first !== 'EIO') {
+      entries.push(first);
+      return true;
+    }
     for (let sub = 0; ; sub++) {
-      const e = this.readCpuid(leaf, sub);
-      if (typeof e === 'string') return out.length === 0 ? null : out;
-      out.push(e);
+      const e = this.readCpuid(leaf, sub, entries.length);
+      if (typeof e === 'string') return sub > 0;
+      entries.push(e);
     }
   }
 
-  /** tdx_vcpu_get_cpuid() */
+  /**
+   * tdx_vcpu_get_cpuid(): leaf 0 and 0x80000000 give the last leaf of each range. KVM walks every
+   * leaf up to it, but tdx_read_cpuid() refuses those with bits 30:7 set before any SEAMCALL, so
+   * the walk past 0x7f (0x8000007f) changes nothing and is cut there: a wild maximum leaf (a
+   * module reporting "Genu" as EAX) costs at most 128 leaves per range, as on a real machine.
+   */
   private getCpuid(cmd: TdxCmd): TdxCmdResult {
     const nent = cmd.data.kind === 'get-cpuid' ? cmd.data.nent : 0;
     const entries: CpuidEntry[] = [];
-    const basic = this.cpuidLeaf(0);
-    if (!basic) return cmdResult(err('EIO'));
-    entries.push(...basic);
-    for (let leaf = 1; leaf <= basic[0].eax; leaf++) entries.push(...(this.cpuidLeaf(leaf) ?? []));
-    const ext = this.cpuidLeaf(0x80000000);
-    if (!ext) return cmdResult(err('EIO'));
-    entries.push(...ext);
-    for (let leaf = 0x80000001; leaf <= ext[ext.length - 1].eax; leaf++) entries.push(...(this.cpuidLeaf(leaf) ?? []));
+    if (!this.cpuidLeaf(0, entries)) return cmdResult(err('EIO'));
+    const walk = (first: number, level: number): void => {
+      const lastReadable = ((first & ~UNREADABLE_LEAF_MASK) | 0x7f) >>> 0;
+      const last = Math.min(level >>> 0, lastReadable);
+      for (let leaf = first; leaf <= last; leaf++) this.cpuidLeaf(leaf, entries);
+    };
+    walk(1, entries[0].eax);
+    if (!this.cpuidLeaf(0x80000000, entries)) return cmdResult(err('EIO'));
+    walk(0x80000001, entries[entries.length - 1].eax);
     if (nent < entries.length && !this.vm.faults.has('kvm.get-cpuid-nent-unchecked')) {
       return { ...cmdResult(err('E2BIG')), nent: entries.length };
     }
     return { ...cmdResult(ok), nent: entries.length, cpuid: entries };
   }
 
-  /** KVM_SET_CPUID2 */
+  /** KVM_SET_CPUID2: kvm_vcpu_ioctl_set_cpuid2() takes at most KVM_MAX_CPUID_ENTRIES, for TD vCPUs as for others. */
   setCpuid(entries: CpuidEntry[]): KernelResult {
     if (this.vm.dead) return err('EIO');
-    if (entries.length > 256) return err('E2BIG');
+    if (entries.length > KVM_MAX_CPUID_ENTRIES && !this.vm.faults.has('kvm.set-cpuid-max-unchecked')) return err('E2BIG');
     this.cpuid = entries.map((e) => ({ ...e }));
     return ok;
   }

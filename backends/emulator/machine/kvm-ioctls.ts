@@ -12,7 +12,7 @@ import {
   kvm_cpuid2, kvm_cpuid_entry2, kvm_create_guest_memfd, kvm_enable_cap, kvm_memory_attributes, kvm_mp_state, KVM_IOCTLS,
   kvm_tdx_capabilities, kvm_tdx_cmd, kvm_tdx_init_mem_region, kvm_tdx_init_vm, kvm_userspace_memory_region2,
 } from '../../../spec/uapi/kvm';
-import { KVM_TDX_CMDS } from '../../../spec/encodings/kvm';
+import { KVM_MAX_CPUID_ENTRIES, KVM_TDX_CMDS } from '../../../spec/encodings/kvm';
 import type { UserMemory } from '../../common/user-memory';
 import type { CpuidEntry, TdxCmd, TdxCmdData, TdxCmdResult, VcpuIoctl } from '../../kvm-facet';
 import type { KernelResult } from '../../port';
@@ -222,7 +222,12 @@ export function vcpuIoctl(kvm: EmulatedKvm, mem: UserMemory, vmFd: number, vcpuF
     case KVM_IOCTLS.KVM_SET_CPUID2: {
       const h = mem.view(arg, kvm_cpuid2.size);
       if (!h) return { errno: 'EFAULT' };
-      const entries = readEntries(mem, arg + BigInt(kvm_cpuid2.size), Number(get(kvm_cpuid2, h, 'nent')));
+      const nent = Number(get(kvm_cpuid2, h, 'nent'));
+      // KVM refuses a count above KVM_MAX_CPUID_ENTRIES before it reads an entry: the model sees
+      // only that the count is too large (one placeholder past the limit).
+      const entries = nent > KVM_MAX_CPUID_ENTRIES
+        ? Array.from({ length: KVM_MAX_CPUID_ENTRIES + 1 }, () => ({ function: 0, index: 0, eax: 0, ebx: 0, ecx: 0, edx: 0 }))
+        : readEntries(mem, arg + BigInt(kvm_cpuid2.size), nent);
       return entries ? fromResult(vcpu.setCpuid(entries)) : { errno: 'EFAULT' };
     }
     case KVM_IOCTLS.KVM_GET_MP_STATE: {
