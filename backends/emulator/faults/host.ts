@@ -189,6 +189,8 @@ export const HOST_FAULTS = {
     'host.module.td-teardown'),
   'module.reclaim-tdr-with-children': F('missing-check', 'TDH.PHYMEM.PAGE.RECLAIM takes the TDR while pages of its TD are still held',
     'host.module.page-reclaim'),
+  'module.cache-wb-resume-as-start': F('missing-check', 'TDH.PHYMEM.CACHE.WB with RCX 1 (resume) starts a write-back when none was interrupted',
+    'host.module.td-teardown'),
   'module.wbinvd-any-page': F('missing-check', 'TDH.PHYMEM.PAGE.WBINVD takes a page without looking at its PAMT entry',
     'host.module.page-wbinvd'),
   'module.tdcs-allocation-unchecked': F('missing-check', 'the TD leaves take a TD whose TDCS pages are not all added (only the operation state is checked)',

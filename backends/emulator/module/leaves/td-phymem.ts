@@ -15,7 +15,7 @@ defineLeaf('TDH.PHYMEM.CACHE.WB', ({ module: m, cpu, regs }) => {
   const cmd = regs.rcx ?? 0n;
   if (cmd > 1n) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'));
   // RCX 1 resumes a write-back that TDX_INTERRUPTED_RESUMABLE stopped; the model's is never interrupted.
-  if (cmd === 1n) return fail(status('TDX_WBCACHE_RESUME_ERROR'));
+  if (cmd === 1n && !m.faults.has('module.cache-wb-resume-as-start')) return fail(status('TDX_WBCACHE_RESUME_ERROR'));
   const pkg = m.packageOf(cpu);
   const flushed = [...allKot(m).values()].filter((e) => e.state === 'FLUSHED');
   if (flushed.length === 0) return fail(status('TDX_NO_HKID_READY_TO_WBCACHE'));
