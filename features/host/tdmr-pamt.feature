@@ -92,6 +92,26 @@ Feature: TDX memory regions (TDMRs) and their metadata (PAMTs)
       And every PAMT inside a TDMR is one of its reserved areas
       And the reserved areas of each TDMR are 4 KiB aligned and in ascending order
 
+    # tdmr_get_nid() gives TDMR 2 node 0, whose memory lies on both sides of node 1's: its PAMT
+    # may land in an earlier TDMR, and every TDMR walks every PAMT (tdmr_populate_rsvd_pamts()), so
+    # wherever it lands it is reserved there. Node 1 has only TDMR 1's memory, so TDMR 1, fully
+    # covered, reserves exactly one area: its own PAMT.
+    @needs:platform.arrange @src:hb-tdx-c-6161
+    Scenario: A node whose memory lies on both sides of another's: every PAMT is reserved in the TDMR it lands in
+      Given the memory map:
+        | base        | end         | node |
+        | 0x100000000 | 0x1c0000000 | 0    |
+        | 0x200000000 | 0x300000000 | 1    |
+        | 0x300000000 | 0x400000000 | 0    |
+      When TDX is initialised
+      Then initialisation succeeds
+      And there are 3 TDMRs
+      And the PAMT of TDMR 2 lies in the memory of node 0
+      And every hole between memory regions inside a TDMR is one of its reserved areas
+      And every PAMT inside a TDMR is one of its reserved areas
+      And the reserved areas of each TDMR are 4 KiB aligned and in ascending order
+      And TDMR 1 has 1 reserved area
+
   @req:host.memory.low-1m-excluded @needs:host.tdmr @needs:platform.arrange @src:tdx-rst-host
   Rule: The first 1 MiB of memory is never TDX memory
 
@@ -107,6 +127,78 @@ Feature: TDX memory regions (TDMRs) and their metadata (PAMTs)
       When TDX is initialised
       Then initialisation succeeds
       And the first TDMR reserves [0x0, 0x100000)
+      And TDMR 0 has 1 reserved area
+
+    # A region that ends at or below 1 MiB leaves nothing once the first MiB is cut off
+    # (build_tdx_memlist(): start_pfn >= end_pfn, skipped), so it starts no TDMR of its own.
+    @src:hb-tdx-c-6161
+    Scenario Outline: Memory wholly below 1 MiB, [0x0, <end>), is no TDX memory and starts no TDMR
+      Given the memory map:
+        | base        | end         | node |
+        | 0x0         | <end>       | 0    |
+        | 0x100000000 | 0x200000000 | 0    |
+      And the CMRs:
+        | base        | end         |
+        | 0x100000000 | 0x200000000 |
+      When TDX is initialised
+      Then initialisation succeeds
+      And there are 1 TDMRs
+      And TDMR 0 covers [0x100000000, 0x200000000)
+
+      Examples: Conventional memory up to the VGA hole, and the whole first MiB
+        | end      |
+        | 0x9f000  |
+        | 0x100000 |
+
+  @req:host.memory.address-order @needs:host.tdmr @needs:platform.arrange @src:l6161-memblock-c @src:hb-tdx-c-6161
+  Rule: TDX memory and the TDMRs follow the addresses, whatever order the firmware listed the memory in
+    memblock keeps its regions sorted by address (memblock_add_range() inserts each where it
+    belongs), and build_tdx_memlist() copies them in that order; fill_out_tdmrs() relies on it,
+    since it only ever compares a region with the TDMR before it. A memory map listed from the top
+    down gives the TDMRs of the same map listed from the bottom up.
+
+    Scenario: A memory map listed from the top down
+      Given the memory map:
+        | base         | end          | node |
+        | 0x1000000000 | 0x2000000000 | 1    |
+        | 0x100000000  | 0x1000000000 | 0    |
+        | 0x100000     | 0x80000000   | 0    |
+      And the CMRs:
+        | base         | end          |
+        | 0x100000     | 0x80000000   |
+        | 0x100000000  | 0x1000000000 |
+        | 0x1000000000 | 0x2000000000 |
+      When TDX is initialised
+      Then initialisation succeeds
+      And there are 3 TDMRs
+      And TDMR 0 covers [0x0, 0x80000000)
+      And TDMR 1 covers [0x100000000, 0x1000000000)
+      And TDMR 2 covers [0x1000000000, 0x2000000000)
+
+  @req:host.memory.meminfo-within-cmrs @src:l6161-meminfo-c @src:l6161-x86-setup-c @src:hb-tdx-c-6161 @src:mod-sys-config-1501
+  Rule: The memory the kernel manages, MemTotal in /proc/meminfo, lies inside the CMRs
+    MemTotal counts the pages the page allocator manages. The first MiB is always reserved
+    (setup_arch()), and every other memory region is TDX memory, covered by a TDMR whose
+    non-reserved parts TDH.SYS.CONFIG accepts only inside CMRs. So once TDX is initialised,
+    MemTotal is more than nothing and at most the CMRs' total size, even where memory starts at 0.
+
+    Scenario: MemTotal of this platform
+      When TDX is initialised
+      Then MemTotal in /proc/meminfo is more than 0 and at most the total size of the CMRs
+
+    @needs:platform.arrange
+    Scenario: Memory from address 0 and CMRs from 1 MiB: the first MiB is not counted
+      Given the memory map:
+        | base        | end         | node |
+        | 0x0         | 0x80000000  | 0    |
+        | 0x100000000 | 0x200000000 | 0    |
+      And the CMRs:
+        | base        | end         |
+        | 0x100000    | 0x80000000  |
+        | 0x100000000 | 0x200000000 |
+      When TDX is initialised
+      Then initialisation succeeds
+      And MemTotal in /proc/meminfo is more than 0 and at most the total size of the CMRs
 
   @req:host.tdmr.exhausted @needs:platform.arrange @src:hb-tdx-c-6161
   Rule: More memory regions than the module has TDMRs fail initialisation with ENOSPC

@@ -176,3 +176,17 @@ Then('the kernel freed the PAMTs without clearing them', function (this: TdxWorl
   expect(c.movdir64bRanges.map((r) => `[${h(r.base)}, ${h(r.end)})`), 'ranges cleared with MOVDIR64B').to.deep.equal([]);
   expect(c.pamtFreed, 'PAMTs freed').to.equal(true);
 });
+
+Then('TDMR {int} has {int} reserved area(s)', function (this: TdxWorld, i: number, n: number) {
+  const t = tdmrs(this)[i];
+  expect(t, `TDMR ${i}`).to.not.equal(undefined);
+  expect(reservedRanges(t).map(([b, e]) => `[${h(b)}, ${h(e)})`), `reserved areas of TDMR ${i}`).to.have.length(n);
+});
+
+Then('MemTotal in \\/proc\\/meminfo is more than 0 and at most the total size of the CMRs', function (this: TdxWorld) {
+  const memKb = BigInt(this.observe(this.host().memTotalKb()));
+  const cmrs = this.observe(this.host().cmrs());
+  const total = cmrs.reduce((s, c) => s + (c.end - c.base), 0n);
+  expect(memKb > 0n, `MemTotal ${memKb} kB`).to.equal(true);
+  expect(memKb * 1024n <= total, `MemTotal ${memKb} kB for ${total} bytes of CMRs`).to.equal(true);
+});

@@ -11,7 +11,7 @@ const R = (base: bigint, end: bigint, node = 0): MemoryRegion => ({ base, end, n
 
 function pamtFor(regions: MemoryRegion[]): { tdmrs: Tdmr[]; kb: number } {
   const fill = fillOutTdmrs(tdxMemlist(regions), 64);
-  assert.ok(fill.ok);
+  assert.ok(fill);
   for (const t of fill.tdmrs) t.pamt = { base: 0n, sizes: pamtSizes(t.size, [16, 16, 16]) };
   return { tdmrs: fill.tdmrs, kb: pamtKb(fill.tdmrs) };
 }
@@ -43,7 +43,7 @@ test('PAMT parts are rounded up to 4 KiB', () => {
 
 test('too many regions exhaust the TDMRs', () => {
   const regions = Array.from({ length: 65 }, (_, i) => R(BigInt(i) * 2n * SZ_1G + (1n << 20n), BigInt(i) * 2n * SZ_1G + (512n << 20n), i));
-  assert.deepEqual(fillOutTdmrs(tdxMemlist(regions), 64), { ok: false, error: 'tdmrs-exhausted' });
+  assert.equal(fillOutTdmrs(tdxMemlist(regions), 64), null);
 });
 
 const regionsArb = fc.array(fc.tuple(fc.integer({ min: 1, max: 4096 }), fc.integer({ min: 1, max: 4096 })), { minLength: 1, maxLength: 40 })
@@ -62,7 +62,7 @@ test('TDMRs cover every region, are 1 GiB aligned, ordered and disjoint; PAMT is
   fc.assert(fc.property(regionsArb, (regions) => {
     const memlist = tdxMemlist(regions);
     const fill = fillOutTdmrs(memlist, 1000);
-    assert.ok(fill.ok);
+    assert.ok(fill);
     const tdmrs = fill.tdmrs;
     for (const t of tdmrs) {
       assert.equal(t.base % SZ_1G, 0n);
@@ -87,15 +87,15 @@ test('TDMRs cover every region, are 1 GiB aligned, ordered and disjoint; PAMT is
 test('reserved areas are the holes inside a TDMR, in order', () => {
   const memlist = tdxMemlist([R(0x100000n, 0x200000n), R(0x300000n, 0x400000n)]);
   const fill = fillOutTdmrs(memlist, 64);
-  assert.ok(fill.ok);
+  assert.ok(fill);
   const t = fill.tdmrs[0];
-  assert.deepEqual(populateReservedAreas(t, memlist, [], 16), { ok: true });
+  assert.equal(populateReservedAreas(t, memlist, [], 16), true);
   assert.deepEqual(t.reserved, [
     { offset: 0n, size: 0x100000n },
     { offset: 0x200000n, size: 0x100000n },
     { offset: 0x400000n, size: SZ_1G - 0x400000n },
   ]);
-  assert.equal(populateReservedAreas({ ...t, reserved: [] }, memlist, [], 2).ok, false);
+  assert.equal(populateReservedAreas({ ...t, reserved: [] }, memlist, [], 2), false);
 });
 
 test('the sort-and-sweep overlap screen never misses a pair the exact check flags', () => {
@@ -182,7 +182,7 @@ test('reserved areas from sorted PAMTs are those of a walk over every TDMR\'s PA
     const tdmr: Tdmr = { base: at * SZ_1G, size: size * SZ_1G, reserved: [] };
     // The TDMR is fully covered by memory, so every reserved area is a PAMT.
     const r = populateReservedAreas(tdmr, [R(tdmr.base, tdmr.base + tdmr.size)], blocks, 64);
-    assert.deepEqual(r, { ok: true });
+    assert.equal(r, true);
     assert.deepEqual(tdmr.reserved, reference(tdmr, [...blocks].reverse()));
   }), { numRuns: numRuns(500) });
 });

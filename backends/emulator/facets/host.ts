@@ -244,7 +244,7 @@ function hostFacet(t: EmulatorScenario): HostFacet {
       return kern.module.seamcall(cpu, rax, { rcx: arrayPa, rdx: BigInt(tdmrs.length), r8: BigInt(globalKeyId ?? c.mktmeKeyIds + 1) });
     },
     cmrs: () => t.system().platform.config.cmrs.map((r) => ({ ...r })),
-    memTotalKb: () => memTotalKb(t.system().platform.config.memory),
+    memTotalKb: () => memTotalKb(k()),
     tdKeyIds() {
       const tdx = k().tdx;
       if (!tdx) return unobservable('no TDX host platform: the kernel hands out no TD KeyIDs');

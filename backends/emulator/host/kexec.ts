@@ -29,8 +29,10 @@ type Era = EmulatedKernel['eras']['kexec'];
 
 function effectiveEra(k: EmulatedKernel): Era {
   const era = k.eras.kexec;
-  if (!k.faults.has('host.kexec-era-mixup')) return era;
-  return era === 'exclusive' ? 'erratum-refused' : era === 'erratum-refused' ? 'sys-disable' : 'erratum-refused';
+  if (k.faults.has('host.kexec-era-mixup')) {
+    return era === 'exclusive' ? 'erratum-refused' : era === 'erratum-refused' ? 'sys-disable' : 'erratum-refused';
+  }
+  return era;
 }
 
 /**

@@ -16,7 +16,7 @@ import { err, ok } from '../lib/kernel-result';
 import { seamcallPrerr, seamcallPrerrWhile } from './seamcall';
 import {
   fillOutTdmrs, KERNEL_TDMR_RULES, PAGE_SIZE, pamtKb, pamtSizes, populateReservedAreas, sortedPamtRanges, SZ_1G,
-  pamtTotal, tdmrNode, tdxMemlist, type Tdmr, type TdmrRules,
+  lowExcluded, pamtTotal, tdmrNode, tdxMemlist, type Tdmr, type TdmrRules,
 } from './tdmr';
 
 export interface SysInfo {
@@ -111,14 +111,14 @@ export function getTdxSysInfo(k: EmulatedKernel, cpu: number): SysInfo | ErrnoNa
   }
   const rd = reader(k, cpu);
   try {
-    const si: SysInfo = {
-      version: null, features0: null, maxTdmrs: 0, maxReservedPerTdmr: 0, pamtEntrySizes: [0, 0, 0],
-      numCpuidConfig: null, maxVcpusPerTd: null,
-    };
+    let version: SysInfo['version'] = null;
+    let features0: bigint | null = null;
+    let numCpuidConfig: number | null = null;
+    let maxVcpusPerTd: number | null = null;
     const moduleInfo = eras['module-info'];
     if (moduleInfo === 'version' || moduleInfo === 'build') {
-      si.version = { major: Number(rd('MAJOR_VERSION')), minor: Number(rd('MINOR_VERSION')), update: Number(rd('UPDATE_VERSION')) };
-      const v = si.version;
+      const v = { major: Number(rd('MAJOR_VERSION')), minor: Number(rd('MINOR_VERSION')), update: Number(rd('UPDATE_VERSION')) };
+      version = v;
       if (moduleInfo === 'version' && !k.faults.has('host.version-print-late')) k.log.print('module-info', v.major, v.minor, v.update);
       if (moduleInfo === 'build') {
         const [num, date] = [rd('BUILD_NUM'), rd('BUILD_DATE')];
@@ -126,24 +126,24 @@ export function getTdxSysInfo(k: EmulatedKernel, cpu: number): SysInfo | ErrnoNa
         k.log.print('module-info', v.major, v.minor, v.update, rd('INTERNAL_VERSION'), swapped ? date : num, swapped ? num : date);
       }
     }
-    if (eras.metadata === 'any-size') si.features0 = rd('TDX_FEATURES0');
-    si.maxTdmrs = Number(rd('MAX_TDMRS'));
-    si.maxReservedPerTdmr = Number(rd('MAX_RESERVED_PER_TDMR'));
-    si.pamtEntrySizes = [Number(rd('PAMT_4K_ENTRY_SIZE')), Number(rd('PAMT_2M_ENTRY_SIZE')), Number(rd('PAMT_1G_ENTRY_SIZE'))];
+    if (eras.metadata === 'any-size') features0 = rd('TDX_FEATURES0');
+    const maxTdmrs = Number(rd('MAX_TDMRS'));
+    const maxReservedPerTdmr = Number(rd('MAX_RESERVED_PER_TDMR'));
+    const pamtEntrySizes: SysInfo['pamtEntrySizes'] = [Number(rd('PAMT_4K_ENTRY_SIZE')), Number(rd('PAMT_2M_ENTRY_SIZE')), Number(rd('PAMT_1G_ENTRY_SIZE'))];
     if (eras['kvm-tdx'] === 'mainline' && eras.metadata === 'any-size') {
       for (const f of ['TDR_BASE_SIZE', 'TDCS_BASE_SIZE', 'TDVPS_BASE_SIZE', 'ATTRIBUTES_FIXED0', 'ATTRIBUTES_FIXED1', 'XFAM_FIXED0', 'XFAM_FIXED1']) rd(f);
-      si.numCpuidConfig = Number(rd('NUM_CPUID_CONFIG'));
-      si.maxVcpusPerTd = Number(rd('MAX_VCPUS_PER_TD'));
+      numCpuidConfig = Number(rd('NUM_CPUID_CONFIG'));
+      maxVcpusPerTd = Number(rd('MAX_VCPUS_PER_TD'));
       // The kernel sizes its arrays at 128 entries and refuses a module that reports more.
       const limit = k.faults.has('host.cpuid-config-limit-off-by-one') ? 127 : 128;
-      if (si.numCpuidConfig > limit) return 'EINVAL';
-      for (let i = 0; i < si.numCpuidConfig; i++) {
+      if (numCpuidConfig > limit) return 'EINVAL';
+      for (let i = 0; i < numCpuidConfig; i++) {
         rd('CPUID_CONFIG_LEAVES', i);
         rd('CPUID_CONFIG_VALUES', i, 0);
         rd('CPUID_CONFIG_VALUES', i, 1);
       }
     }
-    return si;
+    return { version, features0, maxTdmrs, maxReservedPerTdmr, pamtEntrySizes, numCpuidConfig, maxVcpusPerTd };
   } catch (e) {
     if (e instanceof ReadError) return e.errno;
     throw e;
@@ -168,15 +168,18 @@ function tdmrRules(k: EmulatedKernel): TdmrRules {
 
 /** The memlist with the fault that merges contiguous regions of different nodes. */
 function memlistFor(k: EmulatedKernel, rules: TdmrRules): MemoryRegion[] {
-  const list = tdxMemlist(k.platform.config.memory, rules);
-  if (!k.faults.has('host.tdmr-per-node-merge')) return list;
-  const merged: MemoryRegion[] = [];
-  for (const r of list) {
-    const last = merged[merged.length - 1];
-    if (last && last.end === r.base) last.end = r.end;
-    else merged.push({ ...r });
+  // host.memlist-firmware-order: the regions in the order the platform listed them.
+  const list = k.faults.has('host.memlist-firmware-order') ? lowExcluded(k.platform.config.memory, rules) : tdxMemlist(k.platform.config.memory, rules);
+  if (k.faults.has('host.tdmr-per-node-merge')) {
+    const merged: MemoryRegion[] = [];
+    for (const r of list) {
+      const last = merged[merged.length - 1];
+      if (last && last.end === r.base) last.end = r.end;
+      else merged.push({ ...r });
+    }
+    return merged;
   }
-  return merged;
+  return list;
 }
 
 /**
@@ -243,18 +246,19 @@ export function buildLayout(k: EmulatedKernel, limits: TdmrLimits, quiet = false
   if (!quiet) k.init.memlist = memlist;
   const maxTdmrs = k.faults.has('host.tdmrs-unbounded') ? Number.MAX_SAFE_INTEGER : limits.maxTdmrs;
   const fill = fillOutTdmrs(memlist, maxTdmrs, rules);
-  if (!fill.ok) {
+  if (!fill) {
     log(() => k.log.print('tdmrs-exhausted'));
     return { ok: false, errno: 'ENOSPC' };
   }
-  if (fill.nearLimit && maxTdmrs === limits.maxTdmrs && !k.faults.has('host.tdmr-limit-warning-missing')) {
+  // (Under host.tdmrs-unbounded the limit is never near.)
+  if (fill.nearLimit && !k.faults.has('host.tdmr-limit-warning-missing')) {
     log(() => k.log.print('tdmrs-near-limit', fill.tdmrs.length, limits.maxTdmrs));
   }
   const tdmrs = fill.tdmrs;
   const entrySizes: [number, number, number] = k.faults.has('host.pamt-entry-size-8') ? [8, 8, 8] : limits.pamtEntrySizes;
   const pamts = new PamtAllocator(memlist);
   for (const t of tdmrs) {
-    const node = tdmrNode(t, memlist, k.faults.has('host.pamt-node-end-inclusive'));
+    const node = k.faults.has('host.pamt-node-end-inclusive') ? memlist.find((m) => m.end >= t.base)!.node : tdmrNode(t, memlist);
     const sizes = pamtSizes(t.size, entrySizes, rules);
     const base = pamts.alloc(sizes[0] + sizes[1] + sizes[2], node);
     if (base === null) return { ok: false, errno: 'ENOMEM' };
@@ -264,8 +268,7 @@ export function buildLayout(k: EmulatedKernel, limits: TdmrLimits, quiet = false
   const pamtRanges = sortedPamtRanges(tdmrs);
   for (const t of tdmrs) {
     const holesFree = k.faults.has('host.holes-not-reserved') ? [{ base: t.base, end: t.base + t.size, node: 0 }] : memlist;
-    const r = populateReservedAreas(t, holesFree, pamtRanges, maxReserved);
-    if (!r.ok) {
+    if (!populateReservedAreas(t, holesFree, pamtRanges, maxReserved)) {
       log(() => k.log.print('reserved-areas-exhausted', t.base, t.base + t.size));
       return { ok: false, errno: 'ENOSPC' };
     }
@@ -287,10 +290,9 @@ export function placeTdmrs(k: EmulatedKernel, tdmrs: readonly { base: bigint; si
     } satisfies TdmrInfo);
     pas.push(pa);
   }
-  let arraySize = 8n;
-  while (arraySize < BigInt(tdmrs.length * 8)) arraySize *= 2n;
-  if (arraySize < 512n) arraySize = 512n;
-  const arrayPa = kmalloc(k, arraySize, 512n);
+  // The kernel rounds the array's size up to a power of two of at least 512 bytes so that kzalloc()
+  // aligns it to TDMR_INFO_PA_ARRAY_ALIGNMENT (512); kmalloc() here takes the alignment itself.
+  const arrayPa = kmalloc(k, BigInt(tdmrs.length * 8), 512n);
   k.platform.store(arrayPa, pas);
   return arrayPa;
 }
@@ -342,14 +344,14 @@ export function initTdxModule(k: EmulatedKernel): KernelResult {
 
   // config_global_keyid(): flush KeyID-0 cache lines, then one CPU per package.
   k.wbinvdAll();
+  // for_each_online_cpu(), skipping CPUs of a package already done; the first failure stops it.
   const done: boolean[] = new Array(k.platform.packages).fill(false);
   let keyResult: ErrnoName | null = null;
-  for (let c = 0, left = done.length; c < k.cpus.length && !keyResult && left > 0; c++) {
+  for (let c = 0; c < k.cpus.length && !keyResult; c++) {
     if (!k.cpus[c].online) continue;
     const pkg = k.platform.packageOf(c);
     if (done[pkg]) continue;
     done[pkg] = true;
-    left--;
     keyResult = seamcallPrerr(k, c, 'TDH.SYS.KEY.CONFIG', {}, false).errno;
   }
   // err_reset_pamts: the module may have written the PAMTs with the global KeyID. Write back every

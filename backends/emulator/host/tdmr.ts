@@ -45,21 +45,28 @@ export interface TdmrRules {
 
 export const KERNEL_TDMR_RULES: TdmrRules = { alignment: SZ_1G, pamtRounding: PAGE_SIZE, lowExclusion: SZ_1M };
 
-/** build_tdx_memlist(): all memblock regions, first 1 MiB excluded. */
-export function tdxMemlist(memblocks: readonly MemoryRegion[], rules: TdmrRules = KERNEL_TDMR_RULES): MemoryRegion[] {
+/** The memory regions in the order the platform lists them, first 1 MiB excluded. */
+export function lowExcluded(memblocks: readonly MemoryRegion[], rules: TdmrRules = KERNEL_TDMR_RULES): MemoryRegion[] {
   const out: MemoryRegion[] = [];
   for (const r of memblocks) {
     const base = r.base > rules.lowExclusion ? r.base : rules.lowExclusion;
     if (base >= r.end) continue;
     out.push({ base, end: r.end, node: r.node });
   }
-  // memblock keeps its regions in address order, whatever order they were added in.
-  return out.sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0));
+  return out;
 }
 
-export type FillResult =
-  | { ok: true; tdmrs: Tdmr[]; nearLimit: boolean }
-  | { ok: false; error: 'tdmrs-exhausted' };
+/**
+ * build_tdx_memlist(): all memblock regions, first 1 MiB excluded, in address order: memblock
+ * keeps its regions sorted whatever order the firmware listed them in (memblock_add_range()
+ * inserts each where it belongs, @src:l6161-memblock-c).
+ */
+export function tdxMemlist(memblocks: readonly MemoryRegion[], rules: TdmrRules = KERNEL_TDMR_RULES): MemoryRegion[] {
+  return lowExcluded(memblocks, rules).sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0));
+}
+
+/** What fill_out_tdmrs() built; null when the regions needed more TDMRs than the module has. */
+export type FillResult = { tdmrs: Tdmr[]; nearLimit: boolean } | null;
 
 /** fill_out_tdmrs(). */
 export function fillOutTdmrs(memlist: readonly MemoryRegion[], maxTdmrs: number, rules: TdmrRules = KERNEL_TDMR_RULES): FillResult {
@@ -72,12 +79,13 @@ export function fillOutTdmrs(memlist: readonly MemoryRegion[], maxTdmrs: number,
       const curEnd = cur.base + cur.size;
       if (end <= curEnd) continue;
       if (start < curEnd) start = curEnd;
-      if (tdmrs.length >= maxTdmrs) return { ok: false, error: 'tdmrs-exhausted' };
+      if (tdmrs.length >= maxTdmrs) return null;
     }
+    // Stryker disable next-line ArrayDeclaration: populateReservedAreas() replaces the list before anything reads it
     tdmrs.push({ base: start, size: end - start, reserved: [] });
   }
   // TDMR_NR_WARN is 4 (@src:tdx-h).
-  return { ok: true, tdmrs, nearLimit: maxTdmrs - tdmrs.length < 4 };
+  return { tdmrs, nearLimit: maxTdmrs - tdmrs.length < 4 };
 }
 
 /** tdmr_get_pamt_sz() for the three page sizes. */
@@ -94,16 +102,13 @@ export const pamtTotal = (p: PamtBlock): bigint => p.sizes[0] + p.sizes[1] + p.s
  * TDMR from a region that ends above the TDMR's base (its end rounded up lies past the previous
  * TDMR's 1 GiB-aligned end, so the region's end does too). The model does not carry that branch.
  */
-export function tdmrNode(tdmr: Tdmr, memlist: readonly MemoryRegion[], endInclusive = false): number {
-  return memlist.find((m) => (endInclusive ? m.end >= tdmr.base : m.end > tdmr.base))!.node;
+export function tdmrNode(tdmr: Tdmr, memlist: readonly MemoryRegion[]): number {
+  return memlist.find((m) => m.end > tdmr.base)!.node;
 }
 
-export type ReservedResult = { ok: true } | { ok: false; error: 'reserved-areas-exhausted'; tdmr: Tdmr };
-
-/** Every TDMR's PAMT block as [base, end), sorted by base (the blocks never overlap). */
+/** Every TDMR's PAMT block as [base, end), sorted by base (the blocks never overlap). Every TDMR has its PAMT by now. */
 export function sortedPamtRanges(tdmrs: readonly Tdmr[]): { base: bigint; end: bigint }[] {
-  const out: { base: bigint; end: bigint }[] = [];
-  for (const t of tdmrs) if (t.pamt) out.push({ base: t.pamt.base, end: t.pamt.base + pamtTotal(t.pamt) });
+  const out = tdmrs.map((t) => ({ base: t.pamt!.base, end: t.pamt!.base + pamtTotal(t.pamt!) }));
   return out.sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0));
 }
 
@@ -111,9 +116,10 @@ export function sortedPamtRanges(tdmrs: readonly Tdmr[]): { base: bigint; end: b
  * tdmr_populate_rsvd_areas(): holes first, then PAMTs, then sorted. The kernel walks every TDMR's
  * PAMT for each TDMR; the PAMTs arrive here sorted (sortedPamtRanges), so the ones inside this
  * TDMR are found by binary search. The areas and the point of failure are the same: the result
- * is sorted by offset, and the limit counts areas whatever their order.
+ * is sorted by offset, and the limit counts areas whatever their order. False when the TDMR needs
+ * more areas than maxReserved.
  */
-export function populateReservedAreas(tdmr: Tdmr, memlist: readonly MemoryRegion[], pamts: readonly { base: bigint; end: bigint }[], maxReserved: number): ReservedResult {
+export function populateReservedAreas(tdmr: Tdmr, memlist: readonly MemoryRegion[], pamts: readonly { base: bigint; end: bigint }[], maxReserved: number): boolean {
   const areas: { offset: bigint; size: bigint }[] = [];
   const tdmrEnd = tdmr.base + tdmr.size;
   const add = (addr: bigint, size: bigint): boolean => {
@@ -129,25 +135,25 @@ export function populateReservedAreas(tdmr: Tdmr, memlist: readonly MemoryRegion
       prevEnd = m.end;
       continue;
     }
-    if (!add(prevEnd, m.base - prevEnd)) return { ok: false, error: 'reserved-areas-exhausted', tdmr };
+    if (!add(prevEnd, m.base - prevEnd)) return false;
     prevEnd = m.end;
   }
-  if (prevEnd < tdmrEnd && !add(prevEnd, tdmrEnd - prevEnd)) return { ok: false, error: 'reserved-areas-exhausted', tdmr };
-  // Disjoint and sorted by base, hence by end too: skip those ending at or below the TDMR's base.
+  if (prevEnd < tdmrEnd && !add(prevEnd, tdmrEnd - prevEnd)) return false;
+  // Disjoint and sorted by base, hence by end too: from the first ending above the TDMR's base to
+  // the last starting below its end, each overlaps the TDMR (the kernel's skip of the others).
   for (let i = firstIndexWhere(pamts, (p) => p.end > tdmr.base); i < pamts.length && pamts[i].base < tdmrEnd; i++) {
     const pb = pamts[i].base < tdmr.base ? tdmr.base : pamts[i].base;
     const pe = pamts[i].end > tdmrEnd ? tdmrEnd : pamts[i].end;
-    if (pe <= pb) continue;
-    if (!add(pb, pe - pb)) return { ok: false, error: 'reserved-areas-exhausted', tdmr };
+    if (!add(pb, pe - pb)) return false;
   }
   areas.sort((a, b) => (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0));
   tdmr.reserved = areas;
-  return { ok: true };
+  return true;
 }
 
-/** tdmrs_count_pamt_kb(). */
+/** tdmrs_count_pamt_kb(): every TDMR has its PAMT by the time the kernel counts. */
 export function pamtKb(tdmrs: readonly Tdmr[]): number {
   let total = 0n;
-  for (const t of tdmrs) if (t.pamt) total += pamtTotal(t.pamt);
+  for (const t of tdmrs) total += pamtTotal(t.pamt!);
   return Number(total / 1024n);
 }

@@ -110,7 +110,7 @@ export const FILES: readonly VirtualFile[] = [
   {
     // meminfo_proc_show() (fs/proc/meminfo.c): the first lines, in its format.
     path: /^\/proc\/meminfo$/, type: 'file', mode: 0o444,
-    read: (m) => text(`MemTotal:       ${String(memTotalKb(m.kernel.platform.config.memory)).padStart(8)} kB\n`),
+    read: (m) => text(`MemTotal:       ${String(memTotalKb(m.kernel)).padStart(8)} kB\n`),
   },
   { path: /^\/proc\/cmdline$/, type: 'file', mode: 0o444, read: (m) => text(`BOOT_IMAGE=/vmlinuz-${m.kernel.config.release} ${m.kernel.config.cmdline.join(' ')}\n`) },
   { path: /^\/proc\/version$/, type: 'file', mode: 0o444, read: (m) => text(`Linux version ${m.kernel.config.release} (emulated@tdx-conformance) #1 SMP\n`) },
