@@ -35,6 +35,7 @@ Feature: kexec on a TDX host
       When TDX is initialised
       And the kernel is asked to kexec into a new kernel
       Then loading the new kernel succeeds
+      And the old kernel did not log "TDH.SYS.DISABLE failed: 0x%016llx"
       And TDX initialisation in the new kernel fails with EIO
 
   @req:host.kexec.cache-flush @era:kexec=erratum-refused @era:kexec=sys-disable @src:tdx-c-618 @needs:host.kexec @destructive
@@ -71,6 +72,18 @@ Feature: kexec on a TDX host
       And the kernel is asked to kexec into a new kernel
       Then loading the new kernel succeeds
       And the old kernel did not log "TDH.SYS.DISABLE failed: 0x%016llx"
+      And TDX initialisation in the new kernel succeeds
+
+    # The series dropped the partial-write erratum check from machine_kexec_prepare().
+    @needs:platform.arrange
+    Scenario: A Sapphire Rapids host, with the partial-write erratum, kexecs too
+      Given a TDX host
+      And the CPU is a sapphire-rapids
+      And a TDX module that implements TDH.SYS.DISABLE
+      When TDX is initialised
+      And the kernel is asked to kexec into a new kernel
+      Then loading the new kernel succeeds
+      And the kernel log does not say "Not allowed on platform with tdx_pw_mce bug"
       And TDX initialisation in the new kernel succeeds
 
     # tdx_enable() registers the shutdown hook that disables the module only once initialisation

@@ -330,6 +330,8 @@ Feature: Initialisation of the TDX module
       When the kernel initialises TDX
       Then initialisation fails with EIO
       And the kernel log says "SEAMCALL (0x000000000000001f) failed: 0x8000080000000000"
+      And the line that follows it does not say "RCX 0x%016llx RDX 0x%016llx R08 0x%016llx"
+      And the kernel log does not say "SEAMCALL (0x0000000000000024) failed: 0x%016llx"
       And the kernel wrote back every CPU's cache, then cleared every PAMT with MOVDIR64B before freeing it
 
     Scenario: TDMR initialisation fails on a Sapphire Rapids host: caches written back, PAMTs cleared, then freed
@@ -339,6 +341,9 @@ Feature: Initialisation of the TDX module
       When the kernel initialises TDX
       Then initialisation fails with EIO
       And the kernel log says "SEAMCALL (0x0000000000000024) failed: 0x8000020000000001"
+      And the lines that follow it say:
+        | RCX 0x%016llx RDX 0x%016llx R08 0x%016llx |
+        | R09 0x%016llx R10 0x%016llx R11 0x%016llx |
       And the kernel wrote back every CPU's cache, then cleared every PAMT with MOVDIR64B before freeing it
 
     Scenario Outline: Key configuration fails on a Granite Rapids host, which has no erratum (<which>)
@@ -365,3 +370,4 @@ Feature: Initialisation of the TDX module
       When the kernel initialises TDX
       Then initialisation fails with EIO
       And the kernel freed the PAMTs without clearing them
+      And the kernel did not write back the caches before freeing them

@@ -83,6 +83,42 @@ Feature: TDX memory regions (TDMRs) and their metadata (PAMTs)
       Then the PAMT of TDMR 1 lies in the memory of node 0
       And the PAMT of TDMR 2 lies in the memory of node 1
 
+  @req:host.pamt.no-room @needs:platform.arrange @src:hb-tdx-c-6161
+  Rule: A PAMT is one contiguous block: a node without room for it leaves it to another node, and with room nowhere initialisation fails with ENOMEM
+    tdmr_set_up_pamt() asks alloc_contig_pages() for the whole PAMT of a TDMR in one piece, on the
+    node tdmr_get_nid() chose; the allocator walks that node's zonelist, which goes on to the other
+    online nodes when the node has no free range that large. A 1 GiB TDMR needs 4 MiB + 8 KiB + 4 KiB
+    of PAMT, more than a node of 4 MiB has. When no node has such a range the allocation fails,
+    construct_tdmrs() gives up with -ENOMEM, and so does initialisation.
+
+    @needs:host.tdmr
+    Scenario: A node of 4 MiB cannot hold its 1 GiB TDMR's PAMT: node 0 does
+      Given the memory map:
+        | base         | end          | node |
+        | 0x100000     | 0x80000000   | 0    |
+        | 0x100000000  | 0x1000000000 | 0    |
+        | 0x1000000000 | 0x1000400000 | 1    |
+      When TDX is initialised
+      Then initialisation succeeds
+      And there are 3 TDMRs
+      And the PAMT of TDMR 2 lies in the memory of node 0
+
+    Scenario: No node has room for a PAMT: initialisation fails with ENOMEM
+      Given the memory map:
+        | base        | end         | node |
+        | 0x100000000 | 0x100400000 | 0    |
+        | 0x140000000 | 0x140400000 | 1    |
+        | 0x180000000 | 0x180400000 | 2    |
+        | 0x1c0000000 | 0x1c0400000 | 3    |
+      And the CMRs:
+        | base        | end         |
+        | 0x100000000 | 0x100400000 |
+        | 0x140000000 | 0x140400000 |
+        | 0x180000000 | 0x180400000 |
+        | 0x1c0000000 | 0x1c0400000 |
+      When the kernel initialises TDX
+      Then initialisation fails with ENOMEM
+
   @req:host.tdmr.reserved-areas @needs:host.tdmr
   Rule: Holes between memory regions and every PAMT inside a TDMR are reserved areas of it
 

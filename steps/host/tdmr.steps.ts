@@ -190,3 +190,7 @@ Then('MemTotal in \\/proc\\/meminfo is more than 0 and at most the total size of
   expect(memKb > 0n, `MemTotal ${memKb} kB`).to.equal(true);
   expect(memKb * 1024n <= total, `MemTotal ${memKb} kB for ${total} bytes of CMRs`).to.equal(true);
 });
+
+Then('the kernel did not write back the caches before freeing them', function (this: TdxWorld) {
+  expect(cleanup(this).cachesFlushed, 'caches written back').to.equal(false);
+});

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { MemoryRegion } from '../../backends/port';
-import { fillOutTdmrs, pamtKb, pamtSizes, populateReservedAreas, SZ_1G, tdxMemlist, type Tdmr } from '../../backends/emulator/host/tdmr';
+import { fillOutTdmrs, KERNEL_TDMR_RULES as K, pamtKb, pamtSizes, populateReservedAreas, SZ_1G, tdxMemlist, type Tdmr } from '../../backends/emulator/host/tdmr';
 import { PamtAllocator } from '../../backends/emulator/host/module-init';
 import { inCmr, mayOverlap, mergedCmrs, overlap } from '../../backends/emulator/module/tdmr-checks';
 import { numRuns } from '../support/runs';
@@ -10,9 +10,9 @@ import { numRuns } from '../support/runs';
 const R = (base: bigint, end: bigint, node = 0): MemoryRegion => ({ base, end, node });
 
 function pamtFor(regions: MemoryRegion[]): { tdmrs: Tdmr[]; kb: number } {
-  const fill = fillOutTdmrs(tdxMemlist(regions), 64);
+  const fill = fillOutTdmrs(tdxMemlist(regions, K), 64, K);
   assert.ok(fill);
-  for (const t of fill.tdmrs) t.pamt = { base: 0n, sizes: pamtSizes(t.size, [16, 16, 16]) };
+  for (const t of fill.tdmrs) t.pamt = { base: 0n, sizes: pamtSizes(t.size, [16, 16, 16], K) };
   return { tdmrs: fill.tdmrs, kb: pamtKb(fill.tdmrs) };
 }
 
@@ -38,12 +38,12 @@ test('the 6.6.0-rc2 capture is 4 KB above its CMRs: one more TDMR', () => {
 });
 
 test('PAMT parts are rounded up to 4 KiB', () => {
-  assert.deepEqual(pamtSizes(SZ_1G, [16, 16, 16]), [4n << 20n, 8192n, 4096n]);
+  assert.deepEqual(pamtSizes(SZ_1G, [16, 16, 16], K), [4n << 20n, 8192n, 4096n]);
 });
 
 test('too many regions exhaust the TDMRs', () => {
   const regions = Array.from({ length: 65 }, (_, i) => R(BigInt(i) * 2n * SZ_1G + (1n << 20n), BigInt(i) * 2n * SZ_1G + (512n << 20n), i));
-  assert.equal(fillOutTdmrs(tdxMemlist(regions), 64), null);
+  assert.equal(fillOutTdmrs(tdxMemlist(regions, K), 64, K), null);
 });
 
 const regionsArb = fc.array(fc.tuple(fc.integer({ min: 1, max: 4096 }), fc.integer({ min: 1, max: 4096 })), { minLength: 1, maxLength: 40 })
@@ -60,8 +60,8 @@ const regionsArb = fc.array(fc.tuple(fc.integer({ min: 1, max: 4096 }), fc.integ
 
 test('TDMRs cover every region, are 1 GiB aligned, ordered and disjoint; PAMT is the sum of its parts', () => {
   fc.assert(fc.property(regionsArb, (regions) => {
-    const memlist = tdxMemlist(regions);
-    const fill = fillOutTdmrs(memlist, 1000);
+    const memlist = tdxMemlist(regions, K);
+    const fill = fillOutTdmrs(memlist, 1000, K);
     assert.ok(fill);
     const tdmrs = fill.tdmrs;
     for (const t of tdmrs) {
@@ -77,7 +77,7 @@ test('TDMRs cover every region, are 1 GiB aligned, ordered and disjoint; PAMT is
     }
     let sum = 0n;
     for (const t of tdmrs) {
-      t.pamt = { base: 0n, sizes: pamtSizes(t.size, [16, 16, 16]) };
+      t.pamt = { base: 0n, sizes: pamtSizes(t.size, [16, 16, 16], K) };
       sum += t.pamt.sizes[0] + t.pamt.sizes[1] + t.pamt.sizes[2];
     }
     assert.equal(BigInt(pamtKb(tdmrs)), sum / 1024n);
@@ -85,8 +85,8 @@ test('TDMRs cover every region, are 1 GiB aligned, ordered and disjoint; PAMT is
 });
 
 test('reserved areas are the holes inside a TDMR, in order', () => {
-  const memlist = tdxMemlist([R(0x100000n, 0x200000n), R(0x300000n, 0x400000n)]);
-  const fill = fillOutTdmrs(memlist, 64);
+  const memlist = tdxMemlist([R(0x100000n, 0x200000n), R(0x300000n, 0x400000n)], K);
+  const fill = fillOutTdmrs(memlist, 64, K);
   assert.ok(fill);
   const t = fill.tdmrs[0];
   assert.equal(populateReservedAreas(t, memlist, [], 16), true);

@@ -201,21 +201,26 @@ export class PamtAllocator {
     }
   }
 
-  /** This node above 4 GiB, this node below, other nodes above, other nodes below; each in address order. */
-  private *regionsFor(node: number): Generator<MemoryRegion> {
+  /**
+   * This node above 4 GiB, this node below, then (with fallback, as the zonelist of
+   * alloc_contig_pages() goes on to the other nodes) other nodes above, other nodes below; each in
+   * address order.
+   */
+  private *regionsFor(node: number, fallback: boolean): Generator<MemoryRegion> {
     const own = this.byNode.get(node);
     if (own) {
       yield* own.high;
       yield* own.low;
     }
+    if (!fallback) return;
     // Other nodes only when the TDMR's own node is full (rare): filtered as needed.
     for (const r of this.memlist) if (r.node !== node && r.base >= 4n * SZ_1G) yield r;
     for (const r of this.memlist) if (r.node !== node && r.base < 4n * SZ_1G) yield r;
   }
 
-  alloc(size: bigint, node: number): bigint | null {
+  alloc(size: bigint, node: number, fallback = true): bigint | null {
     const used = this.used;
-    for (const r of this.regionsFor(node)) {
+    for (const r of this.regionsFor(node, fallback)) {
       let start = r.base % PAGE_SIZE === 0n ? r.base : r.base + PAGE_SIZE - (r.base % PAGE_SIZE);
       // `used` is sorted and disjoint: skip, by binary search, the ranges that end at or below
       // `start`; each later one in the way moves `start` past it.
@@ -260,7 +265,7 @@ export function buildLayout(k: EmulatedKernel, limits: TdmrLimits, quiet = false
   for (const t of tdmrs) {
     const node = k.faults.has('host.pamt-node-end-inclusive') ? memlist.find((m) => m.end >= t.base)!.node : tdmrNode(t, memlist);
     const sizes = pamtSizes(t.size, entrySizes, rules);
-    const base = pamts.alloc(sizes[0] + sizes[1] + sizes[2], node);
+    const base = pamts.alloc(sizes[0] + sizes[1] + sizes[2], node, !k.faults.has('host.pamt-no-node-fallback'));
     if (base === null) return { ok: false, errno: 'ENOMEM' };
     t.pamt = { base, sizes };
   }

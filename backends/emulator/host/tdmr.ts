@@ -46,7 +46,7 @@ export interface TdmrRules {
 export const KERNEL_TDMR_RULES: TdmrRules = { alignment: SZ_1G, pamtRounding: PAGE_SIZE, lowExclusion: SZ_1M };
 
 /** The memory regions in the order the platform lists them, first 1 MiB excluded. */
-export function lowExcluded(memblocks: readonly MemoryRegion[], rules: TdmrRules = KERNEL_TDMR_RULES): MemoryRegion[] {
+export function lowExcluded(memblocks: readonly MemoryRegion[], rules: TdmrRules): MemoryRegion[] {
   const out: MemoryRegion[] = [];
   for (const r of memblocks) {
     const base = r.base > rules.lowExclusion ? r.base : rules.lowExclusion;
@@ -61,7 +61,7 @@ export function lowExcluded(memblocks: readonly MemoryRegion[], rules: TdmrRules
  * keeps its regions sorted whatever order the firmware listed them in (memblock_add_range()
  * inserts each where it belongs, @src:l6161-memblock-c).
  */
-export function tdxMemlist(memblocks: readonly MemoryRegion[], rules: TdmrRules = KERNEL_TDMR_RULES): MemoryRegion[] {
+export function tdxMemlist(memblocks: readonly MemoryRegion[], rules: TdmrRules): MemoryRegion[] {
   return lowExcluded(memblocks, rules).sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0));
 }
 
@@ -69,7 +69,7 @@ export function tdxMemlist(memblocks: readonly MemoryRegion[], rules: TdmrRules 
 export type FillResult = { tdmrs: Tdmr[]; nearLimit: boolean } | null;
 
 /** fill_out_tdmrs(). */
-export function fillOutTdmrs(memlist: readonly MemoryRegion[], maxTdmrs: number, rules: TdmrRules = KERNEL_TDMR_RULES): FillResult {
+export function fillOutTdmrs(memlist: readonly MemoryRegion[], maxTdmrs: number, rules: TdmrRules): FillResult {
   const tdmrs: Tdmr[] = [];
   for (const tmb of memlist) {
     let start = alignDown(tmb.base, rules.alignment);
@@ -89,7 +89,7 @@ export function fillOutTdmrs(memlist: readonly MemoryRegion[], maxTdmrs: number,
 }
 
 /** tdmr_get_pamt_sz() for the three page sizes. */
-export function pamtSizes(tdmrSize: bigint, entrySizes: readonly [number, number, number], rules: TdmrRules = KERNEL_TDMR_RULES): [bigint, bigint, bigint] {
+export function pamtSizes(tdmrSize: bigint, entrySizes: readonly [number, number, number], rules: TdmrRules): [bigint, bigint, bigint] {
   const shifts = [12n, 21n, 30n] as const;
   return shifts.map((s, i) => alignUp((tdmrSize >> s) * BigInt(entrySizes[i]), rules.pamtRounding)) as [bigint, bigint, bigint];
 }
