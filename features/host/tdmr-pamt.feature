@@ -92,16 +92,26 @@ Feature: TDX memory regions (TDMRs) and their metadata (PAMTs)
     construct_tdmrs() gives up with -ENOMEM, and so does initialisation.
 
     @needs:host.tdmr
-    Scenario: A node of 4 MiB cannot hold its 1 GiB TDMR's PAMT: node 0 does
+    Scenario: A node of 4 MiB cannot hold its 1 GiB TDMR's PAMT: node 0, all above 4 GiB, does
       Given the memory map:
         | base         | end          | node |
-        | 0x100000     | 0x80000000   | 0    |
         | 0x100000000  | 0x1000000000 | 0    |
         | 0x1000000000 | 0x1000400000 | 1    |
       When TDX is initialised
       Then initialisation succeeds
-      And there are 3 TDMRs
-      And the PAMT of TDMR 2 lies in the memory of node 0
+      And there are 2 TDMRs
+      And the PAMT of TDMR 1 lies in the memory of node 0
+
+    @needs:host.tdmr
+    Scenario: A node of 4 MiB cannot hold its 1 GiB TDMR's PAMT: node 0, all below 4 GiB, does
+      Given the memory map:
+        | base        | end         | node |
+        | 0x100000    | 0x80000000  | 0    |
+        | 0x100000000 | 0x100400000 | 1    |
+      When TDX is initialised
+      Then initialisation succeeds
+      And there are 2 TDMRs
+      And the PAMT of TDMR 1 lies in the memory of node 0
 
     Scenario: No node has room for a PAMT: initialisation fails with ENOMEM
       Given the memory map:
@@ -127,6 +137,7 @@ Feature: TDX memory regions (TDMRs) and their metadata (PAMTs)
       Then every hole between memory regions inside a TDMR is one of its reserved areas
       And every PAMT inside a TDMR is one of its reserved areas
       And the reserved areas of each TDMR are 4 KiB aligned and in ascending order
+      And the reserved areas of each TDMR are not empty and lie inside it
 
     # tdmr_get_nid() gives TDMR 2 node 0, whose memory lies on both sides of node 1's: its PAMT
     # may land in an earlier TDMR, and every TDMR walks every PAMT (tdmr_populate_rsvd_pamts()), so
@@ -146,7 +157,38 @@ Feature: TDX memory regions (TDMRs) and their metadata (PAMTs)
       And every hole between memory regions inside a TDMR is one of its reserved areas
       And every PAMT inside a TDMR is one of its reserved areas
       And the reserved areas of each TDMR are 4 KiB aligned and in ascending order
+      And the reserved areas of each TDMR are not empty and lie inside it
       And TDMR 1 has 1 reserved area
+
+    # Node 1 starts inside node 0's last GiB, so TDMR 0 reaches into node 1's memory and node 1's
+    # PAMT may straddle the boundary between the two TDMRs: each reserves only its own part of it.
+    @needs:platform.arrange @src:hb-tdx-c-6161
+    Scenario: Two nodes meeting off a 1 GiB boundary: each TDMR reserves only the part of a PAMT inside it
+      Given the memory map:
+        | base         | end          | node |
+        | 0x100000000  | 0x107e000000 | 0    |
+        | 0x107e000000 | 0x2000000000 | 1    |
+      When TDX is initialised
+      Then every PAMT inside a TDMR is one of its reserved areas
+      And the reserved areas of each TDMR are not empty and lie inside it
+      And the reserved areas of each TDMR are 4 KiB aligned and in ascending order
+
+    # for_each_mem_pfn_range() hands build_tdx_memlist() whole pages: a region that ends off a page
+    # boundary ends, as TDX memory, at the page below, and the hole after it starts there.
+    @needs:platform.arrange @src:hb-tdx-c-6161 @src:l6161-memblock-c
+    Scenario: A memory region ending off a page boundary: its TDX memory, and the hole after it, are whole pages
+      Given the memory map:
+        | base        | end         | node |
+        | 0x100000    | 0x7fffec00  | 0    |
+        | 0x100000000 | 0x200000000 | 0    |
+      And the CMRs:
+        | base        | end         |
+        | 0x100000    | 0x7fffe000  |
+        | 0x100000000 | 0x200000000 |
+      When TDX is initialised
+      Then initialisation succeeds
+      And the reserved areas of each TDMR are 4 KiB aligned and in ascending order
+      And the first TDMR reserves [0x7fffe000, 0x80000000)
 
   @req:host.memory.low-1m-excluded @needs:host.tdmr @needs:platform.arrange @src:tdx-rst-host
   Rule: The first 1 MiB of memory is never TDX memory

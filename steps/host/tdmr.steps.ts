@@ -194,3 +194,12 @@ Then('MemTotal in \\/proc\\/meminfo is more than 0 and at most the total size of
 Then('the kernel did not write back the caches before freeing them', function (this: TdxWorld) {
   expect(cleanup(this).cachesFlushed, 'caches written back').to.equal(false);
 });
+
+Then('the reserved areas of each TDMR are not empty and lie inside it', function (this: TdxWorld) {
+  for (const t of tdmrs(this)) {
+    t.reserved.forEach((r, i) => {
+      const where = `area ${i} [${h(t.base + r.offset)}, ${h(t.base + r.offset + r.size)}) of TDMR [${h(t.base)}, ${h(end(t))})`;
+      expect(r.size > 0n && r.offset >= 0n && r.offset + r.size <= t.size, where).to.equal(true);
+    });
+  }
+});

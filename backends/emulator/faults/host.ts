@@ -143,6 +143,7 @@ export const HOST_FAULTS = {
   'host.low-1m-included': F('boundary', 'the first 1 MiB is TDX memory', 'host.memory.low-1m-excluded'),
   'host.memlist-firmware-order': F('order', 'TDX memory regions are taken in the order the platform lists them, not by address', 'host.memory.address-order'),
   'host.pamt-no-node-fallback': F('missing-check', "a PAMT is allocated only from its TDMR's node: without room there initialisation fails", 'host.pamt.no-room'),
+  'host.memlist-byte-granular': F('boundary', 'TDX memory regions keep their byte boundaries instead of whole pages, so holes need not be 4 KiB aligned', 'host.tdmr.reserved-areas'),
   'host.meminfo-low-1m-counted': F('boundary', 'MemTotal counts the first 1 MiB of memory', 'host.memory.meminfo-within-cmrs'),
   'host.pamt-node-end-inclusive': F('boundary', "a TDMR's PAMT goes to the node of a region that ends exactly at the TDMR's base",
     'host.pamt.node'),

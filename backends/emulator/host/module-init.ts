@@ -15,7 +15,7 @@ import type { EmulatedKernel } from './kernel';
 import { err, ok } from '../lib/kernel-result';
 import { seamcallPrerr, seamcallPrerrWhile } from './seamcall';
 import {
-  fillOutTdmrs, KERNEL_TDMR_RULES, PAGE_SIZE, pamtKb, pamtSizes, populateReservedAreas, sortedPamtRanges, SZ_1G,
+  alignUp, fillOutTdmrs, KERNEL_TDMR_RULES, pamtKb, pamtSizes, populateReservedAreas, sortedPamtRanges, SZ_1G,
   lowExcluded, pamtTotal, tdmrNode, tdxMemlist, type Tdmr, type TdmrRules,
 } from './tdmr';
 
@@ -152,8 +152,7 @@ export function getTdxSysInfo(k: EmulatedKernel, cpu: number): SysInfo | ErrnoNa
 
 /** A small kernel allocation for structures handed to the module by physical address. */
 export function kmalloc(k: EmulatedKernel, size: bigint, align: bigint): bigint {
-  const next = k.heapNext;
-  const base = next % align === 0n ? next : next + align - (next % align);
+  const base = alignUp(k.heapNext, align);
   k.heapNext = base + size;
   return base;
 }
@@ -163,6 +162,7 @@ function tdmrRules(k: EmulatedKernel): TdmrRules {
     alignment: k.faults.has('host.tdmr-2m-alignment') ? 2n << 20n : KERNEL_TDMR_RULES.alignment,
     pamtRounding: k.faults.has('host.pamt-no-4k-rounding') ? 1n : KERNEL_TDMR_RULES.pamtRounding,
     lowExclusion: k.faults.has('host.low-1m-included') ? 0n : KERNEL_TDMR_RULES.lowExclusion,
+    page: k.faults.has('host.memlist-byte-granular') ? 1n : KERNEL_TDMR_RULES.page,
   };
 }
 
@@ -221,7 +221,8 @@ export class PamtAllocator {
   alloc(size: bigint, node: number, fallback = true): bigint | null {
     const used = this.used;
     for (const r of this.regionsFor(node, fallback)) {
-      let start = r.base % PAGE_SIZE === 0n ? r.base : r.base + PAGE_SIZE - (r.base % PAGE_SIZE);
+      // The memlist's regions are whole pages, so the first fit is page-aligned too.
+      let start = r.base;
       // `used` is sorted and disjoint: skip, by binary search, the ranges that end at or below
       // `start`; each later one in the way moves `start` past it.
       let i = firstIndexWhere(used, (u) => u.end > start);
@@ -350,13 +351,13 @@ export function initTdxModule(k: EmulatedKernel): KernelResult {
   // config_global_keyid(): flush KeyID-0 cache lines, then one CPU per package.
   k.wbinvdAll();
   // for_each_online_cpu(), skipping CPUs of a package already done; the first failure stops it.
-  const done: boolean[] = new Array(k.platform.packages).fill(false);
+  const done = new Set<number>();
   let keyResult: ErrnoName | null = null;
   for (let c = 0; c < k.cpus.length && !keyResult; c++) {
     if (!k.cpus[c].online) continue;
     const pkg = k.platform.packageOf(c);
-    if (done[pkg]) continue;
-    done[pkg] = true;
+    if (done.has(pkg)) continue;
+    done.add(pkg);
     keyResult = seamcallPrerr(k, c, 'TDH.SYS.KEY.CONFIG', {}, false).errno;
   }
   // err_reset_pamts: the module may have written the PAMTs with the global KeyID. Write back every

@@ -41,17 +41,25 @@ export interface TdmrRules {
   pamtRounding: bigint;
   /** Bytes of memory below which nothing is TDX memory (1 MiB). */
   lowExclusion: bigint;
+  /** Granule of the memory regions the kernel walks (whole 4 KiB pages: for_each_mem_pfn_range()). */
+  page: bigint;
 }
 
-export const KERNEL_TDMR_RULES: TdmrRules = { alignment: SZ_1G, pamtRounding: PAGE_SIZE, lowExclusion: SZ_1M };
+export const KERNEL_TDMR_RULES: TdmrRules = { alignment: SZ_1G, pamtRounding: PAGE_SIZE, lowExclusion: SZ_1M, page: PAGE_SIZE };
 
-/** The memory regions in the order the platform lists them, first 1 MiB excluded. */
+/**
+ * The memory regions in the order the platform lists them, as whole pages (for_each_mem_pfn_range()
+ * rounds a region's start up and its end down to a page, @src:l6161-memblock-c), first 1 MiB
+ * excluded.
+ */
 export function lowExcluded(memblocks: readonly MemoryRegion[], rules: TdmrRules): MemoryRegion[] {
   const out: MemoryRegion[] = [];
   for (const r of memblocks) {
-    const base = r.base > rules.lowExclusion ? r.base : rules.lowExclusion;
-    if (base >= r.end) continue;
-    out.push({ base, end: r.end, node: r.node });
+    const start = alignUp(r.base, rules.page);
+    const base = start > rules.lowExclusion ? start : rules.lowExclusion;
+    const end = alignDown(r.end, rules.page);
+    if (base >= end) continue;
+    out.push({ base, end, node: r.node });
   }
   return out;
 }
@@ -62,7 +70,8 @@ export function lowExcluded(memblocks: readonly MemoryRegion[], rules: TdmrRules
  * inserts each where it belongs, @src:l6161-memblock-c).
  */
 export function tdxMemlist(memblocks: readonly MemoryRegion[], rules: TdmrRules): MemoryRegion[] {
-  return lowExcluded(memblocks, rules).sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0));
+  // The regions never overlap: the sign of the difference of their bases orders them.
+  return lowExcluded(memblocks, rules).sort((a, b) => Number(a.base - b.base));
 }
 
 /** What fill_out_tdmrs() built; null when the regions needed more TDMRs than the module has. */
@@ -109,7 +118,7 @@ export function tdmrNode(tdmr: Tdmr, memlist: readonly MemoryRegion[]): number {
 /** Every TDMR's PAMT block as [base, end), sorted by base (the blocks never overlap). Every TDMR has its PAMT by now. */
 export function sortedPamtRanges(tdmrs: readonly Tdmr[]): { base: bigint; end: bigint }[] {
   const out = tdmrs.map((t) => ({ base: t.pamt!.base, end: t.pamt!.base + pamtTotal(t.pamt!) }));
-  return out.sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0));
+  return out.sort((a, b) => Number(a.base - b.base));
 }
 
 /**
@@ -146,7 +155,8 @@ export function populateReservedAreas(tdmr: Tdmr, memlist: readonly MemoryRegion
     const pe = pamts[i].end > tdmrEnd ? tdmrEnd : pamts[i].end;
     if (!add(pb, pe - pb)) return false;
   }
-  areas.sort((a, b) => (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0));
+  // Disjoint areas (rsvd_area_cmp_func() warns on overlap): ordered by offset.
+  areas.sort((a, b) => Number(a.offset - b.offset));
   tdmr.reserved = areas;
   return true;
 }
