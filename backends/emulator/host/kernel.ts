@@ -307,7 +307,9 @@ export class EmulatedKernel implements SeamcallPath {
         return err('EBUSY');
       }
     }
-    if (this.eras.init === 'boot' && c.cacheIncoherent) c.cacheIncoherent = false; // WBINVD before going down
+    // Every era: the dying CPU writes back its caches (hlt_play_dead() / mwait_play_dead() in
+    // arch/x86/kernel/smpboot.c, v6.16.1 and long before).
+    c.cacheIncoherent = false;
     c.online = false;
     c.vmxOn = false;
     // The per-CPU "TDX enabled" flag survives offlining: TDH.SYS.LP.INIT cannot be repeated.
