@@ -98,8 +98,8 @@ test('a child process\'s run: how it ended and the lines the log gained meanwhil
   ki.log = sysOk({ text: '[    1.0] boot\n', source: 'dmesg' });
   assert.deepEqual(runSequence(ki, new Uint8Array([0xc3]), [5n]), { ok: true, value: { run: { ended: 'returned', out: [1n, 2n, 3n, 4n] }, log: ['[    2.0] traps: after'] } });
   assert.deepEqual(ki.runs[0].input, [5n]);
-  ki.next = sysErr('ENOEXEC', 'mmap refused');
-  assert.deepEqual(runSequence(ki, new Uint8Array([0xc3])), { ok: false, error: 'ENOEXEC: mmap refused' });
+  ki.next = sysErr('ENOMEM', 'mmap refused');
+  assert.deepEqual(runSequence(ki, new Uint8Array([0xc3])), { ok: false, error: 'ENOMEM: mmap refused' });
   ki.next = { unobservable: 'no record of this run' };
   assert.deepEqual(runSequence(ki, new Uint8Array([0xc3])), { ok: false, error: 'no record of this run' });
   // A log that cannot be read: no lines.

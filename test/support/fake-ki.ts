@@ -5,7 +5,7 @@
  * the table (or fails with the errno given for it).
  */
 import type { ErrnoName } from '../../spec/abi/errno';
-import { sysErr, sysOk, type FileStat, type KernelInterface, type SysResult, type UserBuffer } from '../../backends/kernel-interface';
+import { sysErr, sysOk, type FileStat, type InstructionRun, type IoctlArg, type KernelInterface, type SysResult, type UserBuffer } from '../../backends/kernel-interface';
 import type { Unobservable } from '../../backends/port';
 
 export interface FakeFile {
@@ -66,17 +66,17 @@ export class FakeKi implements KernelInterface {
     return names.length ? sysOk([...new Set(names)]) : sysErr('ENOENT');
   }
 
-  mkdir(): SysResult<void> { return sysErr('EPERM'); }
-  rmdir(): SysResult<void> { return sysErr('EPERM'); }
+  mkdir(_path: string): SysResult<void> { return sysErr('EPERM'); }
+  rmdir(_path: string): SysResult<void> { return sysErr('EPERM'); }
 
   kernelLog(): SysResult<{ text: string; source: string }> {
     this.calls.push('kernelLog');
     return this.log;
   }
 
-  open(): SysResult<number> { return sysErr('ENOENT'); }
-  close(): void {}
-  alloc(): UserBuffer { throw new Error('FakeKi: no memory for ioctls'); }
-  ioctl(): SysResult<number> { return sysErr('ENOTTY'); }
-  runInstructions(): SysResult<never> { return sysErr('ENOSYS'); }
+  open(_path: string, _mode: 'r' | 'rw'): SysResult<number> { return sysErr('ENOENT'); }
+  close(_fd: number): void {}
+  alloc(_size: number): UserBuffer { throw new Error('FakeKi: no memory for ioctls'); }
+  ioctl(_fd: number, _request: number, _arg: IoctlArg): SysResult<number> { return sysErr('ENOTTY'); }
+  runInstructions(_code: Uint8Array, _input?: readonly bigint[]): SysResult<InstructionRun> { return sysErr('ENOSYS'); }
 }
