@@ -1,0 +1,123 @@
+@host @needs:host.seamcall @module:>=1.5 @module:<2.0
+Feature: TDH.MNG.INIT and the TD_PARAMS it reads, called directly
+  TDH.MNG.INIT takes a TD whose keys are configured and whose TDCS pages are added (RCX: its TDR)
+  and a TD_PARAMS structure in memory (RDX: its address, 1024-byte aligned) that sets the TD's
+  attributes, extended-state features, vCPU limit, secure EPT, virtual TSC frequency and the
+  CPUID values the VMM may choose. KVM builds TD_PARAMS from its own checked arguments, so a wrong
+  field only reaches the module when called directly. Here the TD_PARAMS is written in memory for
+  the call and one field at a time is made wrong, to check the status and the operand id the
+  module reports, and, where two fields are wrong, which one it reports first. The handler was read
+  in module 1.5.01. Pages are named as in the TD leaves feature ("page 1" is the first page of the
+  kernel's first TDMR that no reserved area covers). A real machine cannot issue raw SEAMCALLs:
+  there these scenarios are skipped.
+
+  Background:
+    Given a TDX host
+    And the kernel leaves the TDX module untouched
+    And the module is ready with the TDMRs the kernel would build
+    And TDH.SYS.TDMR.INIT has initialised the first GiB of the first TDMR on CPU 0
+    And the module's CPUID_CONFIG slots are read from NUM_CPUID_CONFIG (0x9900000100000004) and CPUID_CONFIG_LEAVES (0x9900000300000400)
+    And the TD_PARAMS to pass are, every other field and CPUID_CONFIG value zero:
+      | ATTRIBUTES    | 0x0                         |
+      | XFAM          | 0x3 (x87, SSE)              |
+      | MAX_VCPUS     | 1                           |
+      | EPTP_CONTROLS | 0x1e (write-back, 4 levels) |
+      | CONFIG_FLAGS  | 0x0                         |
+      | TSC_FREQUENCY | 100 (2.5 GHz)               |
+    And a TD created on page 1 with the first TD KeyID, its key configured on every package
+    And the TD on page 1 has all of the TDCS pages TDCS_BASE_SIZE (0x9800000100000100) asks for, from page 2 on
+
+  @req:host.module.td-params @src:mod-mng-init-1501 @src:mod-helpers-1501 @src:mod-td-params-h-1501 @src:mod-td-ctrl-h-1501 @src:mod-cpuid-config-1501 @src:mod-sys-init-1501 @src:mod-err-1501
+  Rule: TDH.MNG.INIT checks each TD_PARAMS field in turn and names the first wrong one
+    In this order: ATTRIBUTES (only bits ATTRIBUTES_FIXED0 allows, 0x8000000070000001 in 1.5.01:
+    DEBUG 0, SEPT_VE_DISABLE 28, MIGRATABLE 29, PKS 30, PERFMON 63; a migratable TD neither DEBUG
+    nor PERFMON); XFAM (x87 and SSE set, nothing outside 0x6dbe7 nor the CPU's, AVX-512's three
+    components together and with AVX, CET's two together, AMX's two together); MAX_VCPUS (not 0);
+    NUM_L2_VMS (at most 3); then, without an operand id, that the TD has the TDCS pages of its L2
+    VMs too; the first reserved bytes (reported as RDX); CONFIG_FLAGS (bits 2:0 only);
+    EPTP_CONTROLS (write-back, 4 or 5 levels, no A/D or shadow-stack control, reserved bits and root
+    address zero, 5 levels when CONFIG_FLAGS asks for a 52-bit GPA); TSC_FREQUENCY (4 to 400, in
+    units of 25 MHz); the other reserved bytes and MSR_CONFIG_CTLS bits 7:1 (RDX); then each CPUID
+    value, which may set only bits the module lets the VMM configure: a wrong one is reported as
+    CPUID_CONFIG with its leaf (bits 31:0) and sub-leaf (63:32, all ones for none) in RCX; last the
+    reserved bytes after the CPUID values. RCX is 0 unless a CPUID value is wrong.
+
+    Scenario Outline: TD_PARAMS with <changes>
+      When TDH.MNG.INIT is called on CPU 0 for the TD on page 1 with those TD_PARAMS and <changes>
+      Then the SEAMCALL returns <status>
+      And the SEAMCALL's RCX is <rcx>
+
+      Examples: well-formed
+        | changes                                 | status                           | rcx |
+        | nothing changed                         | TDX_SUCCESS (0x0000000000000000) | 0x0 |
+        | ATTRIBUTES 0x1 (DEBUG)                  | TDX_SUCCESS (0x0000000000000000) | 0x0 |
+        | CONFIG_FLAGS 0x4 (NO_RBP_MOD)           | TDX_SUCCESS (0x0000000000000000) | 0x0 |
+        | TSC_FREQUENCY 4                         | TDX_SUCCESS (0x0000000000000000) | 0x0 |
+        | TSC_FREQUENCY 400                       | TDX_SUCCESS (0x0000000000000000) | 0x0 |
+        | CPUID_CONFIG of leaf 0x1 ECX 0x8 (MONITOR) | TDX_SUCCESS (0x0000000000000000) | 0x0 |
+
+      Examples: ATTRIBUTES, XFAM, MAX_VCPUS, NUM_L2_VMS
+        | changes                                          | status                                                                               | rcx |
+        | ATTRIBUTES 0x2                                   | TDX_OPERAND_INVALID (0xc000010000000040), whose low bits name operand ATTRIBUTES (64) | 0x0 |
+        | ATTRIBUTES 0x100000000                           | TDX_OPERAND_INVALID (0xc000010000000040), whose low bits name operand ATTRIBUTES (64) | 0x0 |
+        | ATTRIBUTES 0x20000001 (MIGRATABLE, DEBUG)        | TDX_OPERAND_INVALID (0xc000010000000040), whose low bits name operand ATTRIBUTES (64) | 0x0 |
+        | ATTRIBUTES 0x8000000020000000 (PERFMON, MIGRATABLE) | TDX_OPERAND_INVALID (0xc000010000000040), whose low bits name operand ATTRIBUTES (64) | 0x0 |
+        | XFAM 0x1 (no SSE)                                | TDX_OPERAND_INVALID (0xc000010000000041), whose low bits name operand XFAM (65)       | 0x0 |
+        | XFAM 0xb (MPX BNDREGS)                           | TDX_OPERAND_INVALID (0xc000010000000041), whose low bits name operand XFAM (65)       | 0x0 |
+        | XFAM 0xe3 (AVX-512 without AVX)                  | TDX_OPERAND_INVALID (0xc000010000000041), whose low bits name operand XFAM (65)       | 0x0 |
+        | XFAM 0x67 (AVX-512 without Hi16_ZMM)             | TDX_OPERAND_INVALID (0xc000010000000041), whose low bits name operand XFAM (65)       | 0x0 |
+        | XFAM 0xa7 (AVX-512 without ZMM_Hi256)            | TDX_OPERAND_INVALID (0xc000010000000041), whose low bits name operand XFAM (65)       | 0x0 |
+        | XFAM 0x803 (CET user state only)                 | TDX_OPERAND_INVALID (0xc000010000000041), whose low bits name operand XFAM (65)       | 0x0 |
+        | XFAM 0x1003 (CET supervisor state only)          | TDX_OPERAND_INVALID (0xc000010000000041), whose low bits name operand XFAM (65)       | 0x0 |
+        | XFAM 0x20003 (AMX TILECFG only)                  | TDX_OPERAND_INVALID (0xc000010000000041), whose low bits name operand XFAM (65)       | 0x0 |
+        | XFAM 0x40003 (AMX TILEDATA only)                 | TDX_OPERAND_INVALID (0xc000010000000041), whose low bits name operand XFAM (65)       | 0x0 |
+        | MAX_VCPUS 0                                      | TDX_OPERAND_INVALID (0xc000010000000044), whose low bits name operand MAX_VCPUS (68)  | 0x0 |
+        | NUM_L2_VMS 4                                     | TDX_OPERAND_INVALID (0xc000010000000047), whose low bits name operand NUM_L2_VMS (71) | 0x0 |
+        | NUM_L2_VMS 3                                     | TDX_TDCS_NOT_ALLOCATED (0xc000060600000000)                                          | 0x0 |
+        | NUM_L2_VMS 1                                     | TDX_TDCS_NOT_ALLOCATED (0xc000060600000000)                                          | 0x0 |
+
+      Examples: reserved bytes, CONFIG_FLAGS, EPTP_CONTROLS, TSC_FREQUENCY
+        | changes                                       | status                                                                                   | rcx |
+        | RESERVED_0 not zero                           | TDX_OPERAND_INVALID (0xc000010000000002), whose low bits name operand RDX (2)            | 0x0 |
+        | CONFIG_FLAGS 0x8                              | TDX_OPERAND_INVALID (0xc000010000000042), whose low bits name operand EXEC_CONTROLS (66)  | 0x0 |
+        | EPTP_CONTROLS 0x18 (uncacheable)              | TDX_OPERAND_INVALID (0xc000010000000043), whose low bits name operand EPTP_CONTROLS (67)  | 0x0 |
+        | EPTP_CONTROLS 0x16 (3 levels)                 | TDX_OPERAND_INVALID (0xc000010000000043), whose low bits name operand EPTP_CONTROLS (67)  | 0x0 |
+        | EPTP_CONTROLS 0x2e (6 levels)                 | TDX_OPERAND_INVALID (0xc000010000000043), whose low bits name operand EPTP_CONTROLS (67)  | 0x0 |
+        | EPTP_CONTROLS 0x5e (A/D flags)                | TDX_OPERAND_INVALID (0xc000010000000043), whose low bits name operand EPTP_CONTROLS (67)  | 0x0 |
+        | EPTP_CONTROLS 0x9e (shadow-stack control)     | TDX_OPERAND_INVALID (0xc000010000000043), whose low bits name operand EPTP_CONTROLS (67)  | 0x0 |
+        | EPTP_CONTROLS 0x11e (bit 8)                   | TDX_OPERAND_INVALID (0xc000010000000043), whose low bits name operand EPTP_CONTROLS (67)  | 0x0 |
+        | EPTP_CONTROLS 0x101e (a root address)         | TDX_OPERAND_INVALID (0xc000010000000043), whose low bits name operand EPTP_CONTROLS (67)  | 0x0 |
+        | EPTP_CONTROLS 0x100000000000001e (bit 60)     | TDX_OPERAND_INVALID (0xc000010000000043), whose low bits name operand EPTP_CONTROLS (67)  | 0x0 |
+        | CONFIG_FLAGS 0x1 (GPAW 52)                    | TDX_OPERAND_INVALID (0xc000010000000043), whose low bits name operand EPTP_CONTROLS (67)  | 0x0 |
+        | TSC_FREQUENCY 3                               | TDX_OPERAND_INVALID (0xc000010000000046), whose low bits name operand TSC_FREQUENCY (70)  | 0x0 |
+        | TSC_FREQUENCY 401                             | TDX_OPERAND_INVALID (0xc000010000000046), whose low bits name operand TSC_FREQUENCY (70)  | 0x0 |
+        | RESERVED_1 not zero                           | TDX_OPERAND_INVALID (0xc000010000000002), whose low bits name operand RDX (2)            | 0x0 |
+        | MSR_CONFIG_CTLS 0x2                           | TDX_OPERAND_INVALID (0xc000010000000002), whose low bits name operand RDX (2)            | 0x0 |
+        | MSR_CONFIG_CTLS 0x80                          | TDX_OPERAND_INVALID (0xc000010000000002), whose low bits name operand RDX (2)            | 0x0 |
+        | RESERVED_2 not zero                           | TDX_OPERAND_INVALID (0xc000010000000002), whose low bits name operand RDX (2)            | 0x0 |
+        | RESERVED_3 not zero                           | TDX_OPERAND_INVALID (0xc000010000000002), whose low bits name operand RDX (2)            | 0x0 |
+
+      Examples: CPUID values
+        | changes                                             | status                                                                                 | rcx                |
+        | CPUID_CONFIG of leaf 0x1 EDX 0x1 (FPU)              | TDX_OPERAND_INVALID (0xc000010000000045), whose low bits name operand CPUID_CONFIG (69) | 0xffffffff00000001 |
+        | CPUID_CONFIG of leaf 0x7 sub-leaf 0x0 EAX 0x1       | TDX_OPERAND_INVALID (0xc000010000000045), whose low bits name operand CPUID_CONFIG (69) | 0x7                |
+
+      Examples: two fields wrong, the first in the module's order reported
+        | changes                                                          | status                                                                                   | rcx                |
+        | ATTRIBUTES 0x2 and XFAM 0x1                                      | TDX_OPERAND_INVALID (0xc000010000000040), whose low bits name operand ATTRIBUTES (64)    | 0x0                |
+        | XFAM 0x1 and MAX_VCPUS 0                                         | TDX_OPERAND_INVALID (0xc000010000000041), whose low bits name operand XFAM (65)          | 0x0                |
+        | MAX_VCPUS 0 and NUM_L2_VMS 4                                     | TDX_OPERAND_INVALID (0xc000010000000044), whose low bits name operand MAX_VCPUS (68)     | 0x0                |
+        | NUM_L2_VMS 1 and RESERVED_0 not zero                             | TDX_TDCS_NOT_ALLOCATED (0xc000060600000000)                                              | 0x0                |
+        | RESERVED_0 not zero and CONFIG_FLAGS 0x8                         | TDX_OPERAND_INVALID (0xc000010000000002), whose low bits name operand RDX (2)            | 0x0                |
+        | CONFIG_FLAGS 0x8 and EPTP_CONTROLS 0x18                          | TDX_OPERAND_INVALID (0xc000010000000042), whose low bits name operand EXEC_CONTROLS (66)  | 0x0                |
+        | EPTP_CONTROLS 0x18 and TSC_FREQUENCY 3                           | TDX_OPERAND_INVALID (0xc000010000000043), whose low bits name operand EPTP_CONTROLS (67)  | 0x0                |
+        | TSC_FREQUENCY 401 and RESERVED_1 not zero                        | TDX_OPERAND_INVALID (0xc000010000000046), whose low bits name operand TSC_FREQUENCY (70)  | 0x0                |
+        | RESERVED_2 not zero and CPUID_CONFIG of leaf 0x1 EDX 0x1         | TDX_OPERAND_INVALID (0xc000010000000002), whose low bits name operand RDX (2)            | 0x0                |
+        | CPUID_CONFIG of leaf 0x1 EDX 0x1 and RESERVED_3 not zero         | TDX_OPERAND_INVALID (0xc000010000000045), whose low bits name operand CPUID_CONFIG (69)   | 0xffffffff00000001 |
+        | CPUID_CONFIG of leaf 0x7 sub-leaf 0x0 EAX 0x1 and CPUID_CONFIG of leaf 0x1 EDX 0x1 | TDX_OPERAND_INVALID (0xc000010000000045), whose low bits name operand CPUID_CONFIG (69) | 0xffffffff00000001 |
+
+    Scenario: TDH.MNG.INIT once only
+      When TDH.MNG.INIT is called on CPU 0 for the TD on page 1 with those TD_PARAMS and nothing changed
+      Then the SEAMCALL returns TDX_SUCCESS (0x0000000000000000)
+      When TDH.MNG.INIT is called on CPU 0 for the TD on page 1 with those TD_PARAMS and nothing changed
+      Then the SEAMCALL returns TDX_OP_STATE_INCORRECT (0xc000060800000000)
