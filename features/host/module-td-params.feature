@@ -27,7 +27,7 @@ Feature: TDH.MNG.INIT and the TD_PARAMS it reads, called directly
     And a TD created on page 1 with the first TD KeyID, its key configured on every package
     And the TD on page 1 has all of the TDCS pages TDCS_BASE_SIZE (0x9800000100000100) asks for, from page 2 on
 
-  @req:host.module.td-params @src:mod-mng-init-1501 @src:mod-helpers-1501 @src:mod-td-params-h-1501 @src:mod-td-ctrl-h-1501 @src:mod-cpuid-config-1501 @src:mod-sys-init-1501 @src:mod-err-1501
+  @req:host.module.td-params @src:mod-mng-init-1501 @src:mod-helpers-1501 @src:mod-api-1501 @src:mod-td-ctrl-h-1501 @src:mod-cpuid-config-1501 @src:mod-x86-defs-1501 @src:mod-gsys-h-1501 @src:mod-sys-init-1501 @src:mod-err-1501
   Rule: TDH.MNG.INIT checks each TD_PARAMS field in turn and names the first wrong one
     In this order: ATTRIBUTES (only bits ATTRIBUTES_FIXED0 allows, 0x8000000070000001 in 1.5.01:
     DEBUG 0, SEPT_VE_DISABLE 28, MIGRATABLE 29, PKS 30, PERFMON 63; a migratable TD neither DEBUG

@@ -195,4 +195,7 @@ export const HOST_FAULTS = {
     'host.module.page-wbinvd'),
   'module.tdcs-allocation-unchecked': F('missing-check', 'the TD leaves take a TD whose TDCS pages are not all added (only the operation state is checked)',
     'host.module.td-build-state'),
+  'module.tsc-frequency-past-max': F('boundary', 'TDH.MNG.INIT takes a TSC_FREQUENCY of 401 (25 MHz past 10 GHz)', 'host.module.td-params'),
+  'module.xfam-pairs-unchecked': F('missing-check', 'TDH.MNG.INIT takes an XFAM with half of a pair of state components (CET user without supervisor, AMX TILECFG without TILEDATA)',
+    'host.module.td-params'),
 } as const satisfies Record<string, FaultSpec>;

@@ -75,9 +75,9 @@ function attributesOk(v: bigint, fixed0: bigint, fixed1: bigint): boolean {
  * ZMM_Hi256 6, Hi16_ZMM 7) all or none and only with AVX (2), CET user (11) and supervisor (12)
  * both or neither, AMX TILECFG (17) and TILEDATA (18) both or neither.
  */
-function xfamOk(v: bigint, fixed0: bigint, fixed1: bigint): boolean {
+function xfamOk(v: bigint, fixed0: bigint, fixed1: bigint, pairsUnchecked: boolean): boolean {
   return fits(v, fixed0, fixed1) && !(bit(v, 5) && !bit(v, 2)) && bit(v, 5) === bit(v, 6) && bit(v, 5) === bit(v, 7)
-    && bit(v, 11) === bit(v, 12) && bit(v, 17) === bit(v, 18);
+    && (pairsUnchecked || (bit(v, 11) === bit(v, 12) && bit(v, 17) === bit(v, 18)));
 }
 
 /** MIN_PA_FOR_PML5: a 5-level EPT needs a physical address width of at least 49 bits. */
@@ -108,7 +108,7 @@ function initTd(m: TdxModule, td: TdRecord, p: TdParams): ReturnType<typeof ok> 
   const big = (name: string): bigint => BigInt(md[name] ?? 0);
   const invalid = (operand: Parameters<typeof withOperand>[1]) => fail(withOperand('TDX_OPERAND_INVALID', operand), { rcx: 0n });
   if (!attributesOk(p.attributes, big('ATTRIBUTES_FIXED0'), big('ATTRIBUTES_FIXED1'))) return invalid('ATTRIBUTES');
-  if (!xfamOk(p.xfam, big('XFAM_FIXED0'), big('XFAM_FIXED1'))) return invalid('XFAM');
+  if (!xfamOk(p.xfam, big('XFAM_FIXED0'), big('XFAM_FIXED1'), m.faults.has('module.xfam-pairs-unchecked'))) return invalid('XFAM');
   // Builds that define MAX_VCPUS_PER_TD also bound MAX_VCPUS by it (2.0.08); 1.5.01 only refuses 0.
   const perTd = m.build.globalFields.includes('MAX_VCPUS_PER_TD') ? Number(md.MAX_VCPUS_PER_TD) : 0xffff;
   if (p.maxVcpus === 0 || p.maxVcpus > perTd) return invalid('MAX_VCPUS');
@@ -121,7 +121,7 @@ function initTd(m: TdxModule, td: TdRecord, p: TdParams): ReturnType<typeof ok> 
   const eptLevels = eptLevelsOf(m, p.eptpControls, gpaw52);
   if (eptLevels === null) return invalid('EPTP_CONTROLS');
   // VIRT_TSC_FREQUENCY_MIN .. _MAX: 100 MHz .. 10 GHz in units of 25 MHz.
-  if (p.tscFrequency < 4 || p.tscFrequency > 400) return invalid('TSC_FREQUENCY');
+  if (p.tscFrequency < 4 || p.tscFrequency > (m.faults.has('module.tsc-frequency-past-max') ? 401 : 400)) return invalid('TSC_FREQUENCY');
   if (reservedSet(p, 'RESERVED_1') || (p.msrConfigCtls & 0xfe) !== 0 || reservedSet(p, 'RESERVED_2')) return invalid('RDX');
   const cpuid = new Map<string, CpuidValue>();
   const configs = m.build.cpuidConfigs;
