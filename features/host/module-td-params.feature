@@ -121,3 +121,105 @@ Feature: TDH.MNG.INIT and the TD_PARAMS it reads, called directly
       Then the SEAMCALL returns TDX_SUCCESS (0x0000000000000000)
       When TDH.MNG.INIT is called on CPU 0 for the TD on page 1 with those TD_PARAMS and nothing changed
       Then the SEAMCALL returns TDX_OP_STATE_INCORRECT (0xc000060800000000)
+
+  @req:host.module.td-vcpus @src:mod-vp-create-1501 @src:mod-vp-addcx-1501 @src:mod-vp-init-1501 @src:mod-mr-finalize-1501 @src:mod-helpers-1501 @src:mod-tdvps-h-1501 @src:mod-op-state-lookup-1501 @src:mod-gsys-h-1501 @src:mod-err-1501
+  Rule: After TDH.MNG.INIT a TD takes vCPUs, and TDH.MR.FINALIZE needs one initialised
+    TDH.VP.CREATE checks the TDR in RDX, then the TD's state, then the free page in RCX that becomes
+    the vCPU's TDVPR. TDH.VP.ADDCX checks the TDVPR in RDX, the TD's state, that the vCPU is not yet
+    initialised (TDX_VCPU_STATE_INCORRECT) and has fewer than 15 TDVPS pages (the TDVPR and 14 TDCX
+    pages; more: TDX_TDCX_NUM_INCORRECT), and only then the free page in RCX. TDH.VP.INIT checks the
+    TDVPR in RCX, the TD's state, that the vCPU has the TDVPS pages TDVPS_BASE_SIZE asks for
+    (TDX_TDCX_NUM_INCORRECT), that it is not initialised yet, and that the TD has fewer initialised
+    vCPUs than its MAX_VCPUS (TDX_MAX_VCPUS_EXCEEDED). TDH.MR.FINALIZE refuses a TD with no
+    initialised vCPU (TDX_NO_VCPUS); once it succeeds the TD runs, and none of these leaves, nor
+    TDH.MNG.INIT, is allowed any more (TDX_OP_STATE_INCORRECT).
+
+    Scenario Outline: TDH.VP.CREATE with <operands>
+      Given the TD on page 1 is initialised with those TD_PARAMS
+      When TDH.VP.CREATE is called on CPU 0 with <operands>
+      Then the SEAMCALL returns <status>
+
+      Examples:
+        | operands                                     | status                                                                                 |
+        | RCX = page 10, RDX = page 1                  | TDX_SUCCESS (0x0000000000000000)                                                       |
+        | RCX = page 10 + 0x800, RDX = page 1          | TDX_OPERAND_INVALID (0xc000010000000001), whose low bits name operand RCX (1)          |
+        | RCX = the end of the last TDMR, RDX = page 1 | TDX_OPERAND_ADDR_RANGE_ERROR (0xc000010100000001), whose low bits name operand RCX (1) |
+        | RCX = page 2, RDX = page 1                   | TDX_PAGE_METADATA_INCORRECT (0xc000030000000001), whose low bits name operand RCX (1)  |
+        | RCX = page 10, RDX = page 2                  | TDX_PAGE_METADATA_INCORRECT (0xc000030000000002), whose low bits name operand RDX (2)  |
+        | RCX = page 10 + 0x800, RDX = page 1 + 0x800  | TDX_OPERAND_INVALID (0xc000010000000002), whose low bits name operand RDX (2)          |
+
+    Scenario Outline: TDH.VP.ADDCX with <operands>
+      Given the TD on page 1 is initialised with those TD_PARAMS
+      And the TD on page 1 has a vCPU on page 10 with all but one of the TDCX pages TDVPS_BASE_SIZE (0x9800000100000200) asks for, from page 11 on
+      When TDH.VP.ADDCX is called on CPU 0 with <operands>
+      Then the SEAMCALL returns <status>
+
+      Examples:
+        | operands                                      | status                                                                                 |
+        | RCX = page 30, RDX = page 10                  | TDX_SUCCESS (0x0000000000000000)                                                       |
+        | RCX = page 30 + 0x800, RDX = page 10          | TDX_OPERAND_INVALID (0xc000010000000001), whose low bits name operand RCX (1)          |
+        | RCX = the end of the last TDMR, RDX = page 10 | TDX_OPERAND_ADDR_RANGE_ERROR (0xc000010100000001), whose low bits name operand RCX (1) |
+        | RCX = page 11, RDX = page 10                  | TDX_PAGE_METADATA_INCORRECT (0xc000030000000001), whose low bits name operand RCX (1)  |
+        | RCX = page 30, RDX = page 1                   | TDX_PAGE_METADATA_INCORRECT (0xc000030000000002), whose low bits name operand RDX (2)  |
+        | RCX = page 30, RDX = page 31                  | TDX_PAGE_METADATA_INCORRECT (0xc000030000000002), whose low bits name operand RDX (2)  |
+        | RCX = page 30 + 0x800, RDX = page 10 + 0x800  | TDX_OPERAND_INVALID (0xc000010000000002), whose low bits name operand RDX (2)          |
+
+    Scenario: TDH.VP.INIT needs every TDCX page, and initialises a vCPU once
+      Given the TD on page 1 is initialised with those TD_PARAMS
+      And the TD on page 1 has a vCPU on page 10 with all but one of the TDCX pages TDVPS_BASE_SIZE (0x9800000100000200) asks for, from page 11 on
+      When TDH.VP.INIT is called on CPU 0 with RCX = page 10
+      Then the SEAMCALL returns TDX_TDCX_NUM_INCORRECT (0xc000061000000000)
+      When TDH.VP.INIT is called on CPU 0 with RCX = page 1
+      Then the SEAMCALL returns TDX_PAGE_METADATA_INCORRECT (0xc000030000000001), whose low bits name operand RCX (1)
+      When TDH.VP.ADDCX is called on CPU 0 with RCX = page 30, RDX = page 10
+      And TDH.VP.INIT is called on CPU 0 with RCX = page 10
+      Then the SEAMCALL returns TDX_SUCCESS (0x0000000000000000)
+      When TDH.VP.INIT is called on CPU 0 with RCX = page 10
+      Then the SEAMCALL returns TDX_VCPU_STATE_INCORRECT (0xc000070000000000)
+      When TDH.VP.ADDCX is called on CPU 0 with RCX = page 31 + 0x800, RDX = page 10
+      Then the SEAMCALL returns TDX_VCPU_STATE_INCORRECT (0xc000070000000000)
+
+    Scenario: A vCPU takes 14 TDCX pages, not 15; more than TDVPS_BASE_SIZE asks for is no harm
+      Given the TD on page 1 is initialised with those TD_PARAMS
+      When TDH.VP.CREATE is called on CPU 0 with RCX = page 10, RDX = page 1
+      Then the SEAMCALL returns TDX_SUCCESS (0x0000000000000000)
+      Given the vCPU on page 10 has 14 TDCX pages added, from page 11 on
+      When TDH.VP.ADDCX is called on CPU 0 with RCX = page 30 + 0x800, RDX = page 10
+      Then the SEAMCALL returns TDX_TDCX_NUM_INCORRECT (0xc000061000000000)
+      When TDH.VP.INIT is called on CPU 0 with RCX = page 10
+      Then the SEAMCALL returns TDX_SUCCESS (0x0000000000000000)
+
+    Scenario Outline: MAX_VCPUS <max> and two vCPUs
+      Given the TD on page 1 is initialised with those TD_PARAMS and MAX_VCPUS <max>
+      And the TD on page 1 has a vCPU on page 10 with all of the TDCX pages TDVPS_BASE_SIZE (0x9800000100000200) asks for, from page 11 on
+      And the TD on page 1 has a vCPU on page 20 with all of the TDCX pages TDVPS_BASE_SIZE (0x9800000100000200) asks for, from page 21 on
+      When TDH.VP.INIT is called on CPU 0 with RCX = page 10
+      Then the SEAMCALL returns TDX_SUCCESS (0x0000000000000000)
+      When TDH.VP.INIT is called on CPU 0 with RCX = page 20
+      Then the SEAMCALL returns <second>
+
+      Examples:
+        | max | second                                      |
+        | 1   | TDX_MAX_VCPUS_EXCEEDED (0xc000070500000000) |
+        | 2   | TDX_SUCCESS (0x0000000000000000)            |
+
+    Scenario: TDH.MR.FINALIZE after the first TDH.VP.INIT, then the build leaves are refused
+      Given the TD on page 1 is initialised with those TD_PARAMS
+      When TDH.MR.FINALIZE is called on CPU 0 with RCX = page 1
+      Then the SEAMCALL returns TDX_NO_VCPUS (0xc000060900000000)
+      Given the TD on page 1 has a vCPU on page 10 with all of the TDCX pages TDVPS_BASE_SIZE (0x9800000100000200) asks for, from page 11 on
+      When TDH.MR.FINALIZE is called on CPU 0 with RCX = page 1
+      Then the SEAMCALL returns TDX_NO_VCPUS (0xc000060900000000)
+      When TDH.VP.INIT is called on CPU 0 with RCX = page 10
+      And TDH.MR.FINALIZE is called on CPU 0 with RCX = page 1
+      Then the SEAMCALL returns TDX_SUCCESS (0x0000000000000000)
+      When TDH.MR.FINALIZE is called on CPU 0 with RCX = page 1
+      Then the SEAMCALL returns TDX_OP_STATE_INCORRECT (0xc000060800000000)
+      When TDH.VP.CREATE is called on CPU 0 with RCX = page 20, RDX = page 1
+      Then the SEAMCALL returns TDX_OP_STATE_INCORRECT (0xc000060800000000)
+      When TDH.VP.ADDCX is called on CPU 0 with RCX = page 20, RDX = page 10
+      Then the SEAMCALL returns TDX_OP_STATE_INCORRECT (0xc000060800000000)
+      When TDH.VP.INIT is called on CPU 0 with RCX = page 10
+      Then the SEAMCALL returns TDX_OP_STATE_INCORRECT (0xc000060800000000)
+      When TDH.MNG.INIT is called on CPU 0 for the TD on page 1 with those TD_PARAMS and nothing changed
+      Then the SEAMCALL returns TDX_OP_STATE_INCORRECT (0xc000060800000000)

@@ -256,3 +256,31 @@ When(/^TDH\.MNG\.INIT is called on CPU (\d+) for the TD on (.+?) with those TD_P
   if (changes !== 'nothing changed') for (const c of changes.split(' and ')) apply(this, d, c);
   rememberSeamcall(this, this.observe(this.host().mngInit(Number(cpu), value(this, rcx), d)));
 });
+
+Given(/^the TD on (page \d+) is initialised with those TD_PARAMS(?: and (.+))?$/, function (this: TdxWorld, tdr: string, changes: string | null | undefined) {
+  const d = draft(this);
+  if (changes) for (const c of changes.split(' and ')) apply(this, d, c);
+  expectSuccess('TDH.MNG.INIT', rememberSeamcall(this, this.observe(this.host().mngInit(0, value(this, tdr), d))));
+});
+
+/** TDCX pages, one TDH.VP.ADDCX each, every one expected to succeed. */
+function addTdcx(w: TdxWorld, tdvpr: bigint, from: number, count: number): void {
+  for (let i = 0; i < count; i++) {
+    expectSuccess(`TDH.VP.ADDCX of TDCX page ${i + 1}`, seamcall(w, 0, seamcallRax('TDH.VP.ADDCX'), { rcx: usablePage(w, from + i), rdx: tdvpr }));
+  }
+}
+
+/** A vCPU (TDH.VP.CREATE) with as many TDCX pages as the module's TDVPS_BASE_SIZE field asks for (less the TDVPR), or one fewer. */
+Given(/^the TD on page (\d+) has a vCPU on page (\d+) with (all|all but one) of the TDCX pages [A-Z_]+ \((0x[0-9a-f]{16})\) asks for, from page (\d+) on$/, function (this: TdxWorld, tdr: string, tdvpr: string, which: string, field: string, from: string) {
+  const rd = seamcall(this, 0, seamcallRax('TDH.SYS.RD'), { rdx: BigInt(field) });
+  expectSuccess(`TDH.SYS.RD of ${field}`, rd);
+  const bytes = rd.out.r8 ?? 0n;
+  if (bytes < 2n * PAGE || bytes % PAGE !== 0n || bytes > 15n * PAGE) throw new Error(`the module asks for ${hex(bytes)} bytes of TDVPS: this scenario expects 2 to 15 pages`);
+  const vp = usablePage(this, Number(tdvpr));
+  expectSuccess('TDH.VP.CREATE', seamcall(this, 0, seamcallRax('TDH.VP.CREATE'), { rcx: vp, rdx: usablePage(this, Number(tdr)) }));
+  addTdcx(this, vp, Number(from), Number(bytes / PAGE) - 1 - (which === 'all' ? 0 : 1));
+});
+
+Given(/^the vCPU on page (\d+) has (\d+) TDCX pages added, from page (\d+) on$/, function (this: TdxWorld, tdvpr: string, count: string, from: string) {
+  addTdcx(this, usablePage(this, Number(tdvpr)), Number(from), Number(count));
+});

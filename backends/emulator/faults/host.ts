@@ -198,4 +198,6 @@ export const HOST_FAULTS = {
   'module.tsc-frequency-past-max': F('boundary', 'TDH.MNG.INIT takes a TSC_FREQUENCY of 401 (25 MHz past 10 GHz)', 'host.module.td-params'),
   'module.xfam-pairs-unchecked': F('missing-check', 'TDH.MNG.INIT takes an XFAM with half of a pair of state components (CET user without supervisor, AMX TILECFG without TILEDATA)',
     'host.module.td-params'),
+  'module.vp-init-past-max-vcpus': F('missing-check', 'TDH.VP.INIT initialises a vCPU past the TD\'s MAX_VCPUS', 'host.module.td-vcpus'),
+  'module.finalize-without-vcpus': F('missing-check', 'TDH.MR.FINALIZE makes a TD with no initialised vCPU runnable', 'host.module.td-vcpus'),
 } as const satisfies Record<string, FaultSpec>;

@@ -137,6 +137,8 @@ defineLeaf('TDH.MR.EXTEND', ({ module: m, regs }) => {
 defineLeaf('TDH.MR.FINALIZE', ({ module: m, regs }) => {
   const td = builtTd(m, regs.rcx ?? 0n, 'RCX', BUILT);
   if (isResult(td)) return td;
+  // TDCS.NUM_VCPUS counts the vCPUs TDH.VP.INIT initialised (tdh_mr_finalize.c).
+  if (td.numVcpus === 0 && !m.faults.has('module.finalize-without-vcpus')) return fail(status('TDX_NO_VCPUS'));
   td.opState = 'RUNNABLE';
   return ok();
 });

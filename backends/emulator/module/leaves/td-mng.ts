@@ -31,7 +31,7 @@ defineLeaf('TDH.MNG.CREATE', ({ module: m, regs }) => {
   setPageType(m, tdr, PAGE_TYPES.PT_TDR);
   tds(m).set(tdr, {
     tdr, hkid, lifecycle: 'HKID_ASSIGNED', keyPackages: new Set(), tdcs: [], opState: 'UNINITIALIZED', config: null,
-    vcpus: new Map(), septTables: new Set(), septPages: [], septLeaves: new Map(), epoch: 0n, measured: [], fatal: false,
+    vcpus: new Map(), septTables: new Set(), septPages: [], septLeaves: new Map(), epoch: 0n, numVcpus: 0, measured: [], fatal: false,
   });
   return ok();
 });
@@ -138,7 +138,7 @@ function initTd(m: TdxModule, td: TdRecord, p: TdParams): ReturnType<typeof ok> 
   const ext = configs.filter((c) => c.leaf >= 0x80000000).map((c) => c.leaf);
   cpuid.set(cpuidKey(0, null), { eax: Math.max(0, ...basic), ebx: 0x756e6547, ecx: 0x6c65746e, edx: 0x49656e69 });
   cpuid.set(cpuidKey(0x80000000, null), { eax: Math.max(0x80000000, ...ext), ebx: 0, ecx: 0, edx: 0 });
-  td.config = { attributes: p.attributes, xfam: p.xfam, maxVcpus: p.maxVcpus, gpaw: gpaw52 ? 52 : 48, eptLevels, cpuid };
+  td.config = { attributes: p.attributes, xfam: p.xfam, maxVcpus: p.maxVcpus, gpaw: gpaw52 ? 52 : 48, numL2Vms: p.numL2Vms, eptLevels, cpuid };
   td.opState = 'INITIALIZED';
   return ok({ rcx: 0n });
 }

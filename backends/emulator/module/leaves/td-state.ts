@@ -32,6 +32,8 @@ export interface TdConfig {
   xfam: bigint;
   maxVcpus: number;
   gpaw: 48 | 52;
+  /** L2 VMs of the TD (TD_PARAMS.NUM_L2_VMS): each needs TDCS and TDVPS pages of its own. */
+  numL2Vms: number;
   /** Levels of the secure EPT (EPTP_CONTROLS page-walk length): 4 or 5. */
   eptLevels: 4 | 5;
   /** Virtual CPUID the module computed: `leaf:subleaf` (subleaf -1 when none) -> values. */
@@ -89,6 +91,8 @@ export interface TdRecord {
   /** Leaf entries by GPA (aligned to the leaf's size). */
   septLeaves: Map<bigint, SeptLeaf>;
   epoch: bigint;
+  /** vCPUs TDH.VP.INIT initialised (TDCS.NUM_VCPUS): the next one's index. */
+  numVcpus: number;
   /** GPAs of the 256-byte chunks TDH.MR.EXTEND measured, in order. */
   measured: bigint[];
   fatal: boolean;
@@ -211,10 +215,17 @@ export const tdcsPages = (m: TdxModule): number => Number(m.build.metadata.TDCS_
  * TDX_OP_STATE_INCORRECT.
  */
 export function builtTd(m: TdxModule, tdr: bigint, operand: Operand, allowed: readonly TdOpState[]): TdRecord | SeamcallResult {
-  const td = keyedTd(m, tdr, operand);
+  const td = tdOf(m, tdr, operand);
   if (isResult(td)) return td;
+  return tdInState(m, td, allowed) ?? td;
+}
+
+/** The same state checks on a TD reached through another operand (a TDVPR's owner). */
+export function tdInState(m: TdxModule, td: TdRecord, allowed: readonly TdOpState[]): SeamcallResult | null {
+  const keys = keysConfigured(td);
+  if (keys) return keys;
   if (td.tdcs.length < tdcsPages(m) && !m.faults.has('module.tdcs-allocation-unchecked')) return fail(status('TDX_TDCS_NOT_ALLOCATED'));
-  return allowed.includes(td.opState) ? td : fail(status('TDX_OP_STATE_INCORRECT'));
+  return allowed.includes(td.opState) ? null : fail(status('TDX_OP_STATE_INCORRECT'));
 }
 
 /** EPT mapping information in RCX: level in bits 2:0, GPA in bits 51:12. */
