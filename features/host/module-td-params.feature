@@ -223,3 +223,98 @@ Feature: TDH.MNG.INIT and the TD_PARAMS it reads, called directly
       Then the SEAMCALL returns TDX_OP_STATE_INCORRECT (0xc000060800000000)
       When TDH.MNG.INIT is called on CPU 0 for the TD on page 1 with those TD_PARAMS and nothing changed
       Then the SEAMCALL returns TDX_OP_STATE_INCORRECT (0xc000060800000000)
+
+  @req:host.module.td-memory-build @src:mod-mem-sept-add-1501 @src:mod-mem-page-add-1501 @src:mod-mr-extend-1501 @src:mod-mr-finalize-1501 @src:mod-helpers-1501 @src:mod-helpers-h-1501 @src:mod-api-1501 @src:mod-op-state-lookup-1501 @src:mod-err-1501
+  Rule: After TDH.MNG.INIT the initial image is built under the secure EPT, checked operand by operand
+    RCX of TDH.MEM.SEPT.ADD and TDH.MEM.PAGE.ADD holds a GPA (bits 51:12) and an EPT level (bits
+    2:0); the other bits are reserved. Both leaves check the TDR in RDX and the TD's state first. Then
+    TDH.MEM.SEPT.ADD takes levels 1 to 3 of a 4-level EPT, a GPA aligned to the level, below 2^48 and
+    private (bit 47, the shared bit, clear); the walk must reach the entry (TDX_EPT_WALK_FAILED), the
+    entry must be free (TDX_EPT_ENTRY_STATE_INCORRECT), and only then the new page in R8 is looked
+    at. TDH.MEM.PAGE.ADD takes level 0 only, the same GPA checks, a walk down to level 1 and a free
+    entry, then checks the source page in R9 (4 KiB aligned) before the TD page in R8. TDH.MR.EXTEND
+    measures 256 bytes of a private GPA that a page maps; a GPA no page maps is
+    TDX_EPT_ENTRY_NOT_PRESENT. After TDH.MR.FINALIZE, TDH.MEM.PAGE.ADD and TDH.MR.EXTEND are refused
+    (TDX_OP_STATE_INCORRECT) while TDH.MEM.SEPT.ADD is still allowed.
+
+    Scenario Outline: TDH.MEM.SEPT.ADD with <operands>
+      Given the TD on page 1 is initialised with those TD_PARAMS
+      When TDH.MEM.SEPT.ADD is called on CPU 0 with <operands>
+      Then the SEAMCALL returns <status>
+
+      Examples:
+        | operands                                                      | status                                                                                 |
+        | RCX = 0x3, RDX = page 1, R8 = page 30                         | TDX_SUCCESS (0x0000000000000000)                                                       |
+        | RCX = 0x4, RDX = page 1, R8 = page 30                         | TDX_OPERAND_INVALID (0xc000010000000001), whose low bits name operand RCX (1)          |
+        | RCX = 0x0, RDX = page 1, R8 = page 30                         | TDX_OPERAND_INVALID (0xc000010000000001), whose low bits name operand RCX (1)          |
+        | RCX = 0x40000003, RDX = page 1, R8 = page 30                  | TDX_OPERAND_INVALID (0xc000010000000001), whose low bits name operand RCX (1)          |
+        | RCX = 0x13, RDX = page 1, R8 = page 30                        | TDX_OPERAND_INVALID (0xc000010000000001), whose low bits name operand RCX (1)          |
+        | RCX = 0x10000000000003, RDX = page 1, R8 = page 30            | TDX_OPERAND_INVALID (0xc000010000000001), whose low bits name operand RCX (1)          |
+        | RCX = 0x800000000003, RDX = page 1, R8 = page 30              | TDX_OPERAND_INVALID (0xc000010000000001), whose low bits name operand RCX (1)          |
+        | RCX = 0x1000000000003, RDX = page 1, R8 = page 30             | TDX_OPERAND_INVALID (0xc000010000000001), whose low bits name operand RCX (1)          |
+        | RCX = 0x1, RDX = page 1, R8 = page 30                         | TDX_EPT_WALK_FAILED (0xc0000b0000000001), whose low bits name operand RCX (1)          |
+        | RCX = 0x1, RDX = page 1, R8 = page 30 + 0x800                 | TDX_EPT_WALK_FAILED (0xc0000b0000000001), whose low bits name operand RCX (1)          |
+        | RCX = 0x3, RDX = page 1, R8 = page 30 + 0x800                 | TDX_OPERAND_INVALID (0xc000010000000008), whose low bits name operand R8 (8)           |
+        | RCX = 0x3, RDX = page 1, R8 = the end of the last TDMR        | TDX_OPERAND_ADDR_RANGE_ERROR (0xc000010100000008), whose low bits name operand R8 (8)  |
+        | RCX = 0x3, RDX = page 1, R8 = page 1                          | TDX_PAGE_METADATA_INCORRECT (0xc000030000000008), whose low bits name operand R8 (8)   |
+        | RCX = 0x4, RDX = page 2, R8 = page 30                         | TDX_PAGE_METADATA_INCORRECT (0xc000030000000002), whose low bits name operand RDX (2)  |
+
+    Scenario Outline: TDH.MEM.PAGE.ADD with <operands>
+      Given the TD on page 1 is initialised with those TD_PARAMS
+      And the TD on page 1 has the S-EPT pages of GPA 0x0 from level 3 down to level 1, from page 30 on
+      When TDH.MEM.PAGE.ADD is called on CPU 0 with <operands>
+      Then the SEAMCALL returns <status>
+
+      Examples:
+        | operands                                                        | status                                                                                 |
+        | RCX = 0x1000, RDX = page 1, R8 = page 33, R9 = page 40          | TDX_SUCCESS (0x0000000000000000)                                                       |
+        | RCX = 0x200001, RDX = page 1, R8 = page 33, R9 = page 40        | TDX_OPERAND_INVALID (0xc000010000000001), whose low bits name operand RCX (1)          |
+        | RCX = 0x1800, RDX = page 1, R8 = page 33, R9 = page 40          | TDX_OPERAND_INVALID (0xc000010000000001), whose low bits name operand RCX (1)          |
+        | RCX = 0x800000001000, RDX = page 1, R8 = page 33, R9 = page 40  | TDX_OPERAND_INVALID (0xc000010000000001), whose low bits name operand RCX (1)          |
+        | RCX = 0x40000000, RDX = page 1, R8 = page 33, R9 = page 40      | TDX_EPT_WALK_FAILED (0xc0000b0000000001), whose low bits name operand RCX (1)          |
+        | RCX = 0x40000000, RDX = page 1, R8 = page 33, R9 = page 40 + 0x800 | TDX_EPT_WALK_FAILED (0xc0000b0000000001), whose low bits name operand RCX (1)       |
+        | RCX = 0x1000, RDX = page 1, R8 = page 33, R9 = page 40 + 0x800  | TDX_OPERAND_INVALID (0xc000010000000009), whose low bits name operand R9 (9)           |
+        | RCX = 0x1000, RDX = page 1, R8 = page 33 + 0x800, R9 = page 40 + 0x800 | TDX_OPERAND_INVALID (0xc000010000000009), whose low bits name operand R9 (9)    |
+        | RCX = 0x1000, RDX = page 1, R8 = page 33 + 0x800, R9 = page 40  | TDX_OPERAND_INVALID (0xc000010000000008), whose low bits name operand R8 (8)           |
+        | RCX = 0x1000, RDX = page 1, R8 = page 30, R9 = page 40          | TDX_PAGE_METADATA_INCORRECT (0xc000030000000008), whose low bits name operand R8 (8)   |
+        | RCX = 0x1000, RDX = page 1, R8 = page 1, R9 = page 40           | TDX_PAGE_METADATA_INCORRECT (0xc000030000000008), whose low bits name operand R8 (8)   |
+
+    Scenario: A table added once, a page added once, then measured
+      Given the TD on page 1 is initialised with those TD_PARAMS
+      When TDH.MEM.SEPT.ADD is called on CPU 0 with RCX = 0x3, RDX = page 1, R8 = page 30
+      Then the SEAMCALL returns TDX_SUCCESS (0x0000000000000000)
+      When TDH.MEM.SEPT.ADD is called on CPU 0 with RCX = 0x3, RDX = page 1, R8 = page 31 + 0x800
+      Then the SEAMCALL returns TDX_EPT_ENTRY_STATE_INCORRECT (0xc0000b0d00000001), whose low bits name operand RCX (1)
+      When TDH.MEM.SEPT.ADD is called on CPU 0 with RCX = 0x2, RDX = page 1, R8 = page 31
+      And TDH.MEM.SEPT.ADD is called on CPU 0 with RCX = 0x1, RDX = page 1, R8 = page 32
+      And TDH.MEM.PAGE.ADD is called on CPU 0 with RCX = 0x0, RDX = page 1, R8 = page 33, R9 = page 40
+      Then the SEAMCALL returns TDX_SUCCESS (0x0000000000000000)
+      When TDH.MEM.PAGE.ADD is called on CPU 0 with RCX = 0x0, RDX = page 1, R8 = page 34 + 0x800, R9 = page 40
+      Then the SEAMCALL returns TDX_EPT_ENTRY_STATE_INCORRECT (0xc0000b0d00000001), whose low bits name operand RCX (1)
+      When TDH.MR.EXTEND is called on CPU 0 with RCX = 0x0, RDX = page 1
+      Then the SEAMCALL returns TDX_SUCCESS (0x0000000000000000)
+      When TDH.MR.EXTEND is called on CPU 0 with RCX = 0xf00, RDX = page 1
+      Then the SEAMCALL returns TDX_SUCCESS (0x0000000000000000)
+      When TDH.MR.EXTEND is called on CPU 0 with RCX = 0x80, RDX = page 1
+      Then the SEAMCALL returns TDX_OPERAND_INVALID (0xc000010000000001), whose low bits name operand RCX (1)
+      When TDH.MR.EXTEND is called on CPU 0 with RCX = 0x800000000000, RDX = page 1
+      Then the SEAMCALL returns TDX_OPERAND_INVALID (0xc000010000000001), whose low bits name operand RCX (1)
+      When TDH.MR.EXTEND is called on CPU 0 with RCX = 0x1000, RDX = page 1
+      Then the SEAMCALL returns TDX_EPT_ENTRY_NOT_PRESENT (0xc0000b0300000001), whose low bits name operand RCX (1)
+      When TDH.MR.EXTEND is called on CPU 0 with RCX = 0x40000000, RDX = page 1
+      Then the SEAMCALL returns TDX_EPT_ENTRY_NOT_PRESENT (0xc0000b0300000001), whose low bits name operand RCX (1)
+
+    Scenario: After TDH.MR.FINALIZE the image is closed, the S-EPT is not
+      Given the TD on page 1 is initialised with those TD_PARAMS
+      And the TD on page 1 has the S-EPT pages of GPA 0x0 from level 3 down to level 1, from page 30 on
+      And the TD on page 1 has a vCPU on page 10 with all of the TDCX pages TDVPS_BASE_SIZE (0x9800000100000200) asks for, from page 11 on
+      When TDH.MEM.PAGE.ADD is called on CPU 0 with RCX = 0x0, RDX = page 1, R8 = page 33, R9 = page 40
+      And TDH.VP.INIT is called on CPU 0 with RCX = page 10
+      And TDH.MR.FINALIZE is called on CPU 0 with RCX = page 1
+      Then the SEAMCALL returns TDX_SUCCESS (0x0000000000000000)
+      When TDH.MEM.PAGE.ADD is called on CPU 0 with RCX = 0x1000, RDX = page 1, R8 = page 34, R9 = page 40
+      Then the SEAMCALL returns TDX_OP_STATE_INCORRECT (0xc000060800000000)
+      When TDH.MR.EXTEND is called on CPU 0 with RCX = 0x0, RDX = page 1
+      Then the SEAMCALL returns TDX_OP_STATE_INCORRECT (0xc000060800000000)
+      When TDH.MEM.SEPT.ADD is called on CPU 0 with RCX = 0x200001, RDX = page 1, R8 = page 35
+      Then the SEAMCALL returns TDX_SUCCESS (0x0000000000000000)

@@ -284,3 +284,11 @@ Given(/^the TD on page (\d+) has a vCPU on page (\d+) with (all|all but one) of 
 Given(/^the vCPU on page (\d+) has (\d+) TDCX pages added, from page (\d+) on$/, function (this: TdxWorld, tdvpr: string, count: string, from: string) {
   addTdcx(this, usablePage(this, Number(tdvpr)), Number(from), Number(count));
 });
+
+/** S-EPT pages, one TDH.MEM.SEPT.ADD a level from the highest down, each expected to succeed. */
+Given(/^the TD on page (\d+) has the S-EPT pages of GPA (0x[0-9a-f]+) from level (\d) down to level (\d), from page (\d+) on$/, function (this: TdxWorld, tdr: string, gpa: string, top: string, bottom: string, from: string) {
+  for (let level = Number(top), page = Number(from); level >= Number(bottom); level--, page++) {
+    const r = seamcall(this, 0, seamcallRax('TDH.MEM.SEPT.ADD'), { rcx: BigInt(gpa) | BigInt(level), rdx: usablePage(this, Number(tdr)), r8: usablePage(this, page) });
+    expectSuccess(`TDH.MEM.SEPT.ADD at level ${level}`, r);
+  }
+});

@@ -200,4 +200,6 @@ export const HOST_FAULTS = {
     'host.module.td-params'),
   'module.vp-init-past-max-vcpus': F('missing-check', 'TDH.VP.INIT initialises a vCPU past the TD\'s MAX_VCPUS', 'host.module.td-vcpus'),
   'module.finalize-without-vcpus': F('missing-check', 'TDH.MR.FINALIZE makes a TD with no initialised vCPU runnable', 'host.module.td-vcpus'),
+  'module.page-add-target-before-source': F('order', 'TDH.MEM.PAGE.ADD checks the TD page in R8 before the source page in R9', 'host.module.td-memory-build'),
+  'module.sept-add-shared-gpa': F('missing-check', 'TDH.MEM.SEPT.ADD takes a GPA with the shared bit set', 'host.module.td-memory-build'),
 } as const satisfies Record<string, FaultSpec>;
