@@ -318,3 +318,39 @@ Feature: TDH.MNG.INIT and the TD_PARAMS it reads, called directly
       Then the SEAMCALL returns TDX_OP_STATE_INCORRECT (0xc000060800000000)
       When TDH.MEM.SEPT.ADD is called on CPU 0 with RCX = 0x200001, RDX = page 1, R8 = page 35
       Then the SEAMCALL returns TDX_SUCCESS (0x0000000000000000)
+
+  @req:host.module.vp-flush @src:mod-vp-flush-1501 @src:mod-vp-init-1501 @src:mod-helpers-1501 @src:mod-mng-vpflushdone-1501 @src:mod-err-1501
+  Rule: TDH.VP.FLUSH flushes a vCPU only on the logical processor it is associated with
+    TDH.VP.FLUSH checks the TDVPR in RCX, that the TD's keys are configured, that the vCPU has its
+    TDVPS pages (TDX_TDCX_NUM_INCORRECT), and that it is associated with the calling logical
+    processor: TDH.VP.INIT associates it with the one that initialised it, and a flush ends the
+    association. A vCPU never initialised, already flushed, or associated with another logical
+    processor is not associated (TDX_VCPU_NOT_ASSOCIATED, not an error: bit 63 clear). While a vCPU
+    is associated TDH.MNG.VPFLUSHDONE refuses the TD (TDX_FLUSHVP_NOT_DONE); once it has blocked the
+    TD the keys are no longer configured for TDH.VP.FLUSH.
+
+    Scenario: TDH.VP.FLUSH before and after TDH.VP.INIT, on the right and the wrong CPU
+      Given the TD on page 1 is initialised with those TD_PARAMS
+      And the TD on page 1 has a vCPU on page 10 with all but one of the TDCX pages TDVPS_BASE_SIZE (0x9800000100000200) asks for, from page 11 on
+      When TDH.VP.FLUSH is called on CPU 0 with RCX = page 10
+      Then the SEAMCALL returns TDX_TDCX_NUM_INCORRECT (0xc000061000000000)
+      When TDH.VP.ADDCX is called on CPU 0 with RCX = page 30, RDX = page 10
+      And TDH.VP.FLUSH is called on CPU 0 with RCX = page 10
+      Then the SEAMCALL returns TDX_VCPU_NOT_ASSOCIATED (0x8000070200000000)
+      When TDH.VP.INIT is called on CPU 0 with RCX = page 10
+      And TDH.VP.FLUSH is called on CPU 1 with RCX = page 10
+      Then the SEAMCALL returns TDX_VCPU_NOT_ASSOCIATED (0x8000070200000000)
+      When TDH.VP.FLUSH is called on CPU 0 with RCX = page 1
+      Then the SEAMCALL returns TDX_PAGE_METADATA_INCORRECT (0xc000030000000001), whose low bits name operand RCX (1)
+      When TDH.VP.FLUSH is called on CPU 0 with RCX = page 10 + 0x800
+      Then the SEAMCALL returns TDX_OPERAND_INVALID (0xc000010000000001), whose low bits name operand RCX (1)
+      When TDH.MNG.VPFLUSHDONE is called on CPU 0 with RCX = page 1
+      Then the SEAMCALL returns TDX_FLUSHVP_NOT_DONE (0x8000082400000000)
+      When TDH.VP.FLUSH is called on CPU 0 with RCX = page 10
+      Then the SEAMCALL returns TDX_SUCCESS (0x0000000000000000)
+      When TDH.VP.FLUSH is called on CPU 0 with RCX = page 10
+      Then the SEAMCALL returns TDX_VCPU_NOT_ASSOCIATED (0x8000070200000000)
+      When TDH.MNG.VPFLUSHDONE is called on CPU 0 with RCX = page 1
+      Then the SEAMCALL returns TDX_SUCCESS (0x0000000000000000)
+      When TDH.VP.FLUSH is called on CPU 0 with RCX = page 10
+      Then the SEAMCALL returns TDX_TD_KEYS_NOT_CONFIGURED (0x8000081000000000)

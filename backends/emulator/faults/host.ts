@@ -202,4 +202,6 @@ export const HOST_FAULTS = {
   'module.finalize-without-vcpus': F('missing-check', 'TDH.MR.FINALIZE makes a TD with no initialised vCPU runnable', 'host.module.td-vcpus'),
   'module.page-add-target-before-source': F('order', 'TDH.MEM.PAGE.ADD checks the TD page in R8 before the source page in R9', 'host.module.td-memory-build'),
   'module.sept-add-shared-gpa': F('missing-check', 'TDH.MEM.SEPT.ADD takes a GPA with the shared bit set', 'host.module.td-memory-build'),
+  'module.vp-flush-elsewhere-associated': F('value', 'TDH.VP.FLUSH of a vCPU associated with another logical processor answers TDX_VCPU_ASSOCIATED instead of TDX_VCPU_NOT_ASSOCIATED',
+    'host.module.vp-flush'),
 } as const satisfies Record<string, FaultSpec>;

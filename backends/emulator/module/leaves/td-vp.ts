@@ -83,9 +83,12 @@ defineLeaf('TDH.VP.INIT', ({ module: m, cpu, version, regs }) => {
 defineLeaf('TDH.VP.FLUSH', ({ module: m, cpu, regs }) => {
   const found = vpOf(m, regs.rcx ?? 0n);
   if (isResult(found)) return found;
-  const { vp } = found;
-  if (vp.associatedCpu === null) return fail(status('TDX_VCPU_NOT_ASSOCIATED'));
-  if (vp.associatedCpu !== cpu) return fail(status('TDX_VCPU_ASSOCIATED'));
+  const { td, vp } = found;
+  // tdh_vp_flush.c: the TDVPR, its TD's keys (no other TD state), the TDVPS pages, then the vCPU
+  // associated with this very logical processor: elsewhere or nowhere, it is not associated.
+  if (td.lifecycle !== 'KEYS_CONFIGURED') return fail(status('TDX_TD_KEYS_NOT_CONFIGURED'));
+  if (1 + vp.tdcx.length < tdvpsPages(m, td)) return fail(status('TDX_TDCX_NUM_INCORRECT'));
+  if (vp.associatedCpu !== cpu) return fail(status(vp.associatedCpu !== null && m.faults.has('module.vp-flush-elsewhere-associated') ? 'TDX_VCPU_ASSOCIATED' : 'TDX_VCPU_NOT_ASSOCIATED'));
   vp.associatedCpu = null;
   return ok();
 });
