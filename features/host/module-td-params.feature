@@ -354,3 +354,51 @@ Feature: TDH.MNG.INIT and the TD_PARAMS it reads, called directly
       Then the SEAMCALL returns TDX_SUCCESS (0x0000000000000000)
       When TDH.VP.FLUSH is called on CPU 0 with RCX = page 10
       Then the SEAMCALL returns TDX_TD_KEYS_NOT_CONFIGURED (0x8000081000000000)
+
+  @req:host.module.td-page-remove @src:mod-mem-range-block-1501 @src:mod-mem-page-remove-1501 @src:mod-mem-track-1501 @src:mod-mr-extend-1501 @src:mod-sept-state-lookup-1501 @src:mod-op-state-lookup-1501 @src:mod-helpers-h-1501 @src:mod-err-1501
+  Rule: While the image is built a page leaves at once; once the TD can run, only blocked and tracked
+    TDH.MEM.RANGE.BLOCK blocks a mapped leaf; a blocked one is already blocked (a warning, bit 63
+    clear, naming RCX) and a free entry is in the wrong state. A blocked page is not present for
+    TDH.MR.EXTEND. Before TDH.MR.FINALIZE, TDH.MEM.PAGE.REMOVE takes a mapped or a blocked page at
+    once. Once the TD is runnable a mapped page must first be blocked (TDX_GPA_RANGE_NOT_BLOCKED) and
+    then TDH.MEM.TRACK must start a new TLB epoch after the block (TDX_TLB_TRACKING_NOT_DONE).
+
+    Scenario: Blocking and removing while the image is built
+      Given the TD on page 1 is initialised with those TD_PARAMS
+      And the TD on page 1 has the S-EPT pages of GPA 0x0 from level 3 down to level 1, from page 30 on
+      When TDH.MEM.PAGE.ADD is called on CPU 0 with RCX = 0x0, RDX = page 1, R8 = page 33, R9 = page 40
+      And TDH.MEM.PAGE.ADD is called on CPU 0 with RCX = 0x1000, RDX = page 1, R8 = page 34, R9 = page 40
+      And TDH.MEM.RANGE.BLOCK is called on CPU 0 with RCX = 0x0, RDX = page 1
+      Then the SEAMCALL returns TDX_SUCCESS (0x0000000000000000)
+      When TDH.MEM.RANGE.BLOCK is called on CPU 0 with RCX = 0x0, RDX = page 1
+      Then the SEAMCALL returns TDX_GPA_RANGE_ALREADY_BLOCKED (0x00000b0700000001), whose low bits name operand RCX (1)
+      When TDH.MEM.RANGE.BLOCK is called on CPU 0 with RCX = 0x2000, RDX = page 1
+      Then the SEAMCALL returns TDX_EPT_ENTRY_STATE_INCORRECT (0xc0000b0d00000001), whose low bits name operand RCX (1)
+      When TDH.MR.EXTEND is called on CPU 0 with RCX = 0x0, RDX = page 1
+      Then the SEAMCALL returns TDX_EPT_ENTRY_NOT_PRESENT (0xc0000b0300000001), whose low bits name operand RCX (1)
+      When TDH.MEM.PAGE.REMOVE is called on CPU 0 with RCX = 0x1000, RDX = page 1
+      Then the SEAMCALL returns TDX_SUCCESS (0x0000000000000000)
+      When TDH.MEM.PAGE.REMOVE is called on CPU 0 with RCX = 0x0, RDX = page 1
+      Then the SEAMCALL returns TDX_SUCCESS (0x0000000000000000)
+      When TDH.MEM.PAGE.REMOVE is called on CPU 0 with RCX = 0x0, RDX = page 1
+      Then the SEAMCALL returns TDX_EPT_ENTRY_STATE_INCORRECT (0xc0000b0d00000001), whose low bits name operand RCX (1)
+      When TDH.MEM.PAGE.ADD is called on CPU 0 with RCX = 0x0, RDX = page 1, R8 = page 33, R9 = page 40
+      Then the SEAMCALL returns TDX_SUCCESS (0x0000000000000000)
+
+    Scenario: Removing a page of a runnable TD: blocked, then tracked
+      Given the TD on page 1 is initialised with those TD_PARAMS
+      And the TD on page 1 has the S-EPT pages of GPA 0x0 from level 3 down to level 1, from page 30 on
+      And the TD on page 1 has a vCPU on page 10 with all of the TDCX pages TDVPS_BASE_SIZE (0x9800000100000200) asks for, from page 11 on
+      When TDH.MEM.PAGE.ADD is called on CPU 0 with RCX = 0x0, RDX = page 1, R8 = page 33, R9 = page 40
+      And TDH.VP.INIT is called on CPU 0 with RCX = page 10
+      And TDH.MR.FINALIZE is called on CPU 0 with RCX = page 1
+      Then the SEAMCALL returns TDX_SUCCESS (0x0000000000000000)
+      When TDH.MEM.PAGE.REMOVE is called on CPU 0 with RCX = 0x0, RDX = page 1
+      Then the SEAMCALL returns TDX_GPA_RANGE_NOT_BLOCKED (0xc0000b0600000001), whose low bits name operand RCX (1)
+      When TDH.MEM.RANGE.BLOCK is called on CPU 0 with RCX = 0x0, RDX = page 1
+      And TDH.MEM.PAGE.REMOVE is called on CPU 0 with RCX = 0x0, RDX = page 1
+      Then the SEAMCALL returns TDX_TLB_TRACKING_NOT_DONE (0xc0000b0800000001), whose low bits name operand RCX (1)
+      When TDH.MEM.TRACK is called on CPU 0 with RCX = page 1
+      Then the SEAMCALL returns TDX_SUCCESS (0x0000000000000000)
+      When TDH.MEM.PAGE.REMOVE is called on CPU 0 with RCX = 0x0, RDX = page 1
+      Then the SEAMCALL returns TDX_SUCCESS (0x0000000000000000)

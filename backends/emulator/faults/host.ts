@@ -204,4 +204,5 @@ export const HOST_FAULTS = {
   'module.sept-add-shared-gpa': F('missing-check', 'TDH.MEM.SEPT.ADD takes a GPA with the shared bit set', 'host.module.td-memory-build'),
   'module.vp-flush-elsewhere-associated': F('value', 'TDH.VP.FLUSH of a vCPU associated with another logical processor answers TDX_VCPU_ASSOCIATED instead of TDX_VCPU_NOT_ASSOCIATED',
     'host.module.vp-flush'),
+  'module.page-remove-untracked': F('missing-check', 'TDH.MEM.PAGE.REMOVE removes a page of a runnable TD that was not blocked and tracked', 'host.module.td-page-remove'),
 } as const satisfies Record<string, FaultSpec>;

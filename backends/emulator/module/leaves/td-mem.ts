@@ -108,7 +108,8 @@ defineLeaf('TDH.MEM.RANGE.BLOCK', ({ module: m, regs }) => {
   if (isResult(td)) return td;
   const at = leafAt(td, regs.rcx ?? 0n);
   if (isResult(at)) return at;
-  if (at.leaf.state === 'BLOCKED') return entryState();
+  // A blocked entry is not blocked again: a warning, not an error (tdh_mem_range_block.c).
+  if (at.leaf.state === 'BLOCKED') return fail(withOperand('TDX_GPA_RANGE_ALREADY_BLOCKED', 'RCX'));
   at.leaf.state = 'BLOCKED';
   at.leaf.blockedAtEpoch = td.epoch;
   return ok();
@@ -126,7 +127,13 @@ defineLeaf('TDH.MEM.PAGE.REMOVE', ({ module: m, regs }) => {
   if (isResult(td)) return td;
   const at = leafAt(td, regs.rcx ?? 0n);
   if (isResult(at)) return at;
-  if (at.leaf.state !== 'BLOCKED') return entryState();
+  // tdh_mem_page_remove.c: only a TD that may run (RUNNABLE) needs the page blocked and the TLBs
+  // tracked since (is_tlb_tracked(): blocked in an epoch before the TD's current one); while the
+  // image is built any leaf is removed at once.
+  if (td.opState === 'RUNNABLE' && !m.faults.has('module.page-remove-untracked')) {
+    if (at.leaf.state !== 'BLOCKED') return fail(withOperand('TDX_GPA_RANGE_NOT_BLOCKED', 'RCX'));
+    if ((at.leaf.blockedAtEpoch ?? td.epoch) >= td.epoch) return fail(withOperand('TDX_TLB_TRACKING_NOT_DONE', 'RCX'));
+  }
   td.septLeaves.delete(at.gpa);
   setPageType(m, at.leaf.hpa, PAGE_TYPES.PT_NDA);
   return ok({ r8: at.leaf.hpa });
@@ -137,13 +144,12 @@ defineLeaf('TDH.MR.EXTEND', ({ module: m, regs }) => {
   if (isResult(td)) return td;
   const gpa = regs.rcx ?? 0n;
   // tdh_mr_extend.c: a 256-byte chunk of a private GPA (check_gpa_validity()), then a present leaf:
-  // a walk that ends before one is TDX_EPT_ENTRY_NOT_PRESENT naming RCX, a leaf in a state the leaf
-  // may not measure the same status with no operand.
+  // a walk that ends before one is TDX_EPT_ENTRY_NOT_PRESENT naming RCX.
   if (gpa % 256n !== 0n || gpa >= 1n << BigInt(td.config?.gpaw ?? 48) || (gpa & tdSharedBit(td)) !== 0n) return fail(withOperand('TDX_OPERAND_INVALID', 'RCX'));
   const page = gpa - (gpa % 4096n);
   const leaf = td.septLeaves.get(page);
-  if (!leaf) return fail(withOperand('TDX_EPT_ENTRY_NOT_PRESENT', 'RCX'));
-  if (leaf.state !== 'MAPPED') return fail(status('TDX_EPT_ENTRY_NOT_PRESENT'));
+  // A blocked or pending leaf has no RWX permission: the walk does not end on a present leaf.
+  if (!leaf || leaf.state !== 'MAPPED') return fail(withOperand('TDX_EPT_ENTRY_NOT_PRESENT', 'RCX'));
   td.measured.push(gpa);
   return ok();
 });
