@@ -402,3 +402,36 @@ Feature: TDH.MNG.INIT and the TD_PARAMS it reads, called directly
       Then the SEAMCALL returns TDX_SUCCESS (0x0000000000000000)
       When TDH.MEM.PAGE.REMOVE is called on CPU 0 with RCX = 0x0, RDX = page 1
       Then the SEAMCALL returns TDX_SUCCESS (0x0000000000000000)
+
+  @req:host.module.td-l2-tdcs @src:mod-mng-addcx-1501 @src:mod-mng-init-1501 @src:mod-td-ctrl-h-1501 @src:mod-tdvps-h-1501 @src:mod-gsys-h-1501 @src:mod-op-state-lookup-1501 @src:mod-err-1501
+  Rule: Before TDH.MNG.INIT a TD takes one more TDCS page for each of up to three L2 VMs
+    TDH.MNG.ADDCX takes the TDCS pages TDCS_BASE_SIZE asks for and three more, one per L2 VM (nine in
+    1.5.01); a tenth is refused by count (TDX_TDCX_NUM_INCORRECT) before its page is looked at.
+    TD_PARAMS.NUM_L2_VMS then asks for as many of these extra pages as it names. A page past the
+    base ones is taken only before TDH.MNG.INIT: afterwards the page is checked first, then the TD's
+    operation state refuses it.
+
+    Scenario: Three more TDCS pages, not four
+      Given the TD on page 1 has 3 more TDCS pages, from page 20 on
+      When TDH.MNG.ADDCX is called on CPU 0 with RCX = page 23 + 0x800, RDX = page 1
+      Then the SEAMCALL returns TDX_TDCX_NUM_INCORRECT (0xc000061000000000)
+
+    Scenario Outline: NUM_L2_VMS <l2> with <extra> TDCS pages past the base ones
+      Given the TD on page 1 has <extra> more TDCS pages, from page 20 on
+      When TDH.MNG.INIT is called on CPU 0 for the TD on page 1 with those TD_PARAMS and NUM_L2_VMS <l2>
+      Then the SEAMCALL returns <status>
+
+      Examples:
+        | l2 | extra | status                                                                                 |
+        | 1  | 1     | TDX_SUCCESS (0x0000000000000000)                                                       |
+        | 2  | 1     | TDX_TDCS_NOT_ALLOCATED (0xc000060600000000)                                            |
+        | 0  | 3     | TDX_SUCCESS (0x0000000000000000)                                                       |
+        | 3  | 3     | TDX_SUCCESS (0x0000000000000000)                                                       |
+        | 4  | 3     | TDX_OPERAND_INVALID (0xc000010000000047), whose low bits name operand NUM_L2_VMS (71)  |
+
+    Scenario: A TDCS page after TDH.MNG.INIT: the page first, then the state
+      Given the TD on page 1 is initialised with those TD_PARAMS
+      When TDH.MNG.ADDCX is called on CPU 0 with RCX = page 20 + 0x800, RDX = page 1
+      Then the SEAMCALL returns TDX_OPERAND_INVALID (0xc000010000000001), whose low bits name operand RCX (1)
+      When TDH.MNG.ADDCX is called on CPU 0 with RCX = page 20, RDX = page 1
+      Then the SEAMCALL returns TDX_OP_STATE_INCORRECT (0xc000060800000000)

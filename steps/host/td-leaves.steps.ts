@@ -292,3 +292,10 @@ Given(/^the TD on page (\d+) has the S-EPT pages of GPA (0x[0-9a-f]+) from level
     expectSuccess(`TDH.MEM.SEPT.ADD at level ${level}`, r);
   }
 });
+
+Given(/^the TD on page (\d+) has (\d+) more TDCS pages?, from page (\d+) on$/, function (this: TdxWorld, tdr: string, count: string, from: string) {
+  for (let i = 0; i < Number(count); i++) {
+    const r = seamcall(this, 0, seamcallRax('TDH.MNG.ADDCX'), { rcx: usablePage(this, Number(from) + i), rdx: usablePage(this, Number(tdr)) });
+    expectSuccess(`TDH.MNG.ADDCX of extra TDCS page ${i + 1}`, r);
+  }
+});

@@ -205,4 +205,5 @@ export const HOST_FAULTS = {
   'module.vp-flush-elsewhere-associated': F('value', 'TDH.VP.FLUSH of a vCPU associated with another logical processor answers TDX_VCPU_ASSOCIATED instead of TDX_VCPU_NOT_ASSOCIATED',
     'host.module.vp-flush'),
   'module.page-remove-untracked': F('missing-check', 'TDH.MEM.PAGE.REMOVE removes a page of a runnable TD that was not blocked and tracked', 'host.module.td-page-remove'),
+  'module.tdcs-pages-unbounded': F('boundary', 'TDH.MNG.ADDCX takes a TDCS page past the base pages and those of three L2 VMs', 'host.module.td-l2-tdcs'),
 } as const satisfies Record<string, FaultSpec>;

@@ -52,10 +52,16 @@ defineLeaf('TDH.MNG.ADDCX', ({ module: m, regs }) => {
   const page = regs.rcx ?? 0n;
   const td = keyedTd(m, regs.rdx ?? 0n, 'RDX');
   if (isResult(td)) return td;
-  if (td.opState !== 'UNINITIALIZED' || td.tdcs.length >= tdcsPages(m)) return fail(status('TDX_OP_STATE_INCORRECT'));
+  // tdh_mng_add_cx.c: up to MAX_NUM_TDCS_PAGES, the TDCS_BASE_SIZE pages and those of three L2
+  // VMs (TDX_TDCX_NUM_INCORRECT), then the page; the last base page draws the migration key's
+  // entropy, and a page past the base ones is taken only before TDH.MNG.INIT.
+  const min = tdcsPages(m);
+  const max = min + MAX_L2_VMS * (Number(m.build.metadata.TDCS_SIZE_PER_L2_VM) / 4096);
+  if (td.tdcs.length >= max && !m.faults.has('module.tdcs-pages-unbounded')) return fail(status('TDX_TDCX_NUM_INCORRECT'));
   const bad = checkPage(m, page, 'RCX', PAGE_TYPES.PT_NDA);
   if (bad) return bad;
-  if (m.platform.noEntropy('TDH.MNG.ADDCX')) return fail(status('TDX_RND_NO_ENTROPY'));
+  if (td.tdcs.length + 1 === min && m.platform.noEntropy('TDH.MNG.ADDCX')) return fail(status('TDX_RND_NO_ENTROPY'));
+  if (td.tdcs.length + 1 > min && td.opState !== 'UNINITIALIZED') return fail(status('TDX_OP_STATE_INCORRECT'));
   setPageType(m, page, PAGE_TYPES.PT_TDCX);
   td.tdcs.push(page);
   return ok();
