@@ -435,3 +435,30 @@ Feature: TDH.MNG.INIT and the TD_PARAMS it reads, called directly
       Then the SEAMCALL returns TDX_OPERAND_INVALID (0xc000010000000001), whose low bits name operand RCX (1)
       When TDH.MNG.ADDCX is called on CPU 0 with RCX = page 20, RDX = page 1
       Then the SEAMCALL returns TDX_OP_STATE_INCORRECT (0xc000060800000000)
+
+  @req:host.module.vp-enter @src:mod-vp-enter-1501 @src:mod-helpers-1501 @src:mod-op-state-lookup-1501 @src:mod-err-1501
+  Rule: TDH.VP.ENTER enters only an initialised vCPU of a runnable TD, on the logical processor it is associated with
+    TDH.VP.ENTER checks the TDVPR in RCX, then that the TD is runnable (after TDH.MR.FINALIZE;
+    before it TDX_OP_STATE_INCORRECT), that the vCPU has its TDVPS pages (TDX_TDCX_NUM_INCORRECT),
+    that TDH.VP.INIT initialised it (TDX_VCPU_STATE_INCORRECT), and that no other logical processor
+    holds it (TDX_VCPU_ASSOCIATED, not an error: bit 63 clear). TDH.VP.INIT associates the vCPU with
+    the logical processor that initialised it.
+
+    Scenario: TDH.VP.ENTER refused, each check in turn
+      Given the TD on page 1 is initialised with those TD_PARAMS
+      And the TD on page 1 has a vCPU on page 10 with all of the TDCX pages TDVPS_BASE_SIZE (0x9800000100000200) asks for, from page 11 on
+      And the TD on page 1 has a vCPU on page 20 with all of the TDCX pages TDVPS_BASE_SIZE (0x9800000100000200) asks for, from page 21 on
+      And the TD on page 1 has a vCPU on page 30 with all but one of the TDCX pages TDVPS_BASE_SIZE (0x9800000100000200) asks for, from page 31 on
+      When TDH.VP.INIT is called on CPU 0 with RCX = page 10
+      And TDH.VP.ENTER is called on CPU 0 with RCX = page 10
+      Then the SEAMCALL returns TDX_OP_STATE_INCORRECT (0xc000060800000000)
+      When TDH.MR.FINALIZE is called on CPU 0 with RCX = page 1
+      Then the SEAMCALL returns TDX_SUCCESS (0x0000000000000000)
+      When TDH.VP.ENTER is called on CPU 0 with RCX = page 30
+      Then the SEAMCALL returns TDX_TDCX_NUM_INCORRECT (0xc000061000000000)
+      When TDH.VP.ENTER is called on CPU 0 with RCX = page 20
+      Then the SEAMCALL returns TDX_VCPU_STATE_INCORRECT (0xc000070000000000)
+      When TDH.VP.ENTER is called on CPU 1 with RCX = page 10
+      Then the SEAMCALL returns TDX_VCPU_ASSOCIATED (0x8000070100000000)
+      When TDH.VP.ENTER is called on CPU 0 with RCX = page 1
+      Then the SEAMCALL returns TDX_PAGE_METADATA_INCORRECT (0xc000030000000001), whose low bits name operand RCX (1)

@@ -206,4 +206,5 @@ export const HOST_FAULTS = {
     'host.module.vp-flush'),
   'module.page-remove-untracked': F('missing-check', 'TDH.MEM.PAGE.REMOVE removes a page of a runnable TD that was not blocked and tracked', 'host.module.td-page-remove'),
   'module.tdcs-pages-unbounded': F('boundary', 'TDH.MNG.ADDCX takes a TDCS page past the base pages and those of three L2 VMs', 'host.module.td-l2-tdcs'),
+  'module.vp-enter-uninitialized': F('missing-check', 'TDH.VP.ENTER enters a vCPU that TDH.VP.INIT never initialised', 'host.module.vp-enter'),
 } as const satisfies Record<string, FaultSpec>;

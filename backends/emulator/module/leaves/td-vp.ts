@@ -14,7 +14,7 @@ import { EXIT_REASONS } from '../../../../spec/abi/vmx-exit-reasons';
 import type { Regs } from '../../../port';
 import { defineLeaf, fail, ok, type TdxModule } from '../module';
 import { PAGE_TYPES } from './phymem';
-import { builtTd, checkPage, isResult, keysConfigured, levelSize, setPageType, type TdRecord, tdInState, tdSharedBit, TDVPS_SHARED_EPT_POINTER, vpOf, type VpRecord } from './td-state';
+import { builtTd, checkPage, isResult, levelSize, setPageType, type TdRecord, tdInState, tdSharedBit, TDVPS_SHARED_EPT_POINTER, vpOf, type VpRecord } from './td-state';
 
 /** TDVMCALL_EXPOSE_REGS_MASK: RDX, RBX, RSI, RDI, R8..R15 (@src:shared-tdx-h). */
 const EXPOSE_REGS_MASK = 0xffccn;
@@ -136,9 +136,12 @@ defineLeaf('TDH.VP.ENTER', ({ module: m, cpu, regs }) => {
   const found = vpOf(m, regs.rcx ?? 0n);
   if (isResult(found)) return found;
   const { td, vp } = found;
-  const keys = keysConfigured(td);
-  if (keys) return keys;
-  if (td.opState !== 'RUNNABLE' || vp.state !== 'INITIALIZED') return fail(status('TDX_OP_STATE_INCORRECT'));
+  // tdh_vp_enter.c: the TDVPR, its TD's state (runnable), the TDVPS pages, then
+  // check_and_associate_vcpu(): an initialised vCPU, not associated with another logical processor.
+  const state = tdInState(m, td, ['RUNNABLE']);
+  if (state) return state;
+  if (1 + vp.tdcx.length < tdvpsPages(m, td)) return fail(status('TDX_TDCX_NUM_INCORRECT'));
+  if (vp.state !== 'INITIALIZED' && !m.faults.has('module.vp-enter-uninitialized')) return fail(status('TDX_VCPU_STATE_INCORRECT'));
   if (vp.associatedCpu !== null && vp.associatedCpu !== cpu) return fail(status('TDX_VCPU_ASSOCIATED'));
   vp.associatedCpu = cpu;
   if (vp.inTdvmcall) {
