@@ -224,7 +224,7 @@ Feature: TDH.MNG.INIT and the TD_PARAMS it reads, called directly
       When TDH.MNG.INIT is called on CPU 0 for the TD on page 1 with those TD_PARAMS and nothing changed
       Then the SEAMCALL returns TDX_OP_STATE_INCORRECT (0xc000060800000000)
 
-  @req:host.module.td-memory-build @src:mod-mem-sept-add-1501 @src:mod-mem-page-add-1501 @src:mod-mr-extend-1501 @src:mod-mr-finalize-1501 @src:mod-helpers-1501 @src:mod-helpers-h-1501 @src:mod-api-1501 @src:mod-op-state-lookup-1501 @src:mod-err-1501
+  @req:host.module.td-memory-build @src:mod-mem-sept-add-1501 @src:mod-mem-page-add-1501 @src:mod-mem-page-aug-1501 @src:mod-mr-extend-1501 @src:mod-mr-finalize-1501 @src:mod-helpers-1501 @src:mod-helpers-h-1501 @src:mod-api-1501 @src:mod-op-state-lookup-1501 @src:mod-err-1501
   Rule: After TDH.MNG.INIT the initial image is built under the secure EPT, checked operand by operand
     RCX of TDH.MEM.SEPT.ADD and TDH.MEM.PAGE.ADD holds a GPA (bits 51:12) and an EPT level (bits
     2:0); the other bits are reserved. Both leaves check the TDR in RDX and the TD's state first. Then
@@ -234,7 +234,8 @@ Feature: TDH.MNG.INIT and the TD_PARAMS it reads, called directly
     at. TDH.MEM.PAGE.ADD takes level 0 only, the same GPA checks, a walk down to level 1 and a free
     entry, then checks the source page in R9 (4 KiB aligned) before the TD page in R8. TDH.MR.EXTEND
     measures 256 bytes of a private GPA that a page maps; a GPA no page maps is
-    TDX_EPT_ENTRY_NOT_PRESENT. After TDH.MR.FINALIZE, TDH.MEM.PAGE.ADD and TDH.MR.EXTEND are refused
+    TDX_EPT_ENTRY_NOT_PRESENT. TDH.MEM.PAGE.AUG, allowed already before TDH.MR.FINALIZE, takes levels
+    0 and 1 with the same GPA checks, a reachable and free entry. After TDH.MR.FINALIZE, TDH.MEM.PAGE.ADD and TDH.MR.EXTEND are refused
     (TDX_OP_STATE_INCORRECT) while TDH.MEM.SEPT.ADD is still allowed.
 
     Scenario Outline: TDH.MEM.SEPT.ADD with <operands>
@@ -304,6 +305,22 @@ Feature: TDH.MNG.INIT and the TD_PARAMS it reads, called directly
       When TDH.MR.EXTEND is called on CPU 0 with RCX = 0x40000000, RDX = page 1
       Then the SEAMCALL returns TDX_EPT_ENTRY_NOT_PRESENT (0xc0000b0300000001), whose low bits name operand RCX (1)
 
+    Scenario Outline: TDH.MEM.PAGE.AUG before TDH.MR.FINALIZE with <operands>
+      Given the TD on page 1 is initialised with those TD_PARAMS
+      And the TD on page 1 has the S-EPT pages of GPA 0x0 from level 3 down to level 1, from page 30 on
+      When TDH.MEM.PAGE.ADD is called on CPU 0 with RCX = 0x0, RDX = page 1, R8 = page 33, R9 = page 40
+      And TDH.MEM.PAGE.AUG is called on CPU 0 with <operands>
+      Then the SEAMCALL returns <status>
+
+      Examples:
+        | operands                                       | status                                                                                 |
+        | RCX = 0x1000, RDX = page 1, R8 = page 34       | TDX_SUCCESS (0x0000000000000000)                                                       |
+        | RCX = 0x0, RDX = page 1, R8 = page 34          | TDX_EPT_ENTRY_STATE_INCORRECT (0xc0000b0d00000001), whose low bits name operand RCX (1) |
+        | RCX = 0x40000000, RDX = page 1, R8 = page 34   | TDX_EPT_WALK_FAILED (0xc0000b0000000001), whose low bits name operand RCX (1)          |
+        | RCX = 0x2, RDX = page 1, R8 = page 34          | TDX_OPERAND_INVALID (0xc000010000000001), whose low bits name operand RCX (1)          |
+        | RCX = 0x1800, RDX = page 1, R8 = page 34       | TDX_OPERAND_INVALID (0xc000010000000001), whose low bits name operand RCX (1)          |
+        | RCX = 0x800000001000, RDX = page 1, R8 = page 34 | TDX_OPERAND_INVALID (0xc000010000000001), whose low bits name operand RCX (1)        |
+
     Scenario: After TDH.MR.FINALIZE the image is closed, the S-EPT is not
       Given the TD on page 1 is initialised with those TD_PARAMS
       And the TD on page 1 has the S-EPT pages of GPA 0x0 from level 3 down to level 1, from page 30 on
@@ -358,7 +375,9 @@ Feature: TDH.MNG.INIT and the TD_PARAMS it reads, called directly
   @req:host.module.td-page-remove @src:mod-mem-range-block-1501 @src:mod-mem-page-remove-1501 @src:mod-mem-track-1501 @src:mod-mr-extend-1501 @src:mod-sept-state-lookup-1501 @src:mod-op-state-lookup-1501 @src:mod-helpers-h-1501 @src:mod-err-1501
   Rule: While the image is built a page leaves at once; once the TD can run, only blocked and tracked
     TDH.MEM.RANGE.BLOCK blocks a mapped leaf; a blocked one is already blocked (a warning, bit 63
-    clear, naming RCX) and a free entry is in the wrong state. A blocked page is not present for
+    clear, naming RCX) and a free entry is in the wrong state; for both leaves an entry the walk does
+    not reach is TDX_EPT_WALK_FAILED, and TDH.MEM.PAGE.REMOVE refuses an entry that maps a table, not
+    a page (TDX_EPT_ENTRY_STATE_INCORRECT). A blocked page is not present for
     TDH.MR.EXTEND. Before TDH.MR.FINALIZE, TDH.MEM.PAGE.REMOVE takes a mapped or a blocked page at
     once. Once the TD is runnable a mapped page must first be blocked (TDX_GPA_RANGE_NOT_BLOCKED) and
     then TDH.MEM.TRACK must start a new TLB epoch after the block (TDX_TLB_TRACKING_NOT_DONE).
@@ -384,6 +403,19 @@ Feature: TDH.MNG.INIT and the TD_PARAMS it reads, called directly
       Then the SEAMCALL returns TDX_EPT_ENTRY_STATE_INCORRECT (0xc0000b0d00000001), whose low bits name operand RCX (1)
       When TDH.MEM.PAGE.ADD is called on CPU 0 with RCX = 0x0, RDX = page 1, R8 = page 33, R9 = page 40
       Then the SEAMCALL returns TDX_SUCCESS (0x0000000000000000)
+
+    Scenario Outline: <leaf> of an entry that is not a page, or not reached
+      Given the TD on page 1 is initialised with those TD_PARAMS
+      And the TD on page 1 has the S-EPT pages of GPA 0x0 from level 3 down to level 1, from page 30 on
+      When TDH.MEM.PAGE.ADD is called on CPU 0 with RCX = 0x0, RDX = page 1, R8 = page 33, R9 = page 40
+      And <leaf> is called on CPU 0 with <operands>
+      Then the SEAMCALL returns <status>
+
+      Examples:
+        | leaf                | operands                       | status                                                                                 |
+        | TDH.MEM.PAGE.REMOVE | RCX = 0x1, RDX = page 1        | TDX_EPT_ENTRY_STATE_INCORRECT (0xc0000b0d00000001), whose low bits name operand RCX (1) |
+        | TDH.MEM.PAGE.REMOVE | RCX = 0x40000000, RDX = page 1 | TDX_EPT_WALK_FAILED (0xc0000b0000000001), whose low bits name operand RCX (1)          |
+        | TDH.MEM.RANGE.BLOCK | RCX = 0x40000000, RDX = page 1 | TDX_EPT_WALK_FAILED (0xc0000b0000000001), whose low bits name operand RCX (1)          |
 
     Scenario: Removing a page of a runnable TD: blocked, then tracked
       Given the TD on page 1 is initialised with those TD_PARAMS
