@@ -169,6 +169,38 @@ export interface MachineCheckOutcome {
   message: string | null;
 }
 
+/** One CPUID_CONFIG slot of TD_PARAMS: the values the VMM asks for (32 bits each). */
+export interface TdParamsCpuid {
+  eax: number;
+  ebx: number;
+  ecx: number;
+  edx: number;
+}
+
+/** A reserved area of TD_PARAMS (module 1.5 layout), which must be zero. */
+export type TdParamsReserved = 'RESERVED_0' | 'RESERVED_1' | 'RESERVED_2' | 'RESERVED_3';
+
+/**
+ * TD_PARAMS as TDH.MNG.INIT reads it from memory (struct td_params of module 1.5): the fields
+ * with their widths (ATTRIBUTES, XFAM, EPTP_CONTROLS and CONFIG_FLAGS 64 bits; MAX_VCPUS and
+ * TSC_FREQUENCY 16; NUM_L2_VMS and MSR_CONFIG_CTLS 8), the CPUID_CONFIG values by the module's
+ * slot (the order of its CPUID_CONFIG_LEAVES; a missing slot is zero), and which reserved areas
+ * hold a non-zero byte. MR_CONFIG_ID, MR_OWNER, MR_OWNER_CONFIG and IA32_ARCH_CAPABILITIES_CONFIG
+ * are zero.
+ */
+export interface TdParamsView {
+  attributes: bigint;
+  xfam: bigint;
+  maxVcpus: number;
+  numL2Vms: number;
+  msrConfigCtls: number;
+  eptpControls: bigint;
+  configFlags: bigint;
+  tscFrequency: number;
+  cpuidConfig: readonly (TdParamsCpuid | null)[];
+  nonZeroReserved?: readonly TdParamsReserved[];
+}
+
 export interface HostFacet {
   /** The kernel log since boot. */
   log(): Observed<KernelLog>;
@@ -187,6 +219,8 @@ export interface HostFacet {
   proposedTdmrs(): Observed<TdmrView[]>;
   /** TDH.SYS.CONFIG on `cpu` with these TDMRs placed in memory (capability host.seamcall). */
   sysConfig(cpu: number, tdmrs: readonly TdmrView[], globalKeyId?: number): Observed<SeamcallOutcome>;
+  /** TDH.MNG.INIT on `cpu` of the TD whose TDR is `tdr`, with this TD_PARAMS placed in memory, 1024-byte aligned (capability host.seamcall). */
+  mngInit(cpu: number, tdr: bigint, params: TdParamsView): Observed<SeamcallOutcome>;
   /** Read a global metadata field through the kernel's own reader of this kernel's era. */
   readMetadata(fieldId: bigint): Observed<MetadataRead>;
   /** Every global metadata element, as TDH.SYS.RDALL lists it (status and decoded pairs). */

@@ -180,6 +180,7 @@ export function linuxHostFacet(ctx: HostFacetContext): HostFacet {
     seamcall: () => unobservable(NOT_SEAMCALL),
     proposedTdmrs: () => unobservable('the TDMRs the kernel would build are not observable on a real machine'),
     sysConfig: () => unobservable(NOT_SEAMCALL),
+    mngInit: () => unobservable(NOT_SEAMCALL),
     readMetadata: () => unobservable("the kernel's global metadata reader cannot be called from user space"),
     tdxCpuEnable: () => unobservable('tdx_cpu_enable() is a kernel function; user space cannot call it'),
     initCleanup: () => unobservable('what the kernel did with the PAMT memory of a failed initialisation is not shown to user space'),

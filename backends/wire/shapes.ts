@@ -113,6 +113,7 @@ export const HOST_SHAPES = {
   seamcall: r(SEAMCALL),
   proposedTdmrs: r(arr(TDMR)),
   sysConfig: r(SEAMCALL),
+  mngInit: r(SEAMCALL),
   readMetadata: r(obj({ result: KERNEL_RESULT, 'value?': 'u64' })),
   metadataDump: r(obj({ status: 'u64', elements: arr(obj({ id: 'u64', value: 'u64' })) })),
   tdmrs: r(obj({ tdmrs: arr(TDMR), pamtKb: 'num', maxTdmrs: 'num' })),

@@ -273,6 +273,25 @@ Feature: The TDX module's TD life-cycle leaves, called directly
         | TDH.MR.FINALIZE     | RCX = page 1                                                              |
         | TDH.MNG.INIT        | RCX = page 1, RDX = page 9 + 0x200                                        |
 
+    Scenario Outline: <leaf> with a TDCS page where its TDR belongs
+      Given a TD created on page 1 with the first TD KeyID, its key configured on every package
+      And the TD on page 1 has all of the TDCS pages TDCS_BASE_SIZE (0x9800000100000100) asks for, from page 2 on
+      When <leaf> is called on CPU 0 with <operands>
+      Then the SEAMCALL returns <status>
+
+      Examples:
+        | leaf                | operands                                                   | status                                                                                |
+        | TDH.VP.CREATE       | RCX = page 10, RDX = page 2                                | TDX_PAGE_METADATA_INCORRECT (0xc000030000000002), whose low bits name operand RDX (2) |
+        | TDH.MEM.SEPT.ADD    | RCX = 0x3, RDX = page 2, R8 = page 10                      | TDX_PAGE_METADATA_INCORRECT (0xc000030000000002), whose low bits name operand RDX (2) |
+        | TDH.MEM.PAGE.ADD    | RCX = 0x0, RDX = page 2, R8 = page 10, R9 = page 11        | TDX_PAGE_METADATA_INCORRECT (0xc000030000000002), whose low bits name operand RDX (2) |
+        | TDH.MEM.PAGE.AUG    | RCX = 0x0, RDX = page 2, R8 = page 10                      | TDX_PAGE_METADATA_INCORRECT (0xc000030000000002), whose low bits name operand RDX (2) |
+        | TDH.MEM.RANGE.BLOCK | RCX = 0x0, RDX = page 2                                    | TDX_PAGE_METADATA_INCORRECT (0xc000030000000002), whose low bits name operand RDX (2) |
+        | TDH.MEM.PAGE.REMOVE | RCX = 0x0, RDX = page 2                                    | TDX_PAGE_METADATA_INCORRECT (0xc000030000000002), whose low bits name operand RDX (2) |
+        | TDH.MR.EXTEND       | RCX = 0x0, RDX = page 2                                    | TDX_PAGE_METADATA_INCORRECT (0xc000030000000002), whose low bits name operand RDX (2) |
+        | TDH.MEM.TRACK       | RCX = page 2                                               | TDX_PAGE_METADATA_INCORRECT (0xc000030000000001), whose low bits name operand RCX (1) |
+        | TDH.MR.FINALIZE     | RCX = page 2                                               | TDX_PAGE_METADATA_INCORRECT (0xc000030000000001), whose low bits name operand RCX (1) |
+        | TDH.MNG.INIT        | RCX = page 2, RDX = page 9 + 0x200                         | TDX_PAGE_METADATA_INCORRECT (0xc000030000000001), whose low bits name operand RCX (1) |
+
     Scenario Outline: <leaf> on a TD with a TDCS page missing
       Given a TD created on page 1 with the first TD KeyID, its key configured on every package
       And the TD on page 1 has all but one of the TDCS pages TDCS_BASE_SIZE (0x9800000100000100) asks for, from page 2 on

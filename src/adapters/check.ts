@@ -159,7 +159,7 @@ export async function probeDescription(f: TargetFactory): Promise<AdapterFinding
 export const CAPABILITY_METHODS: Readonly<Record<Capability, readonly string[]>> = {
   'platform.arrange': [],
   'host.log': ['host.log'], 'host.cpuinfo': ['host.cpuinfo'], 'host.init': ['host.initTdx'], 'host.msr': ['host.rdmsr'],
-  'host.seamcall': ['host.seamcall', 'host.sysConfig'], 'host.metadata': ['host.readMetadata', 'host.metadataDump'],
+  'host.seamcall': ['host.seamcall', 'host.sysConfig', 'host.mngInit'], 'host.metadata': ['host.readMetadata', 'host.metadataDump'],
   'host.tdmr': ['host.tdmrs', 'host.proposedTdmrs', 'host.tdxMemory', 'host.cmrs'], 'host.keyid': ['host.allocGuestKeyId', 'host.freeGuestKeyId'],
   'host.keyid-usage': ['host.tdKeyIds'], 'host.cpu-hotplug': ['host.cpuOffline', 'host.cpuOnline', 'host.cpuState'],
   'host.memory-hotplug': ['host.onlineMemory'], 'host.kexec': ['host.kexec'], 'host.suspend': ['host.suspend', 'host.sleepStates'],

@@ -359,7 +359,7 @@ Then('the SEAMCALL fails with {status}', function (this: TdxWorld, st: Named) {
   expect(describe(statusClass(s)), `${describe(s)}, expected ${st.name}`).to.equal(describe(st.value));
 });
 
-Then(/^the SEAMCALL returns (TDX_[A-Z0-9_]+ \(0x[0-9a-fA-F]+\))(?:, whose low bits name operand [A-Z0-9]+ \(\d+\))?$/, function (this: TdxWorld, st: Named) {
+Then(/^the SEAMCALL returns (TDX_[A-Z0-9_]+ \(0x[0-9a-fA-F]+\))(?:, whose low bits name operand [A-Z0-9_]+ \(\d+\))?$/, function (this: TdxWorld, st: Named) {
   const s = last(this).status;
   expect(describe(s), `expected ${st.name}`).to.equal(describe(st.value));
 });
@@ -370,4 +370,7 @@ Then('the SEAMCALL completes with {status}', function (this: TdxWorld, st: Named
 });
 
 
-export { last as lastSeamcall, call as seamcall };
+/** Keep an outcome a step got from another port method (TDH.MNG.INIT with its TD_PARAMS placed) as the last SEAMCALL. */
+const rememberSeamcall = (w: TdxWorld, r: SeamcallOutcome): SeamcallOutcome => w.remember(SEAMCALL, r);
+
+export { last as lastSeamcall, call as seamcall, rememberSeamcall };

@@ -76,7 +76,7 @@ function host(): HostFacet {
   const none = () => unobservable('this model only has CPU flags');
   return {
     log: none, cpuinfo: () => ({ flags: ['fpu', 'vmx', 'tdx_host_platform'], bugs: [] }), initTdx: none, rdmsr: none, seamcall: none,
-    proposedTdmrs: none, sysConfig: none, readMetadata: none, metadataDump: none, tdmrs: none, tdxMemory: none, cmrs: none,
+    proposedTdmrs: none, sysConfig: none, mngInit: none, readMetadata: none, metadataDump: none, tdmrs: none, tdxMemory: none, cmrs: none,
     memTotalKb: none, tdKeyIds: none, allocGuestKeyId: none, freeGuestKeyId: none, cpuOffline: none, cpuOnline: none,
     onlineMemory: none, kexec: none, suspend: none, sleepStates: none, tdxHostDevice: none, machineCheck: none, tdxCpuEnable: none, initCleanup: none, privatePage: none, cpuState: none, topology: none,
   };

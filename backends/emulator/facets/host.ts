@@ -14,7 +14,7 @@ import type { FacetPlugin } from './plugin';
 import { err } from '../host/kernel';
 import { rawSeamcall } from '../host/seamcall';
 import { kexec } from '../host/kexec';
-import { buildLayout, placeTdmrs, readSysMetadata, tdmrView } from '../host/module-init';
+import { buildLayout, kmalloc, placeTdmrs, readSysMetadata, tdmrView } from '../host/module-init';
 import { pamtKb } from '../host/tdmr';
 import { memTotalKb } from '../host/meminfo';
 import { tdxHostDevice } from '../host/tdx-host-device';
@@ -242,6 +242,15 @@ function hostFacet(t: EmulatorScenario): HostFacet {
       const arrayPa = placeTdmrs(kern, tdmrs);
       const rax = BigInt(SEAMCALL_LEAVES.find((l) => l.name === 'TDH.SYS.CONFIG')!.number);
       return kern.module.seamcall(cpu, rax, { rcx: arrayPa, rdx: BigInt(tdmrs.length), r8: BigInt(globalKeyId ?? c.mktmeKeyIds + 1) });
+    },
+    mngInit(cpu, tdr, params) {
+      const kern = k();
+      if (!kern.module) return { status: 0x8000ff00ffff0000n, out: {} };
+      // A TD_PARAMS is 1024 bytes, 1024-byte aligned (TD_PARAMS_ALIGN_IN_BYTES).
+      const pa = kmalloc(kern, 1024n, 1024n);
+      kern.platform.store(pa, { ...params, cpuidConfig: [...params.cpuidConfig], nonZeroReserved: [...(params.nonZeroReserved ?? [])] });
+      const rax = BigInt(SEAMCALL_LEAVES.find((l) => l.name === 'TDH.MNG.INIT')!.number);
+      return kern.module.seamcall(cpu, rax, { rcx: tdr, rdx: pa });
     },
     cmrs: () => t.system().platform.config.cmrs.map((r) => ({ ...r })),
     memTotalKb: () => memTotalKb(k()),

@@ -17,6 +17,11 @@ import { printSeamcallError, releaseHkid, reclaimControlPages } from './teardown
 import { cmdResult, err, ok } from './results';
 import type { KvmVm } from './vm';
 
+/** VMX_EPTP_MT_WB, VMX_EPTP_PWL_4, VMX_EPTP_PWL_5 (arch/x86/include/asm/vmx.h). */
+const EPTP_MT_WB = 0x6n;
+const EPTP_PWL_4 = 0x18n;
+const EPTP_PWL_5 = 0x20n;
+
 /** The host's TSC in kHz (kvm->arch.default_tsc_khz). */
 const DEFAULT_TSC_KHZ = 2_500_000;
 const STATUS_MASK = 0xffffffff00000000n;
@@ -97,10 +102,13 @@ function setupTdParams(vm: KvmVm, d: Extract<TdxCmd['data'], { kind: 'init-vm' }
     attributes: d.attributes | conf.attributesFixed1,
     xfam: d.xfam | conf.xfamFixed1,
     maxVcpus: vm.maxVcpus,
-    eptpControls: { pageWalkLevels: guestPa === 52 ? 5 : 4, memoryType: 'WB' },
+    numL2Vms: 0,
+    msrConfigCtls: 0,
+    // setup_tdparams_eptp_controls(): write-back, page-walk length 4 or 5 (the field holds one less).
+    eptpControls: EPTP_MT_WB | ((guestPa === 52 ? EPTP_PWL_5 : EPTP_PWL_4)),
     configFlags,
     tscFrequency: Math.floor(DEFAULT_TSC_KHZ / TDX_TSC_25MHZ_KHZ),
-    cpuidValues,
+    cpuidConfig: cpuidValues,
   };
   return { params, gpaw: guestPa === 52 ? 52 : 48 };
 }

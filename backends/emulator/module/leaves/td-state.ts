@@ -6,6 +6,7 @@
  * handlers (@src:mod-td-leaves); the model keeps what software can observe through statuses.
  */
 import { status, withOperand } from '../../../../spec/abi/status';
+import type { TdParamsView } from '../../../host-facet';
 import type { Regs } from '../../../port';
 import { fail, type SeamcallResult, type TdxModule } from '../module';
 import { PAGE_OWNERS, PAGE_TYPES } from './phymem';
@@ -22,19 +23,8 @@ export interface CpuidValue {
   edx: number;
 }
 
-/** struct td_params as software places it in memory for TDH.MNG.INIT. */
-export interface TdParams {
-  attributes: bigint;
-  xfam: bigint;
-  maxVcpus: number;
-  eptpControls: { pageWalkLevels: number; memoryType: 'WB' | 'UC' };
-  configFlags: bigint;
-  /** In units of 25 MHz. */
-  tscFrequency: number;
-  /** One entry per CPUID configuration slot of the module, in the module's order. */
-  cpuidValues: (CpuidValue | null)[];
-  reservedNonZero?: boolean;
-}
+/** struct td_params as software places it in memory for TDH.MNG.INIT (the port's view of it). */
+export type TdParams = TdParamsView;
 
 /** The TD's configuration after TDH.MNG.INIT. */
 export interface TdConfig {
@@ -42,6 +32,10 @@ export interface TdConfig {
   xfam: bigint;
   maxVcpus: number;
   gpaw: 48 | 52;
+  /** L2 VMs of the TD (TD_PARAMS.NUM_L2_VMS): each needs TDCS and TDVPS pages of its own. */
+  numL2Vms: number;
+  /** Levels of the secure EPT (EPTP_CONTROLS page-walk length): 4 or 5. */
+  eptLevels: 4 | 5;
   /** Virtual CPUID the module computed: `leaf:subleaf` (subleaf -1 when none) -> values. */
   cpuid: Map<string, CpuidValue>;
 }
@@ -97,6 +91,8 @@ export interface TdRecord {
   /** Leaf entries by GPA (aligned to the leaf's size). */
   septLeaves: Map<bigint, SeptLeaf>;
   epoch: bigint;
+  /** vCPUs TDH.VP.INIT initialised (TDCS.NUM_VCPUS): the next one's index. */
+  numVcpus: number;
   /** GPAs of the 256-byte chunks TDH.MR.EXTEND measured, in order. */
   measured: bigint[];
   fatal: boolean;
@@ -219,10 +215,17 @@ export const tdcsPages = (m: TdxModule): number => Number(m.build.metadata.TDCS_
  * TDX_OP_STATE_INCORRECT.
  */
 export function builtTd(m: TdxModule, tdr: bigint, operand: Operand, allowed: readonly TdOpState[]): TdRecord | SeamcallResult {
-  const td = keyedTd(m, tdr, operand);
+  const td = tdOf(m, tdr, operand);
   if (isResult(td)) return td;
+  return tdInState(m, td, allowed) ?? td;
+}
+
+/** The same state checks on a TD reached through another operand (a TDVPR's owner). */
+export function tdInState(m: TdxModule, td: TdRecord, allowed: readonly TdOpState[]): SeamcallResult | null {
+  const keys = keysConfigured(td);
+  if (keys) return keys;
   if (td.tdcs.length < tdcsPages(m) && !m.faults.has('module.tdcs-allocation-unchecked')) return fail(status('TDX_TDCS_NOT_ALLOCATED'));
-  return allowed.includes(td.opState) ? td : fail(status('TDX_OP_STATE_INCORRECT'));
+  return allowed.includes(td.opState) ? null : fail(status('TDX_OP_STATE_INCORRECT'));
 }
 
 /** EPT mapping information in RCX: level in bits 2:0, GPA in bits 51:12. */
@@ -234,11 +237,11 @@ export function splitGpaLevel(rcx: bigint): { gpa: bigint; level: number } {
 export const levelSize = (level: number): bigint => 4096n << BigInt(9 * level);
 
 /**
- * One above the highest entry level: the root page (PML4 for 4-level EPT, GPAW 48; PML5 for
- * 5-level) lives in the TDCS and holds entries of level 3 (or 4); TDH.MEM.SEPT.ADD adds the
+ * One above the highest entry level: the root page (PML4 for 4-level EPT; PML5 for 5-level, as
+ * TD_PARAMS.EPTP_CONTROLS chose) lives in the TDCS and holds entries of level 3 (or 4); TDH.MEM.SEPT.ADD adds the
  * pages below it, at levels 3 (4) down to 1.
  */
-export const rootLevel = (td: TdRecord): number => (td.config?.gpaw === 52 ? 5 : 4);
+export const rootLevel = (td: TdRecord): number => td.config?.eptLevels ?? 4;
 
 /** Key of the S-EPT page a level-`level` entry points to; it covers that entry's region. */
 export const tableKey = (level: number, gpa: bigint): string => `${level}:${gpa - (gpa % levelSize(level))}`;

@@ -14,13 +14,16 @@ import { EXIT_REASONS } from '../../../../spec/abi/vmx-exit-reasons';
 import type { Regs } from '../../../port';
 import { defineLeaf, fail, ok, type TdxModule } from '../module';
 import { PAGE_TYPES } from './phymem';
-import { builtTd, checkPage, isResult, keysConfigured, levelSize, setPageType, type TdRecord, tdSharedBit, TDVPS_SHARED_EPT_POINTER, vpOf, type VpRecord } from './td-state';
+import { builtTd, checkPage, isResult, levelSize, setPageType, type TdRecord, tdInState, tdSharedBit, TDVPS_SHARED_EPT_POINTER, vpOf, type VpRecord } from './td-state';
 
 /** TDVMCALL_EXPOSE_REGS_MASK: RDX, RBX, RSI, RDI, R8..R15 (@src:shared-tdx-h). */
 const EXPOSE_REGS_MASK = 0xffccn;
 
-/** TDCX pages per vCPU: TDVPS_BASE_SIZE less the TDVPR page. */
-const tdcxPages = (m: TdxModule): number => Number(m.build.metadata.TDVPS_BASE_SIZE) / 4096 - 1;
+/** TDVPS pages (the TDVPR and its TDCX pages) a vCPU needs: TDVPS_BASE_SIZE, and TDVPS_SIZE_PER_L2_VM for each L2 VM (map_tdvps()). */
+const tdvpsPages = (m: TdxModule, td: TdRecord): number =>
+  (Number(m.build.metadata.TDVPS_BASE_SIZE) + (td.config?.numL2Vms ?? 0) * Number(m.build.metadata.TDVPS_SIZE_PER_L2_VM)) / 4096;
+/** MAX_TDVPS_PAGES: the TDVPR and up to 14 TDCX pages (enough for three L2 VMs). */
+const MAX_TDVPS_PAGES = 15;
 
 defineLeaf('TDH.VP.CREATE', ({ module: m, regs }) => {
   const page = regs.rcx ?? 0n;
@@ -40,8 +43,12 @@ defineLeaf('TDH.VP.ADDCX', ({ module: m, regs }) => {
   const page = regs.rcx ?? 0n;
   const found = vpOf(m, regs.rdx ?? 0n, 'RDX');
   if (isResult(found)) return found;
-  const { vp } = found;
-  if (vp.state !== 'CREATED' || vp.tdcx.length >= tdcxPages(m)) return fail(status('TDX_OP_STATE_INCORRECT'));
+  const { td, vp } = found;
+  // tdh_vp_addcx.c: the TDVPR, its TD's state, the vCPU's, the page count, then the new page.
+  const state = tdInState(m, td, ['INITIALIZED']);
+  if (state) return state;
+  if (vp.state !== 'CREATED') return fail(status('TDX_VCPU_STATE_INCORRECT'));
+  if (1 + vp.tdcx.length >= MAX_TDVPS_PAGES) return fail(status('TDX_TDCX_NUM_INCORRECT'));
   const bad = checkPage(m, page, 'RCX', PAGE_TYPES.PT_NDA);
   if (bad) return bad;
   setPageType(m, page, PAGE_TYPES.PT_TDCX);
@@ -53,9 +60,12 @@ defineLeaf('TDH.VP.INIT', ({ module: m, cpu, version, regs }) => {
   const found = vpOf(m, regs.rcx ?? 0n);
   if (isResult(found)) return found;
   const { td, vp } = found;
-  const keys = keysConfigured(td);
-  if (keys) return keys;
-  if (vp.state !== 'CREATED' || vp.tdcx.length < tdcxPages(m)) return fail(status('TDX_OP_STATE_INCORRECT'));
+  // tdh_vp_init.c: the TDVPR, its TD's state, the TDVPS pages, the vCPU's state, then a vCPU index below MAX_VCPUS.
+  const state = tdInState(m, td, ['INITIALIZED']);
+  if (state) return state;
+  if (1 + vp.tdcx.length < tdvpsPages(m, td)) return fail(status('TDX_TDCX_NUM_INCORRECT'));
+  if (vp.state !== 'CREATED') return fail(status('TDX_VCPU_STATE_INCORRECT'));
+  if (td.numVcpus >= (td.config?.maxVcpus ?? 0) && !m.faults.has('module.vp-init-past-max-vcpus')) return fail(status('TDX_MAX_VCPUS_EXCEEDED'));
   // Version 1 takes the vCPU's x2APIC ID in R8.
   if (version === 1) {
     const apicId = regs.r8 ?? 0n;
@@ -63,6 +73,7 @@ defineLeaf('TDH.VP.INIT', ({ module: m, cpu, version, regs }) => {
     vp.apicId = Number(apicId);
   }
   vp.initialRcx = regs.rdx ?? 0n;
+  vp.index = td.numVcpus++;
   vp.state = 'INITIALIZED';
   // associate_vcpu_initial(): the vCPU is associated with this LP from TDH.VP.INIT on (tdh_vp_init.c, @src:kvm-mod-vp-init-15).
   vp.associatedCpu = cpu;
@@ -72,9 +83,12 @@ defineLeaf('TDH.VP.INIT', ({ module: m, cpu, version, regs }) => {
 defineLeaf('TDH.VP.FLUSH', ({ module: m, cpu, regs }) => {
   const found = vpOf(m, regs.rcx ?? 0n);
   if (isResult(found)) return found;
-  const { vp } = found;
-  if (vp.associatedCpu === null) return fail(status('TDX_VCPU_NOT_ASSOCIATED'));
-  if (vp.associatedCpu !== cpu) return fail(status('TDX_VCPU_ASSOCIATED'));
+  const { td, vp } = found;
+  // tdh_vp_flush.c: the TDVPR, its TD's keys (no other TD state), the TDVPS pages, then the vCPU
+  // associated with this very logical processor: elsewhere or nowhere, it is not associated.
+  if (td.lifecycle !== 'KEYS_CONFIGURED') return fail(status('TDX_TD_KEYS_NOT_CONFIGURED'));
+  if (1 + vp.tdcx.length < tdvpsPages(m, td)) return fail(status('TDX_TDCX_NUM_INCORRECT'));
+  if (vp.associatedCpu !== cpu) return fail(status(vp.associatedCpu !== null && m.faults.has('module.vp-flush-elsewhere-associated') ? 'TDX_VCPU_ASSOCIATED' : 'TDX_VCPU_NOT_ASSOCIATED'));
   vp.associatedCpu = null;
   return ok();
 });
@@ -122,9 +136,12 @@ defineLeaf('TDH.VP.ENTER', ({ module: m, cpu, regs }) => {
   const found = vpOf(m, regs.rcx ?? 0n);
   if (isResult(found)) return found;
   const { td, vp } = found;
-  const keys = keysConfigured(td);
-  if (keys) return keys;
-  if (td.opState !== 'RUNNABLE' || vp.state !== 'INITIALIZED') return fail(status('TDX_OP_STATE_INCORRECT'));
+  // tdh_vp_enter.c: the TDVPR, its TD's state (runnable), the TDVPS pages, then
+  // check_and_associate_vcpu(): an initialised vCPU, not associated with another logical processor.
+  const state = tdInState(m, td, ['RUNNABLE']);
+  if (state) return state;
+  if (1 + vp.tdcx.length < tdvpsPages(m, td)) return fail(status('TDX_TDCX_NUM_INCORRECT'));
+  if (vp.state !== 'INITIALIZED' && !m.faults.has('module.vp-enter-uninitialized')) return fail(status('TDX_VCPU_STATE_INCORRECT'));
   if (vp.associatedCpu !== null && vp.associatedCpu !== cpu) return fail(status('TDX_VCPU_ASSOCIATED'));
   vp.associatedCpu = cpu;
   if (vp.inTdvmcall) {
