@@ -117,7 +117,7 @@ Feature: Global metadata of the TDX module
     package has the same family and model, so with the stepping left out each element is the one
     signature of the CPU (the module's own list of the CPUs it runs on gives the same values).
 
-    Scenario Outline: On a <cpu> host every package's PKG_FMS is family <family>, model <model> (<signature> without the stepping)
+    Scenario Outline: On <cpu>, every package's PKG_FMS is family <family>, model <model> (<signature> without the stepping)
       Given a TDX host
       And the CPU is a <cpu>
       And TDX is initialised

@@ -73,7 +73,7 @@ Feature: Private and shared memory of a TD
     (and refuses a fetch there); for a private GPA it treats every violation as a write. The
     scenarios look at the TDH.VP.ENTER that returned the exit, as KVM received it.
 
-    Scenario Outline: The guest <access> a <kind> page it has not touched: bit <set> set, <clear> clear
+    Scenario Outline: The guest <access> a <kind> page it has not touched: qualification bit <set> set, bits <clear> clear
       Given a runnable TD with 1 vCPU
       And the VMM made GPAs 0x100000 to 0x101000 private
       When the guest <access> GPA <gpa>
