@@ -206,6 +206,11 @@ export interface SeamcallTraceEntry {
   leaf: string;
   cpu: number;
   status: bigint;
+  /**
+   * The output registers the call returned, where the target records them (optional): for a
+   * TDH.VP.ENTER that ended in a TD exit, the exit qualification in RCX and the GPA in R8.
+   */
+  out?: Regs;
 }
 
 /** A private mapping of a TD (S-EPT leaf) or a shared one. */

@@ -160,7 +160,7 @@ export const KVM_SHAPES = {
   destroyVm: r(KERNEL_RESULT),
   guestDo: r(KERNEL_RESULT),
   guestView: r(obj({ regs: 'regs', completed: 'num' })),
-  seamcallTrace: r(arr(obj({ leaf: 'str', cpu: 'num', status: 'u64' }))),
+  seamcallTrace: r(arr(obj({ leaf: 'str', cpu: 'num', status: 'u64', 'out?': 'regs' }))),
   privateMappings: r(arr(obj({ gpa: 'u64', size: 'u64' }))),
   sharedMappings: r(arr(obj({ gpa: 'u64', size: 'u64' }))),
   vmmExits: r(arr(KVM_EXIT)),

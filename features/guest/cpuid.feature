@@ -89,6 +89,37 @@ Feature: CPUID in a TD
       When the guest kernel executes CPUID leaf 0x7 subleaf 0
       Then EBX bit 30 is clear
 
+  @req:guest.cpuid.range-edges @module:>=1.5 @module:<2.0 @needs:guest.instructions @src:guest-mod15-x86-defs @src:guest-mod15-tdh-mng-init @src:mod-sys-init-1501
+  Rule: The highest leaf of each range is answered as itself, the next one up as leaf 0x23: leaf 0x80000008 gives the TD's address widths, leaf 0x24 reads as leaf 0x23
+    The module answers a leaf as leaf 0x23 only when it is strictly above the highest leaf of its
+    range: above 0x23 in the basic range, above the CPU's highest extended leaf (at least
+    0x80000008, or TDH.SYS.INIT refuses the CPU) in the extended range. So leaf 0x80000008 is its
+    own: the physical-address width in EAX bits 7:0, and in bits 15:8 the linear-address width the
+    module sets when the TD is initialised, 57 if the TD's CPUID(7,0).ECX bit 16 (LA57) is set and
+    48 otherwise. Leaf 0x24, the first leaf past the basic range, reads as leaf 0x23.
+
+    Scenario Outline: From <who>, leaf 0x80000008 is answered as itself, with the linear-address width LA57 implies
+      Given a TD guest
+      When <who> executes CPUID leaf 0x80000008 subleaf 0
+      Then the TDX module handled it without a #VE
+      And EAX bits 15:8 are 57 if CPUID leaf 0x7 subleaf 0 ECX bit 16 is set, and 48 otherwise
+
+      Examples:
+        | who               |
+        | the guest kernel  |
+        | a user-space task |
+
+    Scenario Outline: From <who>, leaf 0x24, one past the highest basic leaf, is answered as leaf 0x23
+      Given a TD guest
+      When <who> executes CPUID leaf 0x24 subleaf 0
+      Then the TDX module handled it without a #VE
+      And EAX, EBX, ECX and EDX equal those of CPUID leaf 0x23 subleaf 0
+
+      Examples:
+        | who               |
+        | the guest kernel  |
+        | a user-space task |
+
   @req:guest.cpuid.hypervisor-range @src:guest-c @src:guest-mod15-x86-defs
   Rule: Leaves 0x40000000-0x4FFFFFFF always raise #VE and the kernel asks the VMM for them; a leaf above the highest basic leaf (and below the extended range) is answered as leaf 0x23; other leaves the module does not handle raise #VE and read as zeros, in user space as in the kernel, except that module 2.0 answers leaf 0x6 itself once the TD turned on REDUCE_VE
 

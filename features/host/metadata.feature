@@ -108,6 +108,27 @@ Feature: Global metadata of the TDX module
       And TDX is initialised
       Then TDH.SYS.RD of the 32 elements of CMR_BASE (0x9000000300000080) and CMR_SIZE (0x9000000300000100) gives the host's CMRs in its entries of non-zero size
 
+  @req:host.metadata.pkg-fms @module:>=1.5 @module:<2.0 @needs:host.seamcall @src:mod-md-sys-1501 @src:mod-cpuid-fms-h-1501 @src:guest-mod15-x86-defs @src:mod-sys-init-1501 @src:l6161-intel-family-h
+  Rule: PKG_FMS holds, for each package, that package's CPUID(1).EAX: the family, model and stepping signature of its CPU
+    MCHECK records the CPUID leaf 1 EAX of every package, and TDH.SYS.RD gives element i of PKG_FMS
+    as package i's. The signature packs the stepping in bits 3:0, the model in bits 7:4, the family
+    in bits 11:8, the extended model in bits 19:16 and the extended family in bits 27:20; for family
+    6 the model a kernel names is the extended model followed by the model. MCHECK makes sure every
+    package has the same family and model, so with the stepping left out each element is the one
+    signature of the CPU (the module's own list of the CPUs it runs on gives the same values).
+
+    Scenario Outline: On <cpu>, every package's PKG_FMS is family <family>, model <model> (<signature> without the stepping)
+      Given a TDX host
+      And the CPU is a <cpu>
+      And TDX is initialised
+      Then TDH.SYS.RD of each package's element of PKG_FMS (0x0000000200000001) gives family <family> and model <model>, that is <signature> in bits 31:4
+
+      Examples: The family and model of intel-family.h; the signature as the module's cpuid_fms.h lists it
+        | cpu             | family | model | signature |
+        | sapphire-rapids | 6      | 0x8f  | 0x806f0   |
+        | emerald-rapids  | 6      | 0xcf  | 0xc06f0   |
+        | granite-rapids  | 6      | 0xad  | 0xa06d0   |
+
   @req:host.metadata.field-id-validation @module:>=1.5 @needs:host.seamcall @src:mod-sys-rd-1501 @src:mod-md-generic-1501 @src:mod-md-generic-2008 @src:mod-err-1501
   Rule: TDH.SYS.RD refuses identifiers with reserved or sequence bits set, and unknown fields
 

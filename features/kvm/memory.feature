@@ -66,6 +66,27 @@ Feature: Private and shared memory of a TD
       Then KVM_RUN fails with EFAULT and kvm_run reports KVM_EXIT_MEMORY_FAULT
       And kvm_run.memory_fault reports a shared access (flags 0x0) to GPA 0x2000 of 4096 bytes
 
+  @req:kvm.ept.exit-qualification @needs:kvm.mmu @needs:kvm.seamcall-trace @src:mod-td-exit-1501 @src:guest-mod15-td-ept-violation @src:l6161-vmx-h @src:kvm-tdx-c-616
+  Rule: A TD's access to a page not yet mapped leaves the TD through TDH.VP.ENTER with exit reason 48 (EPT_VIOLATION), the access type in the exit qualification (RCX) and the GPA in R8
+    The module passes on the CPU's exit qualification unchanged: bit 0 is set for a data read,
+    bit 1 for a data write, bit 2 for an instruction fetch. KVM reads these bits for a shared GPA
+    (and refuses a fetch there); for a private GPA it treats every violation as a write. The
+    scenarios look at the TDH.VP.ENTER that returned the exit, as KVM received it.
+
+    Scenario Outline: The guest <access> a <kind> page it has not touched: qualification bit <set> set, bits <clear> clear
+      Given a runnable TD with 1 vCPU
+      And the VMM made GPAs 0x100000 to 0x101000 private
+      When the guest <access> GPA <gpa>
+      Then a TDH.VP.ENTER KVM issued returned exit reason 48 (EPT_VIOLATION) with GPA <gpa> in R8
+      And the exit qualification in its RCX has bit <set> set and bits <clear> clear
+
+      Examples: Bits 0 (EPT_VIOLATION_ACC_READ), 1 (EPT_VIOLATION_ACC_WRITE), 2 (EPT_VIOLATION_ACC_INSTR)
+        | access | kind    | gpa            | set | clear |
+        | reads  | private | 0x100000       | 0   | 1, 2  |
+        | writes | private | 0x100000       | 1   | 2     |
+        | reads  | shared  | 0x800000200000 | 0   | 1, 2  |
+        | writes | shared  | 0x800000200000 | 1   | 2     |
+
   @req:kvm.ept.private-4k @needs:kvm.mmu
   Rule: KVM maps private memory with 4 KiB pages only, even where a 2 MiB page would fit
 

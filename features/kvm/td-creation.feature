@@ -324,6 +324,43 @@ Feature: Building a TD through KVM
       When the VMM issues KVM_TDX_INIT_MEM_REGION for 1 pages at GPA 0x1000 from its own pages with flags 0x0
       Then the sub-command fails with EINVAL
 
+  @req:kvm.mem-region.last-page @src:kvm-tdx-c-616
+  Rule: KVM_TDX_INIT_MEM_REGION checks the region's last byte against the shared bit, not the byte after it
+    KVM refuses a region that starts or ends above the TD's private range: it tests the first GPA
+    and the last byte of the last page (GPA + pages * 4096 - 1) for the shared bit. A region whose
+    last page is the highest private page, so that the region ends exactly where the shared half
+    begins, is accepted; one more page reaches into the shared half and is refused with EINVAL. With
+    the default 48-bit GPA width the shared bit is bit 47 (0x800000000000).
+
+    Scenario Outline: A region of <pages> pages ending at the shared bit (<what>) is accepted
+      Given a TD VM created by the VMM
+      And the TD was initialised with KVM_TDX_INIT_VM
+      And vCPU 0 was created and initialised
+      And the VMM added guest memory at GPA 0x7fffffff0000 of 0x10000 bytes
+      And the VMM made GPAs 0x7fffffff0000 to 0x800000000000 private
+      When the VMM issues KVM_TDX_INIT_MEM_REGION for <pages> pages at GPA <gpa> from its own pages with flags 0x0
+      Then the sub-command succeeds
+      And the region written back starts at GPA 0x800000000000 with 0 pages left
+
+      Examples:
+        | what                                | pages | gpa            |
+        | the highest private page alone      | 1     | 0x7ffffffff000 |
+        | two pages, the last the highest one | 2     | 0x7fffffffe000 |
+
+    Scenario Outline: A region of <pages> pages at <gpa> reaching past the shared bit (<what>) is refused
+      Given a TD VM created by the VMM
+      And the TD was initialised with KVM_TDX_INIT_VM
+      And vCPU 0 was created and initialised
+      And the VMM added guest memory at GPA 0x7fffffff0000 of 0x10000 bytes
+      And the VMM made GPAs 0x7fffffff0000 to 0x800000000000 private
+      When the VMM issues KVM_TDX_INIT_MEM_REGION for <pages> pages at GPA <gpa> from its own pages with flags 0x0
+      Then the sub-command fails with EINVAL
+
+      Examples:
+        | what                                         | pages | gpa            |
+        | the highest private page and the one above   | 2     | 0x7ffffffff000 |
+        | three pages, the last one above the boundary | 3     | 0x7fffffffe000 |
+
   @req:kvm.mem-region.add
   Rule: KVM_TDX_INIT_MEM_REGION adds each page to the TD with TDH.MEM.PAGE.ADD and advances the region it was given
 

@@ -164,6 +164,17 @@ Then('EAX, EBX, ECX and EDX equal those of CPUID leaf {hex} subleaf {int}', func
   expect(first).to.deep.equal([o.eax, o.ebx, o.ecx, o.edx].map((v) => hex(v >>> 0)));
 });
 
+Then(/^EAX bits 15:8 are (\d+) if CPUID leaf (0x[0-9a-f]+) subleaf (\d+) (EAX|EBX|ECX|EDX) bit (\d+) is set, and (\d+) otherwise$/,
+  function (this: TdxWorld, yes: string, leaf: string, subleaf: string, reg: string, bit: string, no: string) {
+    const eax = (lastRequest(this).regs?.rax ?? 0n) & 0xffffffffn;
+    const mode = this.recall<GuestMode>('guest.cpuid-mode', 'CPUID');
+    const o = this.observe(guest(this).cpuid(0, Number(leaf), Number(subleaf), mode));
+    const word = o[reg.toLowerCase() as 'eax' | 'ebx' | 'ecx' | 'edx'] >>> 0;
+    const on = ((word >>> Number(bit)) & 1) === 1;
+    expect(Number((eax >> 8n) & 0xffn), `EAX = ${hex(eax)}; CPUID ${leaf}.${subleaf} ${reg} = 0x${word.toString(16)} (bit ${bit} ${on ? 'set' : 'clear'})`)
+      .to.equal(Number(on ? yes : no));
+  });
+
 Then('EAX is {hex} if the guest\'s TD_CTLS line lists {word}, and {hex} otherwise', function (this: TdxWorld, yes: bigint, ctl: string, no: bigint) {
   const line = this.observe(guest(this).log()).events.filter((e) => e.id === 'guest-td-ctls').pop();
   if (!line) throw new SkipSignal('cannot-observe', 'the guest log has no TD_CTLS line');

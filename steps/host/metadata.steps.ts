@@ -63,6 +63,32 @@ Then('TDH.SYS.RD of {field} reads the number of packages', function (this: TdxWo
   expect(Number(readOk(this, field.value, field.name)), field.name).to.equal(packages);
 });
 
+/**
+ * The family and model a CPUID(1).EAX signature names (Intel SDM vol. 2A, CPUID leaf 1): the
+ * family field, plus the extended family when it is 0xF; the model field, preceded by the extended
+ * model when the family is 6 or 0xF.
+ */
+function familyModel(eax: bigint): { family: number; model: number } {
+  const fam = Number((eax >> 8n) & 0xfn);
+  const extFam = Number((eax >> 20n) & 0xffn);
+  const mod = Number((eax >> 4n) & 0xfn);
+  const extMod = Number((eax >> 16n) & 0xfn);
+  return {
+    family: fam === 0xf ? fam + extFam : fam,
+    model: fam === 6 || fam === 0xf ? (extMod << 4) | mod : mod,
+  };
+}
+
+Then(/^TDH\.SYS\.RD of each package's element of (\S+) \((0x[0-9a-f]+)\) gives family (\d+) and model (0x[0-9a-f]+), that is (0x[0-9a-f]+) in bits 31:4$/,
+  function (this: TdxWorld, name: string, id: string, family: string, model: string, signature: string) {
+    const packages = this.observe(this.host().topology()).packages;
+    for (let p = 0; p < packages; p++) {
+      const v = readOk(this, BigInt(id) + BigInt(p), `${name}[${p}]`);
+      expect(`0x${(v & ~0xfn).toString(16)}`, `${name}[${p}] = 0x${v.toString(16)}, stepping bits left out`).to.equal(signature);
+      expect(familyModel(v), `${name}[${p}] = 0x${v.toString(16)}`).to.deep.equal({ family: Number(family), model: Number(model) });
+    }
+  });
+
 Then("TDH.SYS.RD of the {int} elements of {field} and {field} gives the host's CMRs in its entries of non-zero size", function (this: TdxWorld, n: number, base: Named, size: Named) {
   const cmrs = this.observe(this.host().cmrs());
   const entries: { base: string; end: string }[] = [];

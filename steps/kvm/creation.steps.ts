@@ -75,6 +75,10 @@ Given(/^the VMM made GPAs (0x[0-9a-f]+) to (0x[0-9a-f]+) private$/, function (th
   expectOk(markPrivate(this, BigInt(from), BigInt(to) - BigInt(from)), 'KVM_SET_MEMORY_ATTRIBUTES');
 });
 
+Given('the VMM added guest memory at GPA {hex} of {hex} bytes', function (this: TdxWorld, gpa: bigint, size: bigint) {
+  expectOk(this.observe(kvm(this).addGuestMemory(session(this).vm, gpa, size)), 'guest memory (KVM_CREATE_GUEST_MEMFD, KVM_SET_USER_MEMORY_REGION2)');
+});
+
 Given(/^the CPU's EPT has (five|only four) levels$/, function (this: TdxWorld, levels: string) {
   this.arrange({ kind: 'ept-5level', present: levels === 'five' });
 });

@@ -47,6 +47,8 @@ export const GUEST_FAULTS = {
   'guest.virt-cpuid2-ignored': F('missing-check', 'CPUID leaf 0x2 raises #VE although VIRT_CPUID2 is on', 'guest.cpuid.leaf2'),
   'guest.cpuid-out-of-range-ve': F('missing-check', 'a leaf above the highest basic leaf raises #VE instead of being answered as leaf 0x23',
     'guest.cpuid.hypervisor-range'),
+  'guest.cpuid-last-extended-remapped': F('boundary', 'leaf 0x80000008, the highest extended leaf, is answered as leaf 0x23 like the leaves above it',
+    'guest.cpuid.range-edges'),
   'guest.cpuid-reduce-ve-ignored': F('missing-check', 'module 2.0 ignores REDUCE_VE for CPUID: leaf 0x6 still raises #VE',
     'guest.cpuid.hypervisor-range'),
   'guest.td-ctls-any-bit-writable': unseen(F('missing-check', 'the module lets the guest set TD_CTLS bits it does not implement',

@@ -21,7 +21,8 @@ export class KvmSeamcalls {
 
   call(cpu: number, leaf: string, regs: Regs = {}, version = 0): SeamcallOut {
     const r = seamcallRetry(this.kernel(), cpu, seamcallRax(leaf, version), regs);
-    this.trace.push({ leaf, cpu, status: r.status });
+    // Outputs are kept for the calls whose registers a scenario reads: the TD exits of TDH.VP.ENTER.
+    this.trace.push(leaf === 'TDH.VP.ENTER' ? { leaf, cpu, status: r.status, out: { ...r.out } } : { leaf, cpu, status: r.status });
     return r;
   }
 

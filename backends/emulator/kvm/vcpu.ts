@@ -141,6 +141,8 @@ export class TdVcpu {
       return cmdResult(err('EINVAL'));
     }
     const cpu = this.sc.currentCpu();
+    // The faulty KVM also tests the GPA after the region (not only its last byte) for the shared bit.
+    if (f.has('kvm.mem-region-end-tested') && !vm.isPrivateGpa(end)) return cmdResult(err('EINVAL'));
     const chunk = f.has('kvm.measure-chunk-512') ? 2n * TDX_EXTENDMR_CHUNKSIZE : TDX_EXTENDMR_CHUNKSIZE;
     let result: KernelResult = ok;
     while (region.nrPages > 0n) {

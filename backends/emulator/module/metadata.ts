@@ -85,6 +85,10 @@ const VERSION_SWAP: Readonly<Record<string, string>> = { MAJOR_VERSION: 'MINOR_V
 export function globalValue(m: TdxModule, r: ResolvedField): bigint | undefined {
   const b = m.build;
   const p = m.platform;
+  // The faulty module swaps the two nibbles of the model in PKG_FMS (bits 19:16 and 7:4).
+  if (r.field.name === 'PKG_FMS' && m.faults.has('module.pkg-fms-model-nibbles-swapped') && r.index < p.packages) {
+    return BigInt((p.model.model & 0xf) << 16 | (p.model.family << 8) | (p.model.model >> 4) << 4);
+  }
   const cmrs = p.config.cmrs;
   switch (r.field.name) {
     case 'NUM_PKGS': return m.faults.has('module.num-pkgs-one') ? 1n : BigInt(p.packages);

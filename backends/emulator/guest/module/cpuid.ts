@@ -161,6 +161,8 @@ export function virtualCpuid(ctx: CpuidContext, leaf: number, subleaf: number): 
   leaf >>>= 0;
   if (leaf >= HYPERVISOR_LEAVES.first && leaf <= HYPERVISOR_LEAVES.last) return { ve: true };
   if (!ctx.faults.has('guest.cpuid-out-of-range-ve')) leaf = remappedLeaf(leaf);
+  // The faulty module takes the highest extended leaf itself for one above it.
+  if (leaf === LAST_EXTENDED_LEAF && ctx.faults.has('guest.cpuid-last-extended-remapped')) leaf = LAST_BASE_LEAF;
   if (leaf === 0x21) return { ve: false, regs: subleaf === 0 ? signature(ctx.faults) : { ...ZERO } };
   const reduceVe = ctx.build.major >= 2 && (ctx.tdCtls & tdCtlBit('REDUCE_VE')) !== 0n && !ctx.faults.has('guest.cpuid-reduce-ve-ignored');
   const r = rule(leaf, subleaf, ctx.build.major, ctx.faults);
@@ -187,6 +189,13 @@ export function virtualCpuid(ctx: CpuidContext, leaf: number, subleaf: number): 
     // The faulty module lets a VMM that configured the register mask its fixed bits as well.
     if (ctx.faults.has('guest.cpuid-fixed-bits-configurable') && ctx.vmm.some((x) => x.leaf === leaf && x.reg === reg)) v &= vmm;
     out[reg] = v >>> 0;
+  }
+  // TDH.MNG.INIT writes the linear-address width of leaf 0x80000008 (EAX bits 15:8) from the TD's
+  // own LA57 bit, CPUID(7,0).ECX[16]: 57 with it, 48 without (@src:guest-mod15-tdh-mng-init).
+  if (leaf === LAST_EXTENDED_LEAF) {
+    const la57 = virtualCpuid(ctx, 0x7, 0);
+    const width = !la57.ve && (la57.regs.ecx & (1 << 16)) !== 0 ? 57 : 48;
+    out.eax = ((out.eax & ~0xff00) | (width << 8)) >>> 0;
   }
   return { ve: false, regs: out };
 }
