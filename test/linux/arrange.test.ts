@@ -62,6 +62,8 @@ function mk(m: Make = {}): Reading {
   return Object.assign(r, { probes: m.probes ? { results: m.probes } : null });
 }
 
+const flags = (list: string[], complete: boolean, vmx?: string[], vmxComplete?: boolean): Partial<Evidence> =>
+  ({ cpuFlags: { flags: list, bugs: null, complete, bugsComplete: false, source: 'cpuinfo', ...(vmx ? { vmx, vmxComplete } : {}) } });
 const go = (r: Reading, a: Arrangement | { kind: string; [k: string]: unknown }) => arrangeOnReading(r, a as Arrangement);
 const met = (r: Reading, a: Arrangement | { kind: string; [k: string]: unknown }) => assert.deepEqual(go(r, a), { met: true });
 const unmet = (r: Reading, a: Arrangement | { kind: string; [k: string]: unknown }, reason: string) => assert.deepEqual(go(r, a), { met: false, reason });
@@ -101,6 +103,10 @@ test('tdx-host: a detected host with a module is met; each way of not being one 
   unmet(refused, { kind: 'tdx-host' }, 'no TDX host platform: the kernel turned TDX off (no KeyIDs)');
   met(refused, { kind: 'tdx-host', anyKeyIds: true });
   unmet(mk({ facts: { role: 'none', host: null, roleEvidence: ['no flags'] } }), { kind: 'tdx-host', anyKeyIds: true }, 'no TDX host platform (no flags)');
+  // Other log events are not the hibernation refusal.
+  met(mk({ events: ['keyid-range', 'init-done'] }), { kind: 'tdx-host' });
+  unmet(mk({ facts: { host: host({ init: 'initialized', module: { major: null } as unknown as HostFacts['module'] }) } }),
+    { kind: 'tdx-host', moduleLoaded: false }, 'a TDX module is loaded on this machine');
   unmet(mk({ events: ['hibernation-enabled'] }), { kind: 'tdx-host' }, 'hibernation is available on this machine (the kernel refused TDX for it)');
   unmet(mk({ events: ['hibernation-enabled'] }), { kind: 'tdx-host', anyKeyIds: true }, 'hibernation is available on this machine (the kernel refused TDX for it)');
 });
@@ -159,6 +165,9 @@ test('keyid-partitioning without a readable MSR: a fault, a CPU that cannot have
   met(reportZero, a0);
   unmet(mk({ ev: { msrs: { [MSR87]: { error: 'EACCES' } } } }), a32, 'the KeyID partitioning cannot be confirmed: MSR 0x87 could not be read (EACCES)');
   unmet(mk(), a32, 'the KeyID partitioning cannot be confirmed: MSR 0x87 is not in the capture');
+  // With the vendor unknown, neither a clear TME bit nor a flags list without tme rules out KeyIDs.
+  unmet(mk({ ev: { cpuid: { [LEAF7]: { eax: 0, ebx: 0, ecx: 0, edx: 0 } } } }), a32, 'the KeyID partitioning cannot be confirmed: MSR 0x87 is not in the capture');
+  unmet(mk({ ev: flags(['fpu'], true) }), a32, 'the KeyID partitioning cannot be confirmed: MSR 0x87 is not in the capture');
 });
 
 test('hibernation-available: the kernel\'s refusal, nohibernate, then /sys/power/state', () => {
@@ -167,6 +176,7 @@ test('hibernation-available: the kernel\'s refusal, nohibernate, then /sys/power
   const refused = mk({ events: ['hibernation-enabled'] });
   met(refused, yes);
   unmet(refused, no, 'hibernation is available on this machine (the kernel refused TDX for it)');
+  unmet(mk({ events: ['keyid-range'], ev: { sleepStates: ['mem'] } }), yes, '/sys/power/state offers "mem"');
   const nohib = mk({ kernel: { cmdline: ['nohibernate'] }, ev: { sleepStates: ['mem', 'disk'] } });
   met(nohib, no);
   unmet(nohib, yes, 'the command line disables hibernation (nohibernate)');
@@ -196,9 +206,6 @@ test('memory-map and cmrs: the logged CMRs, whole, compared region by region', (
   unmet(mk({ facts: { host: null } }), { kind: 'memory-map', regions }, 'the memory map cannot be confirmed: the log lists no CMRs');
 });
 
-const flags = (list: string[], complete: boolean, vmx?: string[], vmxComplete?: boolean): Partial<Evidence> =>
-  ({ cpuFlags: { flags: list, bugs: null, complete, bugsComplete: false, source: 'cpuinfo', ...(vmx ? { vmx, vmxComplete } : {}) } });
-
 test('cpu-feature: by its /proc/cpuinfo name; a missing name proves absence only in a whole list', () => {
   const whole = mk({ ev: flags(['fpu', 'vmx', 'ss', 'xsave', 'ept'], true) });
   met(whole, { kind: 'cpu-feature', feature: 'self_snoop', present: true });
@@ -206,6 +213,13 @@ test('cpu-feature: by its /proc/cpuinfo name; a missing name proves absence only
   met(whole, { kind: 'cpu-feature', feature: 'movdir64b', present: false });
   unmet(whole, { kind: 'cpu-feature', feature: 'ept_ad', present: true }, 'the CPU lacks ept_ad');
   unmet(whole, { kind: 'cpu-feature', feature: 'vmx', present: false }, 'the CPU has vmx');
+  // Every feature by its cpuinfo name (asm/cpufeatures.h, vmxfeatures.h quoted names).
+  const all = mk({ ev: flags(['xsave', 'movdir64b', 'ss', 'vmx', 'ept', 'ept_ad'], true) });
+  for (const f of ['xsave', 'movdir64b', 'self_snoop', 'vmx', 'ept', 'ept_ad']) met(all, { kind: 'cpu-feature', feature: f, present: true });
+  const none = mk({ ev: flags(['fpu'], true) });
+  for (const [f, n] of [['xsave', 'xsave'], ['movdir64b', 'movdir64b'], ['self_snoop', 'ss'], ['vmx', 'vmx'], ['ept', 'ept'], ['ept_ad', 'ept_ad']]) {
+    unmet(none, { kind: 'cpu-feature', feature: f, present: true }, `the CPU lacks ${n}`);
+  }
   const cut = mk({ ev: flags(['fpu', 'ss'], false) });
   met(cut, { kind: 'cpu-feature', feature: 'self_snoop', present: true });
   unmet(cut, { kind: 'cpu-feature', feature: 'self_snoop', present: false }, 'the CPU has ss');
