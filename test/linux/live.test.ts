@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { sysErr, sysOk, type Fd, type IoctlArg, type SysResult } from '../../backends/kernel-interface';
 import { readCpuid, readMsr, runProbe, runProbes } from '../../backends/linux/live';
 import { readMachine, readSnapshot } from '../../backends/linux/load';
-import { SnapshotError } from '../../backends/linux/snapshot';
+import { SnapshotError, writeSnapshot } from '../../backends/linux/snapshot';
 import type { Probe } from '../../backends/linux/probes';
 import { FakeKi, type FakeFile } from '../support/fake-ki';
 
@@ -182,4 +182,20 @@ test('readSnapshot: a file is a single-file reading; a missing path or an unread
   assert.throws(() => readSnapshot(join(dir, 'nope')), (e: unknown) => e instanceof SnapshotError && /no such file or directory/.test(e.message) && e.message.includes('nope'));
   // A directory without a manifest is no snapshot bundle.
   assert.throws(() => readSnapshot(dir), (e: unknown) => e instanceof SnapshotError);
+});
+
+test('readSnapshot: a bundle directory reads back through the probes, marked as a snapshot', () => {
+  const ki = new DriverKi({ ...HOST_FILES, '/proc/sys/kernel/osrelease': { text: '6.16.1\n' } });
+  const { probes, results } = runProbes(ki);
+  const dir = join(mkdtempSync(join(tmpdir(), 'load-bundle-')), 'bundle');
+  writeSnapshot(dir, probes, results, '0.1.0', new Date('2026-01-02T03:04:05Z'));
+  const r = readSnapshot(dir);
+  assert.equal(r.kind, 'snapshot');
+  assert.equal(r.name, dir);
+  assert.equal(r.facts.formats[0], 'snapshot');
+  assert.equal(r.facts.kernel.release, '6.16.1');
+  assert.equal(r.manifest?.tool.version, '0.1.0');
+  assert.ok(r.probes && r.probes.results.size > 0 && r.probes.probes.length === r.probes.results.size);
+  assert.equal(r.transcript, undefined, 'a bundle without recorded scenarios has no transcript');
+  assert.equal(r.facts.role, 'host');
 });
