@@ -192,3 +192,19 @@ test('what needs a guest or the kernel\'s insides is unobservable, with the reas
   assert.equal(why(k.setMsrFilter()), 'MSR filters matter only to a guest that runs, which the suite does not do on a real machine');
   assert.deepEqual(ki.calls, []);
 });
+
+test('the TDX sub-commands go to the VM or to the vCPU they name', () => {
+  const { ki, kvm } = setup();
+  const vm = kvm.vmTdxCmd(11, { id: 0, data: { kind: 'none' } } as never);
+  assert.ok(!isUnobservable(vm));
+  const vcpu = kvm.vcpuTdxCmd(11, 12, { id: 0, data: { kind: 'init-vcpu', rcx: 0n } } as never);
+  assert.ok(!isUnobservable(vcpu));
+  assert.deepEqual(ki.calls, ['ioctl 11 KVM_MEMORY_ENCRYPT_OP', 'ioctl 12 KVM_MEMORY_ENCRYPT_OP']);
+});
+
+test('closeAll closes /dev/kvm only when it was opened', () => {
+  const noDev = setup();
+  noDev.ki.openResult = sysErr('ENOENT');
+  assert.equal(noDev.session.closeAll(), false);
+  assert.deepEqual(noDev.ki.calls, ['open /dev/kvm rw']);
+});

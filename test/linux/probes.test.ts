@@ -228,6 +228,12 @@ test('runGuestProbe: what a TD answers comes back as the probe result', () => {
   assert.notDeepEqual(Buffer.from(runs[1].code), Buffer.from(runs[0].code), 'VMCALL runs its own sequence, not CPUID');
   // 0f 01 c1 is VMCALL (Intel SDM vol. 2B).
   assert.ok(Buffer.from(runs[1].code).includes(Buffer.from([0x0f, 0x01, 0xc1])));
+  // GET_REPORT0 refused (the module failed TDG.MR.REPORT: EIO in v6.16 tdx_mcall_get_report0()),
+  // and a "refused" command that the device took after all: each result kind as it came.
+  const refusing = new (class extends TdKi { override ioctl() { return sysErr('EIO'); } })({});
+  assert.deepEqual(runGuestProbe({ id: 'x', why: 'y', kind: 'tdreport', fill: 1 }, refusing), { ok: true, errno: 'EIO' });
+  const taken = runGuestProbe({ id: 'x', why: 'y', kind: 'tdx-ioctl', cmd: 0xc4405401, unmapped: false }, ki);
+  assert.ok(taken.ok && 'bytes' in taken && taken.bytes.length === 1024);
   const item = runGuestProbe({ id: 'x', why: 'y', kind: 'tsm-item' }, ki);
   // configfs-tsm: each write to inblob counts one generation (Documentation/ABI/testing/configfs-tsm).
   assert.deepEqual(item, { ok: true, text: JSON.stringify({ provider: 'tdx_guest', generations: [0, 1], removed: true }) });
