@@ -78,12 +78,15 @@ test('readMsr: 8 bytes little-endian at the MSR\'s offset; EIO is a #GP, an obse
     '/dev/cpu/0/msr@0x10': { ok: false, errno: 'EACCES', detail: 'EACCES: Permission denied' } as SysResult<Buffer>,
     '/dev/cpu/0/msr@0x11': { ok: false, errno: 'EPERM', detail: 'lockdown' } as SysResult<Buffer>,
     '/dev/cpu/0/msr@0x12': sysOk(Buffer.alloc(4)),
+    '/dev/cpu/0/msr@0x14': { ok: false, errno: 'EPERM', detail: 'see EPERM: x' } as SysResult<Buffer>,
     '/dev/cpu/0/msr@0x13': { unobservable: 'not recorded' } as never,
   });
   assert.deepEqual(readMsr(ki, 0, 0x87), { ok: true, value: 0x200000001fn });
   assert.deepEqual(readMsr(ki, 1, 0x87), { ok: true, faulted: true });
   assert.deepEqual(readMsr(ki, 0, 0x10), { ok: false, error: 'EACCES: Permission denied' });
   assert.deepEqual(readMsr(ki, 0, 0x11), { ok: false, error: 'EPERM: lockdown' });
+  // Only an errno name at the start of the detail is the errno said twice.
+  assert.deepEqual(readMsr(ki, 0, 0x14), { ok: false, error: 'EPERM: see EPERM: x' });
   assert.deepEqual(readMsr(ki, 0, 0x12), { ok: false, error: 'short read (4 bytes)' });
   assert.deepEqual(readMsr(ki, 0, 0x13), { ok: false, error: 'not recorded' });
   assert.equal(ki.calls[0], 'read /dev/cpu/0/msr@0x87+8');

@@ -33,6 +33,10 @@ test('kmsgToLines: dictionary lines and anything that is not a record are skippe
     ['[    1.000000] one', '[    2.000000] two', '[    3.000000] three']);
   assert.deepEqual(kmsgToLines(['', 'not a record', '6,x,1,-;bad seq', '6,1,1,-no semicolon']), []);
   assert.deepEqual(kmsgToLines([]), []);
+  // Anchored at the start: a record quoted inside another line is not one.
+  assert.deepEqual(kmsgToLines(['junk 6,1,1,-;x']), []);
+  // Facility and level together take two digits (kern.* is 0-7, user.* 8-15: (facility << 3) | level).
+  assert.deepEqual(kmsgToLines(['14,1234,2000000,-;from user space']), ['[    2.000000] from user space']);
   // The text may hold ';' and ',' itself.
   assert.deepEqual(kmsgToLines(['6,1,1,-;a; b, c']), ['[    0.000001] a; b, c']);
 });
@@ -106,6 +110,33 @@ test('a dump of /dev/kmsg is read as its dmesg lines', () => {
   // One stray line that is not a record: the text is not a kmsg dump, and is read as it is.
   const mixed = evidenceFromText(`${kmsg}[   10.000000] virt/tdx: module initialized\n`, 'm');
   assert.equal(mixed.log?.lines[0], '5,0,0,-;Linux version 6.16.1 (builder@host) (gcc (GCC) 14.2.0) #1 SMP PREEMPT_DYNAMIC');
+});
+
+test('a /dev/kmsg dump with user-space records, long sequence numbers and caller ids is still a dump', () => {
+  const kmsg = [
+    '5,0,0,-,caller=T0;Linux version 6.16.1 (builder@host) (gcc (GCC) 14.2.0) #1 SMP PREEMPT_DYNAMIC',
+    '14,1234,1500000,-,caller=T1;systemd[1]: hello',
+    '6,1235,9355890,-,caller=T77;virt/tdx: module initialized',
+  ].join('\n') + '\n';
+  assert.deepEqual(evidenceFromText(kmsg, 'k').log?.lines, [
+    '[    0.000000] Linux version 6.16.1 (builder@host) (gcc (GCC) 14.2.0) #1 SMP PREEMPT_DYNAMIC',
+    '[    1.500000] systemd[1]: hello',
+    '[    9.355890] virt/tdx: module initialized',
+  ]);
+});
+
+test('a hand-typed TDX line without a time is a log', () => {
+  const typed = evidenceFromText('virt/tdx: BIOS enabled: private KeyID range [32, 64)\n', 't');
+  assert.deepEqual(typed.formats, ['kernel-log']);
+  assert.equal(typed.log?.excerpt, true);
+});
+
+test('the kernel\'s "cut here" line of a WARN is no separator of logs', () => {
+  // lib/bug.c prints "------------[ cut here ]------------" before a warning.
+  const withWarn = [...WHOLE.slice(0, 3), '[    5.000000] ------------[ cut here ]------------', WHOLE[3]];
+  const ev = evidenceFromText(withWarn.join('\n') + '\n', 'warn');
+  assert.deepEqual(ev.log?.lines, withWarn);
+  assert.throws(() => evidenceFromText([...WHOLE, '------------[ cut here ]------------', '---', ...WHOLE].join('\n') + '\n', 'two'), /several logs/);
 });
 
 test('a /proc/cpuinfo, lscpu or bare flags file is read as CPU flags, not as a log', () => {
