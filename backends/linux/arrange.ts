@@ -70,7 +70,8 @@ const sameRegions = (a: readonly MemoryRegion[], b: readonly { base: bigint; end
 const listRegions = (rs: readonly { base: bigint; end: bigint }[]): string => rs.map((x) => `[${hex(x.base)}, ${hex(x.end)})`).join(' ');
 
 /** cpuinfo names of the CPU features the emulator's profiles list. */
-const CPUINFO_NAME: Record<string, string> = { xsave: 'xsave', movdir64b: 'movdir64b', self_snoop: 'ss', vmx: 'vmx', ept: 'ept', ept_ad: 'ept_ad' };
+// No prototype: a feature named like an Object method ("toString") must find no name.
+const CPUINFO_NAME: Record<string, string | undefined> = Object.assign(Object.create(null) as Record<string, string | undefined>, { xsave: 'xsave', movdir64b: 'movdir64b', self_snoop: 'ss', vmx: 'vmx', ept: 'ept', ept_ad: 'ept_ad' });
 
 export function arrangeOnReading(r: Reading, a: Arrangement): ArrangeResult {
   const f = r.facts;

@@ -220,6 +220,8 @@ test('cpu-feature: by its /proc/cpuinfo name; a missing name proves absence only
   for (const [f, n] of [['xsave', 'xsave'], ['movdir64b', 'movdir64b'], ['self_snoop', 'ss'], ['vmx', 'vmx'], ['ept', 'ept'], ['ept_ad', 'ept_ad']]) {
     unmet(none, { kind: 'cpu-feature', feature: f, present: true }, `the CPU lacks ${n}`);
   }
+  // A feature named like an Object method has no cpuinfo name either.
+  unmet(none, { kind: 'cpu-feature', feature: 'toString', present: true } as never, 'whether the CPU has toString is not observable from /proc/cpuinfo');
   const cut = mk({ ev: flags(['fpu', 'ss'], false) });
   met(cut, { kind: 'cpu-feature', feature: 'self_snoop', present: true });
   unmet(cut, { kind: 'cpu-feature', feature: 'self_snoop', present: false }, 'the CPU has ss');
