@@ -59,7 +59,8 @@ test('a removed page must be blocked first', () => {
   const { module: m } = td.target.scenario.system();
   const tdr = td.model.tdr!;
   const call = (leaf: string, regs = {}) => m!.seamcall(0, seamcallRax(leaf), regs);
-  assert.equal(name(call('TDH.MEM.PAGE.REMOVE', { rcx: 0x1000n, rdx: tdr }).status), 'TDX_EPT_ENTRY_STATE_INCORRECT');
+  // 1.5.01 tdh_mem_page_remove.c: a MAPPED leaf passes the state lookup; once the TD runs it must be blocked.
+  assert.equal(name(call('TDH.MEM.PAGE.REMOVE', { rcx: 0x1000n, rdx: tdr }).status), 'TDX_GPA_RANGE_NOT_BLOCKED');
   assert.equal(call('TDH.MEM.RANGE.BLOCK', { rcx: 0x1000n, rdx: tdr }).status, 0n);
   assert.equal(call('TDH.MEM.TRACK', { rcx: tdr }).status, 0n);
   assert.equal(call('TDH.MEM.PAGE.REMOVE', { rcx: 0x1000n, rdx: tdr }).status, 0n);
