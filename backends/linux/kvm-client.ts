@@ -61,6 +61,13 @@ export class KvmClient {
     return this.dev;
   }
 
+  /** Close /dev/kvm if this client opened it (never opens it just to close it). */
+  closeDevice(): void {
+    const d = this.dev;
+    this.dev = null;
+    if (d && isOk(d)) this.ki.close(d.value);
+  }
+
   private onDevice<T>(f: (fd: Fd) => SysResult<T>): SysResult<T> {
     const d = this.device();
     return isOk(d) ? f(d.value) : (d as SysResult<T>);

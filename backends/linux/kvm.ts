@@ -57,8 +57,7 @@ export class KvmSession {
   closeAll(): boolean {
     const any = this.vms.size > 0;
     for (const vm of [...this.vms.keys()]) this.closeVm(vm);
-    const dev = this.client.device();
-    if (isOk(dev)) this.ki.close(dev.value);
+    this.client.closeDevice();
     return any;
   }
 }
@@ -90,10 +89,12 @@ export function linuxKvmFacet(session: KvmSession): KvmFacet {
     enableCap: (vm, cap, args) => asKernelResult(c.enableCap(vm, cap, args)),
     setMemoryAttributes: (vm, gpa, size, attributes) => asKernelResult(c.setMemoryAttributes(vm, gpa, size, attributes)),
     addGuestMemory(vm, gpa, size) {
+      // The VM's record first: a step out of order then fails before a guest_memfd is opened and lost.
+      const memory = session.of(vm).memory;
       const gmem = c.createGuestMemfd(vm, size);
       if (isUnobservable(gmem) || !gmem.ok) return asKernelResult(gmem);
-      session.of(vm).memory.push(gmem.value);
-      return asKernelResult(c.setUserMemoryRegion2(vm, session.of(vm).memory.length - 1, gpa, ki.alloc(Number(size)), gmem.value));
+      memory.push(gmem.value);
+      return asKernelResult(c.setUserMemoryRegion2(vm, memory.length - 1, gpa, ki.alloc(Number(size)), gmem.value));
     },
     vmTdxCmd: (vm, cmd) => c.tdxCmd(vm, cmd),
     createVcpu(vm, id) {
