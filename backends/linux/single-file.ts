@@ -18,10 +18,33 @@ import { SnapshotError } from './snapshot';
 /** A /dev/kmsg record's first line: "<level>,<seq>,<usec>,<flag>[,...];" (see log-sources.ts). */
 const KMSG_RECORD = /^\d+,\d+,\d+,[-c][^;]*;/;
 
+/** The whitespace every non-empty line starts with (a log pasted into a mail or a markdown block). */
+function commonIndent(text: string): string {
+  let indent: string | null = null;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const own = /^[ \t]*/.exec(line)![0];
+    if (indent === null) indent = own;
+    else {
+      let n = 0;
+      while (n < indent.length && n < own.length && indent[n] === own[n]) n++;
+      indent = indent.slice(0, n);
+    }
+    if (indent === '') return '';
+  }
+  return indent ?? '';
+}
+
 export function evidenceFromText(text: string, label: string): Evidence {
   const ev = emptyEvidence();
   if (text.trim() === '') throw new SnapshotError(label, 'empty file: nothing to read');
-  let lines = splitLines(text.replace(/\r\n/g, '\n'));
+  text = text.replace(/\r\n/g, '\n');
+  const indent = commonIndent(text);
+  if (indent !== '') {
+    text = text.split('\n').map((l) => l.slice(Math.min(indent.length, l.length))).join('\n');
+    ev.notes.push(`warning: every line was indented by the same ${indent.length} character(s); that indentation is removed before reading`);
+  }
+  let lines = splitLines(text);
   // A dump of /dev/kmsg (`cat /dev/kmsg`): its records become dmesg lines.
   const records = lines.filter((l) => KMSG_RECORD.test(l)).length;
   if (records > 0 && records === lines.filter((l) => l !== '' && !l.startsWith(' ')).length) lines = kmsgToLines([lines.join('\n')]);

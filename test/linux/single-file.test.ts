@@ -88,6 +88,23 @@ test('a kernel log from boot is whole; a log that starts later is an excerpt; a 
   assert.deepEqual(evidenceFromText(WHOLE.join('\r\n') + '\r\n', 'win.txt').log?.lines, WHOLE);
 });
 
+test('a log pasted with every line indented (a mail, a markdown block) is read without that indentation, with a warning', () => {
+  for (const indent of ['    ', '\t', '  \t']) {
+    const ev = evidenceFromText(WHOLE.map((l) => indent + l).join('\n') + '\n\n', 'issue.md');
+    assert.deepEqual(ev.formats, ['kernel-log']);
+    assert.deepEqual(ev.log?.lines, [...WHOLE, '']);
+    assert.equal(ev.log?.excerpt, false);
+    assert.ok(ev.notes.includes(`warning: every line was indented by the same ${indent.length} character(s); that indentation is removed before reading`), ev.notes.join('; '));
+  }
+  // Only what all lines share is removed: a line indented deeper keeps the rest.
+  const deeper = evidenceFromText(`  ${WHOLE[0]}\n    ${WHOLE[1]}\n`, 'x');
+  assert.deepEqual(deeper.log?.lines, [WHOLE[0], `  ${WHOLE[1]}`]);
+  // A log whose lines are not all indented is read as it is, without the warning.
+  const some = evidenceFromText(`${WHOLE[0]}\n  ${WHOLE[1]}\n`, 'y');
+  assert.deepEqual(some.log?.lines, [WHOLE[0], `  ${WHOLE[1]}`]);
+  assert.ok(!some.notes.some((n) => n.includes('indented')));
+});
+
 test('a log without the Linux version line is an excerpt even from time zero', () => {
   const ev = evidenceFromText(WHOLE.slice(1).join('\n') + '\n', 'x');
   assert.equal(ev.log?.excerpt, true);
