@@ -9,7 +9,6 @@
  */
 import { SEAMCALL_LEAVES, splitRax } from '../../../spec/encodings/seamcall';
 import { status, withOperand } from '../../../spec/abi/status';
-import { EXIT_REASONS } from '../../../spec/abi/vmx-exit-reasons';
 import type { Regs } from '../../port';
 import type { Faults } from '../faults';
 import type { Platform } from '../platform/platform';
@@ -175,14 +174,7 @@ export class TdxModule {
     if ('refused' in g) return g.refused;
     const forced = this.build.answers?.[g.leaf.name];
     if (forced !== undefined) return fail(forced);
-    const r = g.leaf.handler!({ module: this, cpu, version: g.version, regs });
-    // The faulty module reports a read as a write and a write as a read in the qualification of an
-    // EPT-violation TD exit (bits 0 and 1 of RCX). Kept here, outside the TDH.VP.ENTER handler.
-    if (g.leaf.name === 'TDH.VP.ENTER' && r.status === BigInt(EXIT_REASONS.EPT_VIOLATION) && this.faults.has('module.ept-qual-read-write-swapped')) {
-      const q = r.out.rcx ?? 0n;
-      return fail(r.status, { ...r.out, rcx: (q & ~3n) | ((q & 1n) << 1n) | ((q >> 1n) & 1n) });
-    }
-    return r;
+    return g.leaf.handler!({ module: this, cpu, version: g.version, regs });
   }
 
   /**

@@ -169,8 +169,10 @@ defineLeaf('TDH.VP.ENTER', ({ module: m, cpu, regs }) => {
     const shared = (next.gpa & tdSharedBit(td)) !== 0n;
     const mapped = shared ? sharedMapped(m, vp, next.gpa & ~tdSharedBit(td)) : privateMapped(td, next.gpa);
     if (!mapped) {
-      // EPT violation: exit qualification bit 0 read, bit 1 write; the faulting GPA in R8.
-      return fail(BigInt(EXIT_REASONS.EPT_VIOLATION), { rcx: next.write ? 2n : 1n, rdx: 0n, r8: next.gpa, r9: 0n });
+      // EPT violation: exit qualification bit 0 read, bit 1 write; the faulting GPA in R8. The
+      // faulty module exchanges the two bits.
+      const write = next.write !== m.faults.has('module.ept-qual-read-write-swapped');
+      return fail(BigInt(EXIT_REASONS.EPT_VIOLATION), { rcx: write ? 2n : 1n, rdx: 0n, r8: next.gpa, r9: 0n });
     }
     vp.program.shift();
     vp.completed++;
