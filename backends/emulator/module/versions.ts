@@ -88,7 +88,8 @@ const COMMON = {
   VENDOR_ID: 0x8086, SYS_ATTRIBUTES: 0, NUM_TDX_FEATURES: 1,
   MODULE_HV: 0, MIN_UPDATE_HV: 0, NO_DOWNGRADE: 0,
   NUM_HANDOFF_PAGES: 0, HANDOFF_DATA_VALID: 0, HANDOFF_DATA_HV: 0, HANDOFF_DATA_SIZE: 0,
-  TDR_BASE_SIZE: 4096, TDCS_BASE_SIZE: 4096 * 4, TDVPS_BASE_SIZE: 4096 * 6,
+  // MIN_NUM_TDCS_PAGES 6 and MIN_TDVPS_PAGES 6 pages (td_control_structures.h, tdx_tdvps.h; tdh_sys_info.c).
+  TDR_BASE_SIZE: 4096, TDCS_BASE_SIZE: 4096 * 6, TDVPS_BASE_SIZE: 4096 * 6,
   // TDCS_PAGES_PER_L2_VM 1, TDVPS_PAGES_PER_L2_VM 3 (td_control_structures.h, tdx_tdvps.h).
   TDCS_SIZE_PER_L2_VM: 4096, TDVPS_SIZE_PER_L2_VM: 4096 * 3,
   // Attributes a TD may set (FIXED0) and must set (FIXED1); XFAM likewise (capture td-shim#548).
@@ -139,7 +140,8 @@ export const MODULE_BUILDS: readonly ModuleBuild[] = [
   build({
     id: '1.0.457', major: 1, minor: 0, update: 3, internal: 0, build: 457, buildDate: 20230206,
     features0: null, extraLeaves: [], globalFields: FIELDS_1_5_01,
-    metadata: { ATTRIBUTES_FIXED0: 0x8000000060000001n, MAX_VCPUS_PER_TD: 0 },
+    // TDCS of four pages: the emulator's choice for 1.0, whose sources were not read.
+    metadata: { ATTRIBUTES_FIXED0: 0x8000000060000001n, MAX_VCPUS_PER_TD: 0, TDCS_BASE_SIZE: 4096 * 4 },
   }),
   // pre-production 1.5.00 reported with TDX_FEATURES0 0xfbf (no NO_RBP_MOD); field table assumed as 1.5.01.
   build({
