@@ -108,6 +108,65 @@ Feature: Global metadata of the TDX module
       And TDX is initialised
       Then TDH.SYS.RD of the 32 elements of CMR_BASE (0x9000000300000080) and CMR_SIZE (0x9000000300000100) gives the host's CMRs in its entries of non-zero size
 
+  @req:host.metadata.build-constants @module:=1.5.01 @needs:host.seamcall @src:mod-md-sys-1501 @src:mod-api-1501 @src:mod-global-data-h-1501 @src:mod-pamt-mgr-1501 @src:mod-td-ctrl-h-1501 @src:mod-tdvps-h-1501 @src:mod-msr-defs-1501 @src:mod-migration-h-1501 @src:mod-servtd-h-1501
+  Rule: Module 1.5.01 reports the sizes, limits and fixed masks its source builds in
+    Many global fields do not depend on the platform: the module returns a constant of its own
+    source. The TDMR limits and PAMT entry size come from its TDMR and PAMT definitions; the sizes
+    of the TD control structures are pages counts times 4 KiB (TDR one page, TDCS and TDVPS at least
+    six pages, and one TDCS and three TDVPS pages more per L2 VM); the rest are fixed masks and
+    counts of the migration, service-TD and TD partitioning features. Fields the module works out
+    from the platform or from build options (ATTRIBUTES_FIXED0/1, XFAM_FIXED0, CONFIG_FLAGS,
+    NUM_CPUID_CONFIG, the version and handoff fields) are not claimed here. Only release 1.5.01's
+    source was read.
+
+    Scenario Outline: <field> (<id>) reads <value>
+      Given a TDX host
+      And TDX is initialised
+      When the host reads field identifier <id> with TDH.SYS.RD
+      Then the value read is <value>
+
+      Examples: The identity and the TDMR limits
+        | field                 | id                 | value  |
+        | VENDOR_ID             | 0x0800000200000000 | 0x8086 |
+        | NUM_TDX_FEATURES      | 0x0a00000000000001 | 0x1    |
+        | MAX_TDMRS             | 0x9100000100000008 | 0x40   |
+        | MAX_RESERVED_PER_TDMR | 0x9100000100000009 | 0x10   |
+        | PAMT_4K_ENTRY_SIZE    | 0x9100000100000010 | 0x10   |
+        | PAMT_2M_ENTRY_SIZE    | 0x9100000100000011 | 0x10   |
+        | PAMT_1G_ENTRY_SIZE    | 0x9100000100000012 | 0x10   |
+
+      Examples: Sizes of the TD control structures, in bytes
+        | field                | id                 | value  |
+        | TDR_BASE_SIZE        | 0x9800000100000000 | 0x1000 |
+        | TDCS_BASE_SIZE       | 0x9800000100000100 | 0x6000 |
+        | TDCS_SIZE_PER_L2_VM  | 0x9800000100000101 | 0x1000 |
+        | TDVPS_BASE_SIZE      | 0x9800000100000200 | 0x6000 |
+        | TDVPS_SIZE_PER_L2_VM | 0x9800000100000201 | 0x3000 |
+
+      Examples: Fixed masks and counts
+        | field                              | id                 | value              |
+        | XFAM_FIXED1                        | 0x1900000300000003 | 0x3                |
+        | IA32_ARCH_CAPABILITIES_CONFIG_MASK | 0x9900000300000600 | 0x1180010          |
+        | MIG_ATTRIBUTES                     | 0xa000000300000000 | 0x0                |
+        | MIN_EXPORT_VERSION                 | 0x2000000100000001 | 0x0                |
+        | MAX_EXPORT_VERSION                 | 0x2000000100000002 | 0x0                |
+        | MIN_IMPORT_VERSION                 | 0x2000000100000003 | 0x0                |
+        | MAX_IMPORT_VERSION                 | 0x2000000100000004 | 0x0                |
+        | MAX_MIGS                           | 0xa000000100000010 | 0x200              |
+        | NUM_IMMUTABLE_STATE_PAGES          | 0xa000000000000020 | 0x3                |
+        | NUM_TD_STATE_PAGES                 | 0xa000000000000021 | 0x2                |
+        | NUM_VP_STATE_PAGES                 | 0xa000000000000022 | 0x5                |
+        | MAX_SERV_TDS                       | 0xa100000100000000 | 0x1                |
+        | SERVTD_ATTR_FIXED0                 | 0xa100000300000001 | 0x000007ff00000001 |
+        | SERVTD_ATTR_FIXED1                 | 0xa100000300000002 | 0x0                |
+        | GUEST_L2_GPA_ATTR_MASK             | 0xa200000100000000 | 0x807f             |
+        | VM_CTLS_FIXED0                     | 0xa200000300000001 | 0x1                |
+        | VM_CTLS_FIXED1                     | 0xa200000300000002 | 0x0                |
+        | VPCU_L2_CTLS_FIXED0                | 0xa200000300000003 | 0x3                |
+        | VCPU_L2_CTLS_FIXED1                | 0xa200000300000004 | 0x0                |
+        | VPCU_L2_DEBUG_CTLS_FIXED0          | 0xa200000300000005 | 0x7                |
+        | VCPU_L2_DEBUG_CTLS_FIXED1          | 0xa200000300000006 | 0x0                |
+
   @req:host.metadata.pkg-fms @module:>=1.5 @module:<2.0 @needs:host.seamcall @src:mod-md-sys-1501 @src:mod-cpuid-fms-h-1501 @src:guest-mod15-x86-defs @src:mod-sys-init-1501 @src:l6161-intel-family-h
   Rule: PKG_FMS holds, for each package, that package's CPUID(1).EAX: the family, model and stepping signature of its CPU
     MCHECK records the CPUID leaf 1 EAX of every package, and TDH.SYS.RD gives element i of PKG_FMS

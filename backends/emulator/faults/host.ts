@@ -52,6 +52,8 @@ export const HOST_FAULTS = {
   'module.num-pkgs-one': F('value', 'NUM_PKGS reads 1 whatever the number of packages', 'host.metadata.platform-fields'),
   'module.pkg-fms-model-nibbles-swapped': F('value', 'PKG_FMS puts the low nibble of the model in the extended model field (bits 19:16) and the high nibble in the model field (bits 7:4)',
     'host.metadata.pkg-fms'),
+  'module.tdcs-base-size-four-pages': F('value', 'TDCS_BASE_SIZE reads four pages (0x4000) instead of MIN_NUM_TDCS_PAGES (six) times 4 KiB',
+    'host.metadata.build-constants'),
   'module.num-cmrs-counts-cmrs': F('value', 'NUM_CMRS reads the number of CMRs instead of MAX_CMR (32)', 'host.metadata.platform-fields'),
   'module.cmr-size-is-end': F('value', 'CMR_SIZE reads the end address of the CMR instead of its size', 'host.metadata.platform-fields'),
   'module.rax-reserved-unchecked': F('missing-check', 'the module ignores reserved RAX bits and runs a leaf at a version it does not have',

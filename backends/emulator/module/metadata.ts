@@ -109,6 +109,8 @@ export function globalValue(m: TdxModule, r: ResolvedField): bigint | undefined 
     }
   }
   const name = m.faults.has('module.version-fields-swapped') ? VERSION_SWAP[r.field.name] ?? r.field.name : r.field.name;
+  // The faulty module sizes the TDCS as an older module did: four pages.
+  if (name === 'TDCS_BASE_SIZE' && m.faults.has('module.tdcs-base-size-four-pages')) return 0x4000n;
   const v = b.metadata[name];
   return v === undefined ? undefined : BigInt(v);
 }
