@@ -24,6 +24,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, closeSync, constants, fstatSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, readSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import Module from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -69,6 +70,45 @@ test('with root / a path is used as given: a relative one is from the working di
   writeFileSync(join(dir, 'f'), 'relative');
   const r = new ThisMachine().read(relative(process.cwd(), join(dir, 'f')));
   assert.deepEqual(r, { ok: true, value: Buffer.from('relative') });
+});
+
+test('with root / a path goes to the kernel as given (a symlink then ".."); under a root it is joined lexically', (t) => {
+  const dir = tempRoot(t);
+  mkdirSync(join(dir, 'sub/deeper'), { recursive: true });
+  symlinkSync('sub/deeper', join(dir, 'link'));
+  writeFileSync(join(dir, 'f'), 'top');
+  writeFileSync(join(dir, 'sub/f'), 'sub');
+  // The kernel resolves link to sub/deeper, whose ".." is sub.
+  assert.deepEqual(new ThisMachine().read(`${dir}/link/../f`), { ok: true, value: Buffer.from('sub') });
+  assert.deepEqual(new ThisMachine(dir).read('/link/../f'), { ok: true, value: Buffer.from('top') });
+});
+
+test('every file operation closes what it opened, on success and on error', (t) => {
+  const dir = tempRoot(t);
+  writeFileSync(join(dir, 'f'), 'abc');
+  mkdirSync(join(dir, 'd'));
+  mkdirSync(join(dir, 'dev'));
+  writeFileSync(join(dir, 'dev/kmsg'), '6,1,1,-;x\n');
+  const m = new ThisMachine(dir, join(dir, 'nobin'));
+  const open = (): number => readdirSync('/proc/self/fd').length;
+  const before = open();
+  for (let i = 0; i < 5; i++) {
+    m.read('/f');
+    m.read('/d'); // EISDIR from read(), after the open succeeded
+    m.write('/f', Buffer.from('abc'));
+    m.write('/f', Buffer.from('x'), { offset: 2n ** 45n }); // EFBIG from write()
+    m.kernelLog();
+  }
+  assert.equal(open(), before);
+});
+
+test('an exception without an errno code is EIO with its message', (t) => {
+  const dir = tempRoot(t);
+  writeFileSync(join(dir, 'f'), 'hello world');
+  // An offset given as a number (not the bigint the interface takes) fails when the position advances.
+  const r = new ThisMachine(dir).read('/f', { offset: 6 as unknown as bigint });
+  assert.equal(pick(r), 'EIO');
+  assert.match(detail(r), /^Cannot mix BigInt and other types/);
 });
 
 // ---- read ----
@@ -222,11 +262,12 @@ test('stat: character and block devices', (t) => {
 
 test('list: the names, sorted; errors are errno names', (t) => {
   const dir = tempRoot(t);
-  for (const n of ['b', 'c', 'a', 'B']) writeFileSync(join(dir, n), '');
+  const names = Array.from({ length: 20 }, (_, i) => `n${String(19 - i).padStart(2, '0')}`);
+  for (const n of [...names, 'B', 'a']) writeFileSync(join(dir, n), '');
   const m = new ThisMachine(dir);
-  assert.deepEqual(m.list('/'), { ok: true, value: ['B', 'a', 'b', 'c'] });
+  assert.deepEqual(m.list('/'), { ok: true, value: ['B', 'a', ...[...names].reverse()] });
+  assert.equal(pick(m.list('/n00')), 'ENOTDIR');
   assert.equal(pick(m.list('/missing')), 'ENOENT');
-  assert.equal(pick(m.list('/a')), 'ENOTDIR');
 });
 
 test('mkdir and rmdir: one directory each, with the kernel errno otherwise', (t) => {
@@ -306,6 +347,19 @@ test('kernelLog: without /dev/kmsg, dmesg from commandPath, run with LC_ALL=C', 
   script(dir, 'dmesg', 'echo "[    1.000000] LC_ALL=$LC_ALL args=$#"\necho "[    2.000000] second"');
   assert.deepEqual(new ThisMachine(dir, dir).kernelLog(), {
     ok: true, value: { text: '[    1.000000] LC_ALL=C args=0\n[    2.000000] second\n', source: 'dmesg' },
+  });
+});
+
+test('kernelLog: the command\'s stdin is not a pipe (/dev/null), its stderr is read for the reason it failed', (t) => {
+  const dir = tempRoot(t);
+  // Shell built-ins only: PATH is the fake directory. /dev/null is a character device, a pipe is not.
+  script(dir, 'dmesg', 'if [ -p /dev/stdin ]; then s=pipe; elif [ -c /dev/stdin ]; then s=char; else s=other; fi\necho "[    1.000000] stdin=$s"');
+  assert.deepEqual(new ThisMachine(dir, dir).kernelLog(), { ok: true, value: { text: '[    1.000000] stdin=char\n', source: 'dmesg' } });
+  script(dir, 'dmesg', 'printf "\\n  dmesg: read kernel buffer failed: Operation not permitted\\nsecond line\\n" >&2\nexit 1');
+  script(dir, 'journalctl', 'echo "No journal files were found." >&2\nexit 2');
+  assert.deepEqual(new ThisMachine(dir, dir).kernelLog(), {
+    ok: false, errno: 'EPERM',
+    detail: '/dev/kmsg: ENOENT; dmesg: exit 1: dmesg: read kernel buffer failed: Operation not permitted; journalctl -k: exit 2: No journal files were found.',
   });
 });
 
@@ -486,6 +540,35 @@ test('libc: loaded once; errno only for a failed call, 0 after a success', (t) =
   assert.deepEqual(c.ioctl(fd, 0x7fff, 0n), { ret: -1, errno: 25 });
   const buf = c.alloc(4);
   assert.deepEqual(c.ioctl(fd, 0x541b, buf.addr), { ret: 0, errno: 0 });
+});
+
+test('without koffi: ioctls and instruction runs are unobservable with the reason, alloc throws it, files still work', (t) => {
+  const M = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
+  const paths = [require.resolve('../../backends/linux/real/this-machine'), require.resolve('../../backends/linux/real/ffi')];
+  const cached = paths.map((p) => require.cache[p]);
+  const load = M._load;
+  paths.forEach((p) => delete require.cache[p]);
+  M._load = function (this: unknown, request: string, ...rest: unknown[]) {
+    if (request === 'koffi') throw new Error('no prebuilt binary for this platform\nsecond line');
+    return load.call(this, request, ...rest);
+  };
+  try {
+    const fresh = require(paths[0]) as typeof import('../../backends/linux/real/this-machine');
+    const reason = 'koffi, which issues ioctls, cannot load here (no prebuilt binary for this platform)';
+    const dir = tempRoot(t);
+    writeFileSync(join(dir, 'f'), 'still read');
+    const m = new fresh.ThisMachine(dir);
+    assert.deepEqual(m.ioctl(0, 0xae00, 0), { unobservable: reason });
+    assert.throws(() => m.alloc(4096), { message: reason });
+    assert.deepEqual(m.runInstructions(Uint8Array.from([0xc3])), { unobservable: reason });
+    assert.deepEqual(m.read('/f'), { ok: true, value: Buffer.from('still read') });
+  } finally {
+    M._load = load;
+    paths.forEach((p, i) => {
+      if (cached[i]) require.cache[p] = cached[i];
+      else delete require.cache[p];
+    });
+  }
 });
 
 // ---- runInstructions ----
