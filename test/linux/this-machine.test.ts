@@ -29,6 +29,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import type { SysResult } from '../../backends/kernel-interface';
 import { READ_LIMIT, ThisMachine } from '../../backends/linux/real/this-machine';
 import { libc } from '../../backends/linux/real/ffi';
 
@@ -134,11 +135,11 @@ test('read: a file over 1 MiB comes whole, from the offset on, read chunk by chu
   writeFileSync(join(dir, 'big'), data);
   const m = new ThisMachine(dir);
   const whole = m.read('/big');
-  assert.ok(whole.ok && 'value' in whole);
+  assert.ok(isOk(whole));
   assert.equal(whole.value.length, data.length);
   assert.ok(whole.value.equals(data));
   const from = m.read('/big', { offset: 7n });
-  assert.ok(from.ok && 'value' in from);
+  assert.ok(isOk(from));
   assert.ok(from.value.equals(data.subarray(7)));
 });
 
@@ -149,7 +150,7 @@ test('read: a file longer than READ_LIMIT (64 MiB) is read up to READ_LIMIT', (t
   ftruncateSync(fd, READ_LIMIT + 4096);
   closeSync(fd);
   const r = new ThisMachine(dir).read('/sparse');
-  assert.ok(r.ok && 'value' in r);
+  assert.ok(isOk(r));
   assert.equal(r.value.length, READ_LIMIT);
 });
 
@@ -159,7 +160,6 @@ test('read: errors are errno names; a FIFO is refused at once, without waiting f
   fifo(join(dir, 'p'));
   symlinkSync('loop', join(dir, 'loop'));
   const m = new ThisMachine(dir);
-  assert.equal(m.read('/missing').ok, false);
   assert.deepEqual(pick(m.read('/missing')), 'ENOENT');
   assert.deepEqual(pick(m.read('/d')), 'EISDIR');
   assert.deepEqual(m.read('/p'), { ok: false, errno: 'EINVAL', detail: '/p is a FIFO, not a file' });
@@ -172,7 +172,7 @@ test('read: errors are errno names; a FIFO is refused at once, without waiting f
 test('read of a device with a length is one read(): /dev/kmsg gives one record', (t) => {
   if (!canOpen('/dev/kmsg', constants.O_RDONLY)) return t.skip('/dev/kmsg cannot be opened by this user');
   const r = new ThisMachine().read('/dev/kmsg', { length: 8192 });
-  assert.ok(r.ok && 'value' in r);
+  assert.ok(isOk(r));
   const text = r.value.toString('utf8');
   assert.match(text, /^\d+,\d+,\d+,[^;]*;/);
   // The record's own text lines, then its " KEY=value" dictionary lines: one record, one header.
@@ -267,6 +267,12 @@ test('list: the names, sorted; errors are errno names', (t) => {
   const m = new ThisMachine(dir);
   assert.deepEqual(m.list('/'), { ok: true, value: ['B', 'a', ...[...names].reverse()] });
   assert.equal(pick(m.list('/n00')), 'ENOTDIR');
+  // Node's readdir gives the names in UTF-8 byte order; list sorts them as JavaScript strings
+  // (UTF-16 code units), where U+1F600 (surrogates D83D DE00) comes before U+FF21.
+  const u = join(dir, 'u');
+  mkdirSync(u);
+  for (const n of ['\uff21', '\u{1f600}', 'b']) writeFileSync(join(u, n), '');
+  assert.deepEqual(m.list('/u'), { ok: true, value: ['b', '\u{1f600}', '\uff21'] });
   assert.equal(pick(m.list('/missing')), 'ENOENT');
 });
 
@@ -306,7 +312,7 @@ test('kernelLog: a /dev/kmsg over 8 KiB is read whole, one read() after another'
   const records = Array.from({ length: 1000 }, (_, i) => `6,${i},${1_000_000 + i},-;record number ${i}\n`);
   writeFileSync(join(dir, 'dev/kmsg'), records.join(''));
   const r = new ThisMachine(dir, join(dir, 'nobin')).kernelLog();
-  assert.ok(r.ok && 'value' in r);
+  assert.ok(isOk(r));
   const lines = r.value.text.split('\n');
   assert.equal(lines.length, 1001);
   assert.equal(lines[0], '[    1.000000] record number 0');
@@ -421,7 +427,7 @@ test('kernelLog: an empty dmesg output is "empty", and whitespace-only records d
 test('kernelLog on this machine: /dev/kmsg as dmesg lines', (t) => {
   if (!canOpen('/dev/kmsg', constants.O_RDONLY)) return t.skip('/dev/kmsg cannot be opened by this user');
   const r = new ThisMachine().kernelLog();
-  assert.ok(r.ok && 'value' in r);
+  assert.ok(isOk(r));
   assert.equal(r.value.source, '/dev/kmsg');
   assert.match(r.value.text, /^\[ *\d+\.\d{6}\] /);
   assert.ok(r.value.text.endsWith('\n'));
@@ -435,7 +441,7 @@ test('open: read-only or read-write descriptors, never blocking; close is idempo
   fifo(join(dir, 'p'));
   const m = new ThisMachine(dir);
   const r = m.open('/f', 'r');
-  assert.ok(r.ok && 'value' in r);
+  assert.ok(isOk(r));
   const b = Buffer.alloc(3);
   assert.equal(readSync(r.value, b, 0, 3, 0), 3);
   assert.equal(b.toString(), 'abc');
@@ -444,13 +450,13 @@ test('open: read-only or read-write descriptors, never blocking; close is idempo
   assert.throws(() => fstatSync(r.value), { code: 'EBADF' });
   m.close(r.value); // a second close is quiet
   const rw = m.open('/f', 'rw');
-  assert.ok(rw.ok && 'value' in rw);
+  assert.ok(isOk(rw));
   assert.equal(writeSync(rw.value, 'X', 0), 1);
   m.close(rw.value);
   assert.equal(readFileSync(join(dir, 'f'), 'utf8'), 'Xbc');
   // A FIFO without a writer opens at once for reading (O_NONBLOCK).
   const p = m.open('/p', 'r');
-  assert.ok(p.ok && 'value' in p);
+  assert.ok(isOk(p));
   m.close(p.value);
   assert.equal(pick(m.open('/missing', 'r')), 'ENOENT');
   assert.equal(pick(m.open('/', 'rw')), 'EISDIR');
@@ -484,7 +490,7 @@ test('ioctl: the kernel writes at the buffer\'s address, and alloc\'s bytes are 
   writeFileSync(join(dir, 'f'), 'x'.repeat(1234));
   const m = new ThisMachine(dir);
   const fd = m.open('/f', 'r');
-  assert.ok(fd.ok && 'value' in fd);
+  assert.ok(isOk(fd));
   t.after(() => m.close(fd.value));
   for (const size of [4096, 100]) {
     const buf = m.alloc(size);
@@ -505,7 +511,7 @@ test('ioctl: failures are errno names, and an errno outside the table is EIO wit
   writeFileSync(join(dir, 'f'), 'abc');
   const m = new ThisMachine(dir);
   const fd = m.open('/f', 'rw');
-  assert.ok(fd.ok && 'value' in fd);
+  assert.ok(isOk(fd));
   t.after(() => m.close(fd.value));
   assert.deepEqual(m.ioctl(fd.value, 0x541b, 0), { ok: false, errno: 'EFAULT' });
   assert.deepEqual(m.ioctl(fd.value, 0x7fff, 0), { ok: false, errno: 'ENOTTY' });
@@ -513,7 +519,7 @@ test('ioctl: failures are errno names, and an errno outside the table is EIO wit
   t.after(() => closeSync(other));
   assert.deepEqual(m.ioctl(fd.value, 0x40049409, other), { ok: false, errno: 'EIO', detail: 'errno 18' });
   const closed = m.open('/f', 'r');
-  assert.ok(closed.ok && 'value' in closed);
+  assert.ok(isOk(closed));
   m.close(closed.value);
   assert.deepEqual(m.ioctl(closed.value, 0x541b, 0), { ok: false, errno: 'EBADF' });
 });
@@ -522,7 +528,7 @@ test('ioctl on /dev/kvm: KVM_GET_API_VERSION (0xAE00) is 12; with an argument it
   if (!canOpen('/dev/kvm', constants.O_RDWR)) return t.skip('/dev/kvm is absent or cannot be opened by this user');
   const m = new ThisMachine();
   const fd = m.open('/dev/kvm', 'rw');
-  assert.ok(fd.ok && 'value' in fd);
+  assert.ok(isOk(fd));
   t.after(() => m.close(fd.value));
   assert.deepEqual(m.ioctl(fd.value, 0xae00, 0), { ok: true, value: 12 });
   assert.deepEqual(m.ioctl(fd.value, 0xae00, 0n), { ok: true, value: 12 });
@@ -593,15 +599,20 @@ test('runInstructions: a child that fails is EIO with its last line of stderr', 
 
 // ---- helpers ----
 
-function pick(r: { ok: boolean; errno?: string }): string | undefined {
-  return r.ok ? undefined : r.errno;
+function isOk<T>(r: SysResult<T>): r is { ok: true; value: T } {
+  return 'ok' in r && r.ok;
 }
 
-function detail(r: { ok: boolean; detail?: string }): string {
-  return r.detail ?? '';
+/** The errno name of a failure (undefined for a value or an unobservable answer). */
+function pick(r: SysResult<unknown>): string | undefined {
+  return 'ok' in r && !r.ok ? r.errno : undefined;
+}
+
+function detail(r: SysResult<unknown>): string {
+  return 'ok' in r && !r.ok ? r.detail ?? '' : '';
 }
 
 function typeOfStat(m: ThisMachine, path: string): string | undefined {
   const r = m.stat(path);
-  return r.ok && 'value' in r ? r.value.type : undefined;
+  return isOk(r) ? r.value.type : undefined;
 }

@@ -77,7 +77,6 @@ export class ThisMachine implements KernelInterface {
       const chunks: Buffer[] = [];
       let total = 0;
       let pos: bigint | null = opts.offset ?? null;
-      // Stryker disable next-line EqualityOperator: at total === want the extra read asks for 0 bytes, which returns 0 and ends the loop (equivalent)
       while (total < want) {
         const b = Buffer.alloc(Math.min(want - total, 1 << 20));
         // /dev/cpu/N/msr and cpuid take the register number as the file position (a 64-bit offset).
@@ -104,7 +103,6 @@ export class ThisMachine implements KernelInterface {
       return errnoOf(e);
     }
     try {
-      // Stryker disable next-line ConditionalExpression: Node's writeSync takes a NaN position (Number(undefined)) as the current one, as it does null (Node 20: a FIFO, where any position is ESPIPE, takes that write) (equivalent)
       return sysOk(writeSync(fd, data, 0, data.length, opts.offset === undefined ? null : Number(opts.offset)));
     } catch (e) {
       return errnoOf(e);
