@@ -242,6 +242,7 @@ export class ThisMachine implements KernelInterface {
     const c = libc();
     if ('unavailable' in c) return unobservable(c.unavailable);
     const r = spawnSync(process.execPath, [join(__dirname, 'insn-child.js'), Buffer.from(code).toString('hex'), input.map((v) => v.toString(16)).join(',')], {
+      // Stryker disable next-line ArrayDeclaration: [] makes stdin a pipe as well, closed at once by spawnSync; insn-child.js never reads stdin (equivalent)
       timeout: INSN_TIMEOUT_MS, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
     });
     if (r.error) return sysErr('EIO', `the instruction runner could not start: ${r.error.message}`);
