@@ -108,16 +108,19 @@ Feature: Global metadata of the TDX module
       And TDX is initialised
       Then TDH.SYS.RD of the 32 elements of CMR_BASE (0x9000000300000080) and CMR_SIZE (0x9000000300000100) gives the host's CMRs in its entries of non-zero size
 
-  @req:host.metadata.build-constants @module:=1.5.01 @needs:host.seamcall @src:mod-md-sys-1501 @src:mod-api-1501 @src:mod-global-data-h-1501 @src:mod-pamt-mgr-1501 @src:mod-td-ctrl-h-1501 @src:mod-tdvps-h-1501 @src:mod-msr-defs-1501 @src:mod-migration-h-1501 @src:mod-servtd-h-1501
+  @req:host.metadata.build-constants @module:=1.5.01 @needs:host.seamcall @src:mod-md-sys-1501 @src:mod-api-1501 @src:mod-global-data-h-1501 @src:mod-pamt-mgr-1501 @src:mod-td-ctrl-h-1501 @src:mod-tdvps-h-1501 @src:mod-msr-defs-1501 @src:mod-migration-h-1501 @src:mod-servtd-h-1501 @src:mod-sys-init-1501 @src:mod-gsys-1501
   Rule: Module 1.5.01 reports the sizes, limits and fixed masks its source builds in
     Many global fields do not depend on the platform: the module returns a constant of its own
     source. The TDMR limits and PAMT entry size come from its TDMR and PAMT definitions; the sizes
     of the TD control structures are pages counts times 4 KiB (TDR one page, TDCS and TDVPS at least
     six pages, and one TDCS and three TDVPS pages more per L2 VM); the rest are fixed masks and
     counts of the migration, service-TD and TD partitioning features. Fields the module works out
-    from the platform or from build options (ATTRIBUTES_FIXED0/1, XFAM_FIXED0, CONFIG_FLAGS,
-    NUM_CPUID_CONFIG, the version and handoff fields) are not claimed here. Only release 1.5.01's
-    source was read.
+    from the platform or from build options (XFAM_FIXED0, NUM_CPUID_CONFIG, the version and
+    handoff fields) are not claimed here. TDH.SYS.INIT sets the ATTRIBUTES and CONFIG_FLAGS masks
+    from constants too: a TD may set DEBUG, SEPT_VE_DISABLE, MIGRATABLE, PKS and PERFMON, and any of
+    the three TD_PARAMS config flags, and must set none. The CPUID configuration arrays have more
+    entries than the module configures: an entry past NUM_CPUID_CONFIG names leaf and sub-leaf all
+    ones and has no configurable bit. Only release 1.5.01's source was read.
 
     Scenario Outline: <field> (<id>) reads <value>
       Given a TDX host
@@ -143,6 +146,13 @@ Feature: Global metadata of the TDX module
         | TDVPS_BASE_SIZE      | 0x9800000100000200 | 0x6000 |
         | TDVPS_SIZE_PER_L2_VM | 0x9800000100000201 | 0x3000 |
 
+      Examples: What a TD may and must set
+        | field               | id                 | value              |
+        | ATTRIBUTES_FIXED0   | 0x1900000300000000 | 0x8000000070000001 |
+        | ATTRIBUTES_FIXED1   | 0x1900000300000001 | 0x0                |
+        | CONFIG_FLAGS_FIXED0 | 0x9900000300000006 | 0x7                |
+        | CONFIG_FLAGS_FIXED1 | 0x9900000300000007 | 0x0                |
+
       Examples: Fixed masks and counts
         | field                              | id                 | value              |
         | XFAM_FIXED1                        | 0x1900000300000003 | 0x3                |
@@ -166,6 +176,12 @@ Feature: Global metadata of the TDX module
         | VCPU_L2_CTLS_FIXED1                | 0xa200000300000004 | 0x0                |
         | VPCU_L2_DEBUG_CTLS_FIXED0          | 0xa200000300000005 | 0x7                |
         | VCPU_L2_DEBUG_CTLS_FIXED1          | 0xa200000300000006 | 0x0                |
+
+    Scenario: The CPUID configuration entries past NUM_CPUID_CONFIG name no leaf and allow no bit
+      Given a TDX host
+      And TDX is initialised
+      Then TDH.SYS.RD of each element of CPUID_CONFIG_LEAVES (0x9900000300000400), 1 per entry, from entry NUM_CPUID_CONFIG (0x9900000100000004) to entry 31, reads 0xffffffffffffffff
+      And TDH.SYS.RD of each element of CPUID_CONFIG_VALUES (0x9900000300000500), 2 per entry, from entry NUM_CPUID_CONFIG (0x9900000100000004) to entry 31, reads 0x0
 
   @req:host.metadata.pkg-fms @module:>=1.5 @module:<2.0 @needs:host.seamcall @src:mod-md-sys-1501 @src:mod-cpuid-fms-h-1501 @src:guest-mod15-x86-defs @src:mod-sys-init-1501 @src:l6161-intel-family-h
   Rule: PKG_FMS holds, for each package, that package's CPUID(1).EAX: the family, model and stepping signature of its CPU

@@ -58,6 +58,23 @@ function readOk(w: TdxWorld, id: bigint, what: string): bigint {
   return r.out.r8 ?? 0n;
 }
 
+/**
+ * The array elements past the module's configurable CPUID leaves: from element n, n the value of
+ * the count field, to element `last`, each element read with TDH.SYS.RD (field i, element e of an
+ * array with `per` elements per field is code + i * per + e).
+ */
+Then(/^TDH\.SYS\.RD of each element of (\S+) \((0x[0-9a-f]{16})\), (\d) per entry, from entry (\S+) \((0x[0-9a-f]{16})\) to entry (\d+), reads (0x[0-9a-f]+)$/,
+  function (this: TdxWorld, name: string, id: string, per: string, countName: string, countId: string, last: string, want: string) {
+    const first = readOk(this, BigInt(countId), countName);
+    expect(Number(first), `${countName} leaves entries past it up to entry ${last}`).to.be.at.most(Number(last));
+    for (let i = first; i <= BigInt(last); i++) {
+      for (let e = 0n; e < BigInt(per); e++) {
+        const at = BigInt(id) + i * BigInt(per) + e;
+        expect(hex64(readOk(this, at, `${name}[${i}][${e}]`)), `${name} entry ${i} element ${e} (${hex64(at)})`).to.equal(hex64(BigInt(want)));
+      }
+    }
+  });
+
 Then('TDH.SYS.RD of {field} reads the number of packages', function (this: TdxWorld, field: Named) {
   const packages = this.observe(this.host().topology()).packages;
   expect(Number(readOk(this, field.value, field.name)), field.name).to.equal(packages);

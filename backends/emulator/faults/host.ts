@@ -54,6 +54,8 @@ export const HOST_FAULTS = {
     'host.metadata.pkg-fms'),
   'module.tdcs-base-size-four-pages': F('value', 'TDCS_BASE_SIZE reads four pages (0x4000) instead of MIN_NUM_TDCS_PAGES (six) times 4 KiB',
     'host.metadata.build-constants'),
+  'module.cpuid-config-past-end-zero': F('value', 'CPUID_CONFIG_LEAVES entries past NUM_CPUID_CONFIG read 0 (leaf 0, sub-leaf 0) instead of all ones',
+    'host.metadata.build-constants'),
   'module.num-cmrs-counts-cmrs': F('value', 'NUM_CMRS reads the number of CMRs instead of MAX_CMR (32)', 'host.metadata.platform-fields'),
   'module.cmr-size-is-end': F('value', 'CMR_SIZE reads the end address of the CMR instead of its size', 'host.metadata.platform-fields'),
   'module.rax-reserved-unchecked': F('missing-check', 'the module ignores reserved RAX bits and runs a leaf at a version it does not have',

@@ -100,7 +100,8 @@ export function globalValue(m: TdxModule, r: ResolvedField): bigint | undefined 
     // Entries past the configurable leaves read as leaf ~0 with no configurable bits (lines 268-295).
     case 'CPUID_CONFIG_LEAVES': {
       const c = b.cpuidConfigs[r.index];
-      return c ? (BigInt(c.subleaf) << 32n) | BigInt(c.leaf) : ALL_ONES;
+      // The faulty module leaves the entries past the configurable leaves at 0 (leaf 0, sub-leaf 0).
+      return c ? (BigInt(c.subleaf) << 32n) | BigInt(c.leaf) : m.faults.has('module.cpuid-config-past-end-zero') ? 0n : ALL_ONES;
     }
     case 'CPUID_CONFIG_VALUES': {
       const c = b.cpuidConfigs[r.index];
