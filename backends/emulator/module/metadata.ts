@@ -101,7 +101,8 @@ export function globalValue(m: TdxModule, r: ResolvedField): bigint | undefined 
     case 'CPUID_CONFIG_LEAVES': {
       const c = b.cpuidConfigs[r.index];
       // The faulty module leaves the entries past the configurable leaves at 0 (leaf 0, sub-leaf 0).
-      return c ? (BigInt(c.subleaf) << 32n) | BigInt(c.leaf) : m.faults.has('module.cpuid-config-past-end-zero') ? 0n : ALL_ONES;
+      if (!c && m.faults.has('module.cpuid-config-past-end-zero')) return 0n;
+      return c ? (BigInt(c.subleaf) << 32n) | BigInt(c.leaf) : ALL_ONES;
     }
     case 'CPUID_CONFIG_VALUES': {
       const c = b.cpuidConfigs[r.index];
