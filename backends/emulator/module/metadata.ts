@@ -89,6 +89,8 @@ export function globalValue(m: TdxModule, r: ResolvedField): bigint | undefined 
   if (r.field.name === 'PKG_FMS' && m.faults.has('module.pkg-fms-model-nibbles-swapped') && r.index < p.packages) {
     return BigInt((p.model.model & 0xf) << 16 | (p.model.family << 8) | (p.model.model >> 4) << 4);
   }
+  // The faulty module leaves the CPUID configuration entries past the configurable leaves at 0 (leaf 0, sub-leaf 0).
+  if (r.field.name === 'CPUID_CONFIG_LEAVES' && !b.cpuidConfigs[r.index] && m.faults.has('module.cpuid-config-past-end-zero')) return 0n;
   const cmrs = p.config.cmrs;
   switch (r.field.name) {
     case 'NUM_PKGS': return m.faults.has('module.num-pkgs-one') ? 1n : BigInt(p.packages);
@@ -100,8 +102,6 @@ export function globalValue(m: TdxModule, r: ResolvedField): bigint | undefined 
     // Entries past the configurable leaves read as leaf ~0 with no configurable bits (lines 268-295).
     case 'CPUID_CONFIG_LEAVES': {
       const c = b.cpuidConfigs[r.index];
-      // The faulty module leaves the entries past the configurable leaves at 0 (leaf 0, sub-leaf 0).
-      if (!c && m.faults.has('module.cpuid-config-past-end-zero')) return 0n;
       return c ? (BigInt(c.subleaf) << 32n) | BigInt(c.leaf) : ALL_ONES;
     }
     case 'CPUID_CONFIG_VALUES': {
