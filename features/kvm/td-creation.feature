@@ -499,3 +499,37 @@ Feature: Building a TD through KVM
       Given a runnable TD with 1 vCPU
       When the VMM issues sub-command 6 on the VM
       Then the sub-command fails with EINVAL
+
+  @req:kvm.mem-attributes.operands @src:kvm-main-c-616 @src:kvm-uapi-616
+  Rule: KVM_SET_MEMORY_ATTRIBUTES on a TD takes only the PRIVATE attribute, over a range that is not empty, does not wrap and is page aligned
+    A VM with private memory, as a TD is, supports one memory attribute, PRIVATE (bit 3); a TD VM
+    accepts it, and 0 to make memory shared, as soon as it exists. Any other attribute bit, a size
+    of 0, an address and size whose sum wraps past 2^64, and an address or size that is not a
+    multiple of 4 KiB are refused with EINVAL before anything changes.
+
+    Scenario Outline: Attributes <attributes> for <size> bytes at GPA <gpa> (<what>): <outcome>
+      Given a TD VM created by the VMM
+      When the VMM issues KVM_SET_MEMORY_ATTRIBUTES with attributes <attributes> for <size> bytes at GPA <gpa>
+      Then KVM_SET_MEMORY_ATTRIBUTES <outcome>
+
+      Examples: The attribute bits
+        | attributes | gpa      | size   | what                 | outcome           |
+        | 0x8        | 0x100000 | 0x1000 | PRIVATE              | succeeds          |
+        | 0x0        | 0x100000 | 0x1000 | shared               | succeeds          |
+        | 0x4        | 0x100000 | 0x1000 | bit 2                | fails with EINVAL |
+        | 0x10       | 0x100000 | 0x1000 | bit 4                | fails with EINVAL |
+        | 0x9        | 0x100000 | 0x1000 | PRIVATE and bit 0    | fails with EINVAL |
+
+      Examples: The range: empty, one page, wrapping or not
+        | attributes | gpa                | size   | what                          | outcome           |
+        | 0x8        | 0x100000           | 0x0    | empty                         | fails with EINVAL |
+        | 0x8        | 0x100000           | 0x1000 | one page                      | succeeds          |
+        | 0x8        | 0xffffffffffffe000 | 0x1000 | ends one page below 2^64      | succeeds          |
+        | 0x8        | 0xfffffffffffff000 | 0x1000 | ends exactly at 2^64          | fails with EINVAL |
+        | 0x8        | 0xfffffffffffff000 | 0x2000 | runs one page past 2^64       | fails with EINVAL |
+
+      Examples: Page alignment
+        | attributes | gpa      | size   | what                     | outcome           |
+        | 0x8        | 0x100800 | 0x1000 | address not page aligned | fails with EINVAL |
+        | 0x8        | 0x100000 | 0x800  | size not page aligned    | fails with EINVAL |
+        | 0x8        | 0x100000 | 0x2000 | two pages                | succeeds          |

@@ -340,3 +340,20 @@ Given('every CPU of package {int} is offline', function (this: TdxWorld, pkg: nu
     if (topo.packageOf(cpu) === pkg) expectOk(this.observe(this.host().cpuOffline(cpu)), `offlining CPU ${cpu}`);
   }
 });
+
+// ---------------------------------------------------------------- memory attributes
+
+const ATTRIBUTES_RESULT = 'kvm.memory-attributes-result';
+
+When('the VMM issues KVM_SET_MEMORY_ATTRIBUTES with attributes {hex} for {hex} bytes at GPA {hex}',
+  function (this: TdxWorld, attributes: bigint, size: bigint, gpa: bigint) {
+    this.remember(ATTRIBUTES_RESULT, this.observe(kvm(this).setMemoryAttributes(session(this).vm, gpa, size, attributes)));
+  });
+
+Then('KVM_SET_MEMORY_ATTRIBUTES succeeds', function (this: TdxWorld) {
+  expect(this.recall<KernelResult>(ATTRIBUTES_RESULT, 'KVM_SET_MEMORY_ATTRIBUTES')).to.deep.equal({ ok: true });
+});
+
+Then('KVM_SET_MEMORY_ATTRIBUTES fails with {errno}', function (this: TdxWorld, errno: ErrnoName) {
+  expect(this.recall<KernelResult>(ATTRIBUTES_RESULT, 'KVM_SET_MEMORY_ATTRIBUTES')).to.deep.equal({ ok: false, errno });
+});

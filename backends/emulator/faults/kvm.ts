@@ -111,6 +111,8 @@ export const KVM_FAULTS = {
   'kvm.memory-fault-skipped': F('missing-check', 'an access is mapped whatever the memory attributes say', 'kvm.ept.split'),
   'kvm.remove-before-track': F('order', 'a private page is removed before the TLB tracking of its blocked entry',
     'kvm.ept.private-zap'),
+  'kvm.mem-attributes-wrap-unchecked': F('missing-check', 'KVM_SET_MEMORY_ATTRIBUTES accepts a range whose end wraps past 2^64',
+    'kvm.mem-attributes.operands'),
   // --- teardown ------------------------------------------------------------------------------
   'kvm.cache-wb-one-package': F('missing-check', 'TD teardown writes back caches on the first package only',
     'kvm.teardown.order', 'kvm.teardown.keyid'),

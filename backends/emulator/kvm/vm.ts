@@ -16,6 +16,9 @@ import { cmdResult, err, KVM_MAX_VCPUS, ok } from './results';
 import { TdMmu } from './mmu';
 import { capabilities, finalizeVm, initVm, terminateVm } from './td-init';
 
+/** The largest value of a __u64 (struct kvm_memory_attributes' address and size). */
+const U64_MAX = (1n << 64n) - 1n;
+
 /** The sub-command id proposed for KVM_TDX_TERMINATE_VM, which no release implements. */
 const PROPOSED_TERMINATE_VM = 6;
 import { destroyTd } from './teardown';
@@ -111,11 +114,20 @@ export class KvmVm {
     }
   }
 
-  /** KVM_SET_MEMORY_ATTRIBUTES: converting zaps the mapping of the other kind. */
+  /**
+   * KVM_SET_MEMORY_ATTRIBUTES: converting zaps the mapping of the other kind. The operand checks
+   * of kvm_vm_ioctl_set_mem_attributes(), in its order: attributes the VM supports (PRIVATE only
+   * for a VM with private memory), a size that is not 0 and a range that does not wrap, then page
+   * alignment of address and size.
+   */
   setMemoryAttributes(gpa: bigint, size: bigint, attributes: bigint): KernelResult {
     if (this.dead) return err('EIO');
-    if (!this.isTd || gpa % 4096n !== 0n || size % 4096n !== 0n || size === 0n) return err('EINVAL');
-    if ((attributes & ~KVM_MEMORY_ATTRIBUTE_PRIVATE) !== 0n) return err('EINVAL');
+    const supported = this.isTd ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0n;
+    if ((attributes & ~supported) !== 0n) return err('EINVAL');
+    // The faulty KVM forgets the wrap check.
+    const wraps = gpa + size > U64_MAX && !this.faults.has('kvm.mem-attributes-wrap-unchecked');
+    if (size === 0n || wraps) return err('EINVAL');
+    if (gpa % 4096n !== 0n || size % 4096n !== 0n) return err('EINVAL');
     const toPrivate = attributes !== 0n;
     for (let p = gpa; p < gpa + size; p += 4096n) {
       if (toPrivate === this.privatePages.has(p)) continue;
