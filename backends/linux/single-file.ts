@@ -41,7 +41,7 @@ export function evidenceFromText(text: string, label: string): Evidence {
   text = text.replace(/\r\n/g, '\n');
   const indent = commonIndent(text);
   if (indent !== '') {
-    text = text.split('\n').map((l) => l.slice(Math.min(indent.length, l.length))).join('\n');
+    text = text.split('\n').map((l) => l.slice(indent.length)).join('\n');
     ev.notes.push(`warning: every line was indented by the same ${indent.length} character(s); that indentation is removed before reading`);
   }
   let lines = splitLines(text);

@@ -16,9 +16,6 @@ import { cmdResult, err, KVM_MAX_VCPUS, ok } from './results';
 import { TdMmu } from './mmu';
 import { capabilities, finalizeVm, initVm, terminateVm } from './td-init';
 
-/** The largest value of a __u64 (struct kvm_memory_attributes' address and size). */
-const U64_MAX = (1n << 64n) - 1n;
-
 /** The sub-command id proposed for KVM_TDX_TERMINATE_VM, which no release implements. */
 const PROPOSED_TERMINATE_VM = 6;
 import { destroyTd } from './teardown';
@@ -124,8 +121,8 @@ export class KvmVm {
     if (this.dead) return err('EIO');
     const supported = this.isTd ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0n;
     if ((attributes & ~supported) !== 0n) return err('EINVAL');
-    // The faulty KVM forgets the wrap check.
-    const wraps = gpa + size > U64_MAX && !this.faults.has('kvm.mem-attributes-wrap-unchecked');
+    // address + size wraps in the __u64 arithmetic of struct kvm_memory_attributes (the faulty KVM forgets to check).
+    const wraps = BigInt.asUintN(64, gpa + size) < gpa && !this.faults.has('kvm.mem-attributes-wrap-unchecked');
     if (size === 0n || wraps) return err('EINVAL');
     if (gpa % 4096n !== 0n || size % 4096n !== 0n) return err('EINVAL');
     const toPrivate = attributes !== 0n;
